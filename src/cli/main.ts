@@ -1,0 +1,45 @@
+/**
+ * `kubelite` command line. Subcommands live in their own files:
+ *   up      (src/cli/up.ts)     — set up the host, start a one-node cluster in the foreground
+ *   down    (src/cli/down.ts)   — stop what `up` started (--purge also removes data, images, devices, rules)
+ *   setup   (src/node-setup)    — host prerequisites only (packages, registry, images, containerd); idempotent
+ *   node    (src/cli/node.ts)   — a node agent (kubelet + proxy) alone, joining an existing cluster
+ */
+import { Command } from 'commander';
+
+const program = new Command();
+program.name('kubelite').description('A Kubernetes-compatible orchestrator: the real kubectl, real containers').version('0.1.0');
+
+program.command('up')
+  .description('set up the host and start a one-node cluster (foreground)')
+  .option('--data-dir <dir>', 'data directory', `${process.env.HOME ?? '/root'}/.kubelite`)
+  .option('--api-port <port>', 'API server port', '6443')
+  .option('--bind-address <addr>', 'API server listen address', '127.0.0.1')
+  .option('--store <kind>', 'storage backend: sqlite | etcd', 'sqlite')
+  .option('--etcd-endpoints <urls>', 'comma-separated etcd endpoints (with --store etcd)', 'http://127.0.0.1:2379')
+  .option('--no-merge-kubeconfig', 'do not merge the kubeconfig into ~/.kube/config')
+  .option('--no-node', 'start only the control plane (API server, controllers, scheduler), no node agent')
+  .option('--node-name <name>', 'name of the local node', 'kubelite')
+  .action(async (opts) => { const { up } = await import('./up.ts'); await up(opts); });
+
+program.command('down')
+  .description('stop everything `kubelite up` started')
+  .option('--data-dir <dir>', 'data directory', `${process.env.HOME ?? '/root'}/.kubelite`)
+  .option('--purge', 'also remove the data dir, images, network devices and rules kubelite created')
+  .action(async (opts) => { const { down } = await import('./down.ts'); await down(opts); });
+
+program.command('setup')
+  .description('install and start host prerequisites: packages, local registry, offline images, containerd')
+  .action(async () => { const { setupHost } = await import('../node-setup/setup.ts'); await setupHost({ log: console.log }); });
+
+program.command('node')
+  .description('run a node agent (kubelet and service proxy) that joins a cluster')
+  .requiredOption('--server <url>', 'API server URL')
+  .requiredOption('--token <token>', 'bearer token')
+  .requiredOption('--name <name>', 'node name')
+  .option('--ca-file <file>', 'CA certificate of the API server')
+  .option('--pod-cidr <cidr>', 'pod subnet for this node')
+  .option('--data-dir <dir>', 'node data directory')
+  .action(async (opts) => { const { node } = await import('./node.ts'); await node(opts); });
+
+await program.parseAsync(process.argv);
