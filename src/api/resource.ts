@@ -9,7 +9,7 @@ import type { Schema } from './schema.ts';
 export type KubeObject = {
   apiVersion?: string;
   kind?: string;
-  metadata?: import('kubernetes-types/meta/v1').ObjectMeta;
+  metadata?: import('kubernetes-types/meta/v1.d.ts').ObjectMeta;
   [k: string]: unknown;
 };
 
