@@ -1,0 +1,56 @@
+/**
+ * Storage entry point for the API server: opens the configured backend and wraps it in the watch cache.
+ *
+ *   const store = await openStore({ kind: 'sqlite', dataDir });          // <dataDir>/state.db
+ *   const store = await openStore({ kind: 'etcd', etcdEndpoints: ['http://127.0.0.1:2379'] });
+ *
+ * The returned CachedStore is loaded and watching when the promise resolves; close() closes the backend too.
+ */
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Store } from './store.ts';
+import { openSqliteStore } from './sqlite.ts';
+import { CachedStore, type CachedStoreOptions } from './watch-cache.ts';
+
+export * from './store.ts';
+export { CachedStore } from './watch-cache.ts';
+
+export interface OpenStoreOptions {
+  kind: 'sqlite' | 'etcd';
+  /** Directory for the SQLite database (sqlite). */
+  dataDir?: string;
+  /** etcd client URLs (etcd), e.g. ['http://127.0.0.1:2379']. */
+  etcdEndpoints?: string[];
+  /** Key prefix inside etcd (etcd; default none). */
+  etcdPrefix?: string;
+  /** SQLite durability: 'FULL' (default, fsync per group commit) or 'NORMAL' (kill -9 safe, not power-loss safe). */
+  sqliteSynchronous?: 'FULL' | 'NORMAL';
+  /** Watch cache tuning. */
+  cache?: CachedStoreOptions;
+  /** Skip the watch cache (benchmarks, tests). */
+  uncached?: boolean;
+}
+
+export async function openStore(opts: OpenStoreOptions): Promise<Store> {
+  let inner: Store;
+  if (opts.kind === 'sqlite') {
+    if (!opts.dataDir) throw new Error('openStore: sqlite needs dataDir');
+    mkdirSync(opts.dataDir, { recursive: true });
+    inner = openSqliteStore(join(opts.dataDir, 'state.db'), { synchronous: opts.sqliteSynchronous });
+  } else if (opts.kind === 'etcd') {
+    if (!opts.etcdEndpoints?.length) throw new Error('openStore: etcd needs etcdEndpoints');
+    const { openEtcdStore } = await import('./etcd.ts');
+    inner = await openEtcdStore(opts.etcdEndpoints, { prefix: opts.etcdPrefix });
+  } else {
+    throw new Error(`openStore: unknown store kind ${(opts as { kind: string }).kind}`);
+  }
+  if (opts.uncached) return inner;
+  const cached = new CachedStore(inner, opts.cache);
+  try {
+    await cached.waitReady();
+  } catch (e) {
+    await inner.close().catch(() => {});
+    throw e;
+  }
+  return cached;
+}

@@ -1,0 +1,315 @@
+/**
+ * CachedStore: the watch cache in front of any Store (the role of the Kubernetes apiserver's cacher).
+ *
+ * - One underlying watch on the whole keyspace (`prefix`, default '') feeds an in-memory map of the latest
+ *   objects (with a sorted key index), so get and list-at-latest never touch storage.
+ * - A ring buffer of the most recent events serves every watcher from memory: N watchers cost one storage watch.
+ *   A watch from a revision older than the ring's window throws CompactedError (the API server answers 410).
+ * - Writes pass through to the inner store; a write resolves only once the cache has applied its revision, so
+ *   a get/list/watch on this CachedStore after an acknowledged write sees it (read-your-writes).
+ * - Lists at an explicit older revision (pagination continue tokens) go to the inner store.
+ *
+ * KeyValue objects handed out are shared with the cache: callers must not mutate them.
+ */
+import {
+  CompactedError,
+  type KeyValue, type ListOptions, type ListResult, type Store, type StoreEvent, type Watcher,
+} from './store.ts';
+import { prefixEnd } from './sqlite.ts';
+
+export interface CachedStoreOptions {
+  /** Keyspace to cache (default '': everything). */
+  prefix?: string;
+  /** Number of recent events kept for watchers resuming from an older revision (default 10,000). */
+  ringSize?: number;
+  /** How long a write waits for the cache to see its revision before resolving anyway (default 10 s). */
+  writeVisibilityTimeoutMs?: number;
+}
+
+class CacheWatcher implements Watcher {
+  cursor: number;
+  live = false;
+  stopped = false;
+  constructor(
+    readonly prefix: string,
+    afterRevision: number,
+    readonly onEvent: (ev: StoreEvent) => void,
+    readonly onError: ((err: Error) => void) | undefined,
+    private readonly detach: (w: CacheWatcher) => void,
+  ) { this.cursor = afterRevision; }
+  stop(): void {
+    if (this.stopped) return;
+    this.stopped = true;
+    this.detach(this);
+  }
+  deliver(ev: StoreEvent): void {
+    if (this.stopped || ev.kv.modRevision <= this.cursor) return;
+    this.cursor = ev.kv.modRevision;
+    try { this.onEvent(ev); } catch (e) { process.emitWarning(`storage watch handler threw: ${(e as Error)?.stack ?? e}`); }
+  }
+  fail(err: Error): void {
+    if (this.stopped) return;
+    this.stop();
+    try { this.onError?.(err); } catch { /* ignore */ }
+  }
+}
+
+/** Binary search: first index i with keys[i] >= k. */
+function lowerBound(keys: string[], k: string): number {
+  let lo = 0, hi = keys.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (keys[mid] < k) lo = mid + 1; else hi = mid;
+  }
+  return lo;
+}
+
+export class CachedStore implements Store {
+  private readonly prefix: string;
+  private readonly ringSize: number;
+  private readonly visibilityTimeout: number;
+  private readonly objects = new Map<string, KeyValue>();
+  private keys: string[] = [];
+  /** Ring buffer of recent events, oldest at `ringHead`. */
+  private ring: StoreEvent[] = [];
+  private ringHead = 0;
+  /** Every event with revision > ringStart is in the ring. */
+  private ringStart = 0;
+  /** The revision the cache reflects. */
+  private rev = 0;
+  /** Watchers grouped by prefix, so each event is prefix-matched once per distinct prefix. */
+  private readonly watchersByPrefix = new Map<string, Set<CacheWatcher>>();
+  private readonly revWaiters: Array<{ rev: number; resolve: () => void }> = [];
+  private innerWatch: Watcher | null = null;
+  private closed = false;
+  private readonly ready: Promise<void>;
+
+  constructor(readonly inner: Store, opts: CachedStoreOptions = {}) {
+    this.prefix = opts.prefix ?? '';
+    this.ringSize = Math.max(1, opts.ringSize ?? 10_000);
+    this.visibilityTimeout = opts.writeVisibilityTimeoutMs ?? 10_000;
+    this.ready = this.init();
+    this.ready.catch(() => {}); // surfaced by every method that awaits it
+  }
+
+  /** Resolves once the cache is loaded and watching. */
+  waitReady(): Promise<void> { return this.ready; }
+
+  private async init(): Promise<void> {
+    const { items, revision } = await this.loadAll();
+    this.objects.clear();
+    for (const kv of items) this.objects.set(kv.key, kv);
+    this.keys = items.map((kv) => kv.key); // list results are in key order
+    this.ring = [];
+    this.ringHead = 0;
+    this.ringStart = revision;
+    this.rev = revision;
+    this.innerWatch = this.inner.watch(this.prefix, revision, (ev) => this.apply(ev), (err) => this.onInnerError(err));
+  }
+
+  /** A consistent snapshot of the keyspace, paginated at one revision. */
+  private async loadAll(): Promise<{ items: KeyValue[]; revision: number }> {
+    const items: KeyValue[] = [];
+    let res = await this.inner.list(this.prefix, { limit: 5000 });
+    const revision = res.revision;
+    items.push(...res.items);
+    while (res.more && res.items.length) {
+      const last = res.items[res.items.length - 1].key;
+      res = await this.inner.list(this.prefix, { revision, limit: 5000, startKey: last + '\0' });
+      items.push(...res.items);
+    }
+    return { items, revision };
+  }
+
+  private onInnerError(err: Error): void {
+    if (this.closed) return;
+    process.emitWarning(`watch cache: storage watch failed (${err.message}); reloading`);
+    // History between our revision and the reload is unknown: watchers must relist (410).
+    const failAt = this.rev;
+    for (const set of this.watchersByPrefix.values()) for (const w of set) w.fail(new CompactedError(w.cursor, failAt + 1));
+    this.innerWatch = null;
+    const retry = (): void => {
+      if (this.closed) return;
+      this.init().catch((e) => {
+        process.emitWarning(`watch cache: reload failed (${(e as Error).message}); retrying`);
+        setTimeout(retry, 1000).unref();
+      });
+    };
+    retry();
+  }
+
+  /** Apply one event from the storage watch to the map, the ring, the watchers and the write waiters. */
+  private apply(ev: StoreEvent): void {
+    const rev = ev.kv.modRevision;
+    if (rev <= this.rev) return;
+    const key = ev.kv.key;
+    if (ev.type === 'PUT') {
+      if (!this.objects.has(key)) this.keys.splice(lowerBound(this.keys, key), 0, key);
+      this.objects.set(key, ev.kv);
+    } else if (this.objects.delete(key)) {
+      const i = lowerBound(this.keys, key);
+      if (this.keys[i] === key) this.keys.splice(i, 1);
+    }
+    this.rev = rev;
+    if (this.ring.length < this.ringSize) this.ring.push(ev);
+    else {
+      this.ringStart = this.ring[this.ringHead].kv.modRevision;
+      this.ring[this.ringHead] = ev;
+      this.ringHead = (this.ringHead + 1) % this.ringSize;
+    }
+    for (const [prefix, set] of this.watchersByPrefix) {
+      if (!key.startsWith(prefix)) continue;
+      for (const w of set) if (w.live) w.deliver(ev);
+    }
+    if (this.revWaiters.length) this.releaseWaiters();
+  }
+
+  private releaseWaiters(): void {
+    let n = 0;
+    for (const w of this.revWaiters) {
+      if (w.rev <= this.rev) { w.resolve(); n++; }
+    }
+    if (n) {
+      const keep = this.revWaiters.filter((w) => w.rev > this.rev);
+      this.revWaiters.length = 0;
+      this.revWaiters.push(...keep);
+    }
+  }
+
+  /** Wait until the cache reflects `rev` (or the timeout passes: the write is durable either way). */
+  private waitFor(rev: number): Promise<void> {
+    if (rev <= this.rev || this.closed) return Promise.resolve();
+    return new Promise<void>((resolve) => {
+      const t = setTimeout(() => {
+        const i = this.revWaiters.indexOf(entry);
+        if (i >= 0) this.revWaiters.splice(i, 1);
+        process.emitWarning(`watch cache: revision ${rev} not seen after ${this.visibilityTimeout} ms`);
+        resolve();
+      }, this.visibilityTimeout);
+      t.unref();
+      const entry = { rev, resolve: () => { clearTimeout(t); resolve(); } };
+      this.revWaiters.push(entry);
+    });
+  }
+
+  /** Ring events in revision order. */
+  private *ringEvents(): Generator<StoreEvent> {
+    const n = this.ring.length;
+    for (let i = 0; i < n; i++) yield this.ring[(this.ringHead + i) % n];
+  }
+
+  async currentRevision(): Promise<number> {
+    await this.ready;
+    return this.rev;
+  }
+
+  async get(key: string): Promise<KeyValue | null> {
+    await this.ready;
+    if (!key.startsWith(this.prefix)) return this.inner.get(key);
+    return this.objects.get(key) ?? null;
+  }
+
+  async list(prefix: string, opts: ListOptions = {}): Promise<ListResult> {
+    await this.ready;
+    if (!prefix.startsWith(this.prefix)) return this.inner.list(prefix, opts);
+    if (opts.revision && opts.revision > 0 && opts.revision !== this.rev) {
+      if (opts.revision < this.rev) return this.inner.list(prefix, opts);
+      await this.waitFor(opts.revision); // a revision from the future of this cache: catch up first
+      if (opts.revision < this.rev) return this.inner.list(prefix, opts);
+    }
+    const limit = opts.limit && opts.limit > 0 ? opts.limit : 0;
+    const start = opts.startKey && opts.startKey > prefix ? opts.startKey : prefix;
+    const end = prefixEnd(prefix);
+    const from = lowerBound(this.keys, start);
+    const to = end ? lowerBound(this.keys, end) : this.keys.length;
+    const stop = limit ? Math.min(to, from + limit) : to;
+    const items: KeyValue[] = [];
+    for (let i = from; i < stop; i++) items.push(this.objects.get(this.keys[i])!);
+    const more = stop < to;
+    return { items, revision: this.rev, more, ...(more ? { remaining: to - stop } : {}) };
+  }
+
+  async create(key: string, value: string): Promise<KeyValue> {
+    await this.ready;
+    const kv = await this.inner.create(key, value);
+    if (key.startsWith(this.prefix)) await this.waitFor(kv.modRevision);
+    return kv;
+  }
+
+  async update(key: string, value: string, expectedModRevision: number): Promise<KeyValue> {
+    await this.ready;
+    const kv = await this.inner.update(key, value, expectedModRevision);
+    if (key.startsWith(this.prefix)) await this.waitFor(kv.modRevision);
+    return kv;
+  }
+
+  async delete(key: string, expectedModRevision?: number): Promise<KeyValue> {
+    await this.ready;
+    const kv = await this.inner.delete(key, expectedModRevision);
+    if (key.startsWith(this.prefix)) await this.waitFor(kv.modRevision);
+    return kv;
+  }
+
+  watch(prefix: string, afterRevision: number, onEvent: (ev: StoreEvent) => void, onError?: (err: Error) => void): Watcher {
+    if (this.closed) throw new Error('store is closed');
+    if (!prefix.startsWith(this.prefix)) return this.inner.watch(prefix, afterRevision, onEvent, onError);
+    const w = new CacheWatcher(prefix, afterRevision, onEvent, onError, (x) => this.detach(x));
+    let set = this.watchersByPrefix.get(prefix);
+    if (!set) { set = new Set(); this.watchersByPrefix.set(prefix, set); }
+    set.add(w);
+    const start = (): void => {
+      if (w.stopped) return;
+      if (w.cursor < this.ringStart) { w.fail(new CompactedError(w.cursor, this.ringStart)); return; }
+      // Replay from the ring and go live in one synchronous step: no event can slip in between.
+      if (w.cursor < this.rev) {
+        for (const ev of this.ringEvents()) {
+          if (ev.kv.modRevision > w.cursor && ev.kv.key.startsWith(prefix)) w.deliver(ev);
+        }
+        if (!w.stopped && w.cursor < this.rev) w.cursor = this.rev;
+      }
+      w.live = true;
+    };
+    // Once loaded, a revision older than the ring fails at once; before that the window is unknown (decided in start).
+    if (this.innerWatch && afterRevision < this.ringStart) {
+      this.detach(w);
+      throw new CompactedError(afterRevision, this.ringStart);
+    }
+    this.ready.then(() => setImmediate(start), (err) => w.fail(err as Error));
+    return w;
+  }
+
+  private detach(w: CacheWatcher): void {
+    const set = this.watchersByPrefix.get(w.prefix);
+    if (!set) return;
+    set.delete(w);
+    if (set.size === 0) this.watchersByPrefix.delete(w.prefix);
+  }
+
+  /** Number of active watchers served from this cache. */
+  watcherCount(): number {
+    let n = 0;
+    for (const s of this.watchersByPrefix.values()) n += s.size;
+    return n;
+  }
+
+  async compact(revision: number): Promise<void> {
+    await this.ready;
+    return this.inner.compact(revision);
+  }
+
+  async compactedRevision(): Promise<number> {
+    await this.ready;
+    return this.inner.compactedRevision();
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    this.innerWatch?.stop();
+    for (const set of this.watchersByPrefix.values()) for (const w of set) w.stopped = true;
+    this.watchersByPrefix.clear();
+    for (const w of this.revWaiters) w.resolve();
+    this.revWaiters.length = 0;
+    await this.inner.close();
+  }
+}
