@@ -110,8 +110,7 @@ test('scoring spreads a ReplicaSet across nodes, then prefers the least allocate
 });
 
 test('terminal pods free their resources; pods with other schedulers are left alone', () => {
-  const done = pod('b', { cpu: '2', nodeName: 'n1' });
-  done.status = { phase: 'Succeeded' };
+  const done: Pod = { ...pod('b', { cpu: '2', nodeName: 'n1' }), status: { phase: 'Succeeded' } };
   assert.equal(runFilters(pod('a', { cpu: '1' }), buildNodeInfos([node('n1')], [done], new Map())[0]), null);
   const other = pod('c');
   other.spec!.schedulerName = 'my-scheduler';
