@@ -1,0 +1,57 @@
+/**
+ * Human-readable durations, with the same rounding as upstream k8s.io/apimachinery/pkg/util/duration
+ * (HumanDuration gives ~2-3 significant figures; ShortHumanDuration one unit).
+ */
+
+/** "45s", "2m3s", "45m", "3h10m", "20h", "2d3h", "8d", "2y45d", "9y"; "<invalid>" for clearly negative input. */
+export function humanDuration(ms: number): string {
+  const seconds = Math.trunc(ms / 1000);
+  if (seconds < -1) return '<invalid>';
+  if (seconds < 0) return '0s';
+  if (seconds < 60 * 2) return `${seconds}s`;
+  const minutes = Math.trunc(ms / 60_000);
+  if (minutes < 10) {
+    const s = seconds % 60;
+    return s === 0 ? `${minutes}m` : `${minutes}m${s}s`;
+  }
+  if (minutes < 60 * 3) return `${minutes}m`;
+  const hours = Math.trunc(ms / 3_600_000);
+  if (hours < 8) {
+    const m = minutes % 60;
+    return m === 0 ? `${hours}h` : `${hours}h${m}m`;
+  }
+  if (hours < 48) return `${hours}h`;
+  if (hours < 24 * 8) {
+    const h = hours % 24;
+    return h === 0 ? `${Math.trunc(hours / 24)}d` : `${Math.trunc(hours / 24)}d${h}h`;
+  }
+  if (hours < 24 * 365 * 2) return `${Math.trunc(hours / 24)}d`;
+  if (hours < 24 * 365 * 8) {
+    const dy = Math.trunc(hours / 24) % 365;
+    const y = Math.trunc(hours / 24 / 365);
+    return dy === 0 ? `${y}y` : `${y}y${dy}d`;
+  }
+  return `${Math.trunc(hours / 24 / 365)}y`;
+}
+
+/** One unit only: "45s", "5m", "3h", "8d", "2y". */
+export function shortHumanDuration(ms: number): string {
+  const seconds = Math.trunc(ms / 1000);
+  if (seconds < -1) return '<invalid>';
+  if (seconds < 0) return '0s';
+  if (seconds < 60) return `${seconds}s`;
+  const minutes = Math.trunc(ms / 60_000);
+  if (minutes < 60) return `${minutes}m`;
+  const hours = Math.trunc(ms / 3_600_000);
+  if (hours < 24) return `${hours}h`;
+  if (hours < 24 * 365) return `${Math.trunc(hours / 24)}d`;
+  return `${Math.trunc(hours / 24 / 365)}y`;
+}
+
+/** Age of an RFC 3339 timestamp at `nowMs`, "<unknown>" when unset or unparsable (as upstream translateTimestampSince). */
+export function ageSince(timestamp: string | undefined | null, nowMs: number): string {
+  if (!timestamp) return '<unknown>';
+  const t = Date.parse(timestamp);
+  if (Number.isNaN(t)) return '<unknown>';
+  return humanDuration(nowMs - t);
+}
