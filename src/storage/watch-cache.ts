@@ -294,7 +294,9 @@ export class CachedStore implements Store {
 
   async compact(revision: number): Promise<void> {
     await this.ready;
-    return this.inner.compact(revision);
+    await this.inner.compact(revision);
+    // History at and before `revision` is gone from storage: stop serving it from the ring too.
+    if (revision > this.ringStart) this.ringStart = Math.min(revision, this.rev);
   }
 
   async compactedRevision(): Promise<number> {

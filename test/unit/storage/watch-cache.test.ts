@@ -1,0 +1,159 @@
+import { describe, it, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { openSqliteStore } from '../../../src/storage/sqlite.ts';
+import { openEtcdStore } from '../../../src/storage/etcd.ts';
+import { CachedStore } from '../../../src/storage/watch-cache.ts';
+import { openStore } from '../../../src/storage/index.ts';
+import { CompactedError, type Store, type StoreEvent } from '../../../src/storage/store.ts';
+import { storeConformance, collect, watchError } from './conformance.ts';
+import { EtcdProcess } from './etcd-process.ts';
+
+const dirs: string[] = [];
+const tmp = (): string => { const d = mkdtempSync(join(tmpdir(), 'kubelite-cache-')); dirs.push(d); return d; };
+after(() => { for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true }); });
+
+async function cached(inner: Store, ringSize?: number): Promise<CachedStore> {
+  const c = new CachedStore(inner, { ringSize });
+  await c.waitReady();
+  return c;
+}
+
+storeConformance({
+  name: 'CachedStore over sqlite',
+  async fresh() {
+    const path = join(tmp(), 'state.db');
+    const env = {
+      store: (await cached(openSqliteStore(path))) as Store,
+      async restart() {
+        await env.store.close();
+        env.store = await cached(openSqliteStore(path));
+        return env.store;
+      },
+    };
+    return env;
+  },
+});
+
+let etcd: EtcdProcess;
+storeConformance({
+  name: 'CachedStore over etcd',
+  async setup() { etcd = new EtcdProcess(); await etcd.start(); },
+  async teardown() { await etcd.destroy(); },
+  async fresh() {
+    const env = {
+      store: (await cached(await openEtcdStore([etcd.endpoint]))) as Store,
+      async restart() {
+        await env.store.close();
+        await etcd.stop();
+        await etcd.start();
+        env.store = await cached(await openEtcdStore([etcd.endpoint]));
+        return env.store;
+      },
+    };
+    return env;
+  },
+});
+
+/** Counts the calls that reach the wrapped store. */
+function counting(inner: Store): { store: Store; calls: Record<string, number> } {
+  const calls: Record<string, number> = {};
+  const store = new Proxy(inner, {
+    get(target, prop, recv) {
+      const v = Reflect.get(target, prop, recv);
+      if (typeof v !== 'function') return v;
+      return (...args: unknown[]) => {
+        calls[String(prop)] = (calls[String(prop)] ?? 0) + 1;
+        return (v as (...a: unknown[]) => unknown).apply(target, args);
+      };
+    },
+  });
+  return { store, calls };
+}
+
+describe('CachedStore specifics', () => {
+  it('serves get, list and 1,000 watchers from memory: one storage watch, no per-watcher reads', async () => {
+    const { store: inner, calls } = counting(openSqliteStore(join(tmp(), 'state.db')));
+    const c = await cached(inner);
+    const p = '/registry/core/pods/default/';
+    for (let i = 0; i < 20; i++) await c.create(`${p}p${i}`, `{"i":${i}}`);
+    const base = { ...calls };
+    const from = await c.currentRevision();
+    const watchers = Array.from({ length: 1000 }, (_, i) => collect(c, i % 2 ? p : '/registry/core/pods/', from, 3));
+    const a = await c.create(`${p}new`, 'x');
+    const a2 = await c.update(`${p}new`, 'y', a.modRevision);
+    await c.delete(`${p}new`);
+    const all = await Promise.all(watchers.map((w) => w.done));
+    for (const w of watchers) w.stop();
+    for (const evs of all) assert.deepEqual(evs.map((e) => e.type), ['PUT', 'PUT', 'DELETE']);
+    assert.equal(all[7][1].prevKv!.value, 'x');
+    assert.equal(all[7][1].kv.modRevision, a2.modRevision);
+    assert.equal((await c.get(`${p}p3`))!.value, '{"i":3}');
+    assert.equal((await c.list(p)).items.length, 20);
+    assert.equal((await c.list(p, { limit: 5 })).remaining, 15);
+    // Only the three writes reached storage; no watch, list or get.
+    assert.equal(calls.watch, base.watch);
+    assert.equal(calls.list ?? 0, base.list ?? 0);
+    assert.equal(calls.get ?? 0, base.get ?? 0);
+    assert.equal(calls.watch, 1);
+    await c.close();
+  });
+
+  it('answers CompactedError for a watch older than its event ring', async () => {
+    const c = await cached(openSqliteStore(join(tmp(), 'state.db')), 5);
+    const p = '/registry/x/';
+    const first = await c.create(p + 'k0', '0');
+    let last = first;
+    for (let i = 1; i < 12; i++) last = await c.create(p + `k${i}`, String(i));
+    const err = await watchError(c, p, first.modRevision);
+    assert.ok(err instanceof CompactedError, String(err));
+    // The most recent events are still there.
+    const recent = collect(c, p, last.modRevision - 3, 3);
+    const evs = await recent.done;
+    recent.stop();
+    assert.deepEqual(evs.map((e) => e.kv.modRevision), [last.modRevision - 2, last.modRevision - 1, last.modRevision]);
+    await c.close();
+  });
+
+  it('makes an acknowledged write visible to the next get and list (read-your-writes)', async () => {
+    const c = await cached(openSqliteStore(join(tmp(), 'state.db')));
+    const p = '/registry/ryw/';
+    for (let i = 0; i < 200; i++) {
+      const kv = await c.create(`${p}k${i}`, String(i));
+      assert.deepEqual(await c.get(`${p}k${i}`), kv);
+      const l = await c.list(p);
+      assert.equal(l.items.length, i + 1);
+      assert.ok(l.revision >= kv.modRevision);
+      const u = await c.update(`${p}k${i}`, `${i}b`, kv.modRevision);
+      assert.equal((await c.get(`${p}k${i}`))!.modRevision, u.modRevision);
+    }
+    await c.close();
+  });
+
+  it('sees writes made directly to the inner store (the one storage watch feeds it)', async () => {
+    const inner = openSqliteStore(join(tmp(), 'state.db'));
+    await inner.create('/registry/pre/a', 'before-cache');
+    const c = await cached(inner);
+    assert.equal((await c.get('/registry/pre/a'))!.value, 'before-cache');
+    const w = collect(c, '/registry/pre/', await c.currentRevision(), 1);
+    const b = await inner.create('/registry/pre/b', 'direct');
+    const evs: StoreEvent[] = await w.done;
+    w.stop();
+    assert.equal(evs[0].kv.modRevision, b.modRevision);
+    assert.equal((await c.get('/registry/pre/b'))!.value, 'direct');
+    await c.close();
+  });
+
+  it('openStore opens sqlite in a data dir, cached, and brings the data back on reopen', async () => {
+    const dataDir = join(tmp(), 'data');
+    const s = await openStore({ kind: 'sqlite', dataDir });
+    assert.ok(s instanceof CachedStore);
+    const kv = await s.create('/registry/core/namespaces/default', '{}');
+    await s.close();
+    const s2 = await openStore({ kind: 'sqlite', dataDir });
+    assert.deepEqual(await s2.get('/registry/core/namespaces/default'), kv);
+    await s2.close();
+  });
+});
