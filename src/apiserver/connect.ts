@@ -1,0 +1,154 @@
+/**
+ * Connect subresources of pods — log, exec, portforward — proxied to the kubelet of the pod's node (upstream
+ * pkg/registry/core/pod/rest/subresources.go + UpgradeAwareHandler): the pod's spec.nodeName gives the Node, whose
+ * InternalIP and status.daemonEndpoints.kubeletEndpoint.Port give the kubelet's streaming server
+ * (src/kubelet/server). `log` is a plain streamed GET (text/plain; follow=true keeps it open); `exec` and
+ * `portforward` are upgrades (WebSocket, or SPDY for port-forward) whose bytes are piped both ways unchanged once
+ * the request line has been rewritten to the kubelet's path.
+ *
+ * The kubelet is called with the API server's own admin token when it has an in-process client, else with the
+ * caller's bearer token; the kubelet checks either by reading the pod with it.
+ */
+import * as http from 'node:http';
+import * as net from 'node:net';
+import type { Duplex } from 'node:stream';
+import type { Node, Pod } from 'kubernetes-types/core/v1.d.ts';
+import { StatusError, badRequest } from '../api/errors.ts';
+import { registerConnectHandler, type ConnectContext } from './connect-hooks.ts';
+
+const DEFAULT_KUBELET_PORT = 10250;
+
+async function getPod(ctx: ConnectContext): Promise<Pod> {
+  const def = ctx.defFor('', 'pods');
+  if (!def) throw new StatusError(500, 'InternalError', 'pods are not served');
+  return (await ctx.registry.get(def, ctx.namespace, ctx.name)) as Pod;
+}
+
+/** Where the kubelet of a node listens. */
+export function kubeletAddress(node: Node): { host: string; port: number } {
+  const addrs = node.status?.addresses ?? [];
+  const host = addrs.find((a) => a.type === 'InternalIP')?.address ?? addrs.find((a) => a.type === 'Hostname')?.address ?? node.metadata?.name ?? '';
+  const port = node.status?.daemonEndpoints?.kubeletEndpoint?.Port || DEFAULT_KUBELET_PORT;
+  return { host, port };
+}
+
+async function kubeletFor(ctx: ConnectContext, pod: Pod): Promise<{ host: string; port: number }> {
+  const nodeName = pod.spec?.nodeName;
+  if (!nodeName) throw badRequest(`pod ${ctx.name} does not have a host assigned`);
+  const def = ctx.defFor('', 'nodes');
+  if (!def) throw new StatusError(500, 'InternalError', 'nodes are not served');
+  const node = (await ctx.registry.get(def, undefined, nodeName)) as Node;
+  return kubeletAddress(node);
+}
+
+/** The container a request is for: the `container` parameter, the default-container annotation, or the only one. */
+export function pickContainer(pod: Pod, requested: string | null, name: string): string {
+  const all = [...(pod.spec?.containers ?? []), ...(pod.spec?.initContainers ?? []), ...((pod.spec as any)?.ephemeralContainers ?? [])].map((c: any) => c.name as string);
+  if (requested) {
+    if (!all.includes(requested)) throw badRequest(`container ${requested} is not valid for pod ${name}`);
+    return requested;
+  }
+  const annotated = pod.metadata?.annotations?.['kubectl.kubernetes.io/default-container'];
+  if (annotated && all.includes(annotated)) return annotated;
+  const main = (pod.spec?.containers ?? []).map((c) => c.name);
+  if (main.length === 1) return main[0];
+  throw badRequest(`a container name must be specified for pod ${name}, choose one of: [${main.join(' ')}]`);
+}
+
+function kubeletToken(req: http.IncomingMessage, ctx: ConnectContext): string | undefined {
+  if (ctx.client?.config.token) return ctx.client.config.token;
+  const h = req.headers.authorization ?? '';
+  return /^bearer\s+/i.test(h) ? h.replace(/^bearer\s+/i, '').trim() : undefined;
+}
+
+function queryWithout(q: URLSearchParams, drop: string[]): string {
+  const out = new URLSearchParams();
+  for (const [k, v] of q) if (!drop.includes(k)) out.append(k, v);
+  const s = out.toString();
+  return s ? `?${s}` : '';
+}
+
+async function logHandler(req: http.IncomingMessage, res: http.ServerResponse | undefined, ctx: ConnectContext): Promise<void> {
+  if (!res) throw badRequest('pods/log does not upgrade');
+  const pod = await getPod(ctx);
+  const container = pickContainer(pod, ctx.query.get('container'), ctx.name);
+  const { host, port } = await kubeletFor(ctx, pod);
+  const path = `/containerLogs/${encodeURIComponent(ctx.namespace ?? 'default')}/${encodeURIComponent(ctx.name)}/${encodeURIComponent(container)}${queryWithout(ctx.query, ['container'])}`;
+  const token = kubeletToken(req, ctx);
+  await new Promise<void>((resolve, reject) => {
+    const up = http.request({ host, port, path, method: 'GET', headers: token ? { Authorization: `Bearer ${token}` } : {} }, (ures) => {
+      const headers: Record<string, string> = { 'Content-Type': (ures.headers['content-type'] as string) ?? 'text/plain' };
+      res.writeHead(ures.statusCode ?? 502, headers);
+      res.flushHeaders();
+      ures.pipe(res);
+      ures.on('end', resolve);
+      ures.on('error', () => { res.destroy(); resolve(); });
+    });
+    up.on('error', (e) => reject(new StatusError(500, 'InternalError', `Get "http://${host}:${port}${path.split('?')[0]}": ${e.message}`)));
+    res.on('close', () => up.destroy());
+    up.end();
+  });
+}
+
+/** Pipe an upgrade request to the kubelet with a rewritten request line and credentials. */
+function proxyUpgrade(req: http.IncomingMessage, client: Duplex, head: Buffer, host: string, port: number, path: string, token: string | undefined): Promise<void> {
+  return new Promise((resolve) => {
+    const up = net.connect({ host, port });
+    const fail = (e: Error) => {
+      const st = new StatusError(500, 'InternalError', `error dialing backend: ${e.message}`).toStatus();
+      const body = JSON.stringify(st);
+      client.end(`HTTP/1.1 500 Internal Server Error\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`);
+      resolve();
+    };
+    up.once('error', fail);
+    up.on('connect', () => {
+      up.off('error', fail);
+      const lines = [`${req.method ?? 'GET'} ${path} HTTP/1.1`, `Host: ${host}:${port}`];
+      for (let i = 0; i < req.rawHeaders.length; i += 2) {
+        const k = req.rawHeaders[i];
+        if (/^(host|authorization|content-length)$/i.test(k)) continue;
+        lines.push(`${k}: ${req.rawHeaders[i + 1]}`);
+      }
+      if (token) lines.push(`Authorization: Bearer ${token}`);
+      up.write(lines.join('\r\n') + '\r\n\r\n');
+      if (head.length) up.write(head);
+      up.pipe(client);
+      client.pipe(up);
+      const done = () => { up.destroy(); client.destroy(); resolve(); };
+      up.on('close', done);
+      client.on('close', done);
+      up.on('error', done);
+      client.on('error', done);
+    });
+  });
+}
+
+async function execHandler(req: http.IncomingMessage, _res: http.ServerResponse | undefined, ctx: ConnectContext): Promise<void> {
+  if (!ctx.upgrade) throw badRequest('Upgrade request required');
+  const pod = await getPod(ctx);
+  const container = pickContainer(pod, ctx.query.get('container'), ctx.name);
+  if (pod.status?.phase === 'Succeeded' || pod.status?.phase === 'Failed') {
+    throw badRequest(`cannot exec into a container in a completed pod; current phase is ${pod.status.phase}`);
+  }
+  const { host, port } = await kubeletFor(ctx, pod);
+  const path = `/exec/${encodeURIComponent(ctx.namespace ?? 'default')}/${encodeURIComponent(ctx.name)}/${encodeURIComponent(container)}${queryWithout(ctx.query, ['container'])}`;
+  await proxyUpgrade(req, ctx.upgrade.socket, ctx.upgrade.head, host, port, path, kubeletToken(req, ctx));
+}
+
+async function portForwardHandler(req: http.IncomingMessage, _res: http.ServerResponse | undefined, ctx: ConnectContext): Promise<void> {
+  if (!ctx.upgrade) throw badRequest('Upgrade request required');
+  const pod = await getPod(ctx);
+  if (pod.status?.phase !== 'Running') throw badRequest(`pod ${ctx.name} is not running`);
+  const { host, port } = await kubeletFor(ctx, pod);
+  const path = `/portForward/${encodeURIComponent(ctx.namespace ?? 'default')}/${encodeURIComponent(ctx.name)}${queryWithout(ctx.query, [])}`;
+  await proxyUpgrade(req, ctx.upgrade.socket, ctx.upgrade.head, host, port, path, kubeletToken(req, ctx));
+}
+
+/** Register pods/log, pods/exec and pods/portforward with the API server's connect hooks. Idempotent. */
+export function registerPodConnectHandlers(): void {
+  registerConnectHandler('pods', 'log', logHandler);
+  registerConnectHandler('pods', 'exec', execHandler);
+  registerConnectHandler('pods', 'portforward', portForwardHandler);
+}
+
+registerPodConnectHandlers();

@@ -1,0 +1,210 @@
+/**
+ * The kubelet's streaming server (upstream kubelet :10250): what the API server proxies `kubectl logs`, `exec`
+ * and `port-forward` to.
+ *
+ *   GET /containerLogs/<ns>/<pod>/<container>?follow&tailLines&previous&timestamps&sinceSeconds&sinceTime&limitBytes
+ *   GET /exec/<ns>/<pod>/<container>?command=..&command=..&stdin&stdout&stderr&tty   (WebSocket upgrade)
+ *   GET /portForward/<ns>/<pod>     (WebSocket "SPDY/3.1+portforward.k8s.io" tunnel, or SPDY/3.1 upgrade)
+ *   GET /healthz
+ *
+ * Plain HTTP on the node address, protected by bearer tokens: a request must carry either the kubelet's own token
+ * or a token that the API server accepts for reading the pod (checked by reading the pod with it, which also
+ * gives us the pod). The node agent starts it and publishes the port in node.status.daemonEndpoints.
+ */
+import * as http from 'node:http';
+import type { Duplex } from 'node:stream';
+import { WebSocketServer, createWebSocketStream, type WebSocket } from 'ws';
+import type { Pod } from 'kubernetes-types/core/v1.d.ts';
+import { KubeClient } from '../../client/client.ts';
+import { R } from '../../client/resources.ts';
+import { StatusError } from '../../api/errors.ts';
+import { logPathFor, logRunsFor } from '../logs-paths.ts';
+import { logOptionsFromQuery, streamLogFile } from './logs.ts';
+import { EXEC_PROTOCOLS, serveExecWebSocket, type ContainerdTarget } from './exec.ts';
+import { servePortForward, PORTFORWARD_PROTOCOL } from './portforward.ts';
+
+export const DEFAULT_KUBELET_PORT = 10250;
+const PF_WS_PROTOCOL = `SPDY/3.1+${PORTFORWARD_PROTOCOL}`;
+
+export interface KubeletServerOptions {
+  /** The node agent's API client (its server URL and CA are used to check callers' tokens). */
+  client: KubeClient;
+  /** containerd socket (and namespace, default k8s.io) whose containers `exec` reaches. */
+  containerd: ContainerdTarget;
+  /** Listen port (default 10250; 0 = any free port — read it back from the result). */
+  port?: number;
+  /** Listen address (default 0.0.0.0). */
+  address?: string;
+  /** Tokens accepted without asking the API server (default: the client's own token). */
+  tokens?: string[];
+  log?: (msg: string) => void;
+}
+
+export interface KubeletServer {
+  port: number;
+  close(): Promise<void>;
+}
+
+function statusJSON(res: http.ServerResponse, e: StatusError): void {
+  if (res.headersSent) { res.destroy(); return; }
+  res.writeHead(e.code, { 'Content-Type': 'application/json' });
+  res.end(JSON.stringify(e.toStatus()));
+}
+
+function rejectUpgrade(socket: Duplex, e: StatusError): void {
+  const body = JSON.stringify(e.toStatus());
+  socket.end(`HTTP/1.1 ${e.code} ${http.STATUS_CODES[e.code] ?? 'Error'}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
+}
+
+/** The container's runtime id ("containerd://abc" → "abc"), if it has been started. */
+export function containerIdOf(pod: Pod, container: string): string | undefined {
+  const st = [...(pod.status?.containerStatuses ?? []), ...(pod.status?.initContainerStatuses ?? [])].find((c) => c.name === container);
+  return st?.containerID?.replace(/^[a-z]+:\/\//, '') || undefined;
+}
+
+export async function startKubeletServer(opts: KubeletServerOptions): Promise<KubeletServer> {
+  const log = opts.log ?? ((m: string) => console.error(`kubelet-server: ${m}`));
+  const own = new Set((opts.tokens ?? [opts.client.config.token]).filter((t): t is string => !!t));
+  const wss = new WebSocketServer({
+    noServer: true,
+    handleProtocols: (protocols: Set<string>) => {
+      for (const p of [...EXEC_PROTOCOLS, PF_WS_PROTOCOL]) if (protocols.has(p)) return p;
+      return false;
+    },
+  });
+
+  /** Read the pod with the caller's credentials (401/403 from the API server reject the caller). */
+  async function authorizedPod(req: http.IncomingMessage, ns: string, name: string): Promise<Pod> {
+    const h = req.headers.authorization ?? '';
+    const token = /^bearer\s+/i.test(h) ? h.replace(/^bearer\s+/i, '').trim() : '';
+    if (!token) throw new StatusError(401, 'Unauthorized', 'Unauthorized');
+    let client = opts.client;
+    let temp: KubeClient | undefined;
+    if (!own.has(token)) { temp = new KubeClient({ ...opts.client.config, token }); client = temp; }
+    try {
+      return await client.get<Pod>(R.pods, ns, name);
+    } catch (e: any) {
+      if (e?.code === 401 || e?.code === 403) throw new StatusError(401, 'Unauthorized', 'Unauthorized');
+      throw e;
+    } finally { temp?.close(); }
+  }
+
+  async function serveLogs(req: http.IncomingMessage, res: http.ServerResponse, ns: string, podName: string, container: string, q: URLSearchParams): Promise<void> {
+    const pod = await authorizedPod(req, ns, podName);
+    const uid = pod.metadata?.uid ?? '';
+    const o = logOptionsFromQuery(q);
+    const runs = logRunsFor(uid, container);
+    const run = o.previous ? runs[runs.length - 2] : runs[runs.length - 1];
+    if (run === undefined) {
+      if (o.previous) throw new StatusError(400, 'BadRequest', `previous terminated container "${container}" in pod "${podName}" not found`);
+      const st = pod.status?.containerStatuses?.find((c) => c.name === container);
+      const reason = st?.state?.waiting?.reason ?? 'ContainerCreating';
+      throw new StatusError(400, 'BadRequest', `container "${container}" in pod "${podName}" is waiting to start: ${reason}`);
+    }
+    res.writeHead(200, { 'Content-Type': 'text/plain', 'Transfer-Encoding': 'chunked' });
+    res.flushHeaders();
+    let gone = false;
+    res.on('close', () => { gone = true; });
+    let lastCheck = Date.now();
+    const shouldStop = async (): Promise<boolean> => {
+      if (gone || o.previous) return true;
+      const latest = logRunsFor(uid, container);
+      if (latest[latest.length - 1] !== run) return true; // restarted: this run is over
+      if (Date.now() - lastCheck < 2000) return false;
+      lastCheck = Date.now();
+      try {
+        const p = await opts.client.get<Pod>(R.pods, ns, podName);
+        if (p.metadata?.uid !== uid) return true;
+        const st = p.status?.containerStatuses?.find((c) => c.name === container);
+        return !!st?.state?.terminated && logRunsFor(uid, container).length === runs.length;
+      } catch (e: any) { return e?.code === 404; }
+    };
+    await streamLogFile(logPathFor(uid, container, run), res, { ...o, follow: o.follow && !o.previous }, shouldStop);
+    res.end();
+  }
+
+  const server = http.createServer((req, res) => {
+    const url = new URL(req.url ?? '/', 'http://kubelet');
+    const parts = url.pathname.split('/').filter(Boolean).map(decodeURIComponent);
+    void (async () => {
+      try {
+        if (parts[0] === 'healthz') { res.writeHead(200, { 'Content-Type': 'text/plain' }); res.end('ok'); return; }
+        if (parts[0] === 'containerLogs' && parts.length === 4 && req.method === 'GET') {
+          await serveLogs(req, res, parts[1], parts[2], parts[3], url.searchParams);
+          return;
+        }
+        if (parts[0] === 'exec' || parts[0] === 'portForward') throw new StatusError(400, 'BadRequest', 'Upgrade request required');
+        throw new StatusError(404, 'NotFound', 'the server could not find the requested resource');
+      } catch (e: any) {
+        statusJSON(res, e instanceof StatusError ? e : new StatusError(500, 'InternalError', `Internal error occurred: ${e?.message ?? e}`));
+      }
+    })();
+  });
+
+  server.on('upgrade', (req: http.IncomingMessage, socket: Duplex, head: Buffer) => {
+    const url = new URL(req.url ?? '/', 'http://kubelet');
+    const parts = url.pathname.split('/').filter(Boolean).map(decodeURIComponent);
+    socket.on('error', () => {});
+    void (async () => {
+      try {
+        const isWs = (req.headers.upgrade ?? '').toLowerCase() === 'websocket';
+        if (parts[0] === 'exec' && parts.length === 4) {
+          const pod = await authorizedPod(req, parts[1], parts[2]);
+          const containerId = containerIdOf(pod, parts[3]);
+          if (!containerId) throw new StatusError(400, 'BadRequest', `container not found ("${parts[3]}")`);
+          if (!isWs) throw new StatusError(400, 'BadRequest', 'only WebSocket exec (v5.channel.k8s.io, v4.channel.k8s.io) is supported');
+          const q = url.searchParams;
+          const command = q.getAll('command');
+          if (!command.length) throw new StatusError(400, 'BadRequest', 'you must specify at least 1 command');
+          const tty = q.get('tty') === 'true' || q.get('tty') === '1';
+          const flag = (k: string) => q.get(k) === 'true' || q.get(k) === '1';
+          wss.handleUpgrade(req, socket, head, (ws: WebSocket) => {
+            if (!EXEC_PROTOCOLS.includes(ws.protocol)) { ws.close(1002, 'unsupported subprotocol'); return; }
+            serveExecWebSocket(ws, opts.containerd, { containerId, command, tty, stdin: flag('stdin'), stdout: flag('stdout'), stderr: flag('stderr') && !tty }, log);
+          });
+          return;
+        }
+        if (parts[0] === 'portForward' && parts.length === 3) {
+          const pod = await authorizedPod(req, parts[1], parts[2]);
+          const ip = pod.status?.podIP;
+          if (!ip) throw new StatusError(400, 'BadRequest', `pod ${parts[2]} does not have an IP address`);
+          if (isWs) {
+            wss.handleUpgrade(req, socket, head, (ws: WebSocket) => {
+              if (ws.protocol !== PF_WS_PROTOCOL) { ws.close(1002, 'unsupported subprotocol'); return; }
+              const stream = createWebSocketStream(ws);
+              stream.on('error', () => {});
+              const conn = servePortForward(stream, ip, parts[2], log);
+              conn.on('close', () => ws.close());
+            });
+            return;
+          }
+          if ((req.headers.upgrade ?? '').toLowerCase().startsWith('spdy/3.1')) {
+            socket.write(`HTTP/1.1 101 Switching Protocols\r\nConnection: Upgrade\r\nUpgrade: SPDY/3.1\r\nX-Stream-Protocol-Version: ${PORTFORWARD_PROTOCOL}\r\n\r\n`);
+            if (head.length) socket.unshift(head);
+            servePortForward(socket, ip, parts[2], log);
+            return;
+          }
+          throw new StatusError(400, 'BadRequest', 'unsupported upgrade');
+        }
+        throw new StatusError(404, 'NotFound', 'the server could not find the requested resource');
+      } catch (e: any) {
+        rejectUpgrade(socket, e instanceof StatusError ? e : new StatusError(500, 'InternalError', `Internal error occurred: ${e?.message ?? e}`));
+      }
+    })();
+  });
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(opts.port ?? DEFAULT_KUBELET_PORT, opts.address ?? '0.0.0.0', () => { server.off('error', reject); resolve(); });
+  });
+  const port = (server.address() as import('node:net').AddressInfo).port;
+  return {
+    port,
+    async close() {
+      for (const c of wss.clients) c.terminate();
+      wss.close();
+      server.closeAllConnections?.();
+      await new Promise<void>((r) => server.close(() => r()));
+    },
+  };
+}
