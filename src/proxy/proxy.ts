@@ -1,0 +1,204 @@
+/**
+ * The service proxy of a node (kube-proxy, iptables mode): watches Services and EndpointSlices and keeps the
+ * kernel's NAT rules (src/proxy/rules.ts) equal to them, so connections to ClusterIP:port and to
+ * <node>:nodePort — from the host and from pods — are DNATed to a ready endpoint chosen at random (or the
+ * client's previous one with sessionAffinity ClientIP). Why kernel DNAT and not a userspace relay:
+ * docs/services.md (measured: bench/services.ts).
+ *
+ * Syncs run as soon as a watch event arrives (one at a time; events during a sync cause one more), plus a
+ * periodic resync that repairs rules someone else flushed. Per-endpoint connection counters are exported in
+ * Prometheus format on http://127.0.0.1:10249/metrics (another free port if that one is taken).
+ * stop() removes every rule and chain it made.
+ */
+import type { Service as ServiceT } from 'kubernetes-types/core/v1.d.ts';
+import type { EndpointSlice as EndpointSliceT } from 'kubernetes-types/discovery/v1.d.ts';
+import type { KubeObject } from '../api/resource.ts';
+import type { KubeClient } from '../client/client.ts';
+import { SharedInformers } from '../client/factory.ts';
+import { R } from '../client/resources.ts';
+import { realClock, type Clock } from '../util/clock.ts';
+import { buildServiceMap, usableEndpoints, type ServicePortInfo } from './model.ts';
+import { buildRules, chainNames, jumpRules, listOurChains, parseSepCounters, type SepInfo } from './rules.ts';
+import { Iptables, readSysctl, writeSysctl } from './iptables.ts';
+import { serveMetrics, type Family } from './metrics.ts';
+
+type Service = ServiceT & KubeObject;
+type EndpointSlice = EndpointSliceT & KubeObject;
+
+export interface ProxyOptions {
+  client: KubeClient;
+  nodeName: string;
+  clock?: Clock;
+  /** Distinguishes proxies of different clusters on one host (chain names); '' = plain KUBELITE-* chains. */
+  instance?: string;
+  /** Service CIDR: traffic to it that matches no Service is rejected instead of routed off the node. */
+  serviceCIDR?: string;
+  /** Metrics listen address (default 127.0.0.1:10249; port 0 = any free port). */
+  metricsHost?: string;
+  metricsPort?: number;
+  /** Periodic full resync (default 30 s). */
+  resyncMs?: number;
+  log?: (msg: string) => void;
+  /** Program this network namespace instead of the host's (tests with their own netns fixture). */
+  netns?: string;
+}
+
+export interface ProxyHandle {
+  stop(): Promise<void>;
+  /** Where the Prometheus metrics are served. */
+  metricsUrl: string;
+  /** Run a sync now and wait for it (tests). */
+  sync(): Promise<void>;
+  /** The current model (tests, debugging). */
+  services(): ServicePortInfo[];
+}
+
+export async function startProxy(opts: ProxyOptions): Promise<ProxyHandle> {
+  const clock = opts.clock ?? realClock;
+  const log = opts.log ?? ((m: string) => console.log(`proxy: ${m}`));
+  const names = chainNames(opts.instance ?? '');
+  const ipt = new Iptables(opts.netns);
+  const informers = new SharedInformers(opts.client);
+  const svcInf = informers.get<Service>(R.services);
+  const sliceInf = informers.get<EndpointSlice>(R.endpointslices);
+
+  // Kernel prerequisites (as kubelet/CNI and kube-proxy set them): forwarding for pod traffic, and
+  // route_localnet so 127.0.0.1:<nodePort> can be DNATed (guarded by the KUBELITE-INPUT rule).
+  const changedSysctls: [string, string][] = [];
+  if (!opts.netns) for (const [path, want] of [['net/ipv4/ip_forward', '1'], ['net/ipv4/conf/all/route_localnet', '1']] as const) {
+    const cur = readSysctl(path);
+    if (cur !== undefined && cur !== want && writeSysctl(path, want)) changedSysctls.push([path, cur]);
+  }
+
+  let model: ServicePortInfo[] = [];
+  let seps = new Map<string, SepInfo>();
+  let svcChains = new Set<string>();
+  let stale: string[] = [];
+  /** Connections counted by SEP chains that were since rewritten or deleted, by endpoint identity. */
+  const base = new Map<string, number>();
+  const sepKey = (s: SepInfo) => `${s.namespace}/${s.service}/${s.port}/${s.endpoint}`;
+  let syncs = 0;
+  let syncErrors = 0;
+  let lastSyncSeconds = 0;
+  let lastSyncAt = 0;
+
+  // Leftovers of an earlier run of this instance (crash, kill -9): delete them in the first sync.
+  {
+    const save = await ipt.save('nat');
+    stale = listOurChains(save, [names.svcPrefix, names.sepPrefix]);
+  }
+
+  let running: Promise<void> | undefined;
+  let again = false;
+  let stopped = false;
+
+  const doSync = async () => {
+    const t0 = performance.now();
+    model = buildServiceMap(svcInf.list(), sliceInf.list());
+    const rs = buildRules(model, { names, serviceCIDR: opts.serviceCIDR, previous: seps, previousSvc: svcChains, stale });
+    if (rs.rewritten.length) {
+      // Keep counters monotonic across chains we are about to reset.
+      const counts = parseSepCounters(await ipt.save('nat', true), names.sepPrefix);
+      for (const c of rs.rewritten) {
+        const info = seps.get(c);
+        if (info) base.set(sepKey(info), (base.get(sepKey(info)) ?? 0) + (counts.get(c) ?? 0));
+      }
+    }
+    await ipt.restore(rs.text);
+    seps = rs.seps;
+    svcChains = rs.svcChains;
+    stale = [];
+    for (const [table, chain, rule] of jumpRules(names)) await ipt.ensureJump(table, chain, rule);
+    syncs++;
+    lastSyncSeconds = (performance.now() - t0) / 1000;
+    lastSyncAt = clock.now();
+  };
+
+  const sync = (): Promise<void> => {
+    if (stopped) return Promise.resolve();
+    if (running) { again = true; return running; }
+    running = (async () => {
+      do {
+        again = false;
+        try { await doSync(); } catch (e) { syncErrors++; log(`sync failed: ${(e as Error).message}`); }
+      } while (again && !stopped);
+      running = undefined;
+    })();
+    return running;
+  };
+  const trigger = () => { if (svcInf.hasSynced() && sliceInf.hasSynced()) void sync(); };
+  for (const inf of [svcInf, sliceInf] as const) {
+    (inf as any).addHandler({ add: trigger, update: trigger, delete: trigger });
+  }
+  await informers.startAll();
+  await sync();
+
+  let timer: { cancel(): void } | undefined;
+  const schedule = () => {
+    timer = clock.setTimeout(() => { void sync().then(() => { if (!stopped) schedule(); }); }, opts.resyncMs ?? 30_000);
+  };
+  schedule();
+
+  const collect = async (): Promise<Family[]> => {
+    const counts = parseSepCounters(await ipt.save('nat', true), names.sepPrefix);
+    const conns: Family = {
+      name: 'kubelite_proxy_endpoint_connections_total', type: 'counter',
+      help: 'Connections (first packets) the proxy sent to each endpoint of a Service port.', samples: [],
+    };
+    for (const s of seps.values()) {
+      conns.samples.push({
+        labels: { namespace: s.namespace, service: s.service, port: s.port, endpoint: s.endpoint, pod: s.pod ?? '' },
+        value: (base.get(sepKey(s)) ?? 0) + (counts.get(s.chain) ?? 0),
+      });
+    }
+    const ready: Family = {
+      name: 'kubelite_proxy_endpoint_ready', type: 'gauge',
+      help: '1 if the endpoint receives new connections (ready, or serving while terminating with no ready peer), else 0.', samples: [],
+    };
+    for (const sp of model) {
+      const used = new Set(usableEndpoints(sp.endpoints).map((e) => `${e.ip}:${e.port}`));
+      for (const e of sp.endpoints) {
+        ready.samples.push({ labels: { namespace: sp.namespace, service: sp.name, port: sp.portName || String(sp.port), endpoint: `${e.ip}:${e.port}`, pod: e.pod ?? '' }, value: used.has(`${e.ip}:${e.port}`) ? 1 : 0 });
+      }
+    }
+    return [conns, ready,
+      { name: 'kubelite_proxy_service_ports', type: 'gauge', help: 'Service ports the proxy programs.', samples: [{ labels: {}, value: model.length }] },
+      { name: 'kubelite_proxy_sync_total', type: 'counter', help: 'Rule syncs applied.', samples: [{ labels: {}, value: syncs }] },
+      { name: 'kubelite_proxy_sync_errors_total', type: 'counter', help: 'Rule syncs that failed.', samples: [{ labels: {}, value: syncErrors }] },
+      { name: 'kubelite_proxy_last_sync_duration_seconds', type: 'gauge', help: 'Duration of the last rule sync.', samples: [{ labels: {}, value: lastSyncSeconds }] },
+      { name: 'kubelite_proxy_last_sync_timestamp_seconds', type: 'gauge', help: 'When the last rule sync finished.', samples: [{ labels: {}, value: lastSyncAt / 1000 }] },
+    ];
+  };
+  const metrics = await serveMetrics(collect, opts.metricsHost ?? '127.0.0.1', opts.metricsPort ?? 10249);
+  log(`programming services with iptables (chains ${names.services}, ${names.svcPrefix}*), metrics at ${metrics.url}`);
+
+  return {
+    metricsUrl: metrics.url,
+    sync: async () => { again = true; await sync(); await running; },
+    services: () => model,
+    stop: async () => {
+      stopped = true;
+      timer?.cancel();
+      await running;
+      await informers.stopAll();
+      await new Promise<void>((r) => metrics.server.close(() => r()));
+      metrics.server.closeAllConnections?.();
+      await cleanupRules(ipt, names);
+      // Put sysctls back only if no other kubelite proxy still relies on them.
+      const others = listOurChains(await ipt.save('nat'), ['KUBELITE-SERVICES', 'KL']).length > 0;
+      if (!others) for (const [p, v] of changedSysctls) if (p.includes('route_localnet')) writeSysctl(p, v);
+    },
+  };
+}
+
+/** Remove the jumps into our chains and every chain of this instance (nat and filter). */
+export async function cleanupRules(ipt: Iptables, names: ReturnType<typeof chainNames>): Promise<void> {
+  for (const [table, chain, rule] of jumpRules(names)) await ipt.deleteJump(table, chain, rule);
+  const nat = listOurChains(await ipt.save('nat'), [names.svcPrefix, names.sepPrefix, names.services, names.nodeports, names.postrouting, names.markMasq])
+    .filter((c) => c.startsWith(names.svcPrefix) || c.startsWith(names.sepPrefix) || [names.services, names.nodeports, names.postrouting, names.markMasq].includes(c));
+  const filter = listOurChains(await ipt.save('filter'), [names.firewall, names.forward, names.input])
+    .filter((c) => [names.firewall, names.forward, names.input].includes(c));
+  const lines = ['*nat', ...nat.map((c) => `:${c} - [0:0]`), ...nat.map((c) => `-X ${c}`), 'COMMIT',
+    '*filter', ...filter.map((c) => `:${c} - [0:0]`), ...filter.map((c) => `-X ${c}`), 'COMMIT', ''];
+  await ipt.restore(lines.join('\n'));
+}
