@@ -13,7 +13,7 @@ function pod(name: string, ip: string | undefined, opts: { labels?: Record<strin
     status: { phase: opts.phase ?? 'Running', podIP: ip, conditions: [{ type: 'Ready', status: opts.ready === false ? 'False' : 'True' }] },
   };
 }
-function svc(ports: Service['spec'] extends infer S ? NonNullable<S>['ports'] : never, extra: Partial<NonNullable<Service['spec']>> = {}): Service {
+function svc(ports: NonNullable<Service['spec']>['ports'], extra: Partial<NonNullable<Service['spec']>> = {}): Service {
   return { metadata: { name: 'web', namespace: 'default', uid: 'svc-uid', labels: { tier: 'front' } }, spec: { selector: { app: 'web' }, ports, ...extra } };
 }
 
