@@ -1,0 +1,121 @@
+/**
+ * Request bodies (size limit, media types) and JSON responses.
+ * Accepted: JSON (also when Content-Type is missing), YAML, Kubernetes protobuf, and the four patch types.
+ * Malformed input is a 400 Status; never a crash.
+ */
+import type * as http from 'node:http';
+import YAML from 'yaml';
+import { StatusError, badRequest, tooLarge, unsupportedMediaType } from '../api/errors.ts';
+import { jsonDepthExceeds } from './codec.ts';
+
+export const MAX_BODY_BYTES = 3 * 1024 * 1024;
+const MAX_DEPTH = 100;
+
+export function readBody(req: http.IncomingMessage, limit = MAX_BODY_BYTES): Promise<Buffer> {
+  const len = Number(req.headers['content-length'] ?? NaN);
+  if (Number.isFinite(len) && len > limit) {
+    req.resume();
+    return Promise.reject(tooLarge());
+  }
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let failed = false;
+    req.on('data', (c: Buffer) => {
+      if (failed) return;
+      size += c.length;
+      if (size > limit) { failed = true; reject(tooLarge()); req.resume(); return; }
+      chunks.push(c);
+    });
+    req.on('end', () => { if (!failed) resolve(Buffer.concat(chunks)); });
+    req.on('error', (e) => { if (!failed) { failed = true; reject(e); } });
+  });
+}
+
+export type BodyFormat = 'json' | 'yaml' | 'protobuf' | 'strategic' | 'merge' | 'jsonpatch' | 'apply';
+
+export function mediaType(req: http.IncomingMessage): string {
+  return String(req.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase();
+}
+
+export function bodyFormat(req: http.IncomingMessage, patch: boolean): BodyFormat {
+  const ct = mediaType(req);
+  if (patch) {
+    switch (ct) {
+      case 'application/strategic-merge-patch+json': return 'strategic';
+      case 'application/merge-patch+json': return 'merge';
+      case 'application/json-patch+json': return 'jsonpatch';
+      case 'application/apply-patch+yaml': case 'application/apply-patch+cbor': return 'apply';
+      default: throw new StatusError(415, 'UnsupportedMediaType', `the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json, application/apply-patch+yaml, application/strategic-merge-patch+json`);
+    }
+  }
+  switch (ct) {
+    case '': case 'application/json': case '*/*': case 'text/plain': return 'json';
+    case 'application/yaml': case 'application/x-yaml': case 'text/yaml': return 'yaml';
+    case 'application/vnd.kubernetes.protobuf': return 'protobuf';
+    default: throw unsupportedMediaType(ct);
+  }
+}
+
+export function parseJson(buf: Buffer | string): unknown {
+  const text = typeof buf === 'string' ? buf : buf.toString('utf8');
+  let v: unknown;
+  try {
+    v = JSON.parse(text);
+  } catch (e) {
+    throw badRequest(`error decoding request body: json: ${e instanceof RangeError ? 'exceeded max depth' : (e as Error).message}`);
+  }
+  if (jsonDepthExceeds(v, MAX_DEPTH)) throw badRequest('error decoding request body: exceeded max depth');
+  return v;
+}
+
+export function parseYaml(buf: Buffer): unknown {
+  let v: unknown;
+  try {
+    const docs = YAML.parseAllDocuments(buf.toString('utf8'), {});
+    if (docs.length === 0) v = null;
+    else {
+      const d = docs[0];
+      if (d.errors.length) throw new Error(d.errors[0].message);
+      v = d.toJS({ maxAliasCount: 100 });
+    }
+  } catch (e) {
+    throw badRequest(`error decoding YAML: ${(e as Error).message}`);
+  }
+  if (jsonDepthExceeds(v, MAX_DEPTH)) throw badRequest('error decoding request body: exceeded max depth');
+  return v;
+}
+
+/** Decode a non-patch body to an object. */
+export function decodeObjectBody(buf: Buffer, fmt: BodyFormat, decodeProtobuf: (b: Buffer) => unknown): unknown {
+  if (buf.length === 0) throw badRequest('the request body is empty');
+  let v: unknown;
+  if (fmt === 'yaml') v = parseYaml(buf);
+  else if (fmt === 'protobuf') {
+    try {
+      v = decodeProtobuf(buf);
+    } catch (e) {
+      if (e instanceof StatusError) throw e;
+      throw badRequest(`error decoding protobuf body: ${(e as Error).message}`);
+    }
+  } else v = parseJson(buf);
+  if (v === null || typeof v !== 'object' || Array.isArray(v)) throw badRequest('the body of the request is not an object');
+  return v;
+}
+
+export function writeJson(res: http.ServerResponse, code: number, body: unknown, headers: Record<string, string | string[]> = {}): void {
+  const text = JSON.stringify(body);
+  if (res.headersSent) { res.end(); return; }
+  res.writeHead(code, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(text), 'Cache-Control': 'no-cache, private', ...headers });
+  res.end(text);
+}
+
+export function writeStatus(res: http.ServerResponse, err: StatusError, headers: Record<string, string | string[]> = {}): void {
+  writeJson(res, err.code, err.toStatus(), headers);
+}
+
+/** `Warning: 299 - "text"` header values. */
+export function warningHeaders(warnings: string[]): Record<string, string[]> {
+  if (!warnings.length) return {};
+  return { Warning: [...new Set(warnings)].map((w) => `299 - ${JSON.stringify(w)}`) };
+}

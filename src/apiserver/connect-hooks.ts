@@ -1,0 +1,48 @@
+/**
+ * Pluggable connect subresources (pods/log, pods/exec, pods/attach, pods/portforward, nodes/proxy, services/proxy).
+ * src/apiserver/connect.ts (scheduling-streaming) registers its handlers here; the server routes
+ * `GET|POST|... /api/v1/namespaces/<ns>/pods/<name>/<sub>[/<rest>]` to them after authentication.
+ *
+ *   registerConnectHandler('pods', 'log', async (req, res, ctx) => { ... });
+ *
+ * The handler owns the response (including upgrades: `ctx.upgrade` is set for WebSocket/SPDY upgrade requests,
+ * with the raw socket and head). Throwing a StatusError before writing anything answers that Status.
+ */
+import type * as http from 'node:http';
+import type { Duplex } from 'node:stream';
+import type { KubeClient } from '../client/client.ts';
+import type { UserInfo } from './auth.ts';
+import type { GenericRegistry } from './registry.ts';
+import type { ResourceDef } from '../api/resource.ts';
+
+export interface ConnectContext {
+  user: UserInfo;
+  group: string;
+  version: string;
+  resource: string;
+  subresource: string;
+  namespace?: string;
+  name: string;
+  /** Path after the subresource (nodes/proxy/<path>), without the leading slash. */
+  rest: string;
+  query: URLSearchParams;
+  /** Read objects (e.g. the pod, its node) through the registry. */
+  registry: GenericRegistry;
+  defFor(group: string, resource: string): ResourceDef | undefined;
+  /** An in-process admin client, when the server has one. */
+  client?: KubeClient;
+  /** Set for upgrade requests (WebSocket/SPDY): write the 101 yourself on `socket`. */
+  upgrade?: { socket: Duplex; head: Buffer };
+}
+
+export type ConnectHandler = (req: http.IncomingMessage, res: http.ServerResponse | undefined, ctx: ConnectContext) => void | Promise<void>;
+
+const handlers = new Map<string, ConnectHandler>();
+
+export function registerConnectHandler(resource: string, subresource: string, handler: ConnectHandler): void {
+  handlers.set(`${resource}/${subresource}`, handler);
+}
+
+export function connectHandler(resource: string, subresource: string): ConnectHandler | undefined {
+  return handlers.get(`${resource}/${subresource}`);
+}

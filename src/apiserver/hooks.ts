@@ -1,0 +1,43 @@
+/**
+ * Per-kind REST behaviour that goes beyond a ResourceDef strategy (upstream: the custom REST storages of
+ * pods, services, namespaces): IP/port allocation, graceful pod deletion, namespace termination.
+ * The generic registry calls these at fixed points; kinds without hooks use the generic behaviour.
+ */
+import type { KubeObject, ResourceDef } from '../api/resource.ts';
+import type { RequestContext } from './context.ts';
+
+export interface DeleteDecision {
+  /** 'delete' removes the key now; 'mark' stores `obj` (with deletionTimestamp etc.) instead. */
+  action: 'delete' | 'mark';
+  obj: KubeObject;
+}
+
+export interface KindHooks {
+  /** Before storing a new object (after validation). Return an undo for when the write fails. */
+  beforeCreate?(obj: KubeObject, ctx: RequestContext): Promise<(() => Promise<void>) | void>;
+  /** Before defaults/validation of an update (upstream PatchAllocatedValues: keep allocated IPs/ports the client omitted). */
+  prepareUpdate?(obj: KubeObject, old: KubeObject): void;
+  /** Before storing an update (after validation). Return an undo for when the write fails, and a commit to
+   *  run after it succeeded (e.g. release resources the old object held). */
+  beforeUpdate?(obj: KubeObject, old: KubeObject, ctx: RequestContext): Promise<{ undo?: () => Promise<void>; commit?: () => Promise<void> } | void>;
+  /** After the key was removed. */
+  afterDelete?(obj: KubeObject): Promise<void>;
+  /** Graceful deletion policy (pods). Called with a copy of the current object; return undefined for generic handling. */
+  deletePolicy?(obj: KubeObject, opts: DeleteOptions, nowMs: number): DeleteDecision | undefined;
+  /** Extra condition for "an update of a deleting object removes it" (namespaces: spec.finalizers empty). */
+  canFinishDeletion?(obj: KubeObject): boolean;
+}
+
+export interface DeleteOptions {
+  gracePeriodSeconds?: number;
+  propagationPolicy?: 'Background' | 'Foreground' | 'Orphan';
+  orphanDependents?: boolean;
+  preconditions?: { uid?: string; resourceVersion?: string };
+  dryRun?: string[];
+}
+
+export type HooksTable = Map<string, KindHooks>;
+
+export function hooksKey(def: Pick<ResourceDef, 'group' | 'plural'>): string {
+  return `${def.group}/${def.plural}`;
+}

@@ -1,0 +1,82 @@
+/**
+ * Start the whole API server on a data dir: PKI, store, kinds, HTTPS server, connect handlers, bootstrap.
+ *
+ *   const api = await startApiServer({ dataDir, port: 6443, bindAddress: '127.0.0.1', store: { kind: 'sqlite', dataDir } });
+ *   ... api.url, api.pki, api.stop()
+ */
+import type { Store } from '../storage/store.ts';
+import { openStore, type OpenStoreOptions } from '../storage/index.ts';
+import { ensurePki, type Pki } from './tls.ts';
+import { createApiServer, type ApiServer } from './server.ts';
+import { loadDeps } from './wiring.ts';
+import { ServiceAllocators, DEFAULT_SERVICE_CIDR } from './allocators.ts';
+import { buildHooks } from './kindhooks.ts';
+import { bootstrapCluster, advertiseAddress } from './bootstrap.ts';
+
+export { registerConnectHandler } from './connect-hooks.ts';
+export type { ApiServer } from './server.ts';
+
+export interface StartApiServerOptions {
+  dataDir: string;
+  port: number;
+  bindAddress: string;
+  store: OpenStoreOptions;
+  serviceCIDR?: string;
+  log?: (m: string) => void;
+}
+
+export interface RunningApiServer {
+  api: ApiServer;
+  store: Store;
+  pki: Pki;
+  /** https://<host>:<port> for clients on this machine */
+  url: string;
+  port: number;
+  stop(): Promise<void>;
+}
+
+export class StartupError extends Error {}
+
+export async function startApiServer(o: StartApiServerOptions): Promise<RunningApiServer> {
+  const log = o.log ?? ((m: string) => console.log(m));
+  const adv = advertiseAddress(o.bindAddress);
+  const pki = ensurePki(o.dataDir, [o.bindAddress, adv].filter((a) => a && a !== '0.0.0.0' && a !== '::'));
+  const deps = await loadDeps();
+  let store: Store;
+  try {
+    store = await openStore(o.store);
+  } catch (e) {
+    const what = o.store.kind === 'etcd' ? `etcd at ${o.store.etcdEndpoints?.join(',')}` : `the SQLite store in ${o.store.dataDir}`;
+    throw new StartupError(`cannot open ${what}: ${(e as Error).message}`);
+  }
+  const allocators = new ServiceAllocators(store, o.serviceCIDR ?? DEFAULT_SERVICE_CIDR);
+  const api = createApiServer({ store, deps, pki, hooks: buildHooks(allocators), log: (m) => console.error(m) });
+  try {
+    const connect = await import('./connect.ts').catch(() => undefined);
+    connect?.registerPodConnectHandlers?.();
+  } catch { /* streaming not available */ }
+  try {
+    await api.listen(o.port, o.bindAddress);
+  } catch (e) {
+    await store.close().catch(() => undefined);
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'EADDRINUSE') throw new StartupError(`port ${o.port} on ${o.bindAddress} is already in use: stop what uses it or choose another port with --api-port`);
+    if (code === 'EADDRNOTAVAIL') throw new StartupError(`address ${o.bindAddress} is not available on this machine: choose another with --bind-address`);
+    if (code === 'EACCES') throw new StartupError(`not allowed to listen on port ${o.port}: choose a port above 1023 with --api-port`);
+    throw e;
+  }
+  const port = (api.httpServer.address() as { port: number }).port;
+  log(`kubelite: API server listening on https://${o.bindAddress}:${port}`);
+  await bootstrapCluster({ registry: api.registry, defFor: api.defFor, allocators, apiPort: port, bindAddress: o.bindAddress, log });
+  api.setReady(true);
+  const host = o.bindAddress === '0.0.0.0' || o.bindAddress === '::' ? '127.0.0.1' : o.bindAddress;
+  return {
+    api, store, pki, port,
+    url: `https://${host.includes(':') ? `[${host}]` : host}:${port}`,
+    stop: async () => {
+      api.setReady(false);
+      await api.close();
+      await store.close();
+    },
+  };
+}

@@ -1,0 +1,531 @@
+/**
+ * The generic REST registry: get, list, create, update, patch, delete, deletecollection written once for every
+ * kind, driven by its ResourceDef strategy (defaults, validation, prepareFor*) and optional KindHooks
+ * (upstream: k8s.io/apiserver/pkg/registry/generic/registry/store.go).
+ *
+ * Semantics kept from upstream:
+ * - resourceVersion is the store's modRevision; PUT with a stale resourceVersion -> 409 Conflict;
+ * - generation starts at 1 and bumps when anything outside metadata/status changes;
+ * - a write that changes nothing does not touch the store (resourceVersion unchanged);
+ * - deletion of an object with finalizers only sets deletionTimestamp; an update of a deleting object that
+ *   leaves no finalizers (and a zero grace period) removes it;
+ * - objects cannot be created in a missing (404) or terminating (403) namespace.
+ */
+import { randomUUID } from 'node:crypto';
+import type { KubeObject, ResourceDef } from '../api/resource.ts';
+import { StatusError, alreadyExists, badRequest, conflict, invalid, notFound, type FieldError } from '../api/errors.ts';
+import { ConflictError, KeyExistsError, KeyNotFoundError, type Store, type KeyValue } from '../storage/store.ts';
+import { rfc3339 } from '../util/clock.ts';
+import { collectionPrefix, decodeKV, deepClone, encodeObject, fromKV, generateName, jsonEqual, objectKey, specPart, apiVersionOf } from './codec.ts';
+import type { ApiDeps, PatchKind } from './deps.ts';
+import { managerOf, type RequestContext } from './context.ts';
+import type { Meta } from './codec.ts';
+import { hooksKey, type DeleteOptions, type HooksTable, type KindHooks } from './hooks.ts';
+
+export interface ListParams {
+  labelSelector?: string;
+  fieldSelector?: string;
+  limit?: number;
+  continue?: string;
+  resourceVersion?: string;
+  resourceVersionMatch?: string;
+}
+
+export interface ListOutcome {
+  items: KubeObject[];
+  resourceVersion: string;
+  continue?: string;
+  remainingItemCount?: number;
+}
+
+interface ContinueToken { v: 'meta.k8s.io/v1'; rv: number; start: string }
+
+export function encodeContinue(rv: number, start: string): string {
+  return Buffer.from(JSON.stringify({ v: 'meta.k8s.io/v1', rv, start } satisfies ContinueToken)).toString('base64url');
+}
+function decodeContinue(tok: string): ContinueToken {
+  try {
+    const t = JSON.parse(Buffer.from(tok, 'base64url').toString('utf8'));
+    if (t && typeof t.rv === 'number' && typeof t.start === 'string') return t;
+  } catch { /* fallthrough */ }
+  throw badRequest('continue key is not valid: incorrect encoded start resourceVersion (version meta.k8s.io/v1)');
+}
+
+const MAX_RETRIES = 10;
+
+export class GenericRegistry {
+  constructor(
+    private store: Store,
+    private deps: ApiDeps,
+    private hooksTable: HooksTable,
+    private now: () => number = Date.now,
+  ) {}
+
+  private hooks(def: ResourceDef): KindHooks {
+    return this.hooksTable.get(hooksKey(def)) ?? {};
+  }
+
+  // ---------------------------------------------------------------- reads
+
+  async get(def: ResourceDef, ns: string | undefined, name: string): Promise<KubeObject> {
+    const kv = await this.store.get(objectKey(def, ns, name));
+    if (!kv) throw notFound(def.plural, def.group, name);
+    return fromKV(def, kv);
+  }
+
+  async getKV(def: ResourceDef, ns: string | undefined, name: string): Promise<KeyValue> {
+    const kv = await this.store.get(objectKey(def, ns, name));
+    if (!kv) throw notFound(def.plural, def.group, name);
+    return kv;
+  }
+
+  /** Matcher for label + field selectors (throws 400 on bad selectors). */
+  matcher(def: ResourceDef, labelSelector?: string, fieldSelector?: string): (o: KubeObject) => boolean {
+    const lm = labelSelector ? this.deps.labelSelector(labelSelector) : undefined;
+    const fm = fieldSelector ? this.deps.fieldSelector(def, fieldSelector) : undefined;
+    if (!lm && !fm) return () => true;
+    return (o) => (!lm || lm((o.metadata?.labels ?? {}) as Record<string, string>)) && (!fm || fm(o));
+  }
+
+  async list(def: ResourceDef, ns: string | undefined, p: ListParams): Promise<ListOutcome> {
+    const match = this.matcher(def, p.labelSelector, p.fieldSelector);
+    const filtering = !!(p.labelSelector || p.fieldSelector);
+    const prefix = collectionPrefix(def, ns);
+    const limit = p.limit && p.limit > 0 ? p.limit : 0;
+    let revision: number | undefined;
+    let start: string | undefined;
+    if (p.continue) {
+      const t = decodeContinue(p.continue);
+      if (!t.start.startsWith(prefix)) throw badRequest('continue key is not valid: key does not match the request');
+      revision = t.rv;
+      start = t.start;
+    } else if (p.resourceVersion && p.resourceVersion !== '0' && p.resourceVersionMatch === 'Exact') {
+      revision = Number(p.resourceVersion);
+      if (!Number.isInteger(revision) || revision < 0) throw badRequest(`invalid resource version: ${p.resourceVersion}`);
+    } else if (p.resourceVersion && p.resourceVersion !== '0') {
+      // NotOlderThan: a current read satisfies it, unless the client asks for a revision we have not reached.
+      const want = Number(p.resourceVersion);
+      if (!Number.isFinite(want)) throw badRequest(`invalid resource version: ${p.resourceVersion}`);
+      const cur = await this.store.currentRevision();
+      if (want > cur) {
+        throw new StatusError(504, 'Timeout', `Too large resource version: ${want}, current: ${cur}`, { causes: [{ reason: 'ResourceVersionTooLarge', message: 'Too large resource version' }], retryAfterSeconds: 1 });
+      }
+    }
+    const items: KubeObject[] = [];
+    let more = false;
+    let remaining: number | undefined;
+    let lastKey: string | undefined;
+    // Page through the store until `limit` matching objects are found (selectors filter after reading).
+    for (;;) {
+      const want = limit ? Math.max(limit - items.length, filtering ? 100 : 0) : 0;
+      const r = await this.store.list(prefix, { revision, startKey: start, limit: want || undefined });
+      revision = r.revision;
+      let i = 0;
+      for (; i < r.items.length; i++) {
+        const kv = r.items[i];
+        if (limit && items.length >= limit) break;
+        const o = fromKV(def, kv);
+        lastKey = kv.key;
+        if (match(o)) items.push(o);
+      }
+      const leftInPage = r.items.length - i;
+      if (limit && items.length >= limit) {
+        more = leftInPage > 0 || r.more;
+        if (!filtering && more) remaining = (r.remaining ?? 0) + leftInPage;
+        break;
+      }
+      if (!r.more || !lastKey) break;
+      start = lastKey + '\x00';
+    }
+    return {
+      items,
+      resourceVersion: String(revision ?? await this.store.currentRevision()),
+      continue: more && lastKey ? encodeContinue(revision!, lastKey + '\x00') : undefined,
+      remainingItemCount: more ? remaining : undefined,
+    };
+  }
+
+  // ---------------------------------------------------------------- create
+
+  /** Check unknown fields per fieldValidation (Strict -> 400, Warn -> Warning header). */
+  checkUnknownFields(def: ResourceDef, body: unknown, ctx: RequestContext): void {
+    if (ctx.fieldValidation === 'Ignore') return;
+    let unknown: string[];
+    try { unknown = this.deps.findUnknownFields(def, body); } catch { unknown = []; }
+    if (!unknown.length) return;
+    if (ctx.fieldValidation === 'Strict') {
+      const msgs = unknown.map((u) => `unknown field "${u}"`);
+      throw badRequest(`strict decoding error: ${msgs.join(', ')}`);
+    }
+    for (const u of unknown) ctx.warnings.push(`unknown field "${u}"`);
+  }
+
+  private validateOrThrow(def: ResourceDef, obj: KubeObject, old?: KubeObject): void {
+    let errs: FieldError[];
+    try {
+      errs = def.validate(obj, old);
+    } catch (e) {
+      if (e instanceof StatusError) throw e;
+      throw badRequest(`invalid object: ${(e as Error).message}`);
+    }
+    if (errs.length) throw invalid(def.kind, def.group, obj.metadata?.name ?? '', errs);
+  }
+
+  private checkTypeMeta(def: ResourceDef, obj: KubeObject): void {
+    if (obj === null || typeof obj !== 'object' || Array.isArray(obj)) throw badRequest('the object provided is not a JSON object');
+    if (obj.metadata !== undefined && (obj.metadata === null || typeof obj.metadata !== 'object' || Array.isArray(obj.metadata))) {
+      throw badRequest('metadata must be an object');
+    }
+    if (obj.kind !== undefined && obj.kind !== def.kind) {
+      throw badRequest(`the kind of the provided object (${String(obj.kind)}) does not match the kind of the request (${def.kind})`);
+    }
+    if (obj.apiVersion !== undefined && obj.apiVersion !== apiVersionOf(def)) {
+      throw badRequest(`the API version in the data (${String(obj.apiVersion)}) does not match the expected API version (${apiVersionOf(def)})`);
+    }
+  }
+
+  private async checkNamespace(def: ResourceDef, ns: string | undefined, name: string): Promise<void> {
+    if (!def.namespaced || !ns) return;
+    const kv = await this.store.get(`/registry/core/namespaces/${ns}`);
+    if (!kv) throw notFound('namespaces', '', ns);
+    const nsObj = JSON.parse(kv.value);
+    if (nsObj.metadata?.deletionTimestamp || nsObj.status?.phase === 'Terminating') {
+      throw new StatusError(403, 'Forbidden',
+        `${def.plural}${def.group ? '.' + def.group : ''} "${name}" is forbidden: unable to create new content in namespace ${ns} because it is being terminated`,
+        { group: def.group || undefined, kind: def.plural, causes: [{ reason: 'NamespaceTerminating', message: `namespace ${ns} is being terminated`, field: 'metadata.namespace' }] });
+    }
+  }
+
+  /**
+   * Create. `body` is the decoded request object. Returns the stored object.
+   * With `opts.skipUnknownCheck` the caller already ran fieldValidation (apply).
+   */
+  async create(def: ResourceDef, ns: string | undefined, body: KubeObject, ctx: RequestContext, opts: { skipUnknownCheck?: boolean; managedFieldsDone?: boolean } = {}): Promise<KubeObject> {
+    this.checkTypeMeta(def, body);
+    if (!opts.skipUnknownCheck) this.checkUnknownFields(def, body, ctx);
+    const obj = deepClone(body);
+    obj.apiVersion = apiVersionOf(def);
+    obj.kind = def.kind;
+    const meta = (obj.metadata = obj.metadata ?? {}) as Meta;
+    if (def.namespaced) {
+      if (meta.namespace && ns && meta.namespace !== ns) {
+        throw badRequest('the namespace of the provided object does not match the namespace sent on the request');
+      }
+      meta.namespace = ns ?? meta.namespace;
+      if (!meta.namespace) throw badRequest('a namespace is required');
+    } else {
+      delete meta.namespace;
+    }
+    if (!meta.name && meta.generateName) meta.name = generateName(meta.generateName);
+    if (!meta.name) {
+      throw invalid(def.kind, def.group, '', [{ type: 'FieldValueRequired', field: 'metadata.name', message: 'Required value: name or generateName is required' }]);
+    }
+    // Server-owned metadata.
+    meta.uid = randomUUID();
+    meta.creationTimestamp = rfc3339(this.now());
+    delete meta.resourceVersion;
+    delete meta.deletionTimestamp;
+    delete meta.deletionGracePeriodSeconds;
+    delete (meta as any).selfLink;
+    if (def.hasGeneration) meta.generation = 1; else delete meta.generation;
+    def.prepareForCreate?.(obj);
+    def.defaults(obj);
+    this.validateOrThrow(def, obj);
+    await this.checkNamespace(def, meta.namespace, meta.name);
+    if (!opts.managedFieldsDone) {
+      try { this.deps.updateManagedFields(def, obj, null, managerOf(ctx), 'Update'); } catch { /* managedFields are advisory */ }
+    }
+    const key = objectKey(def, meta.namespace, meta.name);
+    if (ctx.dryRun) {
+      if (await this.store.get(key)) throw alreadyExists(def.plural, def.group, meta.name);
+      return obj;
+    }
+    const undo = await this.hooks(def).beforeCreate?.(obj, ctx);
+    try {
+      const kv = await this.store.create(key, encodeObject(def, obj));
+      return fromKV(def, kv);
+    } catch (e) {
+      if (undo) await undo().catch(() => undefined);
+      if (e instanceof KeyExistsError) throw alreadyExists(def.plural, def.group, meta.name);
+      throw e;
+    }
+  }
+
+  // ---------------------------------------------------------------- update
+
+  /**
+   * The one read-modify-write loop (upstream GuaranteedUpdate): read, let `mutate` build the new object from the
+   * current one, then finish (defaults, validation, generation, no-op detection) and compare-and-swap.
+   * `mutate` may throw StatusError; it is re-run on a storage conflict unless `preconditionRV` pins the version.
+   */
+  async guaranteedUpdate(
+    def: ResourceDef, ns: string | undefined, name: string, ctx: RequestContext,
+    mutate: (current: KubeObject) => KubeObject | Promise<KubeObject>,
+    opts: { subresource?: string; createIfMissing?: () => Promise<KubeObject>; skipManagedFields?: boolean; /** server-internal write (binding): no strategy/validation */ internal?: boolean } = {},
+  ): Promise<{ obj: KubeObject; created?: boolean }> {
+    const key = objectKey(def, ns, name);
+    for (let attempt = 0; ; attempt++) {
+      const kv = await this.store.get(key);
+      if (!kv) {
+        if (opts.createIfMissing) return { obj: await opts.createIfMissing(), created: true };
+        throw notFound(def.plural, def.group, name);
+      }
+      const old = fromKV(def, kv);
+      let next = await mutate(deepClone(old));
+      this.checkTypeMeta(def, next);
+      next = deepClone(next);
+      const sub = opts.subresource;
+      // Identity and server-owned metadata are the stored ones.
+      const nm = (next.metadata = next.metadata ?? {}) as Meta;
+      const om = old.metadata! as Meta;
+      if (nm.name !== undefined && nm.name !== name) {
+        throw badRequest(`the name of the object (${nm.name}) does not match the name on the URL (${name})`);
+      }
+      if (def.namespaced && nm.namespace !== undefined && nm.namespace !== '' && nm.namespace !== ns) {
+        throw badRequest('the namespace of the provided object does not match the namespace sent on the request');
+      }
+      if (nm.resourceVersion && nm.resourceVersion !== om.resourceVersion) {
+        throw conflict(def.plural, def.group, name);
+      }
+      const pinned = !!nm.resourceVersion;
+      nm.name = name;
+      if (def.namespaced) nm.namespace = ns; else delete nm.namespace;
+      nm.uid = om.uid;
+      nm.creationTimestamp = om.creationTimestamp;
+      if (om.deletionTimestamp) {
+        nm.deletionTimestamp = om.deletionTimestamp;
+        nm.deletionGracePeriodSeconds = om.deletionGracePeriodSeconds;
+      } else {
+        delete nm.deletionTimestamp;
+        delete nm.deletionGracePeriodSeconds;
+      }
+      if (om.generation !== undefined) nm.generation = om.generation; else delete nm.generation;
+      next.apiVersion = apiVersionOf(def);
+      next.kind = def.kind;
+      if (sub === 'status') {
+        // Only status changes (upstream ResetObjectMetaForStatus + the kinds' status strategies).
+        if (def.prepareForStatusUpdate) def.prepareForStatusUpdate(next, old);
+        else {
+          const st = next.status;
+          for (const k of Object.keys(next)) if (k !== 'metadata' && k !== 'apiVersion' && k !== 'kind') delete next[k];
+          Object.assign(next, deepClone(specPart(old)));
+          if (st !== undefined) next.status = st;
+        }
+        for (const f of ['labels', 'annotations', 'finalizers', 'ownerReferences'] as const) {
+          if (om[f] !== undefined) (nm as any)[f] = deepClone(om[f]); else delete nm[f];
+        }
+      } else if (sub === 'finalize') {
+        // Only spec.finalizers changes (namespaces/finalize).
+        const fins = (next as any).spec?.finalizers;
+        const base = deepClone(old);
+        (base as any).spec = { ...((base as any).spec ?? {}), finalizers: fins ?? [] };
+        base.metadata = nm;
+        for (const k of Object.keys(next)) if (k !== 'metadata') delete next[k];
+        Object.assign(next, specPart(base), { status: base.status, apiVersion: base.apiVersion, kind: base.kind });
+        for (const f of ['labels', 'annotations', 'finalizers', 'ownerReferences'] as const) {
+          if (om[f] !== undefined) (nm as any)[f] = deepClone(om[f]); else delete nm[f];
+        }
+      } else if (!opts.internal) {
+        def.prepareForUpdate?.(next, old);
+        this.hooks(def).prepareUpdate?.(next, old);
+      }
+      def.defaults(next);
+      if (opts.internal) {
+        // validated by the caller
+      } else if (sub === 'status') {
+        const errs = def.validateStatus?.(next, old) ?? [];
+        if (errs.length) throw invalid(def.kind, def.group, name, errs);
+      } else {
+        this.validateOrThrow(def, next, old);
+      }
+      if (def.hasGeneration && !jsonEqual(specPart(next), specPart(old))) {
+        nm.generation = (om.generation ?? 0) + 1;
+      }
+      if (!opts.skipManagedFields) {
+        try { this.deps.updateManagedFields(def, next, old, managerOf(ctx), 'Update', sub); } catch { /* advisory */ }
+      }
+      // No change: answer the current object without writing (resourceVersion unchanged).
+      const cmpNext = { ...next, metadata: { ...next.metadata, resourceVersion: om.resourceVersion, managedFields: undefined } };
+      const cmpOld = { ...old, metadata: { ...om, managedFields: undefined } };
+      if (jsonEqual(cmpNext, cmpOld)) return { obj: old };
+      if (ctx.dryRun) return { obj: { ...next, metadata: { ...next.metadata, resourceVersion: om.resourceVersion } } };
+      // A deleting object whose finalizers are all gone is removed by this update.
+      if (this.shouldDeleteDuringUpdate(def, next)) {
+        try {
+          const dkv = await this.store.delete(key, kv.modRevision);
+          await this.hooks(def).afterDelete?.(next).catch(() => undefined);
+          return { obj: decodeKV(def, encodeObject(def, next), dkv.modRevision) };
+        } catch (e) {
+          if (e instanceof ConflictError || e instanceof KeyNotFoundError) {
+            if (pinned) throw conflict(def.plural, def.group, name);
+            if (attempt < MAX_RETRIES) continue;
+          }
+          throw e;
+        }
+      }
+      const h = await this.hooks(def).beforeUpdate?.(next, old, ctx);
+      try {
+        const nkv = await this.store.update(key, encodeObject(def, next), kv.modRevision);
+        await h?.commit?.().catch(() => undefined);
+        return { obj: fromKV(def, nkv) };
+      } catch (e) {
+        await h?.undo?.().catch(() => undefined);
+        if (e instanceof ConflictError || e instanceof KeyNotFoundError) {
+          if (pinned) throw conflict(def.plural, def.group, name);
+          if (attempt < MAX_RETRIES) continue;
+          throw conflict(def.plural, def.group, name);
+        }
+        throw e;
+      }
+    }
+  }
+
+  private shouldDeleteDuringUpdate(def: ResourceDef, obj: KubeObject): boolean {
+    const m = obj.metadata ?? {};
+    if (!m.deletionTimestamp) return false;
+    if (m.finalizers && m.finalizers.length) return false;
+    if ((m.deletionGracePeriodSeconds ?? 0) !== 0) return false;
+    const extra = this.hooks(def).canFinishDeletion;
+    return extra ? extra(obj) : true;
+  }
+
+  /** PUT of the main resource (or status/finalize subresource). */
+  async update(def: ResourceDef, ns: string | undefined, name: string, body: KubeObject, ctx: RequestContext, subresource?: string): Promise<KubeObject> {
+    this.checkTypeMeta(def, body);
+    this.checkUnknownFields(def, body, ctx);
+    const { obj } = await this.guaranteedUpdate(def, ns, name, ctx, () => deepClone(body), { subresource });
+    return obj;
+  }
+
+  /** PATCH (strategic, merge, json) of the main resource or a subresource. */
+  async patch(def: ResourceDef, ns: string | undefined, name: string, kind: PatchKind, patch: unknown, ctx: RequestContext, subresource?: string): Promise<KubeObject> {
+    let checked = false;
+    const { obj } = await this.guaranteedUpdate(def, ns, name, ctx, (cur) => {
+      const curRV = cur.metadata?.resourceVersion;
+      const next = this.deps.applyPatch(def, kind, cur, patch);
+      if (!checked) { this.checkUnknownFields(def, next, ctx); checked = true; }
+      // A patch that does not mention resourceVersion must not pin the version (retry on conflict instead).
+      if (next.metadata && next.metadata.resourceVersion === curRV) delete (next.metadata as Meta).resourceVersion;
+      return next;
+    }, { subresource });
+    return obj;
+  }
+
+  /** Server-side apply (PATCH application/apply-patch+yaml): creates when missing. */
+  async apply(def: ResourceDef, ns: string | undefined, name: string, applied: KubeObject, ctx: RequestContext, force: boolean, subresource?: string): Promise<{ obj: KubeObject; created: boolean }> {
+    this.checkTypeMeta(def, applied);
+    if (applied.metadata?.name && applied.metadata.name !== name) {
+      throw badRequest(`the name of the object (${applied.metadata.name}) does not match the name on the URL (${name})`);
+    }
+    this.checkUnknownFields(def, applied, ctx);
+    const manager = ctx.fieldManager;
+    if (!manager) throw badRequest('PATCH, application/apply-patch+yaml requests must supply a fieldManager');
+    const r = await this.guaranteedUpdate(def, ns, name, ctx, (cur) => {
+      const curRV = cur.metadata?.resourceVersion;
+      const next = this.deps.serverSideApply(def, cur, applied, manager, force);
+      if (next.metadata && next.metadata.resourceVersion === curRV && !applied.metadata?.resourceVersion) delete (next.metadata as Meta).resourceVersion;
+      return next;
+    }, {
+      subresource, skipManagedFields: true,
+      createIfMissing: subresource ? undefined : async () => {
+        const base: KubeObject = { apiVersion: apiVersionOf(def), kind: def.kind, metadata: { name, ...(def.namespaced ? { namespace: ns } : {}) } };
+        const obj = this.deps.serverSideApply(def, null, applied, manager, force);
+        return this.create(def, ns, { ...base, ...obj, metadata: { ...base.metadata, ...obj.metadata } }, ctx, { skipUnknownCheck: true, managedFieldsDone: true });
+      },
+    });
+    return { obj: r.obj, created: !!r.created };
+  }
+
+  // ---------------------------------------------------------------- delete
+
+  /**
+   * DELETE. Returns `{ obj, deleted }`: deleted=false when the object was only marked (finalizers, graceful pods).
+   */
+  async delete(def: ResourceDef, ns: string | undefined, name: string, opts: DeleteOptions, ctx: RequestContext): Promise<{ obj: KubeObject; deleted: boolean }> {
+    const key = objectKey(def, ns, name);
+    for (let attempt = 0; ; attempt++) {
+      const kv = await this.store.get(key);
+      if (!kv) throw notFound(def.plural, def.group, name);
+      const cur = fromKV(def, kv);
+      const m = cur.metadata!;
+      const pre = opts.preconditions;
+      if (pre?.uid && pre.uid !== m.uid) {
+        throw conflict(def.plural, def.group, name, `Precondition failed: UID in precondition: ${pre.uid}, UID in object meta: ${m.uid}`);
+      }
+      if (pre?.resourceVersion && pre.resourceVersion !== m.resourceVersion) {
+        throw conflict(def.plural, def.group, name, `Precondition failed: ResourceVersion in precondition: ${pre.resourceVersion}, ResourceVersion in object meta: ${m.resourceVersion}`);
+      }
+      if (opts.gracePeriodSeconds !== undefined && (!Number.isInteger(opts.gracePeriodSeconds) || opts.gracePeriodSeconds < 0)) {
+        if (opts.gracePeriodSeconds < 0) opts.gracePeriodSeconds = 1; // upstream: negative means 1
+      }
+      const next = deepClone(cur);
+      const nm = next.metadata! as Meta;
+      // Propagation policy -> finalizers (the garbage collector handles dependents).
+      let policy = opts.propagationPolicy;
+      if (!policy && opts.orphanDependents !== undefined) policy = opts.orphanDependents ? 'Orphan' : 'Background';
+      const fins = new Set(nm.finalizers ?? []);
+      if (!nm.deletionTimestamp || fins.size) {
+        if (policy === 'Orphan') { fins.add('orphan'); fins.delete('foregroundDeletion'); }
+        if (policy === 'Foreground') { fins.add('foregroundDeletion'); fins.delete('orphan'); }
+        if (policy === 'Background') { fins.delete('orphan'); fins.delete('foregroundDeletion'); }
+      }
+      // Background on an object that had no GC finalizers keeps the user's own finalizers.
+      const finList = [...fins];
+      const custom = this.hooks(def).deletePolicy?.(next, opts, this.now());
+      let decision: { action: 'delete' | 'mark'; obj: KubeObject };
+      if (custom) {
+        decision = custom;
+        if (finList.length) {
+          (decision.obj.metadata as Meta).finalizers = finList;
+          if (decision.action === 'delete') {
+            decision = { action: 'mark', obj: decision.obj };
+            (decision.obj.metadata as Meta).deletionTimestamp ??= rfc3339(this.now());
+            (decision.obj.metadata as Meta).deletionGracePeriodSeconds = 0;
+          }
+        }
+      } else if (finList.length) {
+        nm.finalizers = finList;
+        if (!nm.deletionTimestamp) {
+          nm.deletionTimestamp = rfc3339(this.now());
+          nm.deletionGracePeriodSeconds = 0;
+          if (nm.generation !== undefined && nm.generation > 0) nm.generation += 1;
+        }
+        decision = { action: 'mark', obj: next };
+      } else {
+        decision = { action: 'delete', obj: next };
+      }
+      if (ctx.dryRun) return { obj: decision.obj, deleted: decision.action === 'delete' };
+      try {
+        if (decision.action === 'mark') {
+          const o = decision.obj;
+          if (jsonEqual(o, cur)) return { obj: cur, deleted: false };
+          const ukv = await this.store.update(key, encodeObject(def, o), kv.modRevision);
+          return { obj: fromKV(def, ukv), deleted: false };
+        }
+        const dkv = await this.store.delete(key, kv.modRevision);
+        await this.hooks(def).afterDelete?.(cur).catch(() => undefined);
+        return { obj: decodeKV(def, kv.value, dkv.modRevision), deleted: true };
+      } catch (e) {
+        if ((e instanceof ConflictError || e instanceof KeyNotFoundError) && attempt < MAX_RETRIES) continue;
+        if (e instanceof KeyNotFoundError) throw notFound(def.plural, def.group, name);
+        if (e instanceof ConflictError) throw conflict(def.plural, def.group, name);
+        throw e;
+      }
+    }
+  }
+
+  async deleteCollection(def: ResourceDef, ns: string | undefined, p: ListParams, opts: DeleteOptions, ctx: RequestContext): Promise<ListOutcome> {
+    const listed = await this.list(def, ns, { labelSelector: p.labelSelector, fieldSelector: p.fieldSelector });
+    const out: KubeObject[] = [];
+    for (const o of listed.items) {
+      try {
+        const r = await this.delete(def, o.metadata?.namespace, o.metadata!.name!, { ...opts, preconditions: undefined }, ctx);
+        out.push(r.obj);
+      } catch (e) {
+        if (e instanceof StatusError && e.code === 404) continue;
+        throw e;
+      }
+    }
+    return { items: out, resourceVersion: String(await this.store.currentRevision()) };
+  }
+}

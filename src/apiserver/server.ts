@@ -1,0 +1,448 @@
+/**
+ * The HTTPS API server: filters (authentication, body limits), routing of the Kubernetes REST paths to the
+ * generic registry, discovery, OpenAPI v3, health and version endpoints.
+ *
+ *   const api = createApiServer({ store, deps, pki, hooks });
+ *   await api.listen(6443, '127.0.0.1');
+ */
+import * as https from 'node:https';
+import type * as http from 'node:http';
+import type { Duplex } from 'node:stream';
+import type { Store } from '../storage/store.ts';
+import type { KubeObject, ResourceDef } from '../api/resource.ts';
+import { StatusError, badRequest, internalError, methodNotAllowed, notFound, unauthorized } from '../api/errors.ts';
+import type { IncludeObject } from '../api/tables/table.ts';
+import { Authenticator, type UserInfo } from './auth.ts';
+import type { Pki } from './tls.ts';
+import type { ApiDeps, PatchKind } from './deps.ts';
+import { GenericRegistry, type ListParams } from './registry.ts';
+import type { HooksTable, DeleteOptions } from './hooks.ts';
+import { Discovery, wantsAggregated, AGGREGATED_V2, AGGREGATED_V2BETA1 } from './discovery.ts';
+import { bodyFormat, decodeObjectBody, parseJson, parseYaml, readBody, warningHeaders, writeJson, writeStatus } from './body.ts';
+import { contextFromQuery, type RequestContext } from './context.ts';
+import { serveWatch } from './watch.ts';
+import { getScale, updateScale } from './subresources/scale.ts';
+import { bindPod, evictPod, successStatus } from './subresources/pods.ts';
+import { connectHandler } from './connect-hooks.ts';
+import { apiVersionOf } from './codec.ts';
+
+export const SERVER_VERSION = {
+  major: '1', minor: '32', gitVersion: 'v1.32.4-kubelite', gitCommit: '0000000000000000000000000000000000000000',
+  gitTreeState: 'clean', buildDate: '2026-01-01T00:00:00Z', goVersion: 'go1.23.8', compiler: 'gc', platform: 'linux/amd64',
+};
+
+export interface ApiServerOptions {
+  store: Store;
+  deps: ApiDeps;
+  pki: Pki;
+  hooks?: HooksTable;
+  authenticator?: Authenticator;
+  log?: (msg: string) => void;
+  now?: () => number;
+}
+
+export interface ApiServer {
+  registry: GenericRegistry;
+  discovery: Discovery;
+  authenticator: Authenticator;
+  httpServer: https.Server;
+  defFor(group: string, plural: string): ResourceDef | undefined;
+  listen(port: number, host: string): Promise<void>;
+  close(): Promise<void>;
+  /** Set when ready (bootstrap done): /readyz answers ok. */
+  setReady(ready: boolean): void;
+}
+
+interface Target {
+  def: ResourceDef;
+  namespace?: string;
+  name?: string;
+  subresource?: string;
+  rest: string;
+}
+
+const KNOWN_SUBRESOURCES = new Set(['status', 'scale', 'binding', 'eviction', 'finalize', 'log', 'exec', 'attach', 'portforward', 'proxy', 'ephemeralcontainers', 'resize']);
+
+export function createApiServer(o: ApiServerOptions): ApiServer {
+  const log = o.log ?? ((m: string) => console.error(m));
+  const now = o.now ?? Date.now;
+  const authenticator = o.authenticator ?? new Authenticator();
+  authenticator.addToken(o.pki.adminToken, { name: 'kubelite-admin', groups: ['system:masters', 'system:authenticated'] });
+  const registry = new GenericRegistry(o.store, o.deps, o.hooks ?? new Map(), now);
+  const byGVR = new Map<string, ResourceDef>();
+  const byGR = new Map<string, ResourceDef>();
+  for (const d of o.deps.defs) {
+    byGVR.set(`${d.group}/${d.version}/${d.plural}`, d);
+    if (!byGR.has(`${d.group}/${d.plural}`)) byGR.set(`${d.group}/${d.plural}`, d);
+  }
+  let address = '127.0.0.1:6443';
+  const discovery = new Discovery(o.deps.defs, () => address);
+  let ready = false;
+
+  const server = https.createServer({
+    key: o.pki.serverKey, cert: o.pki.serverCert, ca: o.pki.caCert,
+    requestCert: true, rejectUnauthorized: false,
+    keepAliveTimeout: 65_000,
+  });
+  server.headersTimeout = 60_000;
+  server.requestTimeout = 0; // watches and log follows are long
+
+  function resolveTarget(group: string, version: string, segs: string[]): Target | undefined {
+    let namespace: string | undefined;
+    let rest = segs;
+    if (rest[0] === 'namespaces' && rest.length >= 3 && !KNOWN_SUBRESOURCES.has(rest[2])) {
+      namespace = rest[1];
+      rest = rest.slice(2);
+      const def = byGVR.get(`${group}/${version}/${rest[0]}`);
+      if (!def || !def.namespaced) return undefined;
+      return { def, namespace, name: rest[1], subresource: rest[2], rest: rest.slice(3).join('/') };
+    }
+    const def = byGVR.get(`${group}/${version}/${rest[0]}`);
+    if (!def) return undefined;
+    // A namespaced resource listed across namespaces: /api/v1/pods
+    if (def.namespaced && rest.length > 1) return undefined;
+    return { def, name: rest[1], subresource: rest[2], rest: rest.slice(3).join('/') };
+  }
+
+  async function handle(req: http.IncomingMessage, res: http.ServerResponse | undefined, upgrade?: { socket: Duplex; head: Buffer }): Promise<void> {
+    const url = new URL(req.url ?? '/', 'https://localhost');
+    const path = url.pathname.replace(/\/+$/, '') || '/';
+    const method = (req.method ?? 'GET').toUpperCase();
+    const accept = String(req.headers.accept ?? '');
+
+    // Public endpoints (as upstream's system:public-info-viewer), unless a bad credential is presented.
+    const user = authenticator.authenticate(req);
+    const hasCreds = !!req.headers.authorization;
+    if (!user && (hasCreds || !isPublic(path))) throw unauthorized();
+    if (!res) {
+      // Upgrades only go to connect handlers.
+      return routeConnect(req, undefined, url, path, user!, upgrade);
+    }
+    if (path === '/version') return writeJson(res, 200, SERVER_VERSION);
+    if (path === '/healthz' || path === '/livez') return text(res, 200, 'ok');
+    if (path === '/readyz') return ready ? text(res, 200, 'ok') : text(res, 500, '[-]bootstrap failed: not finished\nreadyz check failed');
+    if (path.startsWith('/healthz/') || path.startsWith('/livez/') || path.startsWith('/readyz/')) return text(res, 200, 'ok');
+    if (path === '/api') {
+      const agg = wantsAggregated(accept);
+      if (agg) return writeJson(res, 200, discovery.aggregated(true, agg), { 'Content-Type': agg === 'v2' ? AGGREGATED_V2 : AGGREGATED_V2BETA1, Vary: 'Accept' });
+      return writeJson(res, 200, discovery.apiVersions(), { Vary: 'Accept' });
+    }
+    if (path === '/apis') {
+      const agg = wantsAggregated(accept);
+      if (agg) return writeJson(res, 200, discovery.aggregated(false, agg), { 'Content-Type': agg === 'v2' ? AGGREGATED_V2 : AGGREGATED_V2BETA1, Vary: 'Accept' });
+      return writeJson(res, 200, discovery.apiGroupList(), { Vary: 'Accept' });
+    }
+    if (path === '/openapi/v3') return writeJson(res, 200, o.deps.openapiIndex());
+    if (path.startsWith('/openapi/v3/')) {
+      const m = /^\/openapi\/v3\/(?:api\/(v1)|apis\/([^/]+)\/([^/]+))$/.exec(path);
+      const doc = m ? o.deps.openapiDocument(m[2] ?? '', m[1] ?? m[3]) : undefined;
+      if (!doc) throw new StatusError(404, 'NotFound', 'the server could not find the requested resource');
+      return writeJson(res, 200, doc, { 'Cache-Control': 'public, immutable', Expires: new Date(now() + 365 * 86400e3).toUTCString() });
+    }
+    if (path === '/openapi/v2' || path === '/swagger.json') throw new StatusError(404, 'NotFound', 'the server could not find the requested resource');
+
+    // REST paths
+    let group: string;
+    let version: string;
+    let segs: string[];
+    const parts = path.split('/').slice(1).map((s) => decodeURIComponent(s));
+    if (parts[0] === 'api') {
+      if (parts.length === 1) throw notFound('', '', path);
+      group = '';
+      version = parts[1];
+      segs = parts.slice(2);
+    } else if (parts[0] === 'apis') {
+      group = parts[1] ?? '';
+      version = parts[2];
+      segs = parts.slice(3);
+      if (!version) {
+        const g = discovery.apiGroupDoc(group);
+        if (!g) throw new StatusError(404, 'NotFound', 'the server could not find the requested resource');
+        return writeJson(res, 200, g);
+      }
+    } else {
+      throw new StatusError(404, 'NotFound', 'the server could not find the requested resource');
+    }
+    if (segs.length === 0) {
+      const l = discovery.apiResourceList(group, version);
+      if (!l) throw new StatusError(404, 'NotFound', 'the server could not find the requested resource');
+      return writeJson(res, 200, l);
+    }
+    let watchPath = false;
+    if (segs[0] === 'watch') { watchPath = true; segs = segs.slice(1); }
+    const t = resolveTarget(group, version, segs);
+    if (!t) throw new StatusError(404, 'NotFound', 'the server could not find the requested resource');
+    if (t.subresource && connectHandler(t.def.plural, t.subresource)) return routeConnect(req, res, url, path, user!, undefined, t);
+    const ctx = contextFromQuery(user!, url.searchParams, t.namespace, req.headers['user-agent'] as string | undefined);
+    return serveResource(req, res, t, ctx, url.searchParams, accept, method, watchPath);
+  }
+
+  async function routeConnect(req: http.IncomingMessage, res: http.ServerResponse | undefined, url: URL, path: string, user: UserInfo, upgrade?: { socket: Duplex; head: Buffer }, target?: Target): Promise<void> {
+    let t = target;
+    if (!t) {
+      const parts = path.split('/').slice(1).map((s) => decodeURIComponent(s));
+      const [group, version, segs] = parts[0] === 'api' ? ['', parts[1], parts.slice(2)] : [parts[1] ?? '', parts[2], parts.slice(3)];
+      t = resolveTarget(group, version, segs);
+    }
+    const h = t?.subresource ? connectHandler(t.def.plural, t.subresource) : undefined;
+    if (!t || !h || !t.name) throw new StatusError(404, 'NotFound', 'the server could not find the requested resource');
+    await h(req, res, {
+      user, group: t.def.group, version: t.def.version, resource: t.def.plural, subresource: t.subresource!,
+      namespace: t.namespace, name: t.name, rest: t.rest, query: url.searchParams, registry,
+      defFor: (g, r) => byGR.get(`${g}/${r}`), upgrade,
+    });
+  }
+
+  async function decodeBody(req: http.IncomingMessage): Promise<unknown> {
+    const fmt = bodyFormat(req, false);
+    const buf = await readBody(req);
+    return decodeObjectBody(buf, fmt, (b) => o.deps.decodeProtobuf(b));
+  }
+
+  function tableAccept(accept: string): boolean {
+    return /as=Table/.test(accept) && /g=meta\.k8s\.io/.test(accept);
+  }
+
+  function includeObjectParam(q: URLSearchParams): IncludeObject {
+    const v = q.get('includeObject');
+    return v === 'None' || v === 'Object' ? v : 'Metadata';
+  }
+
+  function listParams(q: URLSearchParams): ListParams {
+    const limitS = q.get('limit');
+    let limit: number | undefined;
+    if (limitS) {
+      limit = Number(limitS);
+      if (!Number.isInteger(limit) || limit < 0) throw badRequest(`invalid limit: ${limitS}`);
+    }
+    return {
+      labelSelector: q.get('labelSelector') ?? undefined,
+      fieldSelector: q.get('fieldSelector') ?? undefined,
+      limit, continue: q.get('continue') ?? undefined,
+      resourceVersion: q.get('resourceVersion') ?? undefined,
+      resourceVersionMatch: q.get('resourceVersionMatch') ?? undefined,
+    };
+  }
+
+  async function deleteOptions(req: http.IncomingMessage, q: URLSearchParams): Promise<DeleteOptions> {
+    const buf = await readBody(req);
+    let opts: DeleteOptions = {};
+    if (buf.length) {
+      const fmt = bodyFormat(req, false);
+      const v = fmt === 'yaml' ? parseYaml(buf) : fmt === 'protobuf' ? o.deps.decodeProtobuf(buf) : parseJson(buf);
+      if (v && typeof v === 'object' && !Array.isArray(v)) opts = v as DeleteOptions;
+      else if (v !== null) throw badRequest('DeleteOptions must be an object');
+    }
+    const g = q.get('gracePeriodSeconds');
+    if (g !== null) opts.gracePeriodSeconds = Number(g);
+    const pp = q.get('propagationPolicy');
+    if (pp) opts.propagationPolicy = pp as DeleteOptions['propagationPolicy'];
+    if (q.get('orphanDependents') !== null) opts.orphanDependents = q.get('orphanDependents') === 'true';
+    if (opts.gracePeriodSeconds !== undefined && (typeof opts.gracePeriodSeconds !== 'number' || !Number.isFinite(opts.gracePeriodSeconds))) {
+      throw badRequest('gracePeriodSeconds must be a number');
+    }
+    if (opts.propagationPolicy && !['Background', 'Foreground', 'Orphan'].includes(opts.propagationPolicy)) {
+      throw new StatusError(422, 'Invalid', `DeleteOptions.meta.k8s.io "" is invalid: propagationPolicy: Unsupported value: "${opts.propagationPolicy}": supported values: "Foreground", "Background", "Orphan", "nil"`);
+    }
+    if (opts.dryRun && Array.isArray(opts.dryRun) && opts.dryRun.includes('All')) (q as any).__dryRun = true;
+    return opts;
+  }
+
+  function sendObject(res: http.ServerResponse, code: number, def: ResourceDef, obj: KubeObject, ctx: RequestContext, accept: string, q: URLSearchParams) {
+    const h = warningHeaders(ctx.warnings);
+    if (tableAccept(accept) && obj.kind === def.kind) {
+      return writeJson(res, code, o.deps.table(def, [obj], includeObjectParam(q), { resourceVersion: obj.metadata?.resourceVersion }, now()), h);
+    }
+    return writeJson(res, code, obj, h);
+  }
+
+  async function serveResource(req: http.IncomingMessage, res: http.ServerResponse, t: Target, ctx: RequestContext, q: URLSearchParams, accept: string, method: string, watchPath: boolean): Promise<void> {
+    const { def, namespace: ns, name, subresource: sub } = t;
+    const verbAllowed = (v: string) => { if (!def.verbs.includes(v)) throw methodNotAllowed(`the server does not allow this method on the requested resource`); };
+    if (!name) {
+      // Collection
+      if (method === 'GET') {
+        const lp = listParams(q);
+        if (watchPath || q.get('watch') === 'true' || q.get('watch') === '1') {
+          verbAllowed('watch');
+          const ts = q.get('timeoutSeconds');
+          const isTable = tableAccept(accept);
+          const inc = includeObjectParam(q);
+          return serveWatch(req, res, o.store, registry, def, {
+            namespace: ns, resourceVersion: lp.resourceVersion, labelSelector: lp.labelSelector, fieldSelector: lp.fieldSelector,
+            allowWatchBookmarks: q.get('allowWatchBookmarks') === 'true' && !isTable,
+            timeoutSeconds: ts ? Number(ts) : undefined,
+            render: isTable ? (obj) => o.deps.table(def, [obj], inc, {}, now()) : undefined,
+          });
+        }
+        verbAllowed('list');
+        const l = await registry.list(def, ns, lp);
+        const meta: Record<string, unknown> = { resourceVersion: l.resourceVersion };
+        if (l.continue) meta.continue = l.continue;
+        if (l.remainingItemCount !== undefined) meta.remainingItemCount = l.remainingItemCount;
+        if (tableAccept(accept)) return writeJson(res, 200, o.deps.table(def, l.items, includeObjectParam(q), meta as any, now()));
+        return writeJson(res, 200, { kind: def.listKind, apiVersion: apiVersionOf(def), metadata: meta, items: l.items });
+      }
+      if (method === 'POST') {
+        verbAllowed('create');
+        const body = (await decodeBody(req)) as KubeObject;
+        const obj = await registry.create(def, ns, body, ctx);
+        return sendObject(res, 201, def, obj, ctx, accept, q);
+      }
+      if (method === 'DELETE') {
+        verbAllowed('deletecollection');
+        const opts = await deleteOptions(req, q);
+        if ((q as any).__dryRun) ctx.dryRun = true;
+        const lp = listParams(q);
+        const l = await registry.deleteCollection(def, ns, lp, opts, ctx);
+        return writeJson(res, 200, { kind: def.listKind, apiVersion: apiVersionOf(def), metadata: { resourceVersion: l.resourceVersion }, items: l.items });
+      }
+      throw methodNotAllowed(`the server does not allow this method on the requested resource`);
+    }
+    if (!sub) {
+      if (method === 'GET') {
+        verbAllowed('get');
+        const obj = await registry.get(def, ns, name);
+        return sendObject(res, 200, def, obj, ctx, accept, q);
+      }
+      if (method === 'PUT') {
+        verbAllowed('update');
+        const body = (await decodeBody(req)) as KubeObject;
+        const obj = await registry.update(def, ns, name, body, ctx);
+        return sendObject(res, 200, def, obj, ctx, accept, q);
+      }
+      if (method === 'PATCH') {
+        verbAllowed('patch');
+        return servePatch(req, res, t, ctx, q, accept);
+      }
+      if (method === 'DELETE') {
+        verbAllowed('delete');
+        const opts = await deleteOptions(req, q);
+        if ((q as any).__dryRun) ctx.dryRun = true;
+        const r = await registry.delete(def, ns, name, opts, ctx);
+        return writeJson(res, r.deleted ? 200 : 202, r.obj);
+      }
+      throw methodNotAllowed(`the server does not allow this method on the requested resource`);
+    }
+    // Subresources
+    const sdef = def.subresources.find((s) => s.name === sub);
+    if (!sdef) throw new StatusError(404, 'NotFound', 'the server could not find the requested resource');
+    if (sub === 'status' || sub === 'finalize') {
+      if (method === 'GET' && sub === 'status') return sendObject(res, 200, def, await registry.get(def, ns, name), ctx, accept, q);
+      if (method === 'PUT') {
+        const body = (await decodeBody(req)) as KubeObject;
+        return sendObject(res, 200, def, await registry.update(def, ns, name, body, ctx, sub), ctx, accept, q);
+      }
+      if (method === 'PATCH' && sub === 'status') return servePatch(req, res, t, ctx, q, accept);
+      throw methodNotAllowed(`the server does not allow this method on the requested resource`);
+    }
+    if (sub === 'scale') {
+      if (method === 'GET') return writeJson(res, 200, await getScale(registry, def, ns, name));
+      if (method === 'PUT') {
+        const body = await decodeBody(req);
+        return writeJson(res, 200, await updateScale(registry, o.deps, def, ns, name, ctx, { body }), warningHeaders(ctx.warnings));
+      }
+      if (method === 'PATCH') {
+        const { kind, patch } = await readPatch(req);
+        if (kind === 'apply') throw new StatusError(415, 'UnsupportedMediaType', 'apply patches are not supported on the scale subresource');
+        return writeJson(res, 200, await updateScale(registry, o.deps, def, ns, name, ctx, { patchKind: kind, patch }), warningHeaders(ctx.warnings));
+      }
+      throw methodNotAllowed(`the server does not allow this method on the requested resource`);
+    }
+    if (sub === 'binding' && method === 'POST') {
+      await bindPod(registry, def, ns!, name, await decodeBody(req), ctx, now);
+      return writeJson(res, 201, successStatus(201));
+    }
+    if (sub === 'eviction' && method === 'POST') {
+      await evictPod(registry, def, ns!, name, await decodeBody(req), ctx);
+      return writeJson(res, 201, successStatus(201));
+    }
+    throw new StatusError(404, 'NotFound', 'the server could not find the requested resource');
+  }
+
+  async function readPatch(req: http.IncomingMessage): Promise<{ kind: PatchKind | 'apply'; patch: unknown }> {
+    const fmt = bodyFormat(req, true);
+    const buf = await readBody(req);
+    if (!buf.length) throw badRequest('the request body is empty');
+    if (fmt === 'apply') return { kind: 'apply', patch: parseYaml(buf) };
+    const patch = parseJson(buf);
+    return { kind: fmt === 'jsonpatch' ? 'json' : (fmt as PatchKind), patch };
+  }
+
+  async function servePatch(req: http.IncomingMessage, res: http.ServerResponse, t: Target, ctx: RequestContext, q: URLSearchParams, accept: string): Promise<void> {
+    const { def, namespace: ns, name } = t;
+    const { kind, patch } = await readPatch(req);
+    if (kind === 'apply') {
+      if (!patch || typeof patch !== 'object' || Array.isArray(patch)) throw badRequest('the apply patch is not an object');
+      const r = await registry.apply(def, ns, name!, patch as KubeObject, ctx, q.get('force') === 'true', t.subresource);
+      return sendObject(res, r.created ? 201 : 200, def, r.obj, ctx, accept, q);
+    }
+    if (kind === 'json' ? !Array.isArray(patch) : (!patch || typeof patch !== 'object' || Array.isArray(patch))) {
+      throw badRequest(kind === 'json' ? 'json patch must be an array of operations' : 'the patch is not a JSON object');
+    }
+    const obj = await registry.patch(def, ns, name!, kind, patch, ctx, t.subresource);
+    return sendObject(res, 200, def, obj, ctx, accept, q);
+  }
+
+  function text(res: http.ServerResponse, code: number, body: string) {
+    res.writeHead(code, { 'Content-Type': 'text/plain; charset=utf-8', 'Content-Length': Buffer.byteLength(body), 'X-Content-Type-Options': 'nosniff' });
+    res.end(body);
+  }
+
+  function fail(res: http.ServerResponse | undefined, socket: Duplex | undefined, e: unknown) {
+    let err: StatusError;
+    if (e instanceof StatusError) err = e;
+    else if (e instanceof RangeError || e instanceof SyntaxError || e instanceof TypeError) {
+      log(`apiserver: bad request: ${(e as Error).stack}`);
+      err = badRequest(`the request could not be processed: ${(e as Error).message}`);
+    } else {
+      log(`apiserver: internal error: ${(e as Error)?.stack ?? e}`);
+      err = internalError((e as Error)?.message ?? String(e));
+    }
+    if (res) {
+      if (res.headersSent) { res.end(); return; }
+      writeStatus(res, err);
+    } else if (socket) {
+      const body = JSON.stringify(err.toStatus());
+      socket.end(`HTTP/1.1 ${err.code} ${err.reason}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
+    }
+  }
+
+  server.on('request', (req, res) => {
+    handle(req, res).catch((e) => fail(res, undefined, e));
+  });
+  server.on('upgrade', (req: http.IncomingMessage, socket: Duplex, head: Buffer) => {
+    socket.on('error', () => undefined);
+    handle(req, undefined, { socket, head }).catch((e) => fail(undefined, socket, e));
+  });
+  server.on('clientError', (_err, socket) => { try { socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n'); } catch { /* gone */ } });
+  server.on('tlsClientError', () => undefined);
+
+  const sockets = new Set<Duplex>();
+  server.on('secureConnection', (s) => { sockets.add(s); s.on('close', () => sockets.delete(s)); });
+
+  return {
+    registry, discovery, authenticator, httpServer: server,
+    defFor: (g, r) => byGR.get(`${g}/${r}`),
+    setReady: (r) => { ready = r; },
+    listen: (port, host) => new Promise((resolve, reject) => {
+      const onErr = (e: Error) => reject(e);
+      server.once('error', onErr);
+      server.listen(port, host, () => {
+        server.off('error', onErr);
+        const a = server.address();
+        address = typeof a === 'object' && a ? `${host === '0.0.0.0' ? '127.0.0.1' : host}:${a.port}` : `${host}:${port}`;
+        resolve();
+      });
+    }),
+    close: () => new Promise((resolve) => {
+      server.close(() => resolve());
+      for (const s of sockets) s.destroy();
+    }),
+  };
+}
+
+function isPublic(path: string): boolean {
+  return path === '/version' || path === '/healthz' || path === '/livez' || path === '/readyz' ||
+    path.startsWith('/healthz/') || path.startsWith('/livez/') || path.startsWith('/readyz/');
+}

@@ -1,0 +1,47 @@
+/**
+ * `kubelite down`: stop the `kubelite up` of a data dir (its pid file), waiting for a clean exit.
+ * `--purge` (removing data, images, devices and rules) is the lead's: see purgeHook.
+ */
+import { existsSync, readFileSync, unlinkSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+
+export interface DownOptions { dataDir: string; purge?: boolean }
+
+/** Called after the stop when --purge is given (set by the module that implements purging). */
+export let purgeHook: ((dataDir: string) => Promise<void>) | undefined;
+export function setPurgeHook(fn: (dataDir: string) => Promise<void>): void { purgeHook = fn; }
+
+function alive(pid: number): boolean {
+  try { process.kill(pid, 0); return true; } catch (e) { return (e as NodeJS.ErrnoException).code === 'EPERM'; }
+}
+
+export async function down(opts: DownOptions): Promise<void> {
+  const dataDir = resolve(opts.dataDir);
+  const pidFile = join(dataDir, 'kubelite.pid');
+  if (!existsSync(pidFile)) {
+    console.log(`kubelite: nothing running on ${dataDir}`);
+  } else {
+    const pid = Number(readFileSync(pidFile, 'utf8').trim());
+    if (!pid || !alive(pid)) {
+      console.log(`kubelite: nothing running on ${dataDir} (stale pid file removed)`);
+      try { unlinkSync(pidFile); } catch { /* gone */ }
+    } else {
+      process.kill(pid, 'SIGTERM');
+      const deadline = Date.now() + 40_000;
+      while (alive(pid) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
+      if (alive(pid)) {
+        console.error(`kubelite: pid ${pid} did not stop in 40 s; killing it`);
+        process.kill(pid, 'SIGKILL');
+      }
+      console.log(`kubelite: stopped (pid ${pid})`);
+    }
+  }
+  if (opts.purge) {
+    if (!purgeHook) {
+      const m = await import('../node-setup/setup.ts').catch(() => undefined);
+      if (m?.teardown) await m.teardown({ log: console.log, purge: true });
+    } else {
+      await purgeHook(dataDir);
+    }
+  }
+}

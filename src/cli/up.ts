@@ -1,0 +1,157 @@
+/**
+ * `kubelite up`: the one-node cluster in the foreground. Starts, in this process and in order:
+ *   1. the API server (PKI, store, bootstrap) — src/apiserver
+ *   2. the controller manager — src/controllers/manager.ts startControllerManager
+ *   3. the scheduler — src/scheduler startScheduler
+ *   4. unless --no-node: host set-up (src/node-setup setupHost), the node agent (src/kubelet startKubelet)
+ *      and the service proxy (src/proxy startProxy)
+ * Components talk to the API server only through KubeClient with the admin credential over loopback.
+ * Prints progress lines and one "ready" line with the kubeconfig path. SIGINT/SIGTERM stop everything in
+ * reverse order. A pid file in the data dir lets `kubelite down` stop it.
+ */
+import { accessSync, constants, existsSync, mkdirSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { KubeClient } from '../client/client.ts';
+import { startApiServer, StartupError, type RunningApiServer } from '../apiserver/index.ts';
+import { buildKubeconfig, mergeKubeconfig, writeKubeconfig } from './kubeconfig.ts';
+
+export interface UpOptions {
+  dataDir: string;
+  apiPort: string;
+  bindAddress: string;
+  store: string;
+  etcdEndpoints: string;
+  mergeKubeconfig: boolean;
+  node: boolean;
+  nodeName: string;
+}
+
+interface Component { name: string; stop(): Promise<void> }
+
+const log = (m: string) => console.log(m);
+
+function die(msg: string): never {
+  console.error(`kubelite: ${msg}`);
+  process.exit(1);
+}
+
+function pidAlive(pid: number): boolean {
+  try { process.kill(pid, 0); return true; } catch (e) { return (e as NodeJS.ErrnoException).code === 'EPERM'; }
+}
+
+async function tryImport(path: string): Promise<any | undefined> {
+  try { return await import(path); } catch (e) {
+    const code = (e as { code?: string }).code;
+    if (code === 'ERR_MODULE_NOT_FOUND' || code === 'MODULE_NOT_FOUND') return undefined;
+    throw e;
+  }
+}
+
+export async function up(opts: UpOptions): Promise<void> {
+  const dataDir = resolve(opts.dataDir);
+  const port = Number(opts.apiPort);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) die(`invalid --api-port ${opts.apiPort}: give a port number such as 6443`);
+  if (opts.store !== 'sqlite' && opts.store !== 'etcd') die(`unknown --store ${opts.store}: use sqlite or etcd`);
+  try {
+    mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+    accessSync(dataDir, constants.R_OK | constants.W_OK | constants.X_OK);
+  } catch (e) {
+    die(`cannot use data dir ${dataDir} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}): fix its permissions or choose another with --data-dir`);
+  }
+  const pidFile = join(dataDir, 'kubelite.pid');
+  if (existsSync(pidFile)) {
+    const pid = Number(readFileSync(pidFile, 'utf8').trim());
+    if (pid && pid !== process.pid && pidAlive(pid)) die(`another kubelite (pid ${pid}) is running on ${dataDir}: stop it with \`kubelite down --data-dir ${dataDir}\``);
+  }
+
+  log(`kubelite: data dir ${dataDir}, store ${opts.store}`);
+  let server: RunningApiServer;
+  try {
+    server = await startApiServer({
+      dataDir, port, bindAddress: opts.bindAddress, log,
+      store: opts.store === 'etcd'
+        ? { kind: 'etcd', etcdEndpoints: opts.etcdEndpoints.split(',').map((s) => s.trim()).filter(Boolean) }
+        : { kind: 'sqlite', dataDir },
+    });
+  } catch (e) {
+    if (e instanceof StartupError) die(e.message);
+    throw e;
+  }
+  writeFileSync(pidFile, String(process.pid));
+
+  const kcPath = join(dataDir, 'kubeconfig');
+  const kc = buildKubeconfig({ server: server.url, pki: server.pki });
+  writeKubeconfig(kcPath, kc);
+  if (opts.mergeKubeconfig) {
+    const target = process.env.KUBECONFIG?.split(':')[0] || join(homedir(), '.kube', 'config');
+    try {
+      mergeKubeconfig(target, kc);
+      log(`kubelite: merged context "kubelite" into ${target}`);
+    } catch (e) {
+      log(`kubelite: could not merge the kubeconfig into ${target} (${(e as Error).message}); use --kubeconfig ${kcPath}`);
+    }
+  }
+
+  const components: Component[] = [];
+  const client = (agent: string) => new KubeClient({ server: server.url, ca: server.pki.caCert, token: server.pki.adminToken, userAgent: agent });
+  let stopping = false;
+  const stopAll = async (sig: string) => {
+    if (stopping) return;
+    stopping = true;
+    log(`kubelite: ${sig}: stopping`);
+    const hard = setTimeout(() => { console.error('kubelite: shutdown took too long, exiting'); process.exit(1); }, 30_000);
+    hard.unref();
+    for (const c of components.reverse()) {
+      try { await c.stop(); } catch (e) { console.error(`kubelite: stopping ${c.name}: ${(e as Error).message}`); }
+    }
+    await server.stop().catch((e) => console.error(`kubelite: stopping the API server: ${(e as Error).message}`));
+    try { if (readFileSync(pidFile, 'utf8').trim() === String(process.pid)) unlinkSync(pidFile); } catch { /* gone */ }
+    log('kubelite: stopped');
+    process.exit(0);
+  };
+  process.on('SIGINT', () => void stopAll('SIGINT'));
+  process.on('SIGTERM', () => void stopAll('SIGTERM'));
+
+  const start = async (name: string, fn: () => Promise<Component | undefined>) => {
+    if (stopping) return;
+    try {
+      const c = await fn();
+      if (c) { components.push(c); log(`kubelite: ${name} started`); }
+      else log(`kubelite: ${name} not available in this build, skipped`);
+    } catch (e) {
+      console.error(`kubelite: ${name} failed to start: ${(e as Error).stack ?? e}`);
+    }
+  };
+
+  // 2. Controller manager
+  await start('controller manager', async () => {
+    const m = await tryImport('../controllers/manager.ts');
+    if (!m?.startControllerManager) return undefined;
+    const h = await m.startControllerManager({ client: client('kubelite-controller-manager'), log });
+    return { name: 'controller manager', stop: () => h.stop() };
+  });
+  // 3. Scheduler
+  await start('scheduler', async () => {
+    const { startScheduler } = await import('../scheduler/scheduler.ts');
+    const h = await startScheduler({ client: client('kubelite-scheduler'), log });
+    return { name: 'scheduler', stop: () => h.stop() };
+  });
+  // 4. Node: host set-up, node agent, service proxy
+  if (opts.node) {
+    await start('node agent', async () => {
+      const { setupHost } = await import('../node-setup/setup.ts');
+      const { containerdSocket } = await setupHost({ log });
+      const { startKubelet } = await import('../kubelet/kubelet.ts');
+      const k = await startKubelet({ client: client('kubelite-kubelet'), nodeName: opts.nodeName, containerdSocket, dataDir: join(dataDir, 'kubelet'), log });
+      return { name: 'node agent', stop: () => k.stop() };
+    });
+    await start('service proxy', async () => {
+      const { startProxy } = await import('../proxy/proxy.ts');
+      const p = await startProxy({ client: client('kubelite-proxy'), nodeName: opts.nodeName, serviceCIDR: '10.96.0.0/12', log });
+      return { name: 'service proxy', stop: () => p.stop() };
+    });
+  }
+  if (stopping) return;
+  log(`kubelite: ready — kubeconfig: ${kcPath}  (try: kubectl --kubeconfig ${kcPath} get all -A)`);
+}
