@@ -1,0 +1,45 @@
+/** Helpers shared by the per-kind strategies. */
+import type { ResourceDef, SubresourceDef } from '../resource.ts';
+import type { FieldError } from '../errors.ts';
+import type { KubeObject } from '../resource.ts';
+
+export const ALL_VERBS = ['create', 'delete', 'deletecollection', 'get', 'list', 'patch', 'update', 'watch'];
+export const SUB_VERBS = ['get', 'patch', 'update'];
+
+export function sub(name: string, group: string, version: string, kind: string, verbs = SUB_VERBS): SubresourceDef {
+  return { name, group, version, kind, verbs };
+}
+
+type Obj = Record<string, unknown>;
+export const clone = <T>(v: T): T => (v === undefined ? v : structuredClone(v));
+
+/** The upstream status-strategy default: the new object keeps old's spec (and other top-level fields but status
+ *  and metadata). Labels stay with the status update only where upstream allows it (`keepLabels`). */
+export function keepAllButStatus(obj: KubeObject, old: KubeObject, opts: { resetLabels?: boolean; resetMetaFields?: string[] } = {}): void {
+  for (const k of Object.keys(obj)) if (!['apiVersion', 'kind', 'metadata', 'status'].includes(k)) delete obj[k];
+  for (const [k, v] of Object.entries(old)) if (!['apiVersion', 'kind', 'metadata', 'status'].includes(k)) obj[k] = clone(v);
+  const m = (obj.metadata ?? (obj.metadata = {})) as Obj;
+  const om = (old.metadata ?? {}) as Obj;
+  const reset = [...(opts.resetMetaFields ?? []), ...(opts.resetLabels ? ['labels'] : [])];
+  for (const f of reset) { if (om[f] === undefined) delete m[f]; else m[f] = clone(om[f]); }
+}
+
+/** The new object keeps old's status (main-resource update). */
+export function keepStatus(obj: KubeObject, old: KubeObject): void {
+  if (old.status === undefined) delete obj.status; else obj.status = clone(old.status);
+}
+
+export type Validator = (obj: KubeObject, old?: KubeObject) => FieldError[];
+
+export function define(def: Omit<ResourceDef, 'verbs' | 'listKind' | 'singular' | 'shortNames' | 'categories' | 'subresources'> &
+  Partial<Pick<ResourceDef, 'verbs' | 'listKind' | 'singular' | 'shortNames' | 'categories' | 'subresources'>>): ResourceDef {
+  return {
+    verbs: ALL_VERBS,
+    listKind: def.kind + 'List',
+    singular: def.kind.toLowerCase(),
+    shortNames: [],
+    categories: [],
+    subresources: [],
+    ...def,
+  };
+}

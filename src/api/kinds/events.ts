@@ -1,0 +1,40 @@
+/** core/v1 events and coordination.k8s.io/v1 leases: small kinds without spec/status split. */
+import { asObj, invalid, required } from '../validation/field.ts';
+import { nameIsDNSSubdomain, validateMeta } from '../validation/meta.ts';
+import { define } from './common.ts';
+
+export const events = define({
+  group: '', version: 'v1', kind: 'Event', plural: 'events', namespaced: true,
+  shortNames: ['ev'],
+  schemaName: 'io.k8s.api.core.v1.Event',
+  hasGeneration: false,
+  defaults(obj) {
+    if (!obj.type) obj.type = 'Normal';
+  },
+  validate(obj, old) {
+    const errs = validateMeta(obj, old, true, nameIsDNSSubdomain);
+    const io = asObj(obj.involvedObject);
+    const ns = asObj(obj.metadata).namespace;
+    if (io.namespace && ns && io.namespace !== ns) errs.push(invalid('involvedObject.namespace', io.namespace, 'does not match event.namespace'));
+    if (obj.type !== undefined && obj.type !== 'Normal' && obj.type !== 'Warning') errs.push(invalid('type', obj.type, 'has invalid value: ' + String(obj.type)));
+    if (typeof obj.count === 'number' && obj.count < 0) errs.push(invalid('count', obj.count, 'must be greater than or equal to 0'));
+    if (!obj.involvedObject) errs.push(required('involvedObject'));
+    return errs;
+  },
+});
+
+export const leases = define({
+  group: 'coordination.k8s.io', version: 'v1', kind: 'Lease', plural: 'leases', namespaced: true,
+  schemaName: 'io.k8s.api.coordination.v1.Lease',
+  hasGeneration: false,
+  defaults() {},
+  validate(obj, old) {
+    const errs = validateMeta(obj, old, true, nameIsDNSSubdomain);
+    const spec = asObj(obj.spec);
+    if (spec.leaseDurationSeconds !== undefined && spec.leaseDurationSeconds !== null && !(typeof spec.leaseDurationSeconds === 'number' && spec.leaseDurationSeconds > 0)) {
+      errs.push(invalid('spec.leaseDurationSeconds', spec.leaseDurationSeconds, 'must be greater than 0'));
+    }
+    if (typeof spec.leaseTransitions === 'number' && spec.leaseTransitions < 0) errs.push(invalid('spec.leaseTransitions', spec.leaseTransitions, 'must be greater than or equal to 0'));
+    return errs;
+  },
+});

@@ -1,0 +1,52 @@
+/**
+ * The kinds kubelite serves: one ResourceDef per resource (discovery facts, schema name, strategy), and lookups
+ * for the generic REST registry, discovery and OpenAPI.
+ */
+import type { ResourceDef } from './resource.ts';
+import { configmaps, secrets } from './kinds/config.ts';
+import { deployments } from './kinds/deployments.ts';
+import { endpoints, endpointslices } from './kinds/endpoints.ts';
+import { events, leases } from './kinds/events.ts';
+import { namespaces } from './kinds/namespaces.ts';
+import { nodes } from './kinds/nodes.ts';
+import { pods } from './kinds/pods.ts';
+import { replicasets } from './kinds/replicasets.ts';
+import { services } from './kinds/services.ts';
+
+/** In upstream discovery order within each group-version. */
+export const resources: ResourceDef[] = [
+  configmaps, endpoints, events, namespaces, nodes, pods, secrets, services,
+  deployments, replicasets,
+  endpointslices,
+  leases,
+];
+
+export function findResource(group: string, version: string, plural: string): ResourceDef | undefined {
+  return resources.find((r) => r.group === group && r.version === version && r.plural === plural);
+}
+
+export function findByKind(group: string, kind: string): ResourceDef | undefined {
+  return resources.find((r) => r.group === group && r.kind === kind);
+}
+
+export interface GroupVersion {
+  group: string;
+  version: string;
+  /** "v1" or "apps/v1" */
+  groupVersion: string;
+  /** "api/v1" or "apis/apps/v1" (no leading slash, as /openapi/v3 names them) */
+  path: string;
+}
+
+/** Every served group-version, core first. */
+export function groupVersions(): GroupVersion[] {
+  const seen = new Map<string, GroupVersion>();
+  for (const r of resources) {
+    const gv = r.group ? `${r.group}/${r.version}` : r.version;
+    if (!seen.has(gv)) seen.set(gv, { group: r.group, version: r.version, groupVersion: gv, path: r.group ? `apis/${gv}` : `api/${gv}` });
+  }
+  return [...seen.values()];
+}
+
+export { prepareForFinalize } from './kinds/namespaces.ts';
+export { toScale, applyScale } from './kinds/scale.ts';
