@@ -1,0 +1,167 @@
+/**
+ * The node agent: `startKubelet(opts)` registers the Node, heartbeats (Lease + node status), watches the pods
+ * bound to this node, and runs one PodWorker per pod against containerd's CRI. A relister (upstream's PLEG)
+ * lists this node's containers every second and wakes the workers of pods whose containers changed state.
+ *
+ * Re-adoption: sandboxes and containers carry the pod uid and node name as labels, and each container its
+ * attempt number, so a restarted agent finds the running containers of every pod and keeps them (no restart);
+ * readiness is seeded from the pod's last reported status for the same container id, so Ready does not flap.
+ * Sandboxes of this node whose pod no longer exists are removed after the first sync.
+ */
+import type { Pod } from 'kubernetes-types/core/v1.d.ts';
+import type { KubeClient } from '../client/client.ts';
+import { R } from '../client/resources.ts';
+import { Informer } from '../client/informer.ts';
+import { EventRecorder } from '../client/events.ts';
+import { realClock, type Clock } from '../util/clock.ts';
+import { CriClient } from './cri/client.ts';
+import { Backoff, BACKOFF_INITIAL_MS, BACKOFF_MAX_MS } from './backoff.ts';
+import { ImageManager } from './images.ts';
+import { ProbeManager } from './prober.ts';
+import { PodWorker, type WorkerDeps } from './pod-worker.ts';
+import { NodeStatusManager, primaryHostIP } from './node-status.ts';
+import { L } from './cri-config.ts';
+
+export interface KubeletOptions {
+  client: KubeClient;
+  nodeName: string;
+  containerdSocket: string;
+  podCIDR?: string;
+  dataDir: string;
+  clock?: Clock;
+  /** Port of the streaming server (logs/exec/port-forward); default 10250, 0 = any free port. */
+  kubeletPort?: number;
+  /** Do not start the streaming server (e.g. benchmarks); daemonEndpoints then reports kubeletPort. */
+  noServer?: boolean;
+  hostIP?: string;
+  /** Back-off of image pulls and container restarts (upstream 10 s doubling to 300 s). */
+  backoffInitialMs?: number;
+  backoffMaxMs?: number;
+  leaseRenewMs?: number;
+  statusUpdateMs?: number;
+  /** How often the relister lists containers (default 1000 ms). */
+  relistMs?: number;
+  log?: (s: string) => void;
+}
+
+export interface Kubelet {
+  stop(): Promise<void>;
+  nodeName: string;
+  kubeletPort: number;
+  /** For tests and benchmarks: resolves when no pod worker is busy. */
+  idle(): Promise<void>;
+}
+
+/** Only spec/metadata changes (not our own status writes) need a sync. */
+function specKey(p: Pod): string {
+  const m = p.metadata ?? {};
+  return JSON.stringify([p.spec, m.deletionTimestamp, m.deletionGracePeriodSeconds, m.labels, m.annotations]);
+}
+
+export async function startKubelet(opts: KubeletOptions): Promise<Kubelet> {
+  const clock = opts.clock ?? realClock;
+  const log = opts.log ?? ((s: string) => console.error(`kubelet: ${s}`));
+  const cri = new CriClient(opts.containerdSocket);
+  const v = await cri.version();
+  const runtimeVersion = `${v.runtimeName}://${v.runtimeVersion.replace(/~.*$/, '')}`;
+  const hostIP = opts.hostIP ?? primaryHostIP();
+  const recorder = new EventRecorder(opts.client, { component: 'kubelet', host: opts.nodeName, clock, log });
+
+  let kubeletPort = opts.kubeletPort ?? 10250;
+  let server: { port: number; close(): Promise<void> } | undefined;
+  if (!opts.noServer) {
+    const { startKubeletServer } = await import('./server/index.ts');
+    const start = (port: number) => startKubeletServer({ client: opts.client, containerd: { address: opts.containerdSocket }, port, log });
+    try { server = await start(kubeletPort); } catch (e) {
+      if ((e as any)?.code !== 'EADDRINUSE') throw e;
+      server = await start(0);
+    }
+    kubeletPort = server.port;
+  }
+
+  const nodeStatus = new NodeStatusManager({
+    client: opts.client, clock, nodeName: opts.nodeName, hostIP, podCIDR: opts.podCIDR, runtimeVersion, kubeletPort,
+    leaseRenewMs: opts.leaseRenewMs, statusUpdateMs: opts.statusUpdateMs, log,
+  });
+  await nodeStatus.start();
+
+  const workers = new Map<string, PodWorker>();
+  const prober = new ProbeManager(cri, clock, recorder, (uid) => workers.get(uid)?.requestSync());
+  const deps: WorkerDeps = {
+    client: opts.client, cri, clock, recorder, prober, nodeName: opts.nodeName, hostIP, log,
+    images: new ImageManager(cri, new Backoff(clock, opts.backoffInitialMs ?? BACKOFF_INITIAL_MS, opts.backoffMaxMs ?? BACKOFF_MAX_MS), clock),
+    crashBackoff: new Backoff(clock, opts.backoffInitialMs ?? BACKOFF_INITIAL_MS, opts.backoffMaxMs ?? BACKOFF_MAX_MS),
+  };
+  const finished = (uid: string) => { workers.delete(uid); };
+  const workerFor = (pod: Pod): PodWorker => {
+    const uid = pod.metadata!.uid!;
+    let w = workers.get(uid);
+    if (!w) { w = new PodWorker(deps, pod, finished); workers.set(uid, w); }
+    return w;
+  };
+
+  const informer = new Informer<any>(opts.client, R.pods, { fieldSelector: `spec.nodeName=${opts.nodeName}`, clock });
+  informer.addHandler({
+    add: (p: Pod) => { workerFor(p).update(p); },
+    update: (o: Pod, p: Pod) => {
+      const w = workerFor(p);
+      if (specKey(o) !== specKey(p)) w.update(p);
+      else if (Number(p.metadata?.resourceVersion) >= Number(w.pod.metadata?.resourceVersion ?? 0)) w.pod = p;
+    },
+    delete: (p: Pod) => { workers.get(p.metadata!.uid!)?.removed(p); },
+  });
+  await informer.start();
+
+  // Sandboxes of this node whose pod is gone (deleted while the agent was down): remove them.
+  const known = new Set(informer.list().map((p) => p.metadata!.uid!));
+  try {
+    for (const sb of await cri.listPodSandbox({ labelSelector: { [L.node]: opts.nodeName } })) {
+      const uid = sb.labels?.[L.podUid];
+      if (uid && !known.has(uid)) {
+        await cri.stopPodSandbox(sb.id).catch(() => {});
+        await cri.removePodSandbox(sb.id).catch(() => {});
+      }
+    }
+  } catch (e) { log(`orphan cleanup: ${(e as Error).message}`); }
+
+  // Relister: wake workers whose containers or sandboxes changed state.
+  let last = new Map<string, string>();
+  let relistTimer: { cancel(): void } | undefined;
+  let stopped = false;
+  const relist = async () => {
+    try {
+      const [cs, sbs] = await Promise.all([
+        cri.listContainers({ labelSelector: { [L.node]: opts.nodeName } }),
+        cri.listPodSandbox({ labelSelector: { [L.node]: opts.nodeName } }),
+      ]);
+      const now = new Map<string, string>();
+      for (const c of cs) now.set(c.id, `${c.labels?.[L.podUid]}|${c.state}`);
+      for (const s of sbs) now.set(s.id, `${s.labels?.[L.podUid]}|${s.state}`);
+      const touched = new Set<string>();
+      for (const [id, val] of now) if (last.get(id) !== val) touched.add(val.split('|')[0]);
+      for (const [id, val] of last) if (!now.has(id)) touched.add(val.split('|')[0]);
+      last = now;
+      for (const uid of touched) workers.get(uid)?.requestSync();
+    } catch (e) { log(`relist: ${(e as Error).message}`); }
+    if (!stopped) relistTimer = clock.setTimeout(relist, opts.relistMs ?? 1000);
+  };
+  await relist();
+
+  return {
+    nodeName: opts.nodeName,
+    kubeletPort,
+    idle: async () => { for (const w of [...workers.values()]) await w.idle(); },
+    stop: async () => {
+      stopped = true;
+      relistTimer?.cancel();
+      nodeStatus.stop();
+      await informer.stop();
+      for (const w of workers.values()) w.stop();
+      await Promise.all([...workers.values()].map((w) => w.idle()));
+      prober.stopAll();
+      await recorder.flush();
+      await server?.close();
+      cri.close();
+    },
+  };
+}
