@@ -68,9 +68,15 @@ export async function startKubeletServer(opts: KubeletServerOptions): Promise<Ku
   const wss = new WebSocketServer({
     noServer: true,
     handleProtocols: (protocols: Set<string>) => {
-      for (const p of [...EXEC_PROTOCOLS, PF_WS_PROTOCOL]) if (protocols.has(p)) return p;
+      for (const p of EXEC_PROTOCOLS) if (protocols.has(p)) return p;
       return false;
     },
+  });
+  // "SPDY/3.1+portforward.k8s.io" is not a valid RFC 6455 token ('/'), which `ws` refuses to parse; kubectl sends
+  // it anyway. We take the header off the request and put the chosen protocol back on the 101 answer ourselves.
+  const pfRequests = new WeakSet<http.IncomingMessage>();
+  wss.on('headers', (headers: string[], req: http.IncomingMessage) => {
+    if (pfRequests.has(req)) headers.push(`Sec-WebSocket-Protocol: ${PF_WS_PROTOCOL}`);
   });
 
   /** Read the pod with the caller's credentials (401/403 from the API server reject the caller). */
@@ -169,8 +175,11 @@ export async function startKubeletServer(opts: KubeletServerOptions): Promise<Ku
           const ip = pod.status?.podIP;
           if (!ip) throw new StatusError(400, 'BadRequest', `pod ${parts[2]} does not have an IP address`);
           if (isWs) {
+            const offered = String(req.headers['sec-websocket-protocol'] ?? '').split(',').map((x) => x.trim());
+            if (!offered.includes(PF_WS_PROTOCOL)) throw new StatusError(400, 'BadRequest', `port-forward needs the ${PF_WS_PROTOCOL} subprotocol`);
+            delete req.headers['sec-websocket-protocol'];
+            pfRequests.add(req);
             wss.handleUpgrade(req, socket, head, (ws: WebSocket) => {
-              if (ws.protocol !== PF_WS_PROTOCOL) { ws.close(1002, 'unsupported subprotocol'); return; }
               const stream = createWebSocketStream(ws);
               stream.on('error', () => {});
               const conn = servePortForward(stream, ip, parts[2], log);
