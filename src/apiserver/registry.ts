@@ -20,6 +20,7 @@ import { collectionPrefix, decodeKV, deepClone, encodeObject, fromKV, generateNa
 import type { ApiDeps, PatchKind } from './deps.ts';
 import { managerOf, type RequestContext } from './context.ts';
 import type { Meta } from './codec.ts';
+import { prepareForFinalize } from '../api/registry.ts';
 import { hooksKey, type DeleteOptions, type HooksTable, type KindHooks } from './hooks.ts';
 
 export interface ListParams {
@@ -316,12 +317,8 @@ export class GenericRegistry {
         }
       } else if (sub === 'finalize') {
         // Only spec.finalizers changes (namespaces/finalize).
-        const fins = (next as any).spec?.finalizers;
-        const base = deepClone(old);
-        (base as any).spec = { ...((base as any).spec ?? {}), finalizers: fins ?? [] };
-        base.metadata = nm;
-        for (const k of Object.keys(next)) if (k !== 'metadata') delete next[k];
-        Object.assign(next, specPart(base), { status: base.status, apiVersion: base.apiVersion, kind: base.kind });
+        prepareForFinalize(next, old);
+        next.metadata = nm;
         for (const f of ['labels', 'annotations', 'finalizers', 'ownerReferences'] as const) {
           if (om[f] !== undefined) (nm as any)[f] = deepClone(om[f]); else delete nm[f];
         }

@@ -9,6 +9,10 @@ import { parseLabelSelectorParam, selectorMatches } from '../api/labels.ts';
 import { parseFieldSelectorParam, matchesFieldSelector } from '../api/fieldselectors.ts';
 import { tableFor, buildTable } from '../api/tables/index.ts';
 import { findUnknownFields } from '../api/schema-walk.ts';
+import { resources } from '../api/registry.ts';
+import { strategicMergePatch } from '../api/patch/strategic.ts';
+import { jsonMergePatch } from '../api/patch/merge.ts';
+import { applyJsonPatch } from '../api/patch/json.ts';
 import type { ApiDeps, PatchKind } from './deps.ts';
 
 async function tryImport(path: string): Promise<any | undefined> {
@@ -26,27 +30,23 @@ function notReady(what: string): never {
 }
 
 export async function loadDeps(): Promise<ApiDeps> {
-  const reg = await tryImport('../api/registry.ts');
   const openapi = await tryImport('../api/openapi.ts');
   const proto = await tryImport('../api/protobuf.ts');
-  const strategic = await tryImport('../api/patch/strategic.ts');
-  const merge = await tryImport('../api/patch/merge.ts');
-  const json = await tryImport('../api/patch/json.ts');
   const apply = await tryImport('../api/patch/apply.ts');
 
-  const defs: ResourceDef[] = reg?.resourceDefs ?? reg?.RESOURCES ?? reg?.defs ?? (typeof reg?.allResourceDefs === 'function' ? reg.allResourceDefs() : undefined) ?? [];
-  if (!defs.length) throw new Error('src/api/registry.ts provides no ResourceDefs yet');
+  const defs: ResourceDef[] = resources;
 
   return {
     defs,
     findUnknownFields: (def, obj) => findUnknownFields(obj, def.schemaName),
     applyPatch(def: ResourceDef, kind: PatchKind, current: KubeObject, patch: unknown): KubeObject {
       try {
-        if (kind === 'merge') return (merge?.applyMergePatch ?? merge?.mergePatch ?? (() => notReady('JSON merge patch')))(current, patch);
-        if (kind === 'json') return (json?.applyJsonPatch ?? json?.jsonPatch ?? (() => notReady('JSON patch')))(current, patch);
-        return (strategic?.applyStrategicMergePatch ?? strategic?.strategicMergePatch ?? (() => notReady('strategic merge patch')))(current, patch, def.schemaName);
+        if (kind === 'merge') return jsonMergePatch(current, patch) as KubeObject;
+        if (kind === 'json') return applyJsonPatch(current, patch) as KubeObject;
+        return strategicMergePatch(current, patch as object, def.schemaName) as KubeObject;
       } catch (e) {
-        if (e instanceof StatusError) throw e;
+        // A patch that cannot apply is the client's error: never a 500.
+        if (e instanceof StatusError) throw e.code >= 500 ? badRequest(e.message) : e;
         throw badRequest(`the patch could not be applied: ${(e as Error).message}`);
       }
     },

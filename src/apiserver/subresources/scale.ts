@@ -4,24 +4,13 @@
  */
 import type { KubeObject, ResourceDef } from '../../api/resource.ts';
 import { badRequest, conflict } from '../../api/errors.ts';
-import { formatLabelSelector } from '../../api/labels.ts';
+import { toScale, applyScale, validateScale } from '../../api/kinds/scale.ts';
+import { invalid } from '../../api/errors.ts';
 import type { GenericRegistry } from '../registry.ts';
 import type { RequestContext } from '../context.ts';
 import type { ApiDeps, PatchKind } from '../deps.ts';
 
-export function toScale(obj: KubeObject): KubeObject {
-  const m = obj.metadata ?? {};
-  const spec = (obj as any).spec ?? {};
-  const status = (obj as any).status ?? {};
-  return {
-    kind: 'Scale', apiVersion: 'autoscaling/v1',
-    metadata: {
-      name: m.name, namespace: m.namespace, uid: m.uid, resourceVersion: m.resourceVersion, creationTimestamp: m.creationTimestamp,
-    },
-    spec: { replicas: spec.replicas ?? 0 },
-    status: { replicas: status.replicas ?? 0, selector: formatLabelSelector(spec.selector) },
-  };
-}
+export { toScale };
 
 function replicasOf(scale: any): number {
   const r = scale?.spec?.replicas;
@@ -48,8 +37,10 @@ export async function updateScale(
     if (next.metadata?.resourceVersion && next.metadata.resourceVersion !== cur.metadata?.resourceVersion) {
       throw conflict(def.plural, def.group, name);
     }
-    const replicas = replicasOf(next);
-    (cur as any).spec = { ...((cur as any).spec ?? {}), replicas };
+    replicasOf(next);
+    const errs = validateScale(next);
+    if (errs.length) throw invalid('Scale', 'autoscaling', name, errs);
+    applyScale(cur, next);
     delete (cur.metadata as any).resourceVersion;
     return cur;
   }, { subresource: 'scale' });
