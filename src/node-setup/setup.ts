@@ -152,6 +152,14 @@ async function removeAllPods(inst: ContainerdInstance, log: (s: string) => void)
   } catch { /* containerd not answering */ } finally { cri.close(); }
 }
 
+/** Remove one extra node's containerd instance (`kubelite node --name`): its pods, containerd, bridge, state. */
+export async function teardownNodeInstance(name: string, log: (s: string) => void = () => {}): Promise<void> {
+  const inst = knownInstances().find((i) => i.name === name);
+  if (!inst || inst.name === 'default') return;
+  await removeAllPods(inst, log);
+  await stopContainerd(inst, { purge: true });
+}
+
 /**
  * Undo setup: stop the registry and the containerd instances kubelite started. With `purge`, also remove all
  * pods, the CNI bridges and their IP allocations, and the registry's data and image cache.
