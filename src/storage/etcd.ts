@@ -182,6 +182,7 @@ class EtcdStore implements Store {
       onError?.(e);
     });
     return {
+      progress: () => cursor,
       stop: () => {
         if (stopped) return;
         stopped = true;

@@ -28,6 +28,12 @@ import {
 } from './store.ts';
 
 export interface SqliteStoreOptions {
+  /**
+   * Hold the database exclusively for the life of the store (SQLite locking_mode=EXCLUSIVE): a second process
+   * opening the same file fails with "in use by another process" instead of silently missing watch events.
+   * Default false; openStore() turns it on.
+   */
+  exclusive?: boolean;
   /** 'FULL' (default): fsync per commit (power-loss safe). 'NORMAL': survives kill -9, not power loss. */
   synchronous?: 'FULL' | 'NORMAL';
   /** Group writes of one event-loop turn into one transaction (default true). */
@@ -99,11 +105,15 @@ class SqliteWatcher implements Watcher {
     readonly onEvent: (ev: StoreEvent) => void,
     readonly onError: ((err: Error) => void) | undefined,
     private readonly detach: (w: SqliteWatcher) => void,
+    private readonly currentRevision: () => number,
   ) { this.cursor = afterRevision; }
   stop(): void {
     if (this.stopped) return;
     this.stopped = true;
     this.detach(this);
+  }
+  progress(): number {
+    return this.live ? Math.max(this.cursor, this.currentRevision()) : this.cursor;
   }
   deliver(r: Row): void {
     if (this.stopped || r.id <= this.cursor) return;
@@ -142,9 +152,26 @@ class SqliteStore implements Store {
   constructor(path: string, opts: SqliteStoreOptions) {
     this.groupCommit = opts.groupCommit ?? true;
     this.db = new Database(path);
-    this.db.pragma('journal_mode = WAL');
+    try {
+      if (opts.exclusive) {
+        this.db.pragma('locking_mode = EXCLUSIVE');
+        this.db.pragma('busy_timeout = 0');
+      } else {
+        this.db.pragma('busy_timeout = 5000');
+      }
+      this.db.pragma('journal_mode = WAL');
+      // With EXCLUSIVE locking the lock is taken by the first write: take it now.
+      if (opts.exclusive) this.db.exec('BEGIN IMMEDIATE; COMMIT');
+    } catch (e) {
+      this.db.close();
+      if ((e as { code?: string }).code === 'SQLITE_BUSY') {
+        throw new Error(`database ${path} is in use by another process (another kubelite on the same data dir?)`);
+      }
+      throw e;
+    }
     this.db.pragma(`synchronous = ${opts.synchronous ?? 'FULL'}`);
-    this.db.pragma('busy_timeout = 5000');
+    // Truncate the WAL file back to 64 MiB after checkpoints instead of letting it keep its peak size.
+    this.db.pragma('journal_size_limit = 67108864');
     this.db.exec(`
       CREATE TABLE IF NOT EXISTS kine (
         id INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -346,7 +373,7 @@ class SqliteStore implements Store {
   watch(prefix: string, afterRevision: number, onEvent: (ev: StoreEvent) => void, onError?: (err: Error) => void): Watcher {
     this.checkOpen();
     if (afterRevision < this.compactRev) throw new CompactedError(afterRevision, this.compactRev);
-    const w = new SqliteWatcher(prefix, Math.max(0, afterRevision), onEvent, onError, (x) => this.watchers.delete(x));
+    const w = new SqliteWatcher(prefix, Math.max(0, afterRevision), onEvent, onError, (x) => this.watchers.delete(x), () => this.rev);
     this.watchers.add(w);
     // Replay asynchronously so the caller has its Watcher before the first event.
     setImmediate(() => this.replay(w));

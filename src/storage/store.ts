@@ -49,6 +49,11 @@ export interface ListResult {
 
 export interface Watcher {
   stop(): void;
+  /**
+   * Optional: a revision R such that every event with revision <= R for this watch has been delivered
+   * (suitable for a BOOKMARK's resourceVersion). Absent on implementations that cannot tell.
+   */
+  progress?(): number;
 }
 
 export interface Store {

@@ -24,6 +24,11 @@ export interface CachedStoreOptions {
   ringSize?: number;
   /** How long a write waits for the cache to see its revision before resolving anyway (default 10 s). */
   writeVisibilityTimeoutMs?: number;
+  /**
+   * Compact storage periodically, as the Kubernetes apiserver does: every interval, compact to the revision seen
+   * at the previous tick, so between one and two intervals of history stay watchable. 0/undefined = never.
+   */
+  compactIntervalMs?: number;
 }
 
 class CacheWatcher implements Watcher {
@@ -36,11 +41,15 @@ class CacheWatcher implements Watcher {
     readonly onEvent: (ev: StoreEvent) => void,
     readonly onError: ((err: Error) => void) | undefined,
     private readonly detach: (w: CacheWatcher) => void,
+    private readonly cacheRevision: () => number,
   ) { this.cursor = afterRevision; }
   stop(): void {
     if (this.stopped) return;
     this.stopped = true;
     this.detach(this);
+  }
+  progress(): number {
+    return this.live ? Math.max(this.cursor, this.cacheRevision()) : this.cursor;
   }
   deliver(ev: StoreEvent): void {
     if (this.stopped || ev.kv.modRevision <= this.cursor) return;
@@ -90,7 +99,20 @@ export class CachedStore implements Store {
     this.visibilityTimeout = opts.writeVisibilityTimeoutMs ?? 10_000;
     this.ready = this.init();
     this.ready.catch(() => {}); // surfaced by every method that awaits it
+    if (opts.compactIntervalMs && opts.compactIntervalMs > 0) {
+      let previous = 0;
+      this.compactTimer = setInterval(() => {
+        if (this.closed || this.rev === 0) return;
+        const target = previous;
+        previous = this.rev;
+        if (target > 0) {
+          this.compact(target).catch((e) => process.emitWarning(`watch cache: compaction to ${target} failed: ${(e as Error).message}`));
+        }
+      }, opts.compactIntervalMs);
+      this.compactTimer.unref();
+    }
   }
+  private compactTimer: NodeJS.Timeout | null = null;
 
   /** Resolves once the cache is loaded and watching. */
   waitReady(): Promise<void> { return this.ready; }
@@ -253,7 +275,7 @@ export class CachedStore implements Store {
   watch(prefix: string, afterRevision: number, onEvent: (ev: StoreEvent) => void, onError?: (err: Error) => void): Watcher {
     if (this.closed) throw new Error('store is closed');
     if (!prefix.startsWith(this.prefix)) return this.inner.watch(prefix, afterRevision, onEvent, onError);
-    const w = new CacheWatcher(prefix, afterRevision, onEvent, onError, (x) => this.detach(x));
+    const w = new CacheWatcher(prefix, afterRevision, onEvent, onError, (x) => this.detach(x), () => this.rev);
     let set = this.watchersByPrefix.get(prefix);
     if (!set) { set = new Set(); this.watchersByPrefix.set(prefix, set); }
     set.add(w);
@@ -307,6 +329,7 @@ export class CachedStore implements Store {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    if (this.compactTimer) clearInterval(this.compactTimer);
     this.innerWatch?.stop();
     for (const set of this.watchersByPrefix.values()) for (const w of set) w.stopped = true;
     this.watchersByPrefix.clear();

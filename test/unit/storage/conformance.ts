@@ -6,7 +6,7 @@ import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import {
   CompactedError, ConflictError, KeyExistsError, KeyNotFoundError,
-  type Store, type StoreEvent,
+  type Store, type StoreEvent, type Watcher,
 } from '../../../src/storage/store.ts';
 
 export interface Env {
@@ -24,7 +24,7 @@ export interface Backend {
 }
 
 /** Wait for `n` events from a watch; rejects on watch error or after 10 s (a hang guard, not a timing assertion). */
-export function collect(store: Store, prefix: string, after: number, n: number): { events: StoreEvent[]; done: Promise<StoreEvent[]>; stop(): void } {
+export function collect(store: Store, prefix: string, after: number, n: number): { events: StoreEvent[]; done: Promise<StoreEvent[]>; stop(): void; watcher: Watcher } {
   const events: StoreEvent[] = [];
   let resolve!: (v: StoreEvent[]) => void, reject!: (e: Error) => void;
   const done = new Promise<StoreEvent[]>((res, rej) => { resolve = res; reject = rej; });
@@ -34,7 +34,7 @@ export function collect(store: Store, prefix: string, after: number, n: number):
     if (events.length === n) { clearTimeout(timer); resolve(events); }
   }, (err) => { clearTimeout(timer); reject(err); });
   if (n === 0) { clearTimeout(timer); resolve(events); }
-  return { events, done, stop: () => { clearTimeout(timer); w.stop(); } };
+  return { events, done, watcher: w, stop: () => { clearTimeout(timer); w.stop(); } };
 }
 
 /** The error a watch reports, whether thrown at once or passed to onError (rejects if events arrive instead). */

@@ -157,3 +157,36 @@ describe('CachedStore specifics', () => {
     await s2.close();
   });
 });
+
+describe('CachedStore compaction and progress', () => {
+  it('compacts periodically to the revision seen at the previous tick', async () => {
+    const c = new CachedStore(openSqliteStore(join(tmp(), 'state.db')), { compactIntervalMs: 30 });
+    await c.waitReady();
+    const a = await c.create('/registry/c/a', '1');
+    let last = a;
+    // Keep writing until a compaction has happened (polling, not a timing assertion).
+    while ((await c.compactedRevision()) === 0) {
+      last = await c.update('/registry/c/a', String(last.modRevision), last.modRevision);
+      await new Promise((r) => setTimeout(r, 10));
+    }
+    const cr = await c.compactedRevision();
+    assert.ok(cr > a.modRevision && cr <= last.modRevision);
+    const err = await watchError(c, '/registry/c/', a.modRevision);
+    assert.ok(err instanceof CompactedError);
+    assert.equal((await c.get('/registry/c/a'))!.modRevision, last.modRevision);
+    await c.close();
+  });
+
+  it('watch progress() covers quiet prefixes once live', async () => {
+    const c = await cached(openSqliteStore(join(tmp(), 'state.db')));
+    const w = collect(c, '/registry/quiet/', await c.currentRevision(), 0);
+    const other = collect(c, '/registry/busy/', await c.currentRevision(), 1);
+    const b = await c.create('/registry/busy/x', '1');
+    await other.done;
+    other.stop();
+    await new Promise((r) => setImmediate(r));
+    assert.ok(w.watcher.progress!() >= b.modRevision);
+    w.stop();
+    await c.close();
+  });
+});
