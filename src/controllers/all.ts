@@ -5,6 +5,8 @@
 import type { Controller } from './types.ts';
 import { newDeploymentController } from './deployment/controller.ts';
 import { newReplicaSetController } from './replicaset/controller.ts';
+import { newGarbageCollector } from './garbagecollector/controller.ts';
+import { newNamespaceController } from './namespace/controller.ts';
 import { newEndpointsController } from './endpoints/controller.ts';
 import { newEndpointSliceController } from './endpointslice/controller.ts';
 import { newNodeLifecycleController } from './nodelifecycle/controller.ts';
@@ -12,6 +14,8 @@ import { newNodeLifecycleController } from './nodelifecycle/controller.ts';
 export const controllerFactories: (() => Controller)[] = [
   () => newDeploymentController(),
   () => newReplicaSetController(),
+  () => newGarbageCollector(),
+  () => newNamespaceController(),
   () => newEndpointsController(),
   () => newEndpointSliceController(),
   () => newNodeLifecycleController(),
