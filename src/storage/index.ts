@@ -5,9 +5,8 @@
  *   const store = await openStore({ kind: 'etcd', etcdEndpoints: ['http://127.0.0.1:2379'] });
  *
  * The returned CachedStore is loaded and watching when the promise resolves; close() closes the backend too.
- * SQLite is opened exclusively (a second process on the same data dir gets a clear error). History is compacted
- * every 5 minutes to the revision of the previous tick (as kube-apiserver does); `cache.compactIntervalMs: 0`
- * turns that off.
+ * SQLite is opened exclusively (a second process on the same data dir gets a clear error). Compaction is the
+ * caller's (the API server runs it every 5 minutes); `cache.compactIntervalMs` can do it here instead.
  */
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -34,9 +33,6 @@ export interface OpenStoreOptions {
   uncached?: boolean;
 }
 
-/** The Kubernetes apiserver's default --etcd-compaction-interval. */
-export const DEFAULT_COMPACT_INTERVAL_MS = 5 * 60 * 1000;
-
 export async function openStore(opts: OpenStoreOptions): Promise<Store> {
   let inner: Store;
   if (opts.kind === 'sqlite') {
@@ -51,7 +47,7 @@ export async function openStore(opts: OpenStoreOptions): Promise<Store> {
     throw new Error(`openStore: unknown store kind ${(opts as { kind: string }).kind}`);
   }
   if (opts.uncached) return inner;
-  const cached = new CachedStore(inner, { compactIntervalMs: DEFAULT_COMPACT_INTERVAL_MS, ...opts.cache });
+  const cached = new CachedStore(inner, opts.cache);
   try {
     await cached.waitReady();
   } catch (e) {
