@@ -148,8 +148,14 @@ export async function up(opts: UpOptions): Promise<void> {
     });
     await start('service proxy', async () => {
       const { startProxy } = await import('../proxy/proxy.ts');
-      const p = await startProxy({ client: client('kubelite-proxy'), nodeName: opts.nodeName, serviceCIDR: '10.96.0.0/12', log });
+      const { instanceForDataDir } = await import('../proxy/proxy.ts');
+      const p = await startProxy({ client: client('kubelite-proxy'), nodeName: opts.nodeName, serviceCIDR: '10.96.0.0/12', instance: instanceForDataDir(dataDir), log });
       return { name: 'service proxy', stop: () => p.stop() };
+    });
+    await start('cluster DNS', async () => {
+      const { startDNS } = await import('../dns/server.ts');
+      const d = await startDNS({ client: client('kubelite-dns'), nodeName: opts.nodeName, log });
+      return { name: 'cluster DNS', stop: () => d.stop() };
     });
   }
   if (stopping) return;

@@ -173,7 +173,7 @@ export async function startDNS(opts: DnsServerOptions): Promise<DnsServerHandle>
     host, port,
     stop: async () => {
       if (opts.client && opts.register !== false) {
-        try { await unregisterKubeDNS(opts.client, host); } catch { /* API server gone */ }
+        try { await unregisterKubeDNS(opts.client, host, port); } catch { /* API server gone */ }
       }
       await informers?.stopAll();
       await new Promise<void>((r) => udp.close(() => r()));
@@ -247,7 +247,9 @@ export async function registerKubeDNS(client: KubeClient, ip: string, port: numb
     try { cur = await client.get<EndpointsT>(R.endpoints, dnsServiceNamespace, dnsServiceName); } catch (e) {
       if (!(e instanceof StatusError && e.code === 404)) throw e;
     }
-    const others = (cur?.subsets ?? []).map((s) => ({ ...s, addresses: (s.addresses ?? []).filter((a) => a.ip !== ip) }))
+    // Replace this node's entry (by node name: several nodes may share one host address), keep the others.
+    const mineOld = (a: { ip: string; nodeName?: string }) => (nodeName ? a.nodeName === nodeName : a.ip === ip);
+    const others = (cur?.subsets ?? []).map((s) => ({ ...s, addresses: (s.addresses ?? []).filter((a) => !mineOld(a)) }))
       .filter((s) => (s.addresses ?? []).length > 0);
     const mine = {
       addresses: [{ ip, ...(nodeName ? { nodeName } : {}) }],
@@ -269,9 +271,9 @@ export async function registerKubeDNS(client: KubeClient, ip: string, port: numb
   throw new Error('kube-dns endpoints: too many conflicts');
 }
 
-async function unregisterKubeDNS(client: KubeClient, ip: string): Promise<void> {
+async function unregisterKubeDNS(client: KubeClient, ip: string, port: number): Promise<void> {
   const cur = await client.get<EndpointsT & KubeObject>(R.endpoints, dnsServiceNamespace, dnsServiceName);
-  const subsets = (cur.subsets ?? []).map((s) => ({ ...s, addresses: (s.addresses ?? []).filter((a) => a.ip !== ip) }))
+  const subsets = (cur.subsets ?? []).filter((s) => !(s.ports ?? []).some((p) => p.port === port) || !(s.addresses ?? []).some((a) => a.ip === ip))
     .filter((s) => (s.addresses ?? []).length > 0);
   await client.update(R.endpoints, dnsServiceNamespace, { ...cur, subsets });
 }

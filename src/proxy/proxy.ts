@@ -10,6 +10,9 @@
  * Prometheus format on http://127.0.0.1:10249/metrics (another free port if that one is taken).
  * stop() removes every rule and chain it made.
  */
+import { createHash } from 'node:crypto';
+import { homedir } from 'node:os';
+import { join, resolve } from 'node:path';
 import type { Service as ServiceT } from 'kubernetes-types/core/v1.d.ts';
 import type { EndpointSlice as EndpointSliceT } from 'kubernetes-types/discovery/v1.d.ts';
 import type { KubeObject } from '../api/resource.ts';
@@ -51,6 +54,16 @@ export interface ProxyHandle {
   sync(): Promise<void>;
   /** The current model (tests, debugging). */
   services(): ServicePortInfo[];
+}
+
+/**
+ * The proxy instance id for a cluster's data dir: '' (plain KUBELITE-* chains) for the default ~/.kubelite,
+ * a short hash for any other, so test clusters and a manual cluster on one host never touch each other's rules.
+ */
+export function instanceForDataDir(dataDir: string): string {
+  const def = join(homedir(), '.kubelite');
+  if (resolve(dataDir) === resolve(def)) return '';
+  return 'd' + createHash('sha256').update(resolve(dataDir)).digest('hex').slice(0, 5);
 }
 
 export async function startProxy(opts: ProxyOptions): Promise<ProxyHandle> {
