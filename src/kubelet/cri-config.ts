@@ -3,6 +3,7 @@
  * restarted node agent find its pods again) and each container (image, command/args with $(VAR) expansion,
  * env incl. fieldRef/resourceFieldRef/configMap/secret, working dir, ports, cgroup limits, log path).
  */
+import { createHash } from 'node:crypto';
 import type { Container, EnvVar, Pod } from 'kubernetes-types/core/v1.d.ts';
 import type { ContainerConfig, PodSandboxConfig, PortMapping } from './cri/types.ts';
 import { podLogDir, relativeLogPath } from './logs-paths.ts';
@@ -15,6 +16,9 @@ export const L = {
   podNamespace: 'io.kubernetes.pod.namespace',
   containerName: 'io.kubernetes.container.name',
   node: 'kubelite.io/node',
+  /** Which node agent instance owns it (hash of node name + data dir): two clusters on one host never adopt or
+   * clean up each other's pods, even with the same node name. */
+  agent: 'kubelite.io/agent',
   kind: 'kubelite.io/kind', // init | app
 } as const;
 /** Annotations on containers. */
@@ -38,6 +42,11 @@ export function parseQuantity(q: string | number | undefined): number {
   return n * (mult[m[2]] ?? 1);
 }
 
+/** The agent id of a node agent: its node name and data dir. */
+export function agentId(nodeName: string, dataDir: string): string {
+  return createHash('sha256').update(`${nodeName}\0${dataDir}`).digest('hex').slice(0, 16);
+}
+
 /** A stable hash of the container spec, so a spec change (in place image update) restarts the container. */
 export function containerHash(c: Container): string {
   let h = 0x811c9dc5;
@@ -46,7 +55,7 @@ export function containerHash(c: Container): string {
   return h.toString(16);
 }
 
-export function sandboxConfig(pod: Pod, nodeName: string, attempt: number): PodSandboxConfig {
+export function sandboxConfig(pod: Pod, nodeName: string, attempt: number, agent = ''): PodSandboxConfig {
   const md = pod.metadata!;
   const spec = pod.spec!;
   const rc = podResolvConf(pod as any);
@@ -66,7 +75,7 @@ export function sandboxConfig(pod: Pod, nodeName: string, attempt: number): PodS
     portMappings: ports,
     labels: {
       ...(md.labels ?? {}),
-      [L.podUid]: md.uid!, [L.podName]: md.name!, [L.podNamespace]: md.namespace ?? 'default', [L.node]: nodeName,
+      [L.podUid]: md.uid!, [L.podName]: md.name!, [L.podNamespace]: md.namespace ?? 'default', [L.node]: nodeName, [L.agent]: agent,
     },
     annotations: { ...(md.annotations ?? {}) },
     linux: {
@@ -153,7 +162,7 @@ async function envValue(pod: Pod, c: Container, e: EnvVar, env: Map<string, stri
   return '';
 }
 
-export function containerConfig(pod: Pod, c: Container, attempt: number, env: Map<string, string>, kind: 'init' | 'app', nodeName: string): ContainerConfig {
+export function containerConfig(pod: Pod, c: Container, attempt: number, env: Map<string, string>, kind: 'init' | 'app', nodeName: string, agent = ''): ContainerConfig {
   const md = pod.metadata!;
   const lim = c.resources?.limits ?? {};
   const req = c.resources?.requests ?? {};
@@ -176,7 +185,7 @@ export function containerConfig(pod: Pod, c: Container, attempt: number, env: Ma
     args: (c.args ?? []).map((s) => expand(s, env)),
     workingDir: c.workingDir ?? '',
     envs: [...env].map(([key, value]) => ({ key, value })),
-    labels: { [L.podUid]: md.uid!, [L.podName]: md.name!, [L.podNamespace]: md.namespace ?? 'default', [L.containerName]: c.name, [L.node]: nodeName, [L.kind]: kind },
+    labels: { [L.podUid]: md.uid!, [L.podName]: md.name!, [L.podNamespace]: md.namespace ?? 'default', [L.containerName]: c.name, [L.node]: nodeName, [L.agent]: agent, [L.kind]: kind },
     annotations: {
       [A.specHash]: containerHash(c),
       [A.restartCount]: String(attempt),

@@ -20,7 +20,7 @@ import { ImageManager } from './images.ts';
 import { ProbeManager } from './prober.ts';
 import { PodWorker, type WorkerDeps } from './pod-worker.ts';
 import { NodeStatusManager, primaryHostIP } from './node-status.ts';
-import { L } from './cri-config.ts';
+import { L, agentId } from './cri-config.ts';
 
 export interface KubeletOptions {
   client: KubeClient;
@@ -65,6 +65,7 @@ export async function startKubelet(opts: KubeletOptions): Promise<Kubelet> {
   const v = await cri.version();
   const runtimeVersion = `${v.runtimeName}://${v.runtimeVersion.replace(/~.*$/, '')}`;
   const hostIP = opts.hostIP ?? primaryHostIP();
+  const agent = agentId(opts.nodeName, opts.dataDir);
   const recorder = new EventRecorder(opts.client, { component: 'kubelet', host: opts.nodeName, clock, log });
 
   let kubeletPort = opts.kubeletPort ?? 10250;
@@ -88,7 +89,7 @@ export async function startKubelet(opts: KubeletOptions): Promise<Kubelet> {
   const workers = new Map<string, PodWorker>();
   const prober = new ProbeManager(cri, clock, recorder, (uid) => workers.get(uid)?.requestSync());
   const deps: WorkerDeps = {
-    client: opts.client, cri, clock, recorder, prober, nodeName: opts.nodeName, hostIP, log,
+    client: opts.client, cri, clock, recorder, prober, nodeName: opts.nodeName, agent, hostIP, log,
     images: new ImageManager(cri, new Backoff(clock, opts.backoffInitialMs ?? BACKOFF_INITIAL_MS, opts.backoffMaxMs ?? BACKOFF_MAX_MS), clock),
     crashBackoff: new Backoff(clock, opts.backoffInitialMs ?? BACKOFF_INITIAL_MS, opts.backoffMaxMs ?? BACKOFF_MAX_MS),
   };
@@ -115,7 +116,7 @@ export async function startKubelet(opts: KubeletOptions): Promise<Kubelet> {
   // Sandboxes of this node whose pod is gone (deleted while the agent was down): remove them.
   const known = new Set(informer.list().map((p) => p.metadata!.uid!));
   try {
-    for (const sb of await cri.listPodSandbox({ labelSelector: { [L.node]: opts.nodeName } })) {
+    for (const sb of await cri.listPodSandbox({ labelSelector: { [L.agent]: agent } })) {
       const uid = sb.labels?.[L.podUid];
       if (uid && !known.has(uid)) {
         await cri.stopPodSandbox(sb.id).catch(() => {});
@@ -131,8 +132,8 @@ export async function startKubelet(opts: KubeletOptions): Promise<Kubelet> {
   const relist = async () => {
     try {
       const [cs, sbs] = await Promise.all([
-        cri.listContainers({ labelSelector: { [L.node]: opts.nodeName } }),
-        cri.listPodSandbox({ labelSelector: { [L.node]: opts.nodeName } }),
+        cri.listContainers({ labelSelector: { [L.agent]: agent } }),
+        cri.listPodSandbox({ labelSelector: { [L.agent]: agent } }),
       ]);
       const now = new Map<string, string>();
       for (const c of cs) now.set(c.id, `${c.labels?.[L.podUid]}|${c.state}`);

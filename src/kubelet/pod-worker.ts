@@ -33,6 +33,8 @@ export interface WorkerDeps {
   images: ImageManager;
   crashBackoff: Backoff;
   nodeName: string;
+  /** Owner label value of this agent's sandboxes and containers (see cri-config L.agent). */
+  agent: string;
   hostIP: string;
   log: (s: string) => void;
 }
@@ -140,7 +142,7 @@ export class PodWorker {
 
   private async sync(): Promise<void> {
     const pod = this.pod;
-    const sel = { labelSelector: { [L.podUid]: this.uid } };
+    const sel = { labelSelector: { [L.podUid]: this.uid, [L.agent]: this.d.agent } };
     const [sandboxes, containers] = await Promise.all([this.d.cri.listPodSandbox(sel), this.d.cri.listContainers(sel)]);
     if (this.gone || pod.metadata?.deletionTimestamp) { await this.terminate(sandboxes, containers); return; }
 
@@ -150,7 +152,7 @@ export class PodWorker {
     let sb: PodSandbox | undefined = ready[0];
     for (const extra of ready.slice(1)) await this.d.cri.stopPodSandbox(extra.id).catch(() => {});
     const cfgAttempt = (sb?.metadata.attempt ?? Math.max(-1, ...sandboxes.map((s) => s.metadata.attempt ?? 0)) + 1);
-    const sbConfig: PodSandboxConfig = sandboxConfig(pod, this.d.nodeName, cfgAttempt);
+    const sbConfig: PodSandboxConfig = sandboxConfig(pod, this.d.nodeName, cfgAttempt, this.d.agent);
 
     if (terminal) {
       for (const s of ready) await this.d.cri.stopPodSandbox(s.id).catch(() => {});
@@ -302,7 +304,7 @@ export class PodWorker {
       this.resyncIn(10_000);
       return false;
     }
-    const cfg = containerConfig(pod, c, attempt, env, kind, this.d.nodeName);
+    const cfg = containerConfig(pod, c, attempt, env, kind, this.d.nodeName, this.d.agent);
     let id = '';
     try {
       id = await this.d.cri.createContainer(sb.id, cfg, sbc);
@@ -397,7 +399,7 @@ export class PodWorker {
     this.d.prober.removePod(this.uid);
     for (const s of sandboxes) await this.d.cri.stopPodSandbox(s.id).catch(() => {});
     if (!this.gone) {
-      const after = await this.d.cri.listContainers({ labelSelector: { [L.podUid]: this.uid } });
+      const after = await this.d.cri.listContainers({ labelSelector: { [L.podUid]: this.uid, [L.agent]: this.d.agent } });
       for (const c of after) this.runCache.delete(c.id);
       await this.writeStatus(await this.view(after, undefined)).catch(() => {});
       try {
