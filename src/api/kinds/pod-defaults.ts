@@ -107,9 +107,15 @@ export function defaultPod(pod: Obj): void {
   const tols = Array.isArray(spec.tolerations) ? (spec.tolerations as Obj[]) : [];
   for (const key of ['node.kubernetes.io/not-ready', 'node.kubernetes.io/unreachable']) {
     const has = tols.some((t) => isObj(t) && (t.key === key || (t.operator === 'Exists' && !t.key)) && (!t.effect || t.effect === 'NoExecute'));
-    if (!has) tols.push({ key, operator: 'Exists', effect: 'NoExecute', tolerationSeconds: 300 });
+    if (!has) tols.push({ key, operator: 'Exists', effect: 'NoExecute', tolerationSeconds: defaultTolerationSeconds() });
   }
   spec.tolerations = tols;
+}
+
+/** --default-{not-ready,unreachable}-toleration-seconds: 300 as upstream; KUBELITE_DEFAULT_TOLERATION_SECONDS in tests. */
+function defaultTolerationSeconds(): number {
+  const v = Number(process.env.KUBELITE_DEFAULT_TOLERATION_SECONDS);
+  return process.env.KUBELITE_DEFAULT_TOLERATION_SECONDS && Number.isInteger(v) && v >= 0 ? v : 300;
 }
 
 /** Upstream qos.GetPodQOS (simplified to cpu and memory, as upstream's supported QoS resources). */
