@@ -1,0 +1,347 @@
+/**
+ * Server-side apply and managedFields, after upstream (k8s.io/apiserver fieldmanager + structured-merge-diff):
+ *  - `applyPatch`: merge an applied configuration into the live object; the manager's `Apply` entry becomes the
+ *    configuration's field set; fields it applied before and no longer applies are removed when no other manager
+ *    owns them; a changed value owned by another manager is a conflict (unless `force`, which takes ownership).
+ *    The `kubectl` manager may take over fields recorded in the client-side-apply annotation when they still hold
+ *    the live value (upgrade path from `kubectl apply`), and keeps that annotation in step.
+ *  - `updateManagedFields`: record what a create/update/patch (operation Update) changed, taking those fields from
+ *    other managers, as upstream does for every non-apply write.
+ * managedFields entries are sorted as upstream (Apply before Update, then by time, manager).
+ */
+import type { Schema } from '../schema.ts';
+import { StatusError } from '../errors.ts';
+import { getSchema, resolve as schemaResolve } from '../schema-walk.ts';
+import { type Path, FieldSet, fieldPE, toFieldsV1, fromFieldsV1, pathString, pathKey } from './fieldpath.ts';
+import { Typed, deepEqual, type Resolver } from './typed.ts';
+
+export interface ManagedFieldsEntry {
+  manager: string;
+  operation: 'Apply' | 'Update';
+  apiVersion: string;
+  time?: string;
+  fieldsType: 'FieldsV1';
+  fieldsV1: Record<string, unknown>;
+  subresource?: string;
+}
+
+export interface Conflict { manager: string; field: string }
+
+export interface ApplyOptions {
+  live?: object | null;
+  applied: object;
+  manager: string;
+  force: boolean;
+  schemaName: string;
+  /** RFC 3339 time of this operation (managedFields time). */
+  now: string;
+  /** Subresource the apply goes through ('' / undefined for the main resource, 'status', 'scale'). */
+  subresource?: string;
+  getSchema?: (name: string) => Schema | undefined;
+  resolve?: Resolver;
+}
+
+export interface ApplyResult {
+  /** The new object (with metadata.managedFields); the live object, unchanged, when there are conflicts. */
+  object: object;
+  conflicts: Conflict[];
+  /** Whether anything but managedFields differs from the live object. */
+  changed: boolean;
+}
+
+type Obj = Record<string, any>;
+const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
+const clone = <T>(v: T): T => (v === undefined ? v : JSON.parse(JSON.stringify(v)));
+
+export const LAST_APPLIED = 'kubectl.kubernetes.io/last-applied-configuration';
+const BEFORE_FIRST_APPLY = 'before-first-apply';
+
+/** Paths never tracked (upstream stripMetaManager). */
+const STRIPPED: Path[] = [
+  ['f:apiVersion'], ['f:kind'], ['f:metadata'], ['f:metadata', 'f:name'], ['f:metadata', 'f:namespace'],
+  ['f:metadata', 'f:creationTimestamp'], ['f:metadata', 'f:selfLink'], ['f:metadata', 'f:uid'],
+  ['f:metadata', 'f:clusterName'], ['f:metadata', 'f:generation'], ['f:metadata', 'f:managedFields'],
+  ['f:metadata', 'f:resourceVersion'],
+];
+const STRIPPED_KEYS = new Set(STRIPPED.map(pathKey));
+
+/** Keep only the paths a write through `subresource` may own: the main resource never owns status, /status only status. */
+function filterSet(set: FieldSet, subresource: string | undefined): FieldSet {
+  const out = new FieldSet();
+  for (const p of set.paths()) {
+    const k = pathKey(p);
+    if (STRIPPED_KEYS.has(k)) continue;
+    if (p[0] === 'f:metadata' && (p[1] === 'f:managedFields' || p[1] === 'f:resourceVersion')) continue;
+    if (subresource === 'status') { if (p[0] !== 'f:status') continue; }
+    else if (p[0] === 'f:status') continue;
+    out.insert(p);
+  }
+  return out;
+}
+
+// ---- managedFields encoding ----
+
+interface ManagerState {
+  entry: Omit<ManagedFieldsEntry, 'fieldsV1' | 'fieldsType'>;
+  set: FieldSet;
+}
+
+/** Identity of a manager (upstream BuildManagerIdentifier: no time; Apply managers without apiVersion). */
+function identity(e: { manager: string; operation: string; apiVersion?: string; subresource?: string }): string {
+  return JSON.stringify({ manager: e.manager, operation: e.operation, apiVersion: e.operation === 'Apply' ? '' : e.apiVersion ?? '', subresource: e.subresource ?? '' });
+}
+
+export function decodeManagedFields(obj: unknown): Map<string, ManagerState> {
+  const out = new Map<string, ManagerState>();
+  const list = isObj(obj) ? obj.metadata?.managedFields : undefined;
+  if (!Array.isArray(list)) return out;
+  for (const e of list) {
+    if (!isObj(e) || typeof e.manager !== 'string') continue;
+    const op = e.operation === 'Apply' ? 'Apply' : 'Update';
+    const entry: ManagerState['entry'] = { manager: e.manager, operation: op, apiVersion: String(e.apiVersion ?? '') };
+    if (e.time) entry.time = String(e.time);
+    if (e.subresource) entry.subresource = String(e.subresource);
+    out.set(identity(entry), { entry, set: fromFieldsV1(e.fieldsV1) });
+  }
+  return out;
+}
+
+export function encodeManagedFields(managers: Map<string, ManagerState>): ManagedFieldsEntry[] {
+  const entries: ManagedFieldsEntry[] = [];
+  for (const { entry, set } of managers.values()) {
+    if (set.empty()) continue;
+    const e: ManagedFieldsEntry = { manager: entry.manager, operation: entry.operation, apiVersion: entry.apiVersion } as ManagedFieldsEntry;
+    if (entry.time) e.time = entry.time;
+    e.fieldsType = 'FieldsV1';
+    e.fieldsV1 = toFieldsV1(set);
+    if (entry.subresource) e.subresource = entry.subresource;
+    entries.push(e);
+  }
+  const secs = (t?: string) => (t ? Math.floor(Date.parse(t) / 1000) : 0);
+  entries.sort((p, q) => {
+    if (p.operation !== q.operation) return p.operation < q.operation ? -1 : 1;
+    if (secs(p.time) !== secs(q.time)) return secs(p.time) - secs(q.time);
+    if (p.manager !== q.manager) return p.manager < q.manager ? -1 : 1;
+    if (p.apiVersion !== q.apiVersion) return p.apiVersion < q.apiVersion ? -1 : 1;
+    return (p.subresource ?? '') < (q.subresource ?? '') ? -1 : (p.subresource ?? '') > (q.subresource ?? '') ? 1 : 0;
+  });
+  return entries;
+}
+
+function setManagedFields(obj: Obj, managers: Map<string, ManagerState>): void {
+  const entries = encodeManagedFields(managers);
+  obj.metadata = obj.metadata ?? {};
+  if (entries.length) obj.metadata.managedFields = entries;
+  else delete obj.metadata.managedFields;
+}
+
+function withoutManagedFields(obj: unknown): unknown {
+  if (!isObj(obj)) return obj;
+  const c = clone(obj);
+  if (isObj(c.metadata)) delete c.metadata.managedFields;
+  return c;
+}
+
+/** `"kubectl-client-side-apply" using apps/v1` (upstream printManager). */
+function printManager(e: ManagerState['entry']): string {
+  let s = JSON.stringify(e.manager);
+  if (e.subresource) s += ` with subresource ${JSON.stringify(e.subresource)}`;
+  if (e.operation === 'Update') s += ` using ${e.apiVersion}`;
+  return s;
+}
+
+/** The 409 of an apply with conflicts, worded as upstream. */
+export function applyConflictError(conflicts: Conflict[]): StatusError {
+  let message: string;
+  if (conflicts.length === 1) {
+    message = `Apply failed with 1 conflict: conflict with ${conflicts[0].manager}: ${conflicts[0].field}`;
+  } else {
+    const by = new Map<string, string[]>();
+    for (const c of conflicts) by.set(c.manager, [...(by.get(c.manager) ?? []), c.field]);
+    const lines: string[] = [];
+    for (const m of [...by.keys()].sort()) {
+      lines.push(`conflicts with ${m}:`);
+      for (const f of by.get(m)!) lines.push(`- ${f}`);
+    }
+    message = `Apply failed with ${conflicts.length} conflicts: ${lines.join('\n')}`;
+  }
+  return new StatusError(409, 'Conflict', message, {
+    causes: conflicts.map((c) => ({ reason: 'FieldManagerConflict', message: `conflict with ${c.manager}`, field: c.field })),
+  });
+}
+
+// ---- the updater (upstream merge.Updater) ----
+
+class Updater {
+  typed: Typed;
+  schema: Schema | undefined;
+  constructor(schemaName: string, lookup: (n: string) => Schema | undefined, resolve: Resolver) {
+    this.typed = new Typed(resolve);
+    this.schema = lookup(schemaName);
+  }
+
+  compare(lhs: unknown, rhs: unknown, subresource?: string) {
+    const c = this.typed.compare(withoutManagedFields(lhs), withoutManagedFields(rhs), this.schema);
+    return { added: filterSet(c.added, subresource), modified: filterSet(c.modified, subresource), removed: filterSet(c.removed, subresource) };
+  }
+
+  /** Others lose what `self` changed (conflicts) and what was removed; returns conflicts per manager. */
+  update(live: unknown, next: unknown, managers: Map<string, ManagerState>, self: string, force: boolean, subresource?: string) {
+    const cmp = this.compare(live, next, subresource);
+    const changed = cmp.modified.union(cmp.added);
+    const conflicts = new Map<string, FieldSet>();
+    for (const [id, st] of managers) {
+      if (id === self) continue;
+      const c = st.set.intersection(changed);
+      if (!c.empty()) conflicts.set(id, c);
+    }
+    if (!force && conflicts.size) return { cmp, conflicts };
+    for (const [id, c] of conflicts) managers.get(id)!.set = managers.get(id)!.set.difference(c);
+    if (!cmp.removed.empty()) for (const [id, st] of managers) if (id !== self) st.set = st.set.difference(cmp.removed);
+    for (const [id, st] of managers) if (st.set.empty() && id !== self) managers.delete(id);
+    return { cmp, conflicts: new Map<string, FieldSet>() };
+  }
+
+  /** Record a non-apply write by `manager` (upstream Updater.Update + managedFieldsUpdater). */
+  recordUpdate(live: unknown, next: unknown, managers: Map<string, ManagerState>, entry: ManagerState['entry'], now: string, subresource?: string): void {
+    const id = identity(entry);
+    const SELF = '\u0000current-operation';
+    managers.set(SELF, { entry: { ...entry }, set: new FieldSet() });
+    const { cmp } = this.update(live, next, managers, SELF, true, subresource);
+    managers.delete(SELF);
+    const taken = cmp.modified.union(cmp.added);
+    const prev = managers.get(id);
+    if (!taken.empty()) {
+      const set = taken.union(prev ? prev.set : new FieldSet());
+      managers.set(id, { entry: { ...entry, time: now }, set });
+    } else if (prev && prev.set.empty()) {
+      managers.delete(id);
+    }
+  }
+}
+
+function named(paths: FieldSet): FieldSet {
+  // upstream EnsureNamedFieldsAreMembers: struct fields on the way to a member are members too
+  const out = new FieldSet(paths.members);
+  for (const p of paths.paths()) {
+    for (let i = 1; i < p.length; i++) if (p[i - 1].startsWith('f:')) out.insert(p.slice(0, i));
+  }
+  return out;
+}
+
+/**
+ * Server-side apply (PATCH application/apply-patch+yaml). Returns the new object with managedFields, or the live
+ * object and the conflicts. `live` absent = create.
+ */
+export function applyPatch(opts: ApplyOptions): ApplyResult {
+  const lookup = opts.getSchema ?? getSchema;
+  const u = new Updater(opts.schemaName, lookup, opts.resolve ?? schemaResolve);
+  const applied = clone(opts.applied) as Obj;
+  if (!isObj(applied)) throw new StatusError(400, 'BadRequest', 'the body of an apply patch must be an object');
+  if (Array.isArray(applied.metadata?.managedFields) && applied.metadata.managedFields.length > 0) {
+    throw new StatusError(400, 'BadRequest', 'metadata.managedFields must be nil');
+  }
+  const live = opts.live ? (clone(opts.live) as Obj) : undefined;
+  const apiVersion = String(applied.apiVersion ?? live?.apiVersion ?? '');
+  const managers = decodeManagedFields(live);
+
+  // An object nobody manages yet: its existing fields belong to "before-first-apply".
+  if (live && managers.size === 0) {
+    u.recordUpdate(u.typed.zero(u.schema), live, managers,
+      { manager: BEFORE_FIRST_APPLY, operation: 'Update', apiVersion: String(live.apiVersion ?? apiVersion) }, opts.now, opts.subresource);
+  }
+
+  const entry: ManagerState['entry'] = { manager: opts.manager, operation: 'Apply', apiVersion };
+  if (opts.subresource) entry.subresource = opts.subresource;
+  const self = identity(entry);
+  const lastSet = managers.get(self)?.set;
+  const configSet = filterSet(u.typed.toFieldSet(withoutManagedFields(applied), u.schema), opts.subresource);
+
+  let next = u.typed.merge(withoutManagedFields(live ?? {}), withoutManagedFields(applied), u.schema) as Obj;
+  managers.set(self, { entry: { ...entry, time: managers.get(self)?.entry.time }, set: configSet });
+
+  // Remove what this manager applied last time and no longer applies, unless someone else owns it.
+  if (lastSet && !lastSet.empty()) {
+    const gone = filterSet(named(lastSet), opts.subresource).difference(configSet);
+    const others = [...managers.entries()].filter(([id]) => id !== self).map(([, st]) => st.set);
+    for (const p of gone.paths()) {
+      if (p.length === 0) continue;
+      if (configSet.hasPrefix(p)) continue;
+      if (others.some((s) => s.hasPrefix(p))) continue;
+      u.typed.removePath(next, u.schema, p);
+    }
+  }
+
+  let { conflicts } = u.update(live ?? {}, next, managers, self, opts.force, opts.subresource);
+  if (conflicts.size && opts.manager === 'kubectl' && live) {
+    const allowed = allowedFromLastApplied(u, live);
+    const remaining = new Map<string, FieldSet>();
+    for (const [id, set] of conflicts) {
+      const rest = set.difference(allowed);
+      if (!rest.empty()) remaining.set(id, rest);
+    }
+    if (remaining.size === 0) ({ conflicts } = u.update(live, next, managers, self, true, opts.subresource));
+    else conflicts = remaining;
+  }
+  if (conflicts.size) {
+    const list: Conflict[] = [];
+    const ids = [...conflicts.keys()].sort((a, b) => (managers.get(a)!.entry.manager < managers.get(b)!.entry.manager ? -1 : 1));
+    for (const id of ids) for (const p of conflicts.get(id)!.paths()) list.push({ manager: printManager(managers.get(id)!.entry), field: pathString(p) });
+    return { object: opts.live ? clone(opts.live) : {}, conflicts: list, changed: false };
+  }
+
+  // Keep kubectl's client-side-apply annotation in step with what it applies server-side.
+  if (opts.manager === 'kubectl' && isObj(next.metadata?.annotations) && LAST_APPLIED in next.metadata.annotations) {
+    const la = clone(opts.applied) as Obj;
+    if (isObj(la.metadata?.annotations)) {
+      delete la.metadata.annotations[LAST_APPLIED];
+      if (Object.keys(la.metadata.annotations).length === 0) delete la.metadata.annotations;
+    }
+    next.metadata.annotations[LAST_APPLIED] = JSON.stringify(la) + '\n';
+  }
+
+  const changed = !deepEqual(withoutManagedFields(live ?? {}), withoutManagedFields(next));
+  const mine = managers.get(self)!;
+  const before = opts.live ? decodeManagedFields(opts.live).get(self) : undefined;
+  if (changed || !before || !before.set.equals(mine.set) || !mine.entry.time) mine.entry.time = opts.now;
+  setManagedFields(next, managers);
+  return { object: next, conflicts: [], changed };
+}
+
+/** applyPatch that throws the upstream 409 on conflicts. */
+export function serverSideApply(opts: ApplyOptions): object {
+  const r = applyPatch(opts);
+  if (r.conflicts.length) throw applyConflictError(r.conflicts);
+  return r.object;
+}
+
+/** Fields of the client-side-apply annotation that still hold their live value (kubectl may take them over). */
+function allowedFromLastApplied(u: Updater, live: Obj): FieldSet {
+  const raw = live.metadata?.annotations?.[LAST_APPLIED];
+  if (typeof raw !== 'string' || !raw) return new FieldSet();
+  let la: unknown;
+  try { la = JSON.parse(raw); } catch { return new FieldSet(); }
+  const set = u.typed.toFieldSet(la, u.schema);
+  const c = u.typed.compare(la, withoutManagedFields(live), u.schema);
+  return set.difference(c.modified).difference(c.added).difference(c.removed);
+}
+
+/**
+ * Record a non-apply write (create, update, patch, subresource write) in `next.metadata.managedFields`, in place
+ * and returned. `old` null = create (compared against the kind's zero value, as upstream). Managed fields sent by
+ * the client on the main resource replace the stored ones (upstream allows editing them); otherwise the stored
+ * ones are kept. Call after defaulting, as upstream does (defaults set by the write are owned by its manager).
+ */
+export function updateManagedFields(old: object | null | undefined, next: object, manager: string, operation: 'Update',
+  apiVersion: string, now: string, opts: { schemaName: string; subresource?: string; getSchema?: (n: string) => Schema | undefined; resolve?: Resolver }): object {
+  const u = new Updater(opts.schemaName, opts.getSchema ?? getSchema, opts.resolve ?? schemaResolve);
+  const n = next as Obj;
+  const sent = decodeManagedFields(n);
+  const managers = sent.size > 0 && !opts.subresource ? sent : decodeManagedFields(old);
+  const entry: ManagerState['entry'] = { manager, operation, apiVersion };
+  if (opts.subresource) entry.subresource = opts.subresource;
+  const base = old ?? u.typed.zero(u.schema);
+  u.recordUpdate(base, n, managers, entry, now, opts.subresource);
+  setManagedFields(n, managers);
+  return n;
+}
