@@ -119,9 +119,10 @@ export async function startScheduler(opts: SchedulerOptions): Promise<SchedulerH
     const ns = pod.metadata?.namespace ?? 'default';
     const name = pod.metadata?.name ?? '';
     if ('message' in decision) {
+      // Park it first: our own status write comes back as a pod update, which must not re-queue it.
+      queue.unschedulableAttempt(key);
       recorder.event(pod as any, 'Warning', 'FailedScheduling', decision.message);
       await setUnschedulableCondition(client, pod, decision.message, clock).catch((e) => log(`status of ${key}: ${e.message}`));
-      queue.unschedulableAttempt(key);
       return;
     }
     assumed.set(key, decision.node);
