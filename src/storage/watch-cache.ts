@@ -16,6 +16,7 @@ import {
   type KeyValue, type ListOptions, type ListResult, type Store, type StoreEvent, type Watcher,
 } from './store.ts';
 import { prefixEnd } from './sqlite.ts';
+import { SortedKeys } from './sorted-keys.ts';
 
 export interface CachedStoreOptions {
   /** Keyspace to cache (default '': everything). */
@@ -63,22 +64,13 @@ class CacheWatcher implements Watcher {
   }
 }
 
-/** Binary search: first index i with keys[i] >= k. */
-function lowerBound(keys: string[], k: string): number {
-  let lo = 0, hi = keys.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (keys[mid] < k) lo = mid + 1; else hi = mid;
-  }
-  return lo;
-}
 
 export class CachedStore implements Store {
   private readonly prefix: string;
   private readonly ringSize: number;
   private readonly visibilityTimeout: number;
   private readonly objects = new Map<string, KeyValue>();
-  private keys: string[] = [];
+  private keys = new SortedKeys();
   /** Ring buffer of recent events, oldest at `ringHead`. */
   private ring: StoreEvent[] = [];
   private ringHead = 0;
@@ -121,7 +113,7 @@ export class CachedStore implements Store {
     const { items, revision } = await this.loadAll();
     this.objects.clear();
     for (const kv of items) this.objects.set(kv.key, kv);
-    this.keys = items.map((kv) => kv.key); // list results are in key order
+    this.keys = SortedKeys.fromSorted(items.map((kv) => kv.key)); // list results are in key order
     this.ring = [];
     this.ringHead = 0;
     this.ringStart = revision;
@@ -166,11 +158,10 @@ export class CachedStore implements Store {
     if (rev <= this.rev) return;
     const key = ev.kv.key;
     if (ev.type === 'PUT') {
-      if (!this.objects.has(key)) this.keys.splice(lowerBound(this.keys, key), 0, key);
+      if (!this.objects.has(key)) this.keys.insert(key);
       this.objects.set(key, ev.kv);
     } else if (this.objects.delete(key)) {
-      const i = lowerBound(this.keys, key);
-      if (this.keys[i] === key) this.keys.splice(i, 1);
+      this.keys.delete(key);
     }
     this.rev = rev;
     if (this.ring.length < this.ringSize) this.ring.push(ev);
@@ -242,13 +233,16 @@ export class CachedStore implements Store {
     const limit = opts.limit && opts.limit > 0 ? opts.limit : 0;
     const start = opts.startKey && opts.startKey > prefix ? opts.startKey : prefix;
     const end = prefixEnd(prefix);
-    const from = lowerBound(this.keys, start);
-    const to = end ? lowerBound(this.keys, end) : this.keys.length;
-    const stop = limit ? Math.min(to, from + limit) : to;
-    const items: KeyValue[] = [];
-    for (let i = from; i < stop; i++) items.push(this.objects.get(this.keys[i])!);
-    const more = stop < to;
-    return { items, revision: this.rev, more, ...(more ? { remaining: to - stop } : {}) };
+    const keys = this.keys.range(start, end || undefined, limit);
+    const items = keys.map((k) => this.objects.get(k)!);
+    let more = false;
+    let remaining: number | undefined;
+    if (limit && keys.length === limit) {
+      const total = (end ? this.keys.rank(end) : this.keys.size) - this.keys.rank(start);
+      remaining = total - keys.length;
+      more = remaining > 0;
+    }
+    return { items, revision: this.rev, more, ...(more ? { remaining } : {}) };
   }
 
   async create(key: string, value: string): Promise<KeyValue> {
