@@ -59,6 +59,8 @@ export async function claimObjects<T extends KubeObject>(objs: T[], o: ClaimOpti
     } catch (e) { errors.push(e as Error); }
   }
   if (errors.length) {
+    // A lone conflict stays a StatusError (callers retry those quietly).
+    if (errors.length === 1 && errors[0] instanceof StatusError) throw errors[0];
     const err = new Error(errors.map((e) => e.message).join('; '));
     (err as any).claimed = claimed;
     throw err;
