@@ -234,3 +234,11 @@ export function openapiV3Index(): { paths: Record<string, { serverRelativeURL: s
   }
   return { paths };
 }
+
+/** Aliases in the shape src/apiserver/wiring.ts looks up: the index, and a document by group and version. */
+export function openapiIndex(): { paths: Record<string, { serverRelativeURL: string }> } {
+  return openapiV3Index();
+}
+export function openapiDocument(group: string, version: string): object | undefined {
+  return openapiV3Document(group ? `apis/${group}/${version}` : `api/${version}`);
+}
