@@ -308,8 +308,29 @@ export function applyPatch(opts: ApplyOptions): ApplyResult {
   return { object: next, conflicts: [], changed };
 }
 
-/** applyPatch that throws the upstream 409 on conflicts. */
-export function serverSideApply(opts: ApplyOptions): object {
+/** Options of the positional call forms used by the API server's wiring. */
+export interface PositionalOptions {
+  manager: string;
+  force?: boolean;
+  operation?: 'Update' | 'Apply';
+  subresource?: string;
+  schemaName: string;
+  now?: string;
+  apiVersion?: string;
+}
+
+const nowRFC3339 = () => new Date(Math.floor(Date.now() / 1000) * 1000).toISOString().replace('.000Z', 'Z');
+
+/**
+ * applyPatch that throws the upstream 409 on conflicts and returns the new object.
+ * Also callable as `serverSideApply(current, applied, { manager, force, schemaName, subresource? })`.
+ */
+export function serverSideApply(opts: ApplyOptions): object;
+export function serverSideApply(current: object | null | undefined, applied: object, o: PositionalOptions): object;
+export function serverSideApply(a: ApplyOptions | object | null | undefined, applied?: object, o?: PositionalOptions): object {
+  const opts: ApplyOptions = o
+    ? { live: a as object | null, applied: applied!, manager: o.manager, force: !!o.force, schemaName: o.schemaName, now: o.now ?? nowRFC3339(), subresource: o.subresource }
+    : (a as ApplyOptions);
   const r = applyPatch(opts);
   if (r.conflicts.length) throw applyConflictError(r.conflicts);
   return r.object;
@@ -331,14 +352,27 @@ function allowedFromLastApplied(u: Updater, live: Obj): FieldSet {
  * and returned. `old` null = create (compared against the kind's zero value, as upstream). Managed fields sent by
  * the client on the main resource replace the stored ones (upstream allows editing them); otherwise the stored
  * ones are kept. Call after defaulting, as upstream does (defaults set by the write are owned by its manager).
+ * Also callable as `updateManagedFields(next, old, { manager, operation, subresource?, schemaName })`.
  */
 export function updateManagedFields(old: object | null | undefined, next: object, manager: string, operation: 'Update',
-  apiVersion: string, now: string, opts: { schemaName: string; subresource?: string; getSchema?: (n: string) => Schema | undefined; resolve?: Resolver }): object {
+  apiVersion: string, now: string, opts: { schemaName: string; subresource?: string; getSchema?: (n: string) => Schema | undefined; resolve?: Resolver }): object;
+export function updateManagedFields(next: object, old: object | null | undefined, o: PositionalOptions): object;
+export function updateManagedFields(a: object | null | undefined, b: object | null | undefined, c: string | PositionalOptions, _operation?: 'Update',
+  apiVersion?: string, now?: string, opts?: { schemaName: string; subresource?: string; getSchema?: (n: string) => Schema | undefined; resolve?: Resolver }): object {
+  if (typeof c === 'object') {
+    const n = a as Obj;
+    return recordUpdate(b, n, c.manager, c.apiVersion ?? String(n.apiVersion ?? ''), c.now ?? nowRFC3339(), { schemaName: c.schemaName, subresource: c.subresource });
+  }
+  return recordUpdate(a, b as object, c, apiVersion!, now!, opts!);
+}
+
+function recordUpdate(old: object | null | undefined, next: object, manager: string, apiVersion: string, now: string,
+  opts: { schemaName: string; subresource?: string; getSchema?: (n: string) => Schema | undefined; resolve?: Resolver }): object {
   const u = new Updater(opts.schemaName, opts.getSchema ?? getSchema, opts.resolve ?? schemaResolve);
   const n = next as Obj;
   const sent = decodeManagedFields(n);
   const managers = sent.size > 0 && !opts.subresource ? sent : decodeManagedFields(old);
-  const entry: ManagerState['entry'] = { manager, operation, apiVersion };
+  const entry: ManagerState['entry'] = { manager, operation: 'Update', apiVersion };
   if (opts.subresource) entry.subresource = opts.subresource;
   const base = old ?? u.typed.zero(u.schema);
   u.recordUpdate(base, n, managers, entry, now, opts.subresource);

@@ -176,3 +176,15 @@ test('apply errors: managedFields in the body; entries sorted Apply before Updat
   updateManagedFields(o, up, 'aaa', 'Update', 'apps/v1', T0, { schemaName: S });
   assert.deepEqual(mf(up).map((e) => e.operation), ['Apply', 'Update']);
 });
+
+test('positional call forms used by the API server wiring', () => {
+  const created: any = serverSideApply(null, config(), { manager: 'kubectl', force: false, schemaName: S, now: T0 });
+  assert.equal(mf(created)[0].manager, 'kubectl');
+  const scaled = clone(created); scaled.spec.replicas = 5;
+  const out: any = updateManagedFields(scaled, created, { manager: 'kubectl-scale', operation: 'Update', schemaName: S, now: T1 });
+  assert.equal(out, scaled, 'mutated in place');
+  assert.deepEqual(entry(scaled, 'kubectl-scale'), { manager: 'kubectl-scale', operation: 'Update', apiVersion: 'apps/v1', time: T1, fieldsType: 'FieldsV1', fieldsV1: { 'f:spec': { 'f:replicas': {} } } });
+  assert.throws(() => serverSideApply(scaled, config(), { manager: 'kubectl', schemaName: S }), (e: unknown) => e instanceof StatusError && e.code === 409);
+  const t = (serverSideApply(scaled, config(), { manager: 'kubectl', force: true, schemaName: S }) as any).metadata.managedFields[0].time;
+  assert.match(t, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);
+});
