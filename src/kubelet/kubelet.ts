@@ -8,6 +8,7 @@
  * readiness is seeded from the pod's last reported status for the same container id, so Ready does not flap.
  * Sandboxes of this node whose pod no longer exists are removed after the first sync.
  */
+import { mkdirSync } from 'node:fs';
 import type { Pod } from 'kubernetes-types/core/v1.d.ts';
 import type { KubeClient } from '../client/client.ts';
 import { R } from '../client/resources.ts';
@@ -21,6 +22,7 @@ import { ProbeManager } from './prober.ts';
 import { PodWorker, type WorkerDeps } from './pod-worker.ts';
 import { NodeStatusManager, primaryHostIP } from './node-status.ts';
 import { L, agentId } from './cri-config.ts';
+import { recordAgent, reapStaleAgents } from './agents.ts';
 
 export interface KubeletOptions {
   client: KubeClient;
@@ -66,6 +68,9 @@ export async function startKubelet(opts: KubeletOptions): Promise<Kubelet> {
   const runtimeVersion = `${v.runtimeName}://${v.runtimeVersion.replace(/~.*$/, '')}`;
   const hostIP = opts.hostIP ?? primaryHostIP();
   const agent = agentId(opts.nodeName, opts.dataDir);
+  mkdirSync(opts.dataDir, { recursive: true });
+  recordAgent(agent, { nodeName: opts.nodeName, dataDir: opts.dataDir, socket: opts.containerdSocket });
+  await reapStaleAgents(log).catch(() => 0);
   const recorder = new EventRecorder(opts.client, { component: 'kubelet', host: opts.nodeName, clock, log });
 
   let kubeletPort = opts.kubeletPort ?? 10250;
