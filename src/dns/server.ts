@@ -237,10 +237,17 @@ async function ensureNamespace(client: KubeClient, name: string): Promise<void> 
 /** Create kube-dns if missing, and put this node's server into its Endpoints (other nodes' entries kept). */
 export async function registerKubeDNS(client: KubeClient, ip: string, port: number, nodeName?: string): Promise<void> {
   await ensureNamespace(client, dnsServiceNamespace);
-  try {
-    await client.create(R.services, dnsServiceNamespace, kubeDNSService());
-  } catch (e) {
-    if (!(e instanceof StatusError && e.code === 409)) throw e;
+  let exists = true;
+  try { await client.get(R.services, dnsServiceNamespace, dnsServiceName); } catch (e) {
+    if (!(e instanceof StatusError && e.code === 404)) throw e;
+    exists = false;
+  }
+  if (!exists) {
+    try {
+      await client.create(R.services, dnsServiceNamespace, kubeDNSService());
+    } catch (e) {
+      if (!(e instanceof StatusError && e.code === 409)) throw e;
+    }
   }
   for (let attempt = 0; attempt < 5; attempt++) {
     let cur: EndpointsT | undefined;

@@ -13,6 +13,7 @@
 import { createHash } from 'node:crypto';
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
+import type { Pod as PodT, Node as NodeT } from 'kubernetes-types/core/v1.d.ts';
 import type { Service as ServiceT } from 'kubernetes-types/core/v1.d.ts';
 import type { EndpointSlice as EndpointSliceT } from 'kubernetes-types/discovery/v1.d.ts';
 import type { KubeObject } from '../api/resource.ts';
@@ -26,6 +27,8 @@ import { Iptables, readSysctl, writeSysctl } from './iptables.ts';
 import { serveMetrics, type Family } from './metrics.ts';
 
 type Service = ServiceT & KubeObject;
+type Pod = PodT & KubeObject;
+type Node = NodeT & KubeObject;
 type EndpointSlice = EndpointSliceT & KubeObject;
 
 export interface ProxyOptions {
@@ -42,6 +45,8 @@ export interface ProxyOptions {
   /** Periodic full resync (default 30 s). */
   resyncMs?: number;
   log?: (msg: string) => void;
+  /** Pod subnets on this host (default 10.88.0.0/16, plus every Node's spec.podCIDR): see BuildOptions.podCIDRs. */
+  podCIDRs?: string[];
   /** Program this network namespace instead of the host's (tests with their own netns fixture). */
   netns?: string;
 }
@@ -74,6 +79,8 @@ export async function startProxy(opts: ProxyOptions): Promise<ProxyHandle> {
   const informers = new SharedInformers(opts.client);
   const svcInf = informers.get<Service>(R.services);
   const sliceInf = informers.get<EndpointSlice>(R.endpointslices);
+  const podInf = informers.get<Pod>(R.pods);
+  const nodeInf = informers.get<Node>(R.nodes);
 
   // Kernel prerequisites (as kubelet/CNI and kube-proxy set them): forwarding for pod traffic, and
   // route_localnet so 127.0.0.1:<nodePort> can be DNATed (guarded by the KUBELITE-INPUT rule).
@@ -103,12 +110,17 @@ export async function startProxy(opts: ProxyOptions): Promise<ProxyHandle> {
 
   let running: Promise<void> | undefined;
   let again = false;
+  /** Check the jumps from built-in chains on the first sync, each periodic resync and after a failure. */
+  let needJumps = true;
   let stopped = false;
 
   const doSync = async () => {
     const t0 = performance.now();
     model = buildServiceMap(svcInf.list(), sliceInf.list());
-    const rs = buildRules(model, { names, serviceCIDR: opts.serviceCIDR, previous: seps, previousSvc: svcChains, stale });
+    const localPodIPs = podInf.list().filter((p) => !p.spec?.hostNetwork && p.status?.podIP).map((p) => p.status!.podIP!);
+    const podCIDRs = [...new Set([...(opts.podCIDRs ?? ['10.88.0.0/16']),
+      ...nodeInf.list().flatMap((n) => n.spec?.podCIDRs ?? (n.spec?.podCIDR ? [n.spec.podCIDR] : [])).filter((c) => !c.includes(':'))])];
+    const rs = buildRules(model, { names, serviceCIDR: opts.serviceCIDR, previous: seps, previousSvc: svcChains, stale, localPodIPs, podCIDRs });
     if (rs.rewritten.length) {
       // Keep counters monotonic across chains we are about to reset.
       const counts = parseSepCounters(await ipt.save('nat', true), names.sepPrefix);
@@ -121,7 +133,10 @@ export async function startProxy(opts: ProxyOptions): Promise<ProxyHandle> {
     seps = rs.seps;
     svcChains = rs.svcChains;
     stale = [];
-    for (const [table, chain, rule] of jumpRules(names)) await ipt.ensureJump(table, chain, rule);
+    if (needJumps) {
+      for (const [table, chain, rule] of jumpRules(names)) await ipt.ensureJump(table, chain, rule);
+      needJumps = false;
+    }
     syncs++;
     lastSyncSeconds = (performance.now() - t0) / 1000;
     lastSyncAt = clock.now();
@@ -133,22 +148,28 @@ export async function startProxy(opts: ProxyOptions): Promise<ProxyHandle> {
     running = (async () => {
       do {
         again = false;
-        try { await doSync(); } catch (e) { syncErrors++; log(`sync failed: ${(e as Error).message}`); }
+        try { await doSync(); } catch (e) { syncErrors++; needJumps = true; log(`sync failed: ${(e as Error).message}`); }
       } while (again && !stopped);
       running = undefined;
     })();
     return running;
   };
-  const trigger = () => { if (svcInf.hasSynced() && sliceInf.hasSynced()) void sync(); };
-  for (const inf of [svcInf, sliceInf] as const) {
+  const trigger = () => { if (svcInf.hasSynced() && sliceInf.hasSynced() && podInf.hasSynced() && nodeInf.hasSynced()) void sync(); };
+  for (const inf of [svcInf, sliceInf, nodeInf] as const) {
     (inf as any).addHandler({ add: trigger, update: trigger, delete: trigger });
   }
+  // Pods matter only through their IPs (the KUBELITE-PODS chain).
+  podInf.addHandler({
+    add: (p) => { if (p.status?.podIP) trigger(); },
+    update: (o, p) => { if (o.status?.podIP !== p.status?.podIP) trigger(); },
+    delete: (p) => { if (p.status?.podIP) trigger(); },
+  });
   await informers.startAll();
   await sync();
 
   let timer: { cancel(): void } | undefined;
   const schedule = () => {
-    timer = clock.setTimeout(() => { void sync().then(() => { if (!stopped) schedule(); }); }, opts.resyncMs ?? 30_000);
+    timer = clock.setTimeout(() => { needJumps = true; void sync().then(() => { if (!stopped) schedule(); }); }, opts.resyncMs ?? 30_000);
   };
   schedule();
 
@@ -207,8 +228,9 @@ export async function startProxy(opts: ProxyOptions): Promise<ProxyHandle> {
 /** Remove the jumps into our chains and every chain of this instance (nat and filter). */
 export async function cleanupRules(ipt: Iptables, names: ReturnType<typeof chainNames>): Promise<void> {
   for (const [table, chain, rule] of jumpRules(names)) await ipt.deleteJump(table, chain, rule);
-  const nat = listOurChains(await ipt.save('nat'), [names.svcPrefix, names.sepPrefix, names.services, names.nodeports, names.postrouting, names.markMasq])
-    .filter((c) => c.startsWith(names.svcPrefix) || c.startsWith(names.sepPrefix) || [names.services, names.nodeports, names.postrouting, names.markMasq].includes(c));
+  const tops = [names.services, names.pods, names.nodeports, names.postrouting, names.markMasq];
+  const nat = listOurChains(await ipt.save('nat'), [names.svcPrefix, names.sepPrefix, ...tops])
+    .filter((c) => c.startsWith(names.svcPrefix) || c.startsWith(names.sepPrefix) || tops.includes(c));
   const filter = listOurChains(await ipt.save('filter'), [names.firewall, names.forward, names.input])
     .filter((c) => [names.firewall, names.forward, names.input].includes(c));
   const lines = ['*nat', ...nat.map((c) => `:${c} - [0:0]`), ...nat.map((c) => `-X ${c}`), 'COMMIT',

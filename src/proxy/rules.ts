@@ -24,6 +24,8 @@ export const MASQ_MARK = '0x4000/0x4000';
 
 export interface ChainNames {
   services: string;
+  /** PREROUTING's entry: this cluster's pods and non-pod sources go on to `services`, other clusters' pods return. */
+  pods: string;
   nodeports: string;
   postrouting: string;
   markMasq: string;
@@ -47,6 +49,7 @@ export function chainNames(instance = ''): ChainNames {
   const sfx = id ? `-${id}` : '';
   return {
     services: `KUBELITE-SERVICES${sfx}`,
+    pods: `KUBELITE-PODS${sfx}`,
     nodeports: `KUBELITE-NODEPORTS${sfx}`,
     postrouting: `KUBELITE-POSTROUTING${sfx}`,
     markMasq: `KUBELITE-MARK-MASQ${sfx}`,
@@ -114,6 +117,13 @@ export interface BuildOptions {
   stale?: string[];
   /** SVC chains already in the kernel (they are rewritten or deleted every run). */
   previousSvc?: Set<string>;
+  /**
+   * Several clusters may share one host (and one CNI bridge) and use the same Service IPs (10.96.0.1,
+   * 10.96.0.10): traffic from a pod in `podCIDRs` is handled only if the pod is one of `localPodIPs` (this
+   * cluster's pods); other pods' traffic is left to their own cluster's rules. Without podCIDRs, every source.
+   */
+  podCIDRs?: string[];
+  localPodIPs?: string[];
 }
 
 export function buildRules(services: ServicePortInfo[], opts: BuildOptions): RuleSet {
@@ -121,8 +131,11 @@ export function buildRules(services: ServicePortInfo[], opts: BuildOptions): Rul
   const prev = opts.previous ?? new Map<string, SepInfo>();
   const seps = new Map<string, SepInfo>();
   const svcChains = new Set<string>();
-  const natChains: string[] = [n.services, n.nodeports, n.postrouting, n.markMasq];
+  const natChains: string[] = [n.services, n.pods, n.nodeports, n.postrouting, n.markMasq];
   const natRules: string[] = [];
+  for (const ip of [...new Set(opts.localPodIPs ?? [])].sort()) natRules.push(`-A ${n.pods} -s ${ip}/32 -j ${n.services}`);
+  for (const cidr of opts.podCIDRs ?? []) natRules.push(`-A ${n.pods} -s ${cidr} ${comment('a pod of another cluster')} -j RETURN`);
+  natRules.push(`-A ${n.pods} -j ${n.services}`);
   const filterRules: string[] = [];
   const rewritten: string[] = [];
 
@@ -200,7 +213,7 @@ export function buildRules(services: ServicePortInfo[], opts: BuildOptions): Rul
 export function jumpRules(n: ChainNames): [string, string, string[]][] {
   const c = (s: string) => ['-m', 'comment', '--comment', s];
   return [
-    ['nat', 'PREROUTING', [...c('kubelite service portals'), '-j', n.services]],
+    ['nat', 'PREROUTING', [...c('kubelite service portals'), '-j', n.pods]],
     ['nat', 'OUTPUT', [...c('kubelite service portals'), '-j', n.services]],
     ['nat', 'POSTROUTING', [...c('kubelite postrouting rules'), '-j', n.postrouting]],
     ['filter', 'OUTPUT', [...c('kubelite services firewall'), '-j', n.firewall]],
