@@ -323,10 +323,12 @@ function mergeSpecialElements(original: unknown[], patch: unknown[], mergeKey: s
     const d = m[DIRECTIVE];
     if (d === 'delete') {
       if (!Object.prototype.hasOwnProperty.call(m, mergeKey)) throw errNoMergeKey(m, mergeKey);
-      orig = orig.filter((o) => {
-        if (!isObj(o)) throw mergeError(`value for key ${orig.indexOf(o)} is not a map.`);
-        return !(Object.prototype.hasOwnProperty.call(o, mergeKey) && o[mergeKey] === m[mergeKey]);
+      // One directive deletes one matching entry (upstream deleteMatchingEntry), so duplicates can be cleaned up.
+      const idx = orig.findIndex((o, i) => {
+        if (!isObj(o)) throw mergeError(`value for key ${i} is not a map.`);
+        return Object.prototype.hasOwnProperty.call(o, mergeKey) && o[mergeKey] === m[mergeKey];
       });
+      if (idx >= 0) orig = [...orig.slice(0, idx), ...orig.slice(idx + 1)];
     } else if (d === 'replace') {
       replace = true;
     } else if (d === 'merge') {
