@@ -13,7 +13,8 @@
  *
  * Every write is one etcd txn touching one key, so each revision carries at most one event of ours.
  */
-import { Etcd3, type IKeyValue, type IWatchResponse, type Watcher as EtcdWatcher } from 'etcd3';
+import { Etcd3, isRecoverableError, type IKeyValue, type IWatchResponse, type Watcher as EtcdWatcher } from 'etcd3';
+import { ConsecutiveBreaker, ExponentialBackoff, circuitBreaker, handleWhen, retry, type IBackoff } from 'cockatiel';
 import {
   CompactedError, ConflictError, KeyExistsError, KeyNotFoundError,
   type KeyValue, type ListOptions, type ListResult, type Store, type StoreEvent, type Watcher,
@@ -221,7 +222,18 @@ class EtcdStore implements Store {
 
 /** Connect to etcd (v3 API) and return a Store over it. Rejects if etcd does not answer within the dial timeout. */
 export async function openEtcdStore(endpoints: string[], opts: EtcdStoreOptions = {}): Promise<Store> {
-  const client = new Etcd3({ hosts: endpoints, dialTimeout: opts.dialTimeoutMs ?? 5000 });
+  // The etcd3 defaults keep a host's circuit open for a long time and back the watch stream off up to 30 s, so
+  // after an etcd restart writes and watches stalled for many seconds. Recover within about a second instead.
+  const client = new Etcd3({
+    hosts: endpoints,
+    dialTimeout: opts.dialTimeoutMs ?? 5000,
+    faultHandling: {
+      host: () => circuitBreaker(handleWhen(isRecoverableError), { halfOpenAfter: 500, breaker: new ConsecutiveBreaker(5) }),
+      global: retry(handleWhen(isRecoverableError), { maxAttempts: 3, backoff: new ExponentialBackoff({ initialDelay: 50, maxDelay: 500 }) }),
+      // etcd3 calls .next() on this and reads .duration: a cockatiel backoff factory is what its own default is.
+      watchBackoff: new ExponentialBackoff({ initialDelay: 100, maxDelay: 1000 }) as unknown as IBackoff<unknown>,
+    },
+  });
   const store = new EtcdStore(client, opts.prefix ?? '');
   try {
     await store.init();

@@ -190,3 +190,33 @@ describe('CachedStore compaction and progress', () => {
     await c.close();
   });
 });
+
+describe('CachedStore over etcd across an etcd restart', () => {
+  it('keeps serving: writes succeed again once etcd is back, and the cache and watchers see them', async () => {
+    const e = new EtcdProcess();
+    await e.start();
+    try {
+      const c = await cached(await openEtcdStore([e.endpoint]));
+      const a = await c.create('/registry/r/a', '1');
+      const w = collect(c, '/registry/r/', a.modRevision, 1);
+      await e.stop();
+      await assert.rejects(c.create('/registry/r/down', 'x'));
+      await e.start();
+      let b;
+      for (let attempt = 0; !b; attempt++) {
+        try { b = await c.create('/registry/r/b', '2'); } catch (err) {
+          if (attempt > 100) throw err;
+          await new Promise((r) => setTimeout(r, 100));
+        }
+      }
+      const evs = await w.done;
+      w.stop();
+      assert.equal(evs[0].kv.key, '/registry/r/b');
+      assert.deepEqual(await c.get('/registry/r/b'), b);
+      assert.deepEqual((await c.list('/registry/r/')).items.map((kv) => kv.key), ['/registry/r/a', '/registry/r/b']);
+      await c.close();
+    } finally {
+      await e.destroy();
+    }
+  });
+});
