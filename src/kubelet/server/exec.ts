@@ -48,6 +48,12 @@ const PTY_HELPER = `
 import os, pty, sys, select, struct, fcntl, termios
 pid, fd = pty.fork()
 if pid == 0:
+    size = os.environ.pop('KUBELITE_PTY_SIZE', '')
+    if size:
+        rows, cols = (int(x) for x in size.split())
+        fcntl.ioctl(0, termios.TIOCSWINSZ, struct.pack('HHHH', rows, cols, 0, 0))
+    # ctr's own diagnostics (e.g. a late resize of an exited process) must not reach the user's terminal.
+    nul = os.open('/dev/null', os.O_WRONLY); os.dup2(nul, 2)
     os.execvp(sys.argv[1], sys.argv[1:])
 def wall(f, b):
     while b:
@@ -79,10 +85,13 @@ sys.exit(os.waitstatus_to_exitcode(st) if hasattr(os, 'waitstatus_to_exitcode') 
 `;
 
 /** Start the command in the container; stdio pipes (and fd 3 for "rows cols\n" resizes with a TTY). */
-export function startExec(target: ContainerdTarget, req: ExecRequest): ChildProcess {
+export function startExec(target: ContainerdTarget, req: ExecRequest, size?: { rows: number; cols: number }): ChildProcess {
   const ctrArgs = ['--address', target.address, '--namespace', target.namespace ?? 'k8s.io', 'task', 'exec',
     '--exec-id', `kubelite-exec-${randomBytes(6).toString('hex')}`, ...(req.tty ? ['--tty'] : []), req.containerId, ...req.command];
-  if (req.tty) return spawn('python3', ['-c', PTY_HELPER, 'ctr', ...ctrArgs], { stdio: ['pipe', 'pipe', 'pipe', 'pipe'] });
+  if (req.tty) {
+    const env = { ...process.env, ...(size ? { KUBELITE_PTY_SIZE: `${size.rows} ${size.cols}` } : {}) };
+    return spawn('python3', ['-c', PTY_HELPER, 'ctr', ...ctrArgs], { stdio: ['pipe', 'pipe', 'pipe', 'pipe'], env });
+  }
   return spawn('ctr', ctrArgs, { stdio: ['pipe', 'pipe', 'pipe'] });
 }
 
@@ -93,9 +102,29 @@ export function serveExecWebSocket(ws: WebSocket, target: ContainerdTarget, req:
     if (ws.readyState !== ws.OPEN) return;
     ws.send(Buffer.concat([Buffer.from([ch]), typeof data === 'string' ? Buffer.from(data) : data]));
   };
+  if (!req.tty) { run(); return; }
+  // With a TTY, kubectl sends the terminal size first: start the process with it (or after 1 s without it).
+  const early: Buffer[] = [];
+  let started = false;
+  const onEarly = (raw: Buffer) => {
+    const data = Buffer.isBuffer(raw) ? raw : Buffer.from(raw as any);
+    if (data[0] === CH_RESIZE && !started) {
+      started = true;
+      ws.off('message', onEarly);
+      clearTimeout(timer);
+      let size: { rows: number; cols: number } | undefined;
+      try { const { Width, Height } = JSON.parse(data.subarray(1).toString()); if (Width > 0 && Height > 0) size = { rows: Height, cols: Width }; } catch { /* none */ }
+      run(size, early);
+    } else early.push(data);
+  };
+  ws.on('message', onEarly);
+  const timer = setTimeout(() => { if (!started) { started = true; ws.off('message', onEarly); run(undefined, early); } }, 1000);
+
+  function run(size?: { rows: number; cols: number }, pending: Buffer[] = []): void {
+  if (ws.readyState !== ws.OPEN) return; // the client went away while we waited for its terminal size
   let child: ChildProcess;
   try {
-    child = startExec(target, req);
+    child = startExec(target, req, size);
   } catch (e: any) {
     send(CH_ERROR, JSON.stringify({ metadata: {}, status: 'Failure', message: `exec failed: ${e?.message}`, reason: 'InternalError' }));
     ws.close(1000);
@@ -112,9 +141,9 @@ export function serveExecWebSocket(ws: WebSocket, target: ContainerdTarget, req:
   ctl?.on('error', () => {});
   if (!req.stdin) child.stdin?.end();
 
-  ws.on('message', (raw: Buffer, isBinary: boolean) => {
+  const onMessage = (raw: Buffer) => {
     const data = Buffer.isBuffer(raw) ? raw : Buffer.from(raw as any);
-    if (!isBinary || data.length === 0) return;
+    if (data.length === 0) return;
     const ch = data[0];
     const body = data.subarray(1);
     if (ch === CH_STDIN && req.stdin) child.stdin?.write(body);
@@ -124,7 +153,9 @@ export function serveExecWebSocket(ws: WebSocket, target: ContainerdTarget, req:
         if (Width > 0 && Height > 0) ctl.write(`${Height} ${Width}\n`);
       } catch { /* ignore malformed resize */ }
     } else if (v5 && ch === CH_CLOSE && body[0] === CH_STDIN) child.stdin?.end();
-  });
+  };
+  for (const m of pending) onMessage(m);
+  ws.on('message', onMessage);
   ws.on('close', () => { child.stdin?.end(); if (child.exitCode === null) child.kill('SIGKILL'); });
   ws.on('error', () => {});
 
@@ -139,4 +170,5 @@ export function serveExecWebSocket(ws: WebSocket, target: ContainerdTarget, req:
     send(CH_ERROR, JSON.stringify(exitStatus(code, signal, req.command)));
     ws.close(1000);
   });
+  }
 }
