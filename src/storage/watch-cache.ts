@@ -3,8 +3,9 @@
  *
  * - One underlying watch on the whole keyspace (`prefix`, default '') feeds an in-memory map of the latest
  *   objects (with a sorted key index), so get and list-at-latest never touch storage.
- * - A ring buffer of the most recent events serves every watcher from memory: N watchers cost one storage watch.
- *   A watch from a revision older than the ring's window throws CompactedError (the API server answers 410).
+ * - A ring of the most recent events (at most `ringSize` events and about `ringBytes` of values) serves every
+ *   watcher from memory: N watchers cost one storage watch. A watch from a revision older than the ring's window
+ *   throws CompactedError (the API server answers 410 Expired and the client relists).
  * - Writes pass through to the inner store; a write resolves only once the cache has applied its revision, so
  *   a get/list/watch on this CachedStore after an acknowledged write sees it (read-your-writes).
  * - Lists at an explicit older revision (pagination continue tokens) go to the inner store.
@@ -23,6 +24,8 @@ export interface CachedStoreOptions {
   prefix?: string;
   /** Number of recent events kept for watchers resuming from an older revision (default 10,000). */
   ringSize?: number;
+  /** Upper bound on the bytes of values (kv + prevKv) the event ring holds (default 64 MiB). */
+  ringBytes?: number;
   /** How long a write waits for the cache to see its revision before resolving anyway (default 10 s). */
   writeVisibilityTimeoutMs?: number;
   /**
@@ -65,15 +68,22 @@ class CacheWatcher implements Watcher {
 }
 
 
+/** Approximate memory an event pins in the ring (its value strings; the current kv is shared with the map). */
+function eventBytes(ev: StoreEvent): number {
+  return 2 * (ev.kv.value.length + (ev.prevKv?.value.length ?? 0)) + 200;
+}
+
 export class CachedStore implements Store {
   private readonly prefix: string;
   private readonly ringSize: number;
+  private readonly ringBytesMax: number;
   private readonly visibilityTimeout: number;
   private readonly objects = new Map<string, KeyValue>();
   private keys = new SortedKeys();
-  /** Ring buffer of recent events, oldest at `ringHead`. */
-  private ring: StoreEvent[] = [];
+  /** Recent events in revision order: a queue in `ring[ringHead..]` (evicted slots are cleared, then sliced off). */
+  private ring: Array<StoreEvent | undefined> = [];
   private ringHead = 0;
+  private ringBytes = 0;
   /** Every event with revision > ringStart is in the ring. */
   private ringStart = 0;
   /** The revision the cache reflects. */
@@ -88,6 +98,7 @@ export class CachedStore implements Store {
   constructor(readonly inner: Store, opts: CachedStoreOptions = {}) {
     this.prefix = opts.prefix ?? '';
     this.ringSize = Math.max(1, opts.ringSize ?? 10_000);
+    this.ringBytesMax = opts.ringBytes ?? 64 * 1024 * 1024;
     this.visibilityTimeout = opts.writeVisibilityTimeoutMs ?? 10_000;
     this.ready = this.init();
     this.ready.catch(() => {}); // surfaced by every method that awaits it
@@ -116,6 +127,7 @@ export class CachedStore implements Store {
     this.keys = SortedKeys.fromSorted(items.map((kv) => kv.key)); // list results are in key order
     this.ring = [];
     this.ringHead = 0;
+    this.ringBytes = 0;
     this.ringStart = revision;
     this.rev = revision;
     this.innerWatch = this.inner.watch(this.prefix, revision, (ev) => this.apply(ev), (err) => this.onInnerError(err));
@@ -164,12 +176,10 @@ export class CachedStore implements Store {
       this.keys.delete(key);
     }
     this.rev = rev;
-    if (this.ring.length < this.ringSize) this.ring.push(ev);
-    else {
-      this.ringStart = this.ring[this.ringHead].kv.modRevision;
-      this.ring[this.ringHead] = ev;
-      this.ringHead = (this.ringHead + 1) % this.ringSize;
-    }
+    this.ring.push(ev);
+    this.ringBytes += eventBytes(ev);
+    while (this.ring.length - this.ringHead > this.ringSize
+      || (this.ringBytes > this.ringBytesMax && this.ring.length - this.ringHead > 1)) this.evictOldest();
     for (const [prefix, set] of this.watchersByPrefix) {
       if (!key.startsWith(prefix)) continue;
       for (const w of set) if (w.live) w.deliver(ev);
@@ -205,10 +215,25 @@ export class CachedStore implements Store {
     });
   }
 
-  /** Ring events in revision order. */
-  private *ringEvents(): Generator<StoreEvent> {
-    const n = this.ring.length;
-    for (let i = 0; i < n; i++) yield this.ring[(this.ringHead + i) % n];
+  private evictOldest(): void {
+    const ev = this.ring[this.ringHead]!;
+    this.ring[this.ringHead++] = undefined;
+    this.ringStart = ev.kv.modRevision;
+    this.ringBytes -= eventBytes(ev);
+    if (this.ringHead >= 1024 && this.ringHead * 2 >= this.ring.length) {
+      this.ring = this.ring.slice(this.ringHead);
+      this.ringHead = 0;
+    }
+  }
+
+  /** Index in `ring` of the first event with revision > rev (binary search: the ring is in revision order). */
+  private ringIndexAfter(rev: number): number {
+    let lo = this.ringHead, hi = this.ring.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (this.ring[mid]!.kv.modRevision <= rev) lo = mid + 1; else hi = mid;
+    }
+    return lo;
   }
 
   async currentRevision(): Promise<number> {
@@ -278,8 +303,9 @@ export class CachedStore implements Store {
       if (w.cursor < this.ringStart) { w.fail(new CompactedError(w.cursor, this.ringStart)); return; }
       // Replay from the ring and go live in one synchronous step: no event can slip in between.
       if (w.cursor < this.rev) {
-        for (const ev of this.ringEvents()) {
-          if (ev.kv.modRevision > w.cursor && ev.kv.key.startsWith(prefix)) w.deliver(ev);
+        for (let i = this.ringIndexAfter(w.cursor); i < this.ring.length && !w.stopped; i++) {
+          const ev = this.ring[i]!;
+          if (ev.kv.key.startsWith(prefix)) w.deliver(ev);
         }
         if (!w.stopped && w.cursor < this.rev) w.cursor = this.rev;
       }

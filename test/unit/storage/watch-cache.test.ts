@@ -117,6 +117,35 @@ describe('CachedStore specifics', () => {
     await c.close();
   });
 
+  it('keeps the ring window exact across many evictions', async () => {
+    const c = new CachedStore(openSqliteStore(join(tmp(), 'state.db'), { synchronous: 'NORMAL' }), { ringSize: 50 });
+    await c.waitReady();
+    const p = '/registry/many/';
+    for (let b = 0; b < 30; b++) await Promise.all(Array.from({ length: 100 }, (_, i) => c.create(`${p}k${b}-${i}`, '1')));
+    const cur = await c.currentRevision();
+    assert.ok((await watchError(c, p, cur - 51)) instanceof CompactedError);
+    const w = collect(c, p, cur - 50, 50);
+    const evs = await w.done;
+    w.stop();
+    assert.deepEqual(evs.map((e) => e.kv.modRevision), Array.from({ length: 50 }, (_, i) => cur - 49 + i));
+    await c.close();
+  });
+
+  it('bounds the event ring by bytes too', async () => {
+    const c = new CachedStore(openSqliteStore(join(tmp(), 'state.db')), { ringBytes: 10_000 });
+    await c.waitReady();
+    const p = '/registry/big/';
+    const first = await c.create(p + 'k0', 'x'.repeat(1000));
+    let last = first;
+    for (let i = 1; i < 20; i++) last = await c.create(p + `k${i}`, 'x'.repeat(1000));
+    assert.ok((await watchError(c, p, first.modRevision)) instanceof CompactedError);
+    const recent = collect(c, p, last.modRevision - 1, 1);
+    assert.equal((await recent.done)[0].kv.modRevision, last.modRevision);
+    recent.stop();
+    assert.equal((await c.list(p)).items.length, 20, 'the object map is not bounded by the ring');
+    await c.close();
+  });
+
   it('makes an acknowledged write visible to the next get and list (read-your-writes)', async () => {
     const c = await cached(openSqliteStore(join(tmp(), 'state.db')));
     const p = '/registry/ryw/';
