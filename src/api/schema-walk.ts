@@ -103,73 +103,117 @@ function walkUnknown(v: unknown, schema: Schema | undefined, path: string, out: 
 /** A JSON type error: `field` as upstream paths it, `message` in the decoder's words. */
 export interface TypeError {
   field: string;
+  /** Go type the decoder wanted, e.g. int32, string, []v1.Container, v1.LabelSelector */
   expected: string;
+  /** JSON type found: string, number, bool, array, object */
   got: string;
+  /** `json: cannot unmarshal string into Go struct field DeploymentSpec.spec.replicas of type int32` */
   message: string;
 }
 
 function jsonType(v: unknown): string {
-  if (v === null) return 'null';
   if (Array.isArray(v)) return 'array';
-  if (typeof v === 'number') return Number.isInteger(v) ? 'integer' : 'number';
+  if (typeof v === 'number') return 'number';
+  if (typeof v === 'boolean') return 'bool';
   return typeof v;
 }
 
+/** The Go name of a definition: io.k8s.api.core.v1.Container → v1.Container, ...intstr.IntOrString → intstr.IntOrString. */
+function goTypeOfRef(name: string): string {
+  const parts = name.split('.');
+  return `${parts[parts.length - 2]}.${parts[parts.length - 1]}`;
+}
+function refName(s: Schema | undefined): string | undefined {
+  const r = s?.$ref ?? (s?.allOf?.length === 1 ? s.allOf[0].$ref : undefined);
+  return r?.startsWith(REF_PREFIX) ? r.slice(REF_PREFIX.length) : undefined;
+}
+/** Go type of a property schema, as encoding/json names it in errors. */
+function goType(schema: Schema | undefined): string {
+  const n = refName(schema);
+  if (n) {
+    const d = definitions[n];
+    if (d && d.type !== 'object') return d['x-kubernetes-int-or-string'] || d.format === 'date-time' ? goTypeOfRef(n) : goScalar(d);
+    return goTypeOfRef(n);
+  }
+  const s = schema ?? {};
+  if (s.type === 'array') return `[]${goType(s.items)}`;
+  if (s.type === 'object' && s.additionalProperties && typeof s.additionalProperties === 'object') return `map[string]${goType(s.additionalProperties)}`;
+  if (s.type === 'object') return 'map[string]interface {}';
+  return goScalar(s);
+}
+function goScalar(s: Schema): string {
+  if (s.type === 'integer') return s.format === 'int32' ? 'int32' : 'int64';
+  if (s.type === 'number') return 'float64';
+  if (s.type === 'boolean') return 'bool';
+  if (s.format === 'byte') return '[]uint8';
+  return 'string';
+}
+
 /**
- * Values whose JSON type contradicts the schema (a string where an object belongs, an object for an integer, ...).
- * null is accepted everywhere (it means "unset"). Int-or-string accepts numbers and strings; Quantity too.
- * The message follows the upstream decoder: `json: cannot unmarshal string into Go struct field ... of type int32`.
+ * Values whose JSON type contradicts the schema (a string where an object belongs, an object for an integer, ...),
+ * in document order. null is accepted everywhere (it means "unset"); int-or-string and Quantity take numbers and
+ * strings. The upstream decoder stops at the first one: report `[0]` (see typeErrorMessage).
  */
 export function findTypeErrors(obj: unknown, schemaName: string): TypeError[] {
   const out: TypeError[] = [];
   const root = getSchema(schemaName);
   if (!root) return out;
-  walkTypes(obj, root, '', out, 0);
+  const short = schemaName.split('.').pop()!;
+  if (obj === null || typeof obj !== 'object' || Array.isArray(obj)) {
+    out.push({ field: '', expected: goTypeOfRef(schemaName), got: jsonType(obj), message: `json: cannot unmarshal ${jsonType(obj)} into Go value of type ${goTypeOfRef(schemaName)}` });
+    return out;
+  }
+  walkTypes(obj, { $ref: REF_PREFIX + schemaName }, '', '', short, out, 0);
   return out;
 }
 
-function expectedName(s: Schema): string {
-  if (s.type === 'integer') return s.format === 'int32' ? 'int32' : 'int64';
-  if (s.type === 'number') return 'float64';
-  if (s.type === 'boolean') return 'bool';
-  if (s.type === 'array') return 'array';
-  if (s.type === 'object') return 'object';
-  return 'string';
+/** The 400 message upstream gives for a body that does not decode: `Deployment in version "v1" cannot be handled as a Deployment: json: ...`. */
+export function typeErrorMessage(kind: string, version: string, err: TypeError): string {
+  return `${kind} in version "${version}" cannot be handled as a ${kind}: ${err.message}`;
 }
 
-function walkTypes(v: unknown, schema: Schema | undefined, path: string, out: TypeError[], depth: number): void {
-  if (depth > 64) return;
+/** `path` has indexes (spec.containers[0].name), `goPath` not (spec.containers.name), as Go reports it. */
+function walkTypes(v: unknown, schema: Schema | undefined, path: string, goPath: string, struct: string, out: TypeError[], depth: number): void {
+  if (depth > 64 || v === null || v === undefined) return;
   const s = resolve(schema);
-  if (!s || v === null || v === undefined) return;
+  if (!s) return;
   const got = jsonType(v);
-  const push = () => out.push({ field: path || '<root>', expected: expectedName(s), got, message: `json: cannot unmarshal ${got === 'integer' ? 'number' : got} into Go struct field ${path || '<root>'} of type ${expectedName(s)}` });
+  const push = () => {
+    const expected = goType(schema);
+    out.push({ field: path, expected, got, message: `json: cannot unmarshal ${got} into Go struct field ${struct}.${goPath} of type ${expected}` });
+  };
   if (s['x-kubernetes-int-or-string']) {
-    if (got !== 'string' && got !== 'integer' && got !== 'number') push();
+    if (got !== 'string' && got !== 'number') push();
     return;
   }
   if (s['x-kubernetes-preserve-unknown-fields'] && !s.properties) {
     if (s.type === 'object' && got !== 'object') push();
     return;
   }
+  const n = refName(schema);
+  const here = n && definitions[n]?.type === 'object' ? n.split('.').pop()! : struct;
   switch (s.type) {
     case 'string': if (got !== 'string') push(); return;
-    case 'boolean': if (got !== 'boolean') push(); return;
-    case 'integer': if (got !== 'integer') push(); return;
-    case 'number': if (got !== 'integer' && got !== 'number') push(); return;
+    case 'boolean': if (got !== 'bool') push(); return;
+    case 'integer': if (got !== 'number' || !Number.isInteger(v)) push(); return;
+    case 'number': if (got !== 'number') push(); return;
     case 'array':
       if (got !== 'array') { push(); return; }
-      (v as unknown[]).forEach((el, i) => walkTypes(el, s.items, `${path}[${i}]`, out, depth + 1));
+      (v as unknown[]).forEach((el, i) => walkTypes(el, s.items, `${path}[${i}]`, goPath, itemStruct(s.items) ?? struct, out, depth + 1));
       return;
     case 'object': {
       if (got !== 'object') { push(); return; }
-      const o = v as Record<string, unknown>;
-      for (const [k, child] of Object.entries(o)) {
-        const p = joinPath(path, k);
-        if (s.properties && k in s.properties) walkTypes(child, s.properties[k], p, out, depth + 1);
-        else if (s.additionalProperties && typeof s.additionalProperties === 'object') walkTypes(child, s.additionalProperties, p, out, depth + 1);
+      for (const [k, child] of Object.entries(v as Record<string, unknown>)) {
+        const p = joinPath(path, k), gp = joinPath(goPath, k);
+        if (s.properties && k in s.properties) walkTypes(child, s.properties[k], p, gp, here, out, depth + 1);
+        else if (s.additionalProperties && typeof s.additionalProperties === 'object') walkTypes(child, s.additionalProperties, p, goPath, here, out, depth + 1); // Go leaves map keys out
       }
       return;
     }
     default: return;
   }
+}
+function itemStruct(items: Schema | undefined): string | undefined {
+  const n = refName(items);
+  return n && definitions[n]?.type === 'object' ? n.split('.').pop() : undefined;
 }

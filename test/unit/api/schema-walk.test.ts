@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { findTypeErrors, findUnknownFields, getSchema, resolve, schemaAtPath } from '../../../src/api/schema-walk.ts';
+import { findTypeErrors, findUnknownFields, getSchema, resolve, schemaAtPath, typeErrorMessage } from '../../../src/api/schema-walk.ts';
 import { resources } from '../../../src/api/registry.ts';
 import { definitions, REF_PREFIX } from '../../../src/api/definitions/index.ts';
 
@@ -53,11 +53,18 @@ test('type errors: strings for integers, scalars for objects and arrays; int-or-
   }, 'io.k8s.api.apps.v1.Deployment');
   assert.deepEqual(errs.map((e) => [e.field, e.expected, e.got]), [
     ['spec.replicas', 'int32', 'string'],
-    ['spec.selector', 'object', 'string'],
-    ['spec.template.spec.containers', 'array', 'object'],
+    ['spec.selector', 'v1.LabelSelector', 'string'],
+    ['spec.template.spec.containers', '[]v1.Container', 'object'],
     ['spec.template.spec.terminationGracePeriodSeconds', 'int64', 'number'],
-    ['metadata.labels.a', 'string', 'integer'],
+    ['metadata.labels.a', 'string', 'number'],
   ]);
+  assert.equal(typeErrorMessage('Deployment', 'v1', errs[0]),
+    'Deployment in version "v1" cannot be handled as a Deployment: json: cannot unmarshal string into Go struct field DeploymentSpec.spec.replicas of type int32');
+  assert.equal(errs[4].message, 'json: cannot unmarshal number into Go struct field ObjectMeta.metadata.labels of type string');
+  const port = findTypeErrors({ spec: { containers: [{ name: 'c', ports: [{ containerPort: '80' }] }] } }, 'io.k8s.api.core.v1.Pod');
+  assert.deepEqual(port.map((e) => [e.field, e.message]), [['spec.containers[0].ports[0].containerPort',
+    'json: cannot unmarshal string into Go struct field ContainerPort.spec.containers.ports.containerPort of type int32']]);
+  assert.equal(findTypeErrors([], 'io.k8s.api.core.v1.Pod')[0].message, 'json: cannot unmarshal array into Go value of type v1.Pod');
   assert.deepEqual(findTypeErrors({ spec: { containers: [{ name: 'c', resources: { limits: { cpu: 1, memory: '1Gi' } } }] } }, 'io.k8s.api.core.v1.Pod'), []);
   assert.deepEqual(findTypeErrors({ spec: { replicas: null } }, 'io.k8s.api.apps.v1.Deployment'), []);
 });
