@@ -15,6 +15,7 @@ import type { KubeClient } from '../client/client.ts';
 import { R } from '../client/resources.ts';
 import type { EventRecorder } from '../client/events.ts';
 import type { Clock } from '../util/clock.ts';
+import { waitForEndpointDrain } from '../proxy/drain.ts';
 import type { Container as CriContainer, CriClient, PodSandbox, PodSandboxConfig } from './cri/client.ts';
 import { isNotFound } from './cri/client.ts';
 import type { Backoff } from './backoff.ts';
@@ -180,7 +181,7 @@ export class PodWorker {
       const ips = [st.network?.ip, ...(st.network?.additionalIps ?? []).map((x) => x.ip)].filter((x): x is string => !!x);
       this.sandboxIPs.set(sb.id, ips);
     }
-    const podIP = sb ? this.sandboxIPs.get(sb.id)?.[0] ?? '' : '';
+    const podIP = !sb ? '' : pod.spec?.hostNetwork ? this.d.hostIP : this.sandboxIPs.get(sb.id)?.[0] ?? '';
 
     let changed = false;
     if (sb) {
@@ -363,7 +364,7 @@ export class PodWorker {
     };
     return {
       sandboxReady: !!sb,
-      podIPs: sb ? this.sandboxIPs.get(sb.id) ?? [] : [],
+      podIPs: !sb ? [] : this.pod.spec?.hostNetwork ? [this.d.hostIP] : this.sandboxIPs.get(sb.id) ?? [],
       hostIP: this.d.hostIP,
       initContainers: (this.pod.spec?.initContainers ?? []).map((c) => mk(c, 'init')),
       containers: (this.pod.spec?.containers ?? []).map((c) => mk(c, 'app')),
@@ -391,6 +392,10 @@ export class PodWorker {
     const pod = this.pod;
     const grace = pod.metadata?.deletionGracePeriodSeconds ?? pod.spec?.terminationGracePeriodSeconds ?? 30;
     const specs = new Map([...(pod.spec?.containers ?? []), ...(pod.spec?.initContainers ?? [])].map((c) => [c.name, c] as const));
+    // Leave Service rotation before SIGTERM (src/proxy/drain.ts); no delay for a pod that is no endpoint.
+    if (!this.gone && grace > 0 && containers.some((c) => c.state === 'CONTAINER_RUNNING')) {
+      await waitForEndpointDrain(this.d.client, pod, { clock: this.d.clock, maxMs: Math.min(2000, grace * 500), lingerMs: Math.min(1000, grace * 500) }).catch(() => 0);
+    }
     await Promise.all(containers.filter((c) => c.state === 'CONTAINER_RUNNING' || c.state === 'CONTAINER_CREATED').map(async (c) => {
       const spec = specs.get(c.metadata.name);
       if (spec && c.state === 'CONTAINER_RUNNING') this.event(spec, c.labels?.[L.kind] === 'init' ? 'init' : 'app', 'Normal', 'Killing', `Stopping container ${c.metadata.name}`);

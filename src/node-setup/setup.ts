@@ -175,6 +175,18 @@ export async function teardown(opts: { log: (s: string) => void; purge?: boolean
   if (pidAlive(regPid)) { await stopPid(regPid, 3000); log('registry: stopped'); }
   rmSync(join(STATE_DIR, 'registry', 'registry.pid'), { force: true });
   if (opts.purge) {
+    // The CNI portmap plugin's top-level chains (per-pod chains went with the pods).
+    for (const [chain, parents] of [['CNI-HOSTPORT-DNAT', ['PREROUTING', 'OUTPUT']], ['CNI-HOSTPORT-MASQ', ['POSTROUTING']], ['CNI-HOSTPORT-SETMARK', []]] as const) {
+      for (const parent of parents) {
+        while ((await run('iptables', ['-w', '-t', 'nat', '-D', parent, '-m', 'comment', '--comment', 'CNI portfwd requiring masquerade', '-j', chain])).code === 0) { /* removed one */ }
+        while ((await run('iptables', ['-w', '-t', 'nat', '-D', parent, '-m', 'addrtype', '--dst-type', 'LOCAL', '-j', chain])).code === 0) { /* removed one */ }
+        while ((await run('iptables', ['-w', '-t', 'nat', '-D', parent, '-j', chain])).code === 0) { /* removed one */ }
+      }
+    }
+    for (const chain of ['CNI-HOSTPORT-DNAT', 'CNI-HOSTPORT-MASQ', 'CNI-HOSTPORT-SETMARK']) {
+      await run('iptables', ['-w', '-t', 'nat', '-F', chain]);
+      await run('iptables', ['-w', '-t', 'nat', '-X', chain]);
+    }
     rmSync(join(STATE_DIR, 'registry'), { recursive: true, force: true });
     rmSync(join(STATE_DIR, 'images'), { recursive: true, force: true });
     log(`removed ${STATE_DIR}/registry and the image cache`);
