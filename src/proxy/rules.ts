@@ -191,7 +191,7 @@ export function buildRules(services: ServicePortInfo[], opts: BuildOptions): Rul
   for (const c of seps.keys()) del.delete(c);
 
   if (opts.serviceCIDR) {
-    filterRules.push(`-A ${n.firewall} -d ${opts.serviceCIDR} ${comment('service IP without a rule: never leaves the node')} -j REJECT --reject-with icmp-net-unreachable`);
+    filterRules.push(`-A ${n.firewall} -d ${opts.serviceCIDR} ${comment('service IP without a rule: never leaves the node')} -j REJECT --reject-with icmp-port-unreachable`);
   }
   const filterChains = [n.firewall, n.forward, n.input];
   filterRules.push(`-A ${n.forward} -m mark --mark ${MASQ_MARK} -j ACCEPT`);
