@@ -12,6 +12,7 @@
 import type { Schema } from '../schema.ts';
 import { StatusError } from '../errors.ts';
 import { getSchema, resolve as schemaResolve } from '../schema-walk.ts';
+import { definitions } from '../definitions/index.ts';
 import { type Path, FieldSet, fieldPE, toFieldsV1, fromFieldsV1, pathString, pathKey } from './fieldpath.ts';
 import { Typed, deepEqual, type Resolver } from './typed.ts';
 
@@ -32,7 +33,8 @@ export interface ApplyOptions {
   applied: object;
   manager: string;
   force: boolean;
-  schemaName: string;
+  /** Definition name, e.g. io.k8s.api.apps.v1.Deployment (default: found from the applied apiVersion and kind). */
+  schemaName?: string;
   /** RFC 3339 time of this operation (managedFields time). */
   now: string;
   /** Subresource the apply goes through ('' / undefined for the main resource, 'status', 'scale'). */
@@ -235,9 +237,10 @@ function named(paths: FieldSet): FieldSet {
  */
 export function applyPatch(opts: ApplyOptions): ApplyResult {
   const lookup = opts.getSchema ?? getSchema;
-  const u = new Updater(opts.schemaName, lookup, opts.resolve ?? schemaResolve);
   const applied = clone(opts.applied) as Obj;
   if (!isObj(applied)) throw new StatusError(400, 'BadRequest', 'the body of an apply patch must be an object');
+  const schemaName = opts.schemaName ?? schemaNameFor(String(applied.apiVersion ?? ''), String(applied.kind ?? '')) ?? '';
+  const u = new Updater(schemaName, lookup, opts.resolve ?? schemaResolve);
   if (Array.isArray(applied.metadata?.managedFields) && applied.metadata.managedFields.length > 0) {
     throw new StatusError(400, 'BadRequest', 'metadata.managedFields must be nil');
   }
@@ -314,7 +317,7 @@ export interface PositionalOptions {
   force?: boolean;
   operation?: 'Update' | 'Apply';
   subresource?: string;
-  schemaName: string;
+  schemaName?: string;
   now?: string;
   apiVersion?: string;
 }
@@ -355,20 +358,33 @@ function allowedFromLastApplied(u: Updater, live: Obj): FieldSet {
  * Also callable as `updateManagedFields(next, old, { manager, operation, subresource?, schemaName })`.
  */
 export function updateManagedFields(old: object | null | undefined, next: object, manager: string, operation: 'Update',
-  apiVersion: string, now: string, opts: { schemaName: string; subresource?: string; getSchema?: (n: string) => Schema | undefined; resolve?: Resolver }): object;
+  apiVersion: string, now: string, opts?: { schemaName?: string; subresource?: string; getSchema?: (n: string) => Schema | undefined; resolve?: Resolver }): object;
 export function updateManagedFields(next: object, old: object | null | undefined, o: PositionalOptions): object;
 export function updateManagedFields(a: object | null | undefined, b: object | null | undefined, c: string | PositionalOptions, _operation?: 'Update',
-  apiVersion?: string, now?: string, opts?: { schemaName: string; subresource?: string; getSchema?: (n: string) => Schema | undefined; resolve?: Resolver }): object {
+  apiVersion?: string, now?: string, opts?: { schemaName?: string; subresource?: string; getSchema?: (n: string) => Schema | undefined; resolve?: Resolver }): object {
   if (typeof c === 'object') {
     const n = a as Obj;
     return recordUpdate(b, n, c.manager, c.apiVersion ?? String(n.apiVersion ?? ''), c.now ?? nowRFC3339(), { schemaName: c.schemaName, subresource: c.subresource });
   }
-  return recordUpdate(a, b as object, c, apiVersion!, now!, opts!);
+  return recordUpdate(a, b as object, c, apiVersion!, now!, opts ?? {});
+}
+
+let gvkIndex: Map<string, string> | undefined;
+/** The definition name of an apiVersion + kind (from x-kubernetes-group-version-kind), e.g. apps/v1 Deployment. */
+export function schemaNameFor(apiVersion: string, kind: string): string | undefined {
+  if (!gvkIndex) {
+    gvkIndex = new Map();
+    for (const [name, s] of Object.entries(definitions)) {
+      for (const g of s['x-kubernetes-group-version-kind'] ?? []) gvkIndex.set(`${g.group ? g.group + '/' : ''}${g.version}/${g.kind}`, name);
+    }
+  }
+  return gvkIndex.get(`${apiVersion}/${kind}`);
 }
 
 function recordUpdate(old: object | null | undefined, next: object, manager: string, apiVersion: string, now: string,
-  opts: { schemaName: string; subresource?: string; getSchema?: (n: string) => Schema | undefined; resolve?: Resolver }): object {
-  const u = new Updater(opts.schemaName, opts.getSchema ?? getSchema, opts.resolve ?? schemaResolve);
+  opts: { schemaName?: string; subresource?: string; getSchema?: (n: string) => Schema | undefined; resolve?: Resolver }): object {
+  const schemaName = opts.schemaName ?? schemaNameFor(apiVersion, String((next as Obj).kind ?? '')) ?? '';
+  const u = new Updater(schemaName, opts.getSchema ?? getSchema, opts.resolve ?? schemaResolve);
   const n = next as Obj;
   const sent = decodeManagedFields(n);
   const managers = sent.size > 0 && !opts.subresource ? sent : decodeManagedFields(old);

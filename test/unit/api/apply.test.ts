@@ -188,3 +188,14 @@ test('positional call forms used by the API server wiring', () => {
   const t = (serverSideApply(scaled, config(), { manager: 'kubectl', force: true, schemaName: S }) as any).metadata.managedFields[0].time;
   assert.match(t, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);
 });
+
+test('the schema is found from apiVersion and kind when not given', () => {
+  const o: any = applyPatch({ applied: config(), manager: 'kubectl', force: false, now: T0 }).object;
+  assert.ok(mf(o)[0].fieldsV1['f:spec']['f:template']['f:spec']['f:containers']['k:{"name":"nginx"}'], 'containers keyed by name');
+  const scaled = clone(o); scaled.spec.replicas = 7;
+  updateManagedFields(o, scaled, 'kubectl-scale', 'Update', 'apps/v1', T1);
+  assert.deepEqual(entry(scaled, 'kubectl-scale').fieldsV1, { 'f:spec': { 'f:replicas': {} } });
+  const svc: any = { apiVersion: 'v1', kind: 'Service', metadata: { name: 's' }, spec: { ports: [{ port: 80 }] } };
+  updateManagedFields(null, svc, 'm', 'Update', 'v1', T0);
+  assert.deepEqual(mf(svc)[0].fieldsV1['f:spec']['f:ports'], { '.': {}, 'k:{"port":80,"protocol":"TCP"}': { '.': {}, 'f:port': {} } }, 'an omitempty list is added with its items, as upstream');
+});
