@@ -37,11 +37,7 @@ export async function down(opts: DownOptions): Promise<void> {
     }
   }
   if (opts.purge) {
-    if (!purgeHook) {
-      const m = await import('../node-setup/setup.ts').catch(() => undefined);
-      if (m?.teardown) await m.teardown({ log: console.log, purge: true });
-    } else {
-      await purgeHook(dataDir);
-    }
+    if (purgeHook) await purgeHook(dataDir);
+    else { const { purge } = await import('./purge.ts'); await purge(dataDir); }
   }
 }
