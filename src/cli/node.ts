@@ -22,10 +22,10 @@ export interface NodeOptions {
   dataDir?: string;
 }
 
-/** A /16 pod subnet for a node name, inside 10.100.0.0–10.199.0.0 (away from the default 10.88.0.0/16). */
+/** A /16 pod subnet for a node name, inside 10.120.0.0–10.219.0.0: away from the default 10.88.0.0/16 and from the service CIDR 10.96.0.0/12. */
 export function podCIDRFor(name: string): string {
   const h = createHash('sha256').update(name).digest();
-  return `10.${100 + (h[0] % 100)}.0.0/16`;
+  return `10.${120 + (h[0] % 100)}.0.0/16`;
 }
 
 export async function node(opts: NodeOptions): Promise<void> {
