@@ -21,6 +21,7 @@ import type { ApiDeps, PatchKind } from './deps.ts';
 import { managerOf, type RequestContext } from './context.ts';
 import type { Meta } from './codec.ts';
 import { prepareForFinalize } from '../api/registry.ts';
+import { findTypeErrors, typeErrorMessage } from '../api/schema-walk.ts';
 import { hooksKey, type DeleteOptions, type HooksTable, type KindHooks } from './hooks.ts';
 
 export interface ListParams {
@@ -183,6 +184,9 @@ export class GenericRegistry {
     if (obj.apiVersion !== undefined && obj.apiVersion !== apiVersionOf(def)) {
       throw badRequest(`the API version in the data (${String(obj.apiVersion)}) does not match the expected API version (${apiVersionOf(def)})`);
     }
+    // Wrong JSON types are a decode error upstream (400), never stored (api-schema: findTypeErrors).
+    const typeErrs = findTypeErrors(obj, def.schemaName);
+    if (typeErrs.length) throw badRequest(typeErrorMessage(def.kind, def.version, typeErrs[0]));
   }
 
   private async checkNamespace(def: ResourceDef, ns: string | undefined, name: string): Promise<void> {
