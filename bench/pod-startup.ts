@@ -8,7 +8,7 @@
  * 2. nginx:1.25 is pulled once (cached), then N pods are created in waves of W concurrent creations; each pod's
  *    latency is create request → Ready=True seen on a watch (scheduler, kubelet, CRI, status write included).
  * 3. Baseline in the same run: the same N containers started with raw CRI calls (RunPodSandbox + CreateContainer
- *    + StartContainer), in the same waves, on the same containerd instance.
+ *    + StartContainer) on the same containerd instance, wave for wave interleaved with the kubelite waves.
  * 4. Node agent RSS before the pods and with all N pods running.
  */
 import { readFileSync } from 'node:fs';
@@ -77,26 +77,20 @@ try {
     const name = p?.metadata?.name;
     if (name && !readyAt.has(name) && p.status?.conditions?.some((c: any) => c.type === 'Ready' && c.status === 'True')) readyAt.set(name, performance.now());
   });
-  const t0 = performance.now();
-  for (let w = 0; w < N; w += WAVE) {
-    const names = Array.from({ length: Math.min(WAVE, N - w) }, (_, i) => `p-${w + i}`);
-    await Promise.all(names.map(async (n) => { created.set(n, performance.now()); await client.create(R.pods, 'default', podBody(n)); }));
-    await waitFor(() => names.every((n) => readyAt.has(n)), { timeoutMs: 120_000, intervalMs: 5, message: `wave ${w / WAVE} ready` });
-  }
-  const kubeliteTotal = performance.now() - t0;
-  const lat = [...created].map(([n, t]) => readyAt.get(n)! - t);
-  results.kubelite = { p50: Math.round(pct(lat, 50)), p99: Math.round(pct(lat, 99)), max: Math.round(Math.max(...lat)), totalS: +(kubeliteTotal / 1000).toFixed(1) };
-  await new Promise((r) => setTimeout(r, 3000));
-  results.agentRss100MiB = +(rssKiB(nodeProc.pid!) / 1024).toFixed(1);
-  watch.stop();
-
-  // Raw CRI in the same containerd instance, same waves.
+  // Waves alternate between kubelite and raw CRI so both see the same machine load (these machines are shared).
   const cri = new CriClient(socket);
   const raw: number[] = [];
   const sandboxes: string[] = [];
-  const r0 = performance.now();
+  let kubeliteTotal = 0;
+  let rawTotal = 0;
   for (let w = 0; w < N; w += WAVE) {
-    await Promise.all(Array.from({ length: Math.min(WAVE, N - w) }, async (_, i) => {
+    const names = Array.from({ length: Math.min(WAVE, N - w) }, (_, i) => `p-${w + i}`);
+    const t0 = performance.now();
+    await Promise.all(names.map(async (n) => { created.set(n, performance.now()); await client.create(R.pods, 'default', podBody(n)); }));
+    await waitFor(() => names.every((n) => readyAt.has(n)), { timeoutMs: 120_000, intervalMs: 5, message: `wave ${w / WAVE} ready` });
+    kubeliteTotal += performance.now() - t0;
+    const r0 = performance.now();
+    await Promise.all(names.map(async (_, i) => {
       const uid = `raw-${process.pid}-${w + i}`;
       const sbc = { metadata: { name: `raw-${w + i}`, uid, namespace: 'bench', attempt: 0 }, hostname: `raw-${w + i}`,
         logDirectory: `/tmp/kubelite-bench-raw/${uid}`, labels: { 'kubelite.io/bench': 'raw' }, linux: {} };
@@ -107,9 +101,14 @@ try {
       await cri.startContainer(id);
       raw.push(performance.now() - t);
     }));
+    rawTotal += performance.now() - r0;
   }
-  const rawTotal = performance.now() - r0;
+  const lat = [...created].map(([n, t]) => readyAt.get(n)! - t);
+  results.kubelite = { p50: Math.round(pct(lat, 50)), p99: Math.round(pct(lat, 99)), max: Math.round(Math.max(...lat)), totalS: +(kubeliteTotal / 1000).toFixed(1) };
   results.rawCri = { p50: Math.round(pct(raw, 50)), p99: Math.round(pct(raw, 99)), max: Math.round(Math.max(...raw)), totalS: +(rawTotal / 1000).toFixed(1) };
+  await new Promise((r) => setTimeout(r, 3000));
+  results.agentRss100MiB = +(rssKiB(nodeProc.pid!) / 1024).toFixed(1);
+  watch.stop();
   for (const sb of sandboxes) { await cri.stopPodSandbox(sb).catch(() => {}); await cri.removePodSandbox(sb).catch(() => {}); }
   cri.close();
   const k = results.kubelite as any;
