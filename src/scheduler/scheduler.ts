@@ -17,6 +17,7 @@ import { selectHost } from './score.ts';
 import { SchedulingQueue } from './queue.ts';
 
 export const SCHEDULER_NAME = 'default-scheduler';
+const MAX_INFLIGHT_BINDINGS = 16;
 
 export interface SchedulerOptions {
   client: KubeClient;
@@ -126,19 +127,27 @@ export async function startScheduler(opts: SchedulerOptions): Promise<SchedulerH
       return;
     }
     assumed.set(key, decision.node);
+    // Bind asynchronously (upstream's binding cycle): the next pod is scheduled meanwhile, seeing this one assumed.
+    const job = bind(pod, key, ns, name, decision.node).finally(() => inflight.delete(job));
+    inflight.add(job);
+    if (inflight.size >= MAX_INFLIGHT_BINDINGS) await Promise.race(inflight);
+  };
+
+  const inflight = new Set<Promise<void>>();
+  const bind = async (pod: Pod, key: string, ns: string, name: string, nodeName: string): Promise<void> => {
     try {
       await client.create(R.pods, ns, {
         apiVersion: 'v1', kind: 'Binding',
         metadata: { name, namespace: ns, uid: pod.metadata?.uid },
-        target: { apiVersion: 'v1', kind: 'Node', name: decision.node },
+        target: { apiVersion: 'v1', kind: 'Node', name: nodeName },
       }, {}, 'binding', name);
       queue.done(key);
-      recorder.event(pod as any, 'Normal', 'Scheduled', `Successfully assigned ${ns}/${name} to ${decision.node}`);
+      recorder.event(pod as any, 'Normal', 'Scheduled', `Successfully assigned ${ns}/${name} to ${nodeName}`);
     } catch (e: any) {
       assumed.delete(key);
       if (e?.code === 404) { queue.delete(key); return; } // the pod is gone
       if (e?.code === 409 && /already (assigned|bound)|is already/i.test(e.message ?? '')) { queue.delete(key); return; }
-      log(`binding ${key} to ${decision.node} failed: ${e?.message ?? e}`);
+      log(`binding ${key} to ${nodeName} failed: ${e?.message ?? e}`);
       recorder.event(pod as any, 'Warning', 'FailedScheduling', `Binding rejected: ${e?.message ?? e}`);
       queue.errorAttempt(key);
     }
@@ -157,6 +166,7 @@ export async function startScheduler(opts: SchedulerOptions): Promise<SchedulerH
       stopped = true;
       queue.close();
       await loop;
+      await Promise.all([...inflight]);
       await informers.stopAll();
       await recorder.flush();
     },
