@@ -227,6 +227,8 @@ export async function openEtcdStore(endpoints: string[], opts: EtcdStoreOptions 
   const client = new Etcd3({
     hosts: endpoints,
     dialTimeout: opts.dialTimeoutMs ?? 5000,
+    // gRPC's 4 MiB default receive limit breaks a range over a few thousand Pod-sized values.
+    grpcOptions: { 'grpc.max_receive_message_length': 256 * 1024 * 1024 },
     faultHandling: {
       host: () => circuitBreaker(handleWhen(isRecoverableError), { halfOpenAfter: 500, breaker: new ConsecutiveBreaker(5) }),
       global: retry(handleWhen(isRecoverableError), { maxAttempts: 3, backoff: new ExponentialBackoff({ initialDelay: 50, maxDelay: 500 }) }),

@@ -68,6 +68,9 @@ class CacheWatcher implements Watcher {
 }
 
 
+/** Page size of the initial load (bounded so one etcd response stays small). */
+const LOAD_PAGE = 1000;
+
 /** Approximate memory an event pins in the ring (its value strings; the current kv is shared with the map). */
 function eventBytes(ev: StoreEvent): number {
   return 2 * (ev.kv.value.length + (ev.prevKv?.value.length ?? 0)) + 200;
@@ -136,12 +139,12 @@ export class CachedStore implements Store {
   /** A consistent snapshot of the keyspace, paginated at one revision. */
   private async loadAll(): Promise<{ items: KeyValue[]; revision: number }> {
     const items: KeyValue[] = [];
-    let res = await this.inner.list(this.prefix, { limit: 5000 });
+    let res = await this.inner.list(this.prefix, { limit: LOAD_PAGE });
     const revision = res.revision;
     items.push(...res.items);
     while (res.more && res.items.length) {
       const last = res.items[res.items.length - 1].key;
-      res = await this.inner.list(this.prefix, { revision, limit: 5000, startKey: last + '\0' });
+      res = await this.inner.list(this.prefix, { revision, limit: LOAD_PAGE, startKey: last + '\0' });
       items.push(...res.items);
     }
     return { items, revision };

@@ -220,6 +220,26 @@ describe('CachedStore compaction and progress', () => {
   });
 });
 
+describe('CachedStore over etcd with large data', () => {
+  it('loads a keyspace whose first page is larger than gRPC\'s default 4 MiB message limit', async () => {
+    const e = new EtcdProcess();
+    await e.start();
+    try {
+      const raw = await openEtcdStore([e.endpoint]);
+      const big = 'x'.repeat(8 * 1024);
+      for (let b = 0; b < 600; b += 50) {
+        await Promise.all(Array.from({ length: 50 }, (_, i) => raw.create(`/registry/big/k${String(b + i).padStart(4, '0')}`, big)));
+      }
+      assert.equal((await raw.list('/registry/big/')).items.length, 600);
+      const c = await cached(raw);
+      assert.equal((await c.list('/registry/big/')).items.length, 600);
+      await c.close();
+    } finally {
+      await e.destroy();
+    }
+  });
+});
+
 describe('CachedStore over etcd across an etcd restart', () => {
   it('keeps serving: writes succeed again once etcd is back, and the cache and watchers see them', async () => {
     const e = new EtcdProcess();
