@@ -4,6 +4,7 @@
  * objects are dropped. `kubectl label`, `kubectl scale` and `patch --type=merge` send these.
  */
 import { StatusError } from '../errors.ts';
+import { getOwn, setOwn } from './own.ts';
 
 type Obj = Record<string, unknown>;
 const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -15,7 +16,7 @@ function pruneNulls(v: unknown): unknown {
   if (Array.isArray(v)) return v.map((x) => (x === null ? x : pruneNulls(x)));
   if (isObj(v)) {
     const out: Obj = {};
-    for (const [k, x] of Object.entries(v)) if (x !== null) out[k] = pruneNulls(x);
+    for (const [k, x] of Object.entries(v)) if (x !== null) setOwn(out, k, pruneNulls(x));
     return out;
   }
   return v;
@@ -24,10 +25,10 @@ function pruneNulls(v: unknown): unknown {
 function mergeInto(doc: Obj, patch: Obj): Obj {
   for (const [k, v] of Object.entries(patch)) {
     if (v === null) { delete doc[k]; continue; }
-    const cur = doc[k];
-    if (cur === undefined || cur === null) { doc[k] = pruneNulls(v); continue; }
-    if (isObj(cur) && isObj(v)) doc[k] = mergeInto(cur, v);
-    else doc[k] = isObj(v) ? pruneNulls(v) : v;
+    const cur = getOwn(doc, k);
+    if (cur === undefined || cur === null) { setOwn(doc, k, pruneNulls(v)); continue; }
+    if (isObj(cur) && isObj(v)) setOwn(doc, k, mergeInto(cur, v));
+    else setOwn(doc, k, isObj(v) ? pruneNulls(v) : v);
   }
   return doc;
 }

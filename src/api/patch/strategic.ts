@@ -11,6 +11,7 @@
 import type { Schema } from '../schema.ts';
 import { StatusError } from '../errors.ts';
 import { getSchema, resolve as schemaResolve } from '../schema-walk.ts';
+import { setOwn } from './own.ts';
 
 /** Resolves $ref/allOf of a property schema (keeping the property's own x-kubernetes-* extensions). */
 export type SchemaResolver = (s: Schema | undefined) => Schema | undefined;
@@ -161,17 +162,17 @@ function mergeMap(ctx: Ctx, original: Obj, patch: Obj, schema: Schema | undefine
       if (!has) continue;
       if (!Array.isArray(patchV)) throw badRequest(ERR.badPrimitiveList);
       if (!Array.isArray(origV)) continue;
-      original[key] = mergeSliceHandler(ctx, origV, patchV, meta, true);
+      setOwn(original, key, mergeSliceHandler(ctx, origV, patchV, meta, true));
       continue;
     }
     if (isObj(patchV)) {
       const base = isObj(origV) ? origV : {};
-      original[key] = meta.strategy === 'replace' ? stripDirectives(ctx, patchV, meta.schema) : mergeMap(ctx, base, patchV, meta.schema);
+      setOwn(original, key, meta.strategy === 'replace' ? stripDirectives(ctx, patchV, meta.schema) : mergeMap(ctx, base, patchV, meta.schema));
     } else if (Array.isArray(patchV)) {
       const base = Array.isArray(origV) ? origV : [];
-      original[key] = mergeSliceHandler(ctx, base, patchV, meta, false);
+      setOwn(original, key, mergeSliceHandler(ctx, base, patchV, meta, false));
     } else {
-      original[key] = patchV;
+      setOwn(original, key, patchV);
     }
   }
   return original;

@@ -10,6 +10,7 @@
  */
 import type { Schema } from '../schema.ts';
 import { type Path, FieldSet, fieldPE, keyPE, valuePE, indexPE } from './fieldpath.ts';
+import { getOwn, setOwn, hasOwn } from './own.ts';
 
 export type Resolver = (s: Schema | undefined) => Schema | undefined;
 type Obj = Record<string, unknown>;
@@ -163,7 +164,7 @@ export class Typed {
       const keys = new Set([...Object.keys(l ?? {}), ...Object.keys(r ?? {})]);
       for (const k of keys) {
         const { schema: cs } = this.child(info, k);
-        this.walkCompare(l?.[k], r?.[k], cs, [...path, fieldPE(k)], out);
+        this.walkCompare(l ? getOwn(l, k) : undefined, r ? getOwn(r, k) : undefined, cs, [...path, fieldPE(k)], out);
       }
       hook();
       return;
@@ -196,7 +197,7 @@ export class Typed {
       const out: Obj = clone(lhs);
       for (const [k, rv] of Object.entries(rhs)) {
         if (rv === null) { delete out[k]; continue; }
-        out[k] = this.merge(lhs[k], rv, this.child(info, k).schema);
+        setOwn(out, k, this.merge(getOwn(lhs, k), rv, this.child(info, k).schema));
       }
       return out;
     }
@@ -246,7 +247,7 @@ export class Typed {
       if (pe.startsWith('f:')) {
         if (!isObj(cur)) return false;
         const k = pe.slice(2);
-        if (!(k in cur)) return false;
+        if (!hasOwn(cur, k)) return false;
         if (last) { delete cur[k]; return true; }
         s = this.child(info, k).schema;
         cur = cur[k];
@@ -272,7 +273,7 @@ export class Typed {
         if (!isObj(cur)) return undefined;
         const k = pe.slice(2);
         s = this.child(info, k).schema;
-        cur = cur[k];
+        cur = getOwn(cur, k);
       } else {
         if (!Array.isArray(cur)) return undefined;
         const idx = cur.findIndex((item, j) => this.itemPE(info, item, j) === pe);

@@ -73,3 +73,20 @@ test('JSON patch errors as upstream', () => {
   assert.throws(() => applyJsonPatch({}, new Array(10001).fill({ op: 'test', path: '/a', value: 1 })), (e: unknown) => e instanceof StatusError && e.code === 413);
   assert.throws(() => applyJsonPatch({}, [{ op: 'add', path: '/__proto__/x', value: 1 }]), is422);
 });
+
+test('"__proto__" keys are plain data and never reach Object.prototype (all patch types)', async () => {
+  const { strategicMergePatch } = await import('../../../src/api/patch/strategic.ts');
+  const { applyPatch } = await import('../../../src/api/patch/apply.ts');
+  const cm = JSON.parse('{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"c"},"data":{"__proto__":"old","a":"1"}}');
+  const patch = JSON.parse('{"data":{"__proto__":"new"},"metadata":{"__proto__":{"polluted":"yes"}}}');
+  const viaMerge: any = mergePatchObject(cm, patch);
+  const viaSmp: any = strategicMergePatch(cm, patch, 'io.k8s.api.core.v1.ConfigMap');
+  const viaApply: any = applyPatch({ live: cm, applied: JSON.parse('{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"c","__proto__":{"polluted":"yes"}},"data":{"__proto__":"new"}}'), manager: 'm', force: true, now: '2026-01-01T00:00:00Z' }).object;
+  for (const out of [viaMerge, viaSmp, viaApply]) {
+    assert.equal(Object.getOwnPropertyDescriptor(out.data, '__proto__')?.value, 'new');
+    assert.equal(out.data.a, '1');
+    assert.equal(Object.getPrototypeOf(out.metadata), Object.prototype);
+  }
+  assert.equal(({} as any).polluted, undefined);
+  assert.equal((Object.prototype as any).polluted, undefined);
+});
