@@ -19,7 +19,6 @@ const TABLES: Record<string, TableDef> = {
   '/Endpoints': endpointsTable,
   'discovery.k8s.io/EndpointSlice': endpointSliceTable,
   '/Event': eventTable,
-  'events.k8s.io/Event': eventTable,
   '/Node': nodeTable,
   '/Namespace': namespaceTable,
   '/ConfigMap': configMapTable,
