@@ -8,15 +8,12 @@ export const events = define({
   shortNames: ['ev'],
   schemaName: 'io.k8s.api.core.v1.Event',
   hasGeneration: false,
-  defaults(obj) {
-    if (!obj.type) obj.type = 'Normal';
-  },
+  defaults() {},
   validate(obj, old) {
     const errs = validateMeta(obj, old, true, nameIsDNSSubdomain);
     const io = asObj(obj.involvedObject);
     const ns = asObj(obj.metadata).namespace;
     if (io.namespace && ns && io.namespace !== ns) errs.push(invalid('involvedObject.namespace', io.namespace, 'does not match event.namespace'));
-    if (obj.type !== undefined && obj.type !== 'Normal' && obj.type !== 'Warning') errs.push(invalid('type', obj.type, 'has invalid value: ' + String(obj.type)));
     if (typeof obj.count === 'number' && obj.count < 0) errs.push(invalid('count', obj.count, 'must be greater than or equal to 0'));
     if (!obj.involvedObject) errs.push(required('involvedObject'));
     return errs;

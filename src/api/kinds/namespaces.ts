@@ -23,6 +23,8 @@ function validateFinalizers(obj: KubeObject): FieldError[] {
 export const namespaces = define({
   group: '', version: 'v1', kind: 'Namespace', plural: 'namespaces', namespaced: false,
   shortNames: ['ns'],
+  // upstream serves no deletecollection for namespaces
+  verbs: ['create', 'delete', 'get', 'list', 'patch', 'update', 'watch'],
   subresources: [sub('status', '', 'v1', 'Namespace'), sub('finalize', '', 'v1', 'Namespace', ['update'])],
   schemaName: 'io.k8s.api.core.v1.Namespace',
   hasGeneration: false,

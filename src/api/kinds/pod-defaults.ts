@@ -67,19 +67,13 @@ function defaultVolume(v: Obj): void {
   if (isObj(v.projected)) setIfUnset(v.projected, 'defaultMode', 420);
 }
 
-/** SetDefaults_PodSpec and everything below it. Used for pods and for pod templates. */
+/** SetDefaults_PodSpec and everything below it (containers, probes, volumes). Used for pods and for pod templates. */
 export function defaultPodSpec(spec: Obj): void {
   setIfUnset(spec, 'restartPolicy', 'Always');
   setIfUnset(spec, 'terminationGracePeriodSeconds', 30);
   setIfUnset(spec, 'dnsPolicy', 'ClusterFirst');
   setIfUnset(spec, 'securityContext', {});
   setIfUnset(spec, 'schedulerName', 'default-scheduler');
-  setIfUnset(spec, 'enableServiceLinks', true);
-  if (spec.hostNetwork === true) {
-    for (const c of [...asArray(spec.containers), ...asArray(spec.initContainers)]) {
-      for (const p of asArray(asObj(c).ports)) if (isObj(p) && (p.hostPort === undefined || p.hostPort === 0)) p.hostPort = p.containerPort;
-    }
-  }
   for (const c of asArray(spec.containers)) if (isObj(c)) defaultContainer(c);
   for (const c of asArray(spec.initContainers)) if (isObj(c)) defaultContainer(c);
   for (const v of asArray(spec.volumes)) if (isObj(v)) defaultVolume(v);
@@ -95,6 +89,13 @@ export function defaultPod(pod: Obj): void {
     if (isObj(res.limits) && Object.keys(res.limits).length > 0) {
       const req = isObj(res.requests) ? res.requests : (res.requests = {} as Obj);
       for (const [k, v] of Object.entries(res.limits)) if ((req as Obj)[k] === undefined) (req as Obj)[k] = v;
+    }
+  }
+  // Pod-only (not templates), as upstream SetDefaults_Pod.
+  setIfUnset(spec, 'enableServiceLinks', true);
+  if (spec.hostNetwork === true) {
+    for (const c of [...asArray(spec.containers), ...asArray(spec.initContainers)]) {
+      for (const p of asArray(asObj(c).ports)) if (isObj(p) && (p.hostPort === undefined || p.hostPort === 0)) p.hostPort = p.containerPort;
     }
   }
   defaultPodSpec(spec);

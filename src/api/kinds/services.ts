@@ -17,6 +17,7 @@ export function defaultService(obj: KubeObject): void {
   const spec = obj.spec as Obj;
   if (!spec.type) spec.type = 'ClusterIP';
   if (!spec.sessionAffinity) spec.sessionAffinity = 'None';
+  if (spec.sessionAffinity === 'None') delete spec.sessionAffinityConfig;
   if (spec.sessionAffinity === 'ClientIP') {
     if (!isObj(spec.sessionAffinityConfig)) spec.sessionAffinityConfig = {};
     const c = spec.sessionAffinityConfig as Obj;
@@ -29,12 +30,14 @@ export function defaultService(obj: KubeObject): void {
     if (!p.protocol) p.protocol = 'TCP';
     if (p.targetPort === undefined || p.targetPort === null || p.targetPort === 0 || p.targetPort === '') p.targetPort = p.port;
   }
-  if (spec.type === 'NodePort' || spec.type === 'LoadBalancer') {
-    if (!spec.externalTrafficPolicy) spec.externalTrafficPolicy = 'Cluster';
-  }
+  // upstream service.ExternallyAccessible: NodePort, LoadBalancer, or ClusterIP with externalIPs
+  const externallyAccessible = spec.type === 'NodePort' || spec.type === 'LoadBalancer' || (spec.type === 'ClusterIP' && asArray(spec.externalIPs).length > 0);
+  if (externallyAccessible && !spec.externalTrafficPolicy) spec.externalTrafficPolicy = 'Cluster';
   if (spec.type === 'LoadBalancer' && (spec.allocateLoadBalancerNodePorts === undefined || spec.allocateLoadBalancerNodePorts === null)) spec.allocateLoadBalancerNodePorts = true;
-  if (spec.type !== 'ExternalName') {
+  if (spec.type === 'ClusterIP' || spec.type === 'NodePort' || spec.type === 'LoadBalancer') {
     if (!spec.internalTrafficPolicy) spec.internalTrafficPolicy = 'Cluster';
+  }
+  if (spec.type !== 'ExternalName') {
     // Single-stack IPv4 cluster: what the upstream allocator fills in.
     if (!spec.ipFamilyPolicy) spec.ipFamilyPolicy = 'SingleStack';
     if (!Array.isArray(spec.ipFamilies) || spec.ipFamilies.length === 0) spec.ipFamilies = ['IPv4'];
@@ -94,7 +97,7 @@ export function validateServiceSpec(obj: KubeObject): FieldError[] {
     if (spec[f] !== undefined && spec[f] !== '' && !(allowed as readonly string[]).includes(String(spec[f]))) errs.push(notSupported(`spec.${f}`, spec[f], [...allowed]));
   }
   for (const [i, fam] of asArray(spec.ipFamilies).entries()) if (fam !== 'IPv4' && fam !== 'IPv6') errs.push(notSupported(index('spec.ipFamilies', i), fam, ['IPv4', 'IPv6']));
-  if (spec.externalTrafficPolicy !== undefined && type !== 'NodePort' && type !== 'LoadBalancer' && spec.externalTrafficPolicy !== '') {
+  if (spec.externalTrafficPolicy !== undefined && type !== 'NodePort' && type !== 'LoadBalancer' && asArray(spec.externalIPs).length === 0 && spec.externalTrafficPolicy !== '') {
     errs.push(invalid('spec.externalTrafficPolicy', spec.externalTrafficPolicy, 'may only be set for externally-accessible services'));
   }
   return errs;

@@ -29,7 +29,8 @@ test('Deployment defaults as upstream apps/v1 (replicas, RollingUpdate 25%/25%, 
   assert.equal(c.terminationMessagePolicy, 'File');
   assert.deepEqual(c.resources, {});
   assert.equal(c.ports[0].protocol, 'TCP');
-  // templates get no pod-only admission defaults
+  // templates get no pod-only defaults (SetDefaults_Pod, admission)
+  assert.equal(ps.enableServiceLinks, undefined);
   assert.equal(ps.serviceAccountName, undefined);
   assert.equal(ps.tolerations, undefined);
 });
@@ -105,6 +106,14 @@ test('Service defaults: ClusterIP, None affinity, TCP, targetPort = port, single
   R('', 'services').defaults(np);
   assert.equal((np.spec as any).externalTrafficPolicy, 'Cluster');
   assert.equal((np.spec as any).sessionAffinityConfig.clientIP.timeoutSeconds, 10800);
+  const ext: KubeObject = { metadata: { name: 'e' }, spec: { externalIPs: ['192.0.2.1'], sessionAffinityConfig: { clientIP: { timeoutSeconds: 5 } }, ports: [{ port: 80 }] } };
+  R('', 'services').defaults(ext);
+  assert.equal((ext.spec as any).externalTrafficPolicy, 'Cluster');
+  assert.equal((ext.spec as any).sessionAffinityConfig, undefined);
+  const en: KubeObject = { metadata: { name: 'en' }, spec: { type: 'ExternalName', externalName: 'example.com' } };
+  R('', 'services').defaults(en);
+  assert.equal((en.spec as any).internalTrafficPolicy, undefined);
+  assert.equal((en.spec as any).ipFamilies, undefined);
 });
 
 test('ReplicaSet replicas 1; Namespace phase Active, finalizer kubernetes and name label; Secret type Opaque with stringData merged', () => {
