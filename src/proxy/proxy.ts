@@ -13,7 +13,7 @@
 import { createHash } from 'node:crypto';
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
-import type { Pod as PodT, Node as NodeT } from 'kubernetes-types/core/v1.d.ts';
+import type { Pod as PodT } from 'kubernetes-types/core/v1.d.ts';
 import type { Service as ServiceT } from 'kubernetes-types/core/v1.d.ts';
 import type { EndpointSlice as EndpointSliceT } from 'kubernetes-types/discovery/v1.d.ts';
 import type { KubeObject } from '../api/resource.ts';
@@ -22,13 +22,12 @@ import { SharedInformers } from '../client/factory.ts';
 import { R } from '../client/resources.ts';
 import { realClock, type Clock } from '../util/clock.ts';
 import { buildServiceMap, usableEndpoints, type ServicePortInfo } from './model.ts';
-import { buildRules, chainNames, jumpRules, listOurChains, parseSepCounters, type SepInfo } from './rules.ts';
+import { buildRules, chainNames, foreignPodIPs, jumpRules, listOurChains, parseSepCounters, type SepInfo } from './rules.ts';
 import { Iptables, readSysctl, writeSysctl } from './iptables.ts';
 import { serveMetrics, type Family } from './metrics.ts';
 
 type Service = ServiceT & KubeObject;
 type Pod = PodT & KubeObject;
-type Node = NodeT & KubeObject;
 type EndpointSlice = EndpointSliceT & KubeObject;
 
 export interface ProxyOptions {
@@ -45,8 +44,6 @@ export interface ProxyOptions {
   /** Periodic full resync (default 30 s). */
   resyncMs?: number;
   log?: (msg: string) => void;
-  /** Pod subnets on this host (default 10.88.0.0/16, plus every Node's spec.podCIDR): see BuildOptions.podCIDRs. */
-  podCIDRs?: string[];
   /** Program this network namespace instead of the host's (tests with their own netns fixture). */
   netns?: string;
 }
@@ -80,7 +77,6 @@ export async function startProxy(opts: ProxyOptions): Promise<ProxyHandle> {
   const svcInf = informers.get<Service>(R.services);
   const sliceInf = informers.get<EndpointSlice>(R.endpointslices);
   const podInf = informers.get<Pod>(R.pods);
-  const nodeInf = informers.get<Node>(R.nodes);
 
   // Kernel prerequisites (as kubelet/CNI and kube-proxy set them): forwarding for pod traffic, and
   // route_localnet so 127.0.0.1:<nodePort> can be DNATed (guarded by the KUBELITE-INPUT rule).
@@ -118,12 +114,11 @@ export async function startProxy(opts: ProxyOptions): Promise<ProxyHandle> {
     const t0 = performance.now();
     model = buildServiceMap(svcInf.list(), sliceInf.list());
     const localPodIPs = podInf.list().filter((p) => !p.spec?.hostNetwork && p.status?.podIP).map((p) => p.status!.podIP!);
-    const podCIDRs = [...new Set([...(opts.podCIDRs ?? ['10.88.0.0/16']),
-      ...nodeInf.list().flatMap((n) => n.spec?.podCIDRs ?? (n.spec?.podCIDR ? [n.spec.podCIDR] : [])).filter((c) => !c.includes(':'))])];
-    const rs = buildRules(model, { names, serviceCIDR: opts.serviceCIDR, previous: seps, previousSvc: svcChains, stale, localPodIPs, podCIDRs });
+    const save = await ipt.save('nat', true);
+    const rs = buildRules(model, { names, serviceCIDR: opts.serviceCIDR, previous: seps, previousSvc: svcChains, stale, localPodIPs, foreignPodIPs: foreignPodIPs(save, names.pods) });
     if (rs.rewritten.length) {
       // Keep counters monotonic across chains we are about to reset.
-      const counts = parseSepCounters(await ipt.save('nat', true), names.sepPrefix);
+      const counts = parseSepCounters(save, names.sepPrefix);
       for (const c of rs.rewritten) {
         const info = seps.get(c);
         if (info) base.set(sepKey(info), (base.get(sepKey(info)) ?? 0) + (counts.get(c) ?? 0));
@@ -154,8 +149,8 @@ export async function startProxy(opts: ProxyOptions): Promise<ProxyHandle> {
     })();
     return running;
   };
-  const trigger = () => { if (svcInf.hasSynced() && sliceInf.hasSynced() && podInf.hasSynced() && nodeInf.hasSynced()) void sync(); };
-  for (const inf of [svcInf, sliceInf, nodeInf] as const) {
+  const trigger = () => { if (svcInf.hasSynced() && sliceInf.hasSynced() && podInf.hasSynced()) void sync(); };
+  for (const inf of [svcInf, sliceInf] as const) {
     (inf as any).addHandler({ add: trigger, update: trigger, delete: trigger });
   }
   // Pods matter only through their IPs (the KUBELITE-PODS chain).

@@ -119,11 +119,12 @@ export interface BuildOptions {
   previousSvc?: Set<string>;
   /**
    * Several clusters may share one host (and one CNI bridge) and use the same Service IPs (10.96.0.1,
-   * 10.96.0.10): traffic from a pod in `podCIDRs` is handled only if the pod is one of `localPodIPs` (this
-   * cluster's pods); other pods' traffic is left to their own cluster's rules. Without podCIDRs, every source.
+   * 10.96.0.10). Traffic from this cluster's pods (`localPodIPs`) and from any unknown source is handled here;
+   * traffic from `foreignPodIPs` (pods other kubelite proxies on this host list as theirs) is left to their
+   * rules. A single cluster per host (the normal case) has no foreign pods: every source is handled.
    */
-  podCIDRs?: string[];
   localPodIPs?: string[];
+  foreignPodIPs?: string[];
 }
 
 export function buildRules(services: ServicePortInfo[], opts: BuildOptions): RuleSet {
@@ -133,8 +134,11 @@ export function buildRules(services: ServicePortInfo[], opts: BuildOptions): Rul
   const svcChains = new Set<string>();
   const natChains: string[] = [n.services, n.pods, n.nodeports, n.postrouting, n.markMasq];
   const natRules: string[] = [];
-  for (const ip of [...new Set(opts.localPodIPs ?? [])].sort()) natRules.push(`-A ${n.pods} -s ${ip}/32 -j ${n.services}`);
-  for (const cidr of opts.podCIDRs ?? []) natRules.push(`-A ${n.pods} -s ${cidr} ${comment('a pod of another cluster')} -j RETURN`);
+  const local = [...new Set(opts.localPodIPs ?? [])].sort();
+  for (const ip of local) natRules.push(`-A ${n.pods} -s ${ip}/32 ${comment('pod of this cluster')} -j ${n.services}`);
+  for (const ip of [...new Set(opts.foreignPodIPs ?? [])].sort()) {
+    if (!local.includes(ip)) natRules.push(`-A ${n.pods} -s ${ip}/32 ${comment('pod of another cluster')} -j RETURN`);
+  }
   natRules.push(`-A ${n.pods} -j ${n.services}`);
   const filterRules: string[] = [];
   const rewritten: string[] = [];
@@ -231,6 +235,17 @@ export function parseSepCounters(save: string, sepPrefix: string): Map<string, n
     const m = re.exec(line);
     if (!m || !m[3].startsWith(sepPrefix)) continue;
     out.set(m[3], (out.get(m[3]) ?? 0) + Number(m[1]));
+  }
+  return out;
+}
+
+/** Pod IPs that other kubelite proxies on this host list as their own (their KUBELITE-PODS* chains). */
+export function foreignPodIPs(save: string, ownPodsChain: string): string[] {
+  const out: string[] = [];
+  const re = /^-A (KUBELITE-PODS\S*) -s (\d+\.\d+\.\d+\.\d+)\/32 .*pod of this cluster/;
+  for (const line of save.split('\n')) {
+    const m = re.exec(line);
+    if (m && m[1] !== ownPodsChain) out.push(m[2]);
   }
   return out;
 }
