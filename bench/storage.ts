@@ -4,7 +4,7 @@
  * Prints a markdown table (results go to docs/benchmarks.md, "Storage").
  */
 import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir, cpus } from 'node:os';
+import { tmpdir, cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { openSqliteStore } from '../src/storage/sqlite.ts';
@@ -15,7 +15,8 @@ import { EtcdProcess } from '../test/unit/storage/etcd-process.ts';
 
 const quick = process.argv.includes('--quick');
 const withEtcd = !process.argv.includes('--no-etcd');
-const WRITE_SECONDS = quick ? 1 : 3;
+const WRITE_SECONDS = quick ? 1 : 2;
+const ROUNDS = quick ? 1 : 3;
 
 const podJson = (i: number): string => JSON.stringify({
   apiVersion: 'v1', kind: 'Pod',
@@ -42,7 +43,7 @@ function report(r: Row): void {
 
 let seq = 0;
 /** Closed-loop creates with `conc` writers for WRITE_SECONDS. */
-async function writeRate(name: string, store: Store, conc: number): Promise<void> {
+async function writeRate(name: string, store: Store, conc: number, record = true): Promise<Row> {
   const lat: number[] = [];
   const end = performance.now() + WRITE_SECONDS * 1000;
   const run = String(++seq);
@@ -57,7 +58,29 @@ async function writeRate(name: string, store: Store, conc: number): Promise<void
     }
   }));
   const secs = (performance.now() - t0) / 1000;
-  report({ name, rate: n / secs, p50: pct(lat, 50), p99: pct(lat, 99) });
+  const row = { name, rate: n / secs, p50: pct(lat, 50), p99: pct(lat, 99) };
+  if (record) report(row);
+  return row;
+}
+
+/** Raw vs cached write rate, alternating ROUNDS times (this machine is shared and noisy); reports the medians. */
+async function writeComparison(label: string, open: () => Promise<Store>, conc: number): Promise<void> {
+  const raw: Row[] = [], cached: Row[] = [];
+  for (let round = 0; round < ROUNDS; round++) {
+    const r = await open();
+    raw.push(await writeRate('', r, conc, false));
+    await r.close();
+    const c = new CachedStore(await open());
+    await c.waitReady();
+    cached.push(await writeRate('', c, conc, false));
+    await c.close();
+  }
+  const med = (rows: Row[]): Row => [...rows].sort((a, b) => a.rate! - b.rate!)[Math.floor(rows.length / 2)];
+  const mr = med(raw), mc = med(cached);
+  const rates = (rows: Row[]): string => rows.map((x) => Math.round(x.rate!)).join(', ');
+  report({ ...mr, name: `${label} raw create, concurrency ${conc}`, note: `median of ${ROUNDS} (${rates(raw)})` });
+  report({ ...mc, name: `${label} CachedStore create, concurrency ${conc}`,
+    note: `median of ${ROUNDS} (${rates(cached)}); ${Math.round((100 * mc.rate!) / mr.rate!)}% of raw` });
 }
 
 /** Open-loop creates at a fixed rate (the issue's "mutating p99 at 500 writes/s"). */
@@ -145,15 +168,7 @@ const tmp = (): string => { const d = mkdtempSync(join(tmpdir(), 'kubelite-bench
 
 async function benchBackend(label: string, open: () => Promise<Store>): Promise<void> {
   // Writes: raw vs cached, closed loop at concurrency 1 and 16.
-  for (const conc of [1, 16]) {
-    const raw = await open();
-    await writeRate(`${label} raw create, concurrency ${conc}`, raw, conc);
-    await raw.close();
-    const c = new CachedStore(await open());
-    await c.waitReady();
-    await writeRate(`${label} CachedStore create, concurrency ${conc}`, c, conc);
-    await c.close();
-  }
+  for (const conc of [1, 16]) await writeComparison(label, open, conc);
   {
     const c = new CachedStore(await open());
     await c.waitReady();
@@ -181,7 +196,7 @@ async function benchBackend(label: string, open: () => Promise<Store>): Promise<
 }
 
 async function main(): Promise<void> {
-  console.error(`storage bench: ${cpus().length} CPUs, node ${process.version}, ${new Date().toISOString()}`);
+  console.error(`storage bench: ${cpus().length} CPUs, node ${process.version}, ${new Date().toISOString()}, load average ${loadavg().map((x) => x.toFixed(1)).join(' ')}`);
   for (const sync of ['FULL', 'NORMAL'] as const) {
     const file = join(tmp(), 'state.db');
     await benchBackend(`sqlite ${sync}`, async () => openSqliteStore(file, { synchronous: sync }));
@@ -199,6 +214,7 @@ async function main(): Promise<void> {
   for (const r of rows) {
     console.log(`| ${r.name} | ${r.rate !== undefined ? Math.round(r.rate).toLocaleString('en-US') + '/s' : ''} | ${f(r.p50!)} ms | ${f(r.p99!)} ms | ${r.note ?? ''} |`);
   }
+  console.log(`\nload average at the end: ${loadavg().map((x) => x.toFixed(1)).join(' ')}`);
   for (const d of dirs) rmSync(d, { recursive: true, force: true });
 }
 
