@@ -152,3 +152,45 @@ test('buildTable: includeObject and list metadata', () => {
   assert.equal('object' in buildTable([pod], tableFor('', 'Pod'), NOW, 'None').rows[0], false);
   assert.deepEqual(buildTable([], tableFor('', 'Pod'), NOW).rows, []);
 });
+
+test('pods: upstream TestPrintPod cases', () => {
+  const ago = (ms: number) => new Date(NOW - ms).toISOString();
+  const c = (n: number) => Array.from({ length: n }, (_, i) => ({ name: `c${i}` }));
+  const run = { running: {} };
+  const cases: [any, string[]][] = [
+    [{ spec: { containers: c(2) }, status: { phase: 'podPhase', containerStatuses: [{ ready: true, restartCount: 3, state: run }, { restartCount: 3 }] } }, ['1/2', 'podPhase', '6']],
+    [{ spec: { containers: c(2) }, status: { phase: 'podPhase', containerStatuses: [{ ready: true, restartCount: 3, state: run }, { state: { waiting: { reason: 'ContainerWaitingReason' } }, restartCount: 3 }] } }, ['1/2', 'ContainerWaitingReason', '6']],
+    [{ spec: { containers: c(2) }, status: { phase: 'podPhase', containerStatuses: [{ state: { waiting: { reason: 'ContainerWaitingReason' } }, restartCount: 3 }, { state: { terminated: { reason: 'ContainerTerminatedReason' } }, restartCount: 3 }] } }, ['0/2', 'ContainerWaitingReason', '6']],
+    [{ spec: { containers: c(2) }, status: { phase: 'podPhase', containerStatuses: [{ ready: true, restartCount: 3, state: run }, { ready: true, restartCount: 3 }] } }, ['1/2', 'podPhase', '6']],
+    [{ spec: { containers: c(2) }, status: { reason: 'podReason', phase: 'podPhase', containerStatuses: [{ ready: true, restartCount: 3, state: run }, { ready: true, restartCount: 3 }] } }, ['1/2', 'podReason', '6']],
+    [{ spec: { containers: c(2) }, status: { phase: 'Running', containerStatuses: [{ ready: true, restartCount: 3, state: { terminated: { reason: 'Completed', exitCode: 0 } } }, { ready: true, restartCount: 3, state: run }] } }, ['1/2', 'NotReady', '6']],
+    [{ spec: { containers: c(2) }, status: { phase: 'Running', conditions: [{ type: 'Ready', status: 'True' }], containerStatuses: [{ ready: true, restartCount: 3, state: { terminated: { reason: 'Completed', exitCode: 0 } } }, { ready: true, restartCount: 3, state: run }] } }, ['1/2', 'Running', '6']],
+    [{ spec: { initContainers: c(1), containers: c(1) }, status: { phase: 'podPhase',
+      initContainerStatuses: [{ name: 'c0', restartCount: 3, state: run, lastState: { terminated: { finishedAt: ago(10_000) } } }],
+      containerStatuses: [{ restartCount: 0, state: { waiting: {} } }] } }, ['0/1', 'Init:0/1', '3 (10s ago)']],
+    [{ spec: { initContainers: c(2), containers: c(1) }, status: { phase: 'podPhase',
+      initContainerStatuses: [{ name: 'c0', restartCount: 3, state: run, lastState: { terminated: { finishedAt: ago(10_000) } } }, { name: 'c1', state: { waiting: {} } }],
+      containerStatuses: [{ state: { waiting: {} } }] } }, ['0/1', 'Init:0/2', '3 (10s ago)']],
+    [{ spec: { initContainers: c(2), containers: c(1) }, status: { phase: 'podPhase',
+      initContainerStatuses: [{ name: 'c0', state: { terminated: {} } }, { name: 'c1', restartCount: 3, state: run, lastState: { terminated: { finishedAt: ago(10_000) } } }],
+      containerStatuses: [{ state: { waiting: {} } }] } }, ['0/1', 'Init:1/2', '3 (10s ago)']],
+    [{ spec: { initContainers: c(2), containers: c(1) }, status: { phase: 'podPhase',
+      initContainerStatuses: [{ name: 'c0', restartCount: 2, state: { terminated: {} }, lastState: { terminated: { finishedAt: ago(120_000) } } },
+        { name: 'c1', restartCount: 3, state: run, lastState: { terminated: { finishedAt: ago(10_000) } } }],
+      containerStatuses: [{ state: { waiting: {} } }] } }, ['0/1', 'Init:1/2', '5 (10s ago)']],
+    [{ spec: { initContainers: c(1), containers: c(1) }, status: { phase: 'Running',
+      initContainerStatuses: [{ name: 'c0', restartCount: 2, state: { terminated: {} }, lastState: { terminated: { finishedAt: ago(120_000) } } }],
+      containerStatuses: [{ restartCount: 4, state: run, lastState: { terminated: { finishedAt: ago(20_000) } } }] } }, ['0/1', 'Running', '4 (20s ago)']],
+    [{ spec: { containers: c(1) }, status: { phase: 'Running', containerStatuses: [{ ready: true, restartCount: 3, state: run, lastState: { terminated: { finishedAt: ago(5 * 86400_000) } } }] } }, ['1/1', 'Running', '3 (5d ago)']],
+    [{ spec: { containers: c(2) }, status: { phase: 'Running', containerStatuses: [{ ready: true, restartCount: 0, state: run },
+      { ready: true, restartCount: 3, state: run, lastState: { terminated: { finishedAt: ago(10 * 86400_000) } } }] } }, ['2/2', 'Running', '3 (10d ago)']],
+    [{ spec: { containers: c(2) }, status: { phase: 'Running', containerStatuses: [{ ready: true, restartCount: 6, state: run, lastState: { terminated: { finishedAt: ago(5 * 86400_000) } } },
+      { ready: true, restartCount: 3, state: run, lastState: { terminated: { finishedAt: ago(20 * 86400_000) } } }] } }, ['2/2', 'Running', '9 (5d ago)']],
+    [{ spec: { containers: c(1) }, metadata: { deletionTimestamp: ago(10_000) }, status: { phase: 'Succeeded', containerStatuses: [{ state: { terminated: { reason: 'Completed', exitCode: 0 } } }] } }, ['0/1', 'Completed', '0']],
+    [{ spec: { containers: c(1) }, metadata: { deletionTimestamp: ago(10_000) }, status: { phase: 'Running', containerStatuses: [{ ready: true, state: run }] } }, ['1/1', 'Terminating', '0']],
+  ];
+  for (const [pod, want] of cases) {
+    const { ready, status, restarts } = podStatusCells(pod, NOW);
+    assert.deepEqual([ready, status, restarts], want, JSON.stringify(pod.status));
+  }
+});
