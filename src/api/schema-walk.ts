@@ -100,6 +100,35 @@ function walkUnknown(v: unknown, schema: Schema | undefined, path: string, out: 
   }
 }
 
+/**
+ * Remove, in place, every field findUnknownFields would report (what upstream's decoder drops under
+ * fieldValidation Warn/Ignore), and return their paths. Same exemptions: maps, preserve-unknown, managedFields.
+ */
+export function pruneUnknownFields(obj: unknown, schemaName: string): string[] {
+  const out: string[] = [];
+  const root = getSchema(schemaName);
+  if (!root) return out;
+  walkPrune(obj, root, '', out, 0);
+  return out;
+}
+
+function walkPrune(v: unknown, schema: Schema | undefined, path: string, out: string[], depth: number): void {
+  if (depth > 64) return;
+  const s = resolve(schema);
+  if (!s || s['x-kubernetes-preserve-unknown-fields'] || path === 'metadata.managedFields') return;
+  if (Array.isArray(v)) {
+    if (s.type === 'array') v.forEach((el, i) => walkPrune(el, s.items, `${path}[${i}]`, out, depth + 1));
+    return;
+  }
+  if (!isPlainObject(v)) return;
+  for (const [k, child] of Object.entries(v)) {
+    const p = joinPath(path, k);
+    if (s.properties && k in s.properties) walkPrune(child, s.properties[k], p, out, depth + 1);
+    else if (s.additionalProperties && typeof s.additionalProperties === 'object') walkPrune(child, s.additionalProperties, p, out, depth + 1);
+    else if (s.properties && !s.additionalProperties) { out.push(p); delete v[k]; }
+  }
+}
+
 /** A JSON type error: `field` as upstream paths it, `message` in the decoder's words. */
 export interface TypeError {
   field: string;

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { findTypeErrors, findUnknownFields, getSchema, resolve, schemaAtPath, typeErrorMessage } from '../../../src/api/schema-walk.ts';
+import { findTypeErrors, findUnknownFields, getSchema, pruneUnknownFields, resolve, schemaAtPath, typeErrorMessage } from '../../../src/api/schema-walk.ts';
 import { resources } from '../../../src/api/registry.ts';
 import { definitions, REF_PREFIX } from '../../../src/api/definitions/index.ts';
 
@@ -91,4 +91,16 @@ test('schemaAtPath and resolve carry the strategic-merge and list-type facts', (
   assert.equal(schemaAtPath('io.k8s.api.apps.v1.Deployment', 'spec.template.metadata.labels.app')!.type, 'string');
   assert.equal(schemaAtPath('io.k8s.api.core.v1.Pod', 'spec.nope'), undefined);
   assert.equal(resolve({ $ref: REF_PREFIX + 'io.k8s.apimachinery.pkg.util.intstr.IntOrString' })!['x-kubernetes-int-or-string'], true);
+});
+
+test('pruneUnknownFields drops exactly what findUnknownFields reports', () => {
+  const obj: any = { apiVersion: 'v1', kind: 'Pod', bogus: 1, metadata: { name: 'p', labels: { keep: 'me' } },
+    spec: { affinity: { anything: 1 }, containers: [{ name: 'c', image: 'i', extra: { deep: 1 }, ports: [{ containerPort: 80, x: 1 }] }] } };
+  const reported = findUnknownFields(obj, 'io.k8s.api.core.v1.Pod');
+  const pruned = pruneUnknownFields(obj, 'io.k8s.api.core.v1.Pod');
+  assert.deepEqual(pruned, reported);
+  assert.deepEqual(pruned.sort(), ['bogus', 'spec.containers[0].extra', 'spec.containers[0].ports[0].x']);
+  assert.deepEqual(obj, { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p', labels: { keep: 'me' } },
+    spec: { affinity: { anything: 1 }, containers: [{ name: 'c', image: 'i', ports: [{ containerPort: 80 }] }] } });
+  assert.deepEqual(findUnknownFields(obj, 'io.k8s.api.core.v1.Pod'), []);
 });
