@@ -162,6 +162,13 @@ test('a stopped node: its pods are replaced on the other node; when it returns, 
     const live = (await podsOf('spread')).filter((p: any) => !p.metadata.deletionTimestamp);
     return live.length === 4 && live.every((p: any) => p.spec.nodeName === node1 && p.status?.phase === 'Running');
   }, { timeoutMs: 90_000, intervalMs: 500, message: 'four live pods Running on the first node' });
+  // The old pods are Terminating (their node must confirm) and no longer Ready, so services drop them.
+  for (const uid of oldUids) {
+    const old = (await podsOf('spread')).find((p: any) => p.metadata.uid === uid);
+    if (!old) continue;
+    assert.ok(old.metadata.deletionTimestamp, 'old pod marked for deletion');
+    assert.equal(old.status.conditions.find((x: any) => x.type === 'Ready')?.status, 'False');
+  }
   const evictions = await c.client.list(R.events, 'default');
   assert.ok(evictions.items.some((e: any) => e.reason === 'TaintManagerEviction' && oldUids.has(e.involvedObject.uid)), 'TaintManagerEviction events');
 

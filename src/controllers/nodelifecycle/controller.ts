@@ -17,7 +17,7 @@ import type { Informer } from '../../client/informer.ts';
 import { R } from '../../client/resources.ts';
 import { EventRecorder } from '../../client/events.ts';
 import type { Clock } from '../../util/clock.ts';
-import { observe, isHealthy, unknownConditions, desiredTaints, type HealthObservation } from './health.ts';
+import { observe, isHealthy, unknownConditions, desiredTaints, podNotReadyConditions, type HealthObservation } from './health.ts';
 import { evictionDecision } from './eviction.ts';
 
 export interface NodeLifecycleOptions {
@@ -144,8 +144,24 @@ export class NodeLifecycleController implements Controller {
           cur = await this.ctx.client.update(R.nodes, undefined, { ...cur, spec: { ...cur.spec, taints } });
         } catch (e: any) { this.log(`node ${name} taints: ${e?.message}`); continue; }
       }
+      if (!isHealthy(obs, now, this.grace)) await this.markPodsNotReady(name, now);
     }
     await this.evictionPass(now);
+  }
+
+  /** Upstream MarkPodsNotReady: pods of a node that stopped reporting are no longer Ready (services drop them). */
+  private async markPodsNotReady(nodeName: string, now: number): Promise<void> {
+    for (const pod of this.pods.list() as Pod[]) {
+      if (pod.spec?.nodeName !== nodeName) continue;
+      const conds = podNotReadyConditions(pod, now);
+      if (!conds) continue;
+      try {
+        await this.ctx.client.patch(R.pods, pod.metadata?.namespace, pod.metadata?.name ?? '', { status: { conditions: conds } }, 'merge', 'status');
+        this.recorder.event(pod as any, 'Warning', 'NodeNotReady', 'Node is not ready');
+      } catch (e: any) {
+        if (e?.code !== 404) this.log(`marking pod ${pod.metadata?.namespace}/${pod.metadata?.name} not ready: ${e?.message}`);
+      }
+    }
   }
 
   private taintSince(node: string, t: Taint, now: number): number {

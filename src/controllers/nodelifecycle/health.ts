@@ -75,3 +75,11 @@ export function desiredTaints(node: Node, now: number): Taint[] | null {
   if (!added.length && kept.length === current.length) return null;
   return [...kept, ...added];
 }
+
+/** A pod's conditions with Ready set to False (upstream MarkPodsNotReady), or null when it is not Ready already. */
+export function podNotReadyConditions(pod: { status?: { conditions?: { type: string; status: string; lastTransitionTime?: string }[] } }, now: number): any[] | null {
+  const conds = pod.status?.conditions ?? [];
+  const ready = conds.find((c) => c.type === 'Ready');
+  if (!ready || ready.status === 'False') return null;
+  return conds.map((c) => (c.type === 'Ready' ? { ...c, status: 'False', lastTransitionTime: rfc3339(now) } : c));
+}

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Node, Pod } from 'kubernetes-types/core/v1.d.ts';
-import { observe, isHealthy, unknownConditions, desiredTaints } from '../../../src/controllers/nodelifecycle/health.ts';
+import { observe, isHealthy, unknownConditions, desiredTaints, podNotReadyConditions } from '../../../src/controllers/nodelifecycle/health.ts';
 import { evictionDecision, effectiveTolerations } from '../../../src/controllers/nodelifecycle/eviction.ts';
 import { parseDurationMs, optionsFromEnv } from '../../../src/controllers/nodelifecycle/controller.ts';
 
@@ -80,4 +80,13 @@ test('durations and environment configuration', () => {
   assert.equal(parseDurationMs('7'), 7000);
   assert.deepEqual(optionsFromEnv({ KUBELITE_NODE_MONITOR_GRACE_PERIOD: '8s', KUBELITE_DEFAULT_TOLERATION_SECONDS: '5' }),
     { gracePeriodMs: 8000, monitorPeriodMs: undefined, defaultTolerationSeconds: 5 });
+});
+
+test('pods of an unreachable node are marked not Ready once', () => {
+  const p = { status: { conditions: [{ type: 'Initialized', status: 'True' }, { type: 'Ready', status: 'True', lastTransitionTime: '2025-01-01T00:00:00Z' }] } };
+  const c = podNotReadyConditions(p, T0)!;
+  assert.deepEqual(c[1], { type: 'Ready', status: 'False', lastTransitionTime: '2026-01-01T00:00:00Z' });
+  assert.deepEqual(c[0], p.status.conditions[0]);
+  assert.equal(podNotReadyConditions({ status: { conditions: c } }, T0), null);
+  assert.equal(podNotReadyConditions({ status: {} }, T0), null);
 });
