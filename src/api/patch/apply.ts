@@ -387,7 +387,10 @@ function recordUpdate(old: object | null | undefined, next: object, manager: str
   const u = new Updater(schemaName, opts.getSchema ?? getSchema, opts.resolve ?? schemaResolve);
   const n = next as Obj;
   const sent = decodeManagedFields(n);
-  const managers = sent.size > 0 && !opts.subresource ? sent : decodeManagedFields(old);
+  // `managedFields: [{}]` resets ownership (upstream): only what this write changes is recorded.
+  const mfSent = n.metadata?.managedFields;
+  const reset = !opts.subresource && Array.isArray(mfSent) && mfSent.length === 1 && isObj(mfSent[0]) && Object.keys(mfSent[0]).length === 0;
+  const managers = reset ? new Map<string, ManagerState>() : sent.size > 0 && !opts.subresource ? sent : decodeManagedFields(old);
   const entry: ManagerState['entry'] = { manager, operation: 'Update', apiVersion };
   if (opts.subresource) entry.subresource = opts.subresource;
   const base = old ?? u.typed.zero(u.schema);

@@ -199,3 +199,14 @@ test('the schema is found from apiVersion and kind when not given', () => {
   updateManagedFields(null, svc, 'm', 'Update', 'v1', T0);
   assert.deepEqual(mf(svc)[0].fieldsV1['f:spec']['f:ports'], { '.': {}, 'k:{"port":80,"protocol":"TCP"}': { '.': {}, 'f:port': {} } }, 'an omitempty list is added with its items, as upstream');
 });
+
+test('an update sending managedFields [{}] resets ownership', () => {
+  const o: any = apply(undefined, config(), 'kubectl', false, T0).object;
+  const next = clone(o); next.metadata.managedFields = [{}]; next.spec.replicas = 4;
+  updateManagedFields(o, next, 'editor', 'Update', 'apps/v1', T1, { schemaName: S });
+  assert.deepEqual(mf(next).map((e) => e.manager), ['editor']);
+  assert.deepEqual(mf(next)[0].fieldsV1, { 'f:spec': { 'f:replicas': {} } });
+  const kept = clone(o); kept.metadata.managedFields = []; kept.spec.replicas = 4;
+  updateManagedFields(o, kept, 'editor', 'Update', 'apps/v1', T1, { schemaName: S });
+  assert.deepEqual(mf(kept).map((e) => e.manager), ['kubectl', 'editor'], 'an empty list keeps the stored entries');
+});
