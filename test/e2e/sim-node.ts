@@ -91,7 +91,7 @@ export class SimNode {
       const now = iso();
       const ready = !badImage;
       const cond = (type: string, status: string) => ({ type, status, lastProbeTime: null, lastTransitionTime: now });
-      p.status = {
+      (p as { status?: Pod['status'] }).status = {
         phase: ready ? 'Running' : 'Pending',
         conditions: [cond('PodReadyToStartContainers', 'True'), cond('Initialized', 'True'), cond('Ready', ready ? 'True' : 'False'), cond('ContainersReady', ready ? 'True' : 'False'), cond('PodScheduled', 'True')] as any,
         hostIP: '10.0.0.1', podIP: `10.244.0.${1 + Math.floor(Math.random() * 250)}`,
@@ -102,7 +102,7 @@ export class SimNode {
             : { waiting: { reason: 'ImagePullBackOff', message: `Back-off pulling image "${c.image}"` } },
         })),
       };
-      if (!ready) for (const c of p.status.conditions!) if (c.type === 'Ready' || c.type === 'ContainersReady') c.reason = 'ContainersNotReady';
+      if (!ready) for (const c of p.status!.conditions!) if (c.type === 'Ready' || c.type === 'ContainersReady') c.reason = 'ContainersNotReady';
       try {
         await this.opts.client.update(R.pods, p.metadata?.namespace, p, 'status');
         this.writes++;

@@ -140,9 +140,18 @@ function withoutHash(t: PodTemplateSpec | undefined): unknown {
   return canonical(c);
 }
 
+/** Canonical JSON of templates, cached per template object (informer objects are never mutated). */
+const canonCache = new WeakMap<object, string>();
+function templateKey(t: PodTemplateSpec | undefined): string {
+  if (!t) return JSON.stringify(withoutHash(t));
+  let k = canonCache.get(t);
+  if (k === undefined) { k = JSON.stringify(withoutHash(t)); canonCache.set(t, k); }
+  return k;
+}
+
 /** EqualIgnoreHash: templates equal apart from the pod-template-hash label (semantic: key order, empties). */
 export function equalIgnoreHash(a: PodTemplateSpec | undefined, b: PodTemplateSpec | undefined): boolean {
-  return JSON.stringify(withoutHash(a)) === JSON.stringify(withoutHash(b));
+  return templateKey(a) === templateKey(b);
 }
 
 function fnv1a32(bytes: Uint8Array, h = 0x811c9dc5): number {
@@ -177,7 +186,8 @@ export function computeHash(template: PodTemplateSpec | undefined, collisionCoun
 
 /** FindNewReplicaSet: the oldest RS whose template equals the Deployment's (ignoring the hash label). */
 export function findNewReplicaSet(d: Deployment, rsList: ReplicaSet[]): ReplicaSet | undefined {
-  return [...rsList].sort(byCreation).find((rs) => equalIgnoreHash(rs.spec?.template, d.spec?.template));
+  const want = JSON.stringify(withoutHash(d.spec?.template));
+  return [...rsList].sort(byCreation).find((rs) => templateKey(rs.spec?.template) === want);
 }
 
 /** FindOldReplicaSets: every RS but the new one (`all`), and those of them with pods (`required`). */
