@@ -210,7 +210,7 @@ test('isScalingEvent: an active RS whose desired-replicas differs', () => {
 
 test('cleanupDeployment planning (upstream table)', () => {
   const w = (name: string, spec: number, status: number) => { const r = rs(name, spec, '2016-05-20T01:00:00Z', { replicas: status }); return r; };
-  const deleted = w('foo-1', 0, 0); deleted.metadata!.deletionTimestamp = '2016-05-20T03:00:00Z';
+  const deleted = w('foo-1', 0, 0); (deleted.metadata as any).deletionTimestamp = '2016-05-20T03:00:00Z';
   const cases: [ReplicaSet[], number, number][] = [
     [[w('foo-1', 0, 0), w('foo-2', 0, 0), w('foo-3', 0, 0)], 1, 2],
     [[w('foo-1', 0, 0), w('foo-2', 0, 1), w('foo-3', 1, 0), w('foo-4', 1, 1)], 0, 1],
@@ -294,7 +294,7 @@ test('revisions: max, last, and the rollback moving the old number into revision
 test('DeploymentComplete (upstream table)', () => {
   const mk = (desired: number, current: number, updated: number, available: number, mu: number, ms: number): [Deployment, any] => {
     const d = dep(desired, { unavail: mu, surge: ms });
-    d.metadata!.generation = 0;
+    (d.metadata as any).generation = 0;
     return [d, { replicas: current, updatedReplicas: updated, availableReplicas: available }];
   };
   const cases: [[Deployment, any], boolean][] = [
@@ -306,7 +306,7 @@ test('DeploymentComplete (upstream table)', () => {
     [mk(1, 1, 1, 0, 1, 1), false],
   ];
   for (const [[d, s], e] of cases) assert.equal(u.deploymentComplete(d, s), e);
-  const [d] = mk(5, 5, 5, 5, 0, 0); d.metadata!.generation = 3;
+  const [d] = mk(5, 5, 5, 5, 0, 0); (d.metadata as any).generation = 3;
   assert.equal(u.deploymentComplete(d, { replicas: 5, updatedReplicas: 5, availableReplicas: 5, observedGeneration: 2 }), false, 'unobserved generation');
 });
 
