@@ -17,7 +17,6 @@ const TERMINATION_MSG_POLICIES = ['File', 'FallbackToLogsOnError'];
 
 function validatePorts(ports: unknown, path: string, names: Set<string>): FieldError[] {
   const errs: FieldError[] = [];
-  const seen = new Set<string>();
   for (const [i, p0] of asArray(ports).entries()) {
     const p = asObj(p0);
     const pp = index(path, i);
@@ -32,9 +31,6 @@ function validatePorts(ports: unknown, path: string, names: Set<string>): FieldE
     if (p.hostPort !== undefined && p.hostPort !== 0 && !isValidPortNum(p.hostPort)) errs.push(invalid(child(pp, 'hostPort'), p.hostPort, PORT_RANGE_MSG));
     if (p.protocol === undefined || p.protocol === '') errs.push(required(child(pp, 'protocol')));
     else if (!PROTOCOLS.includes(String(p.protocol))) errs.push(notSupported(child(pp, 'protocol'), p.protocol, PROTOCOLS));
-    const k = `${p.containerPort}/${p.protocol}/${p.hostIP ?? ''}/${p.hostPort ?? 0}`;
-    if (seen.has(k) && p.hostPort) errs.push(duplicate(pp, `${p.hostPort}/${p.protocol}`));
-    seen.add(k);
   }
   return errs;
 }
@@ -152,7 +148,7 @@ function validateProbe(p0: unknown, path: string, kind: 'liveness' | 'readiness'
   return errs;
 }
 
-function validateContainer(c0: unknown, path: string, volumes: Set<string>, portNames: Set<string>, init: boolean): FieldError[] {
+function validateContainer(c0: unknown, path: string, volumes: Set<string>, init: boolean): FieldError[] {
   const errs: FieldError[] = [];
   const c = asObj(c0);
   if (!c.name) errs.push(required(child(path, 'name')));
@@ -163,7 +159,7 @@ function validateContainer(c0: unknown, path: string, volumes: Set<string>, port
   if (c.terminationMessagePolicy !== undefined && !TERMINATION_MSG_POLICIES.includes(String(c.terminationMessagePolicy))) {
     errs.push(notSupported(child(path, 'terminationMessagePolicy'), c.terminationMessagePolicy, TERMINATION_MSG_POLICIES));
   }
-  errs.push(...validatePorts(c.ports, child(path, 'ports'), portNames));
+  errs.push(...validatePorts(c.ports, child(path, 'ports'), new Set<string>()));
   errs.push(...validateEnv(c.env, child(path, 'env')));
   errs.push(...validateEnvFrom(c.envFrom, child(path, 'envFrom')));
   errs.push(...validateResources(c.resources, child(path, 'resources')));
@@ -254,6 +250,23 @@ function validateTolerations(tols: unknown, path: string): FieldError[] {
   return errs;
 }
 
+/** Upstream AccumulateUniqueHostPorts: a hostPort/protocol/hostIP is used once in a pod. */
+function hostPortConflicts(list: (readonly [unknown, string])[]): FieldError[] {
+  const errs: FieldError[] = [];
+  const seen = new Set<string>();
+  for (const [c, cp] of list) {
+    for (const [j, p0] of asArray(asObj(c).ports).entries()) {
+      const p = asObj(p0);
+      if (!p.hostPort) continue;
+      const k = `${p.hostPort}/${p.protocol ?? 'TCP'}`;
+      const kk = `${p.hostIP ?? ''}/${k}`;
+      if (seen.has(kk)) errs.push(duplicate(child(index(child(cp, 'ports'), j), 'hostPort'), k));
+      seen.add(kk);
+    }
+  }
+  return errs;
+}
+
 export interface PodSpecOptions {
   /** pod templates of workloads: activeDeadlineSeconds etc. are checked by the caller */
   template?: boolean;
@@ -268,7 +281,6 @@ export function validatePodSpec(spec0: unknown, path: string, _o: PodSpecOptions
   const containers = asArray(spec.containers);
   if (containers.length === 0) errs.push(required(child(path, 'containers')));
   const names = new Set<string>();
-  const portNames = new Set<string>();
   const checkNames = (list: unknown[], p: string) => {
     for (const [i, c] of list.entries()) {
       const n = asObj(c).name;
@@ -279,10 +291,11 @@ export function validatePodSpec(spec0: unknown, path: string, _o: PodSpecOptions
     }
   };
   const inits = asArray(spec.initContainers);
-  for (const [i, c] of inits.entries()) errs.push(...validateContainer(c, index(child(path, 'initContainers'), i), volumes, portNames, true));
+  for (const [i, c] of inits.entries()) errs.push(...validateContainer(c, index(child(path, 'initContainers'), i), volumes, true));
   checkNames(inits, child(path, 'initContainers'));
-  for (const [i, c] of containers.entries()) errs.push(...validateContainer(c, index(child(path, 'containers'), i), volumes, portNames, false));
+  for (const [i, c] of containers.entries()) errs.push(...validateContainer(c, index(child(path, 'containers'), i), volumes, false));
   checkNames(containers, child(path, 'containers'));
+  errs.push(...hostPortConflicts([...containers.map((c, i) => [c, index(child(path, 'containers'), i)] as const), ...inits.map((c, i) => [c, index(child(path, 'initContainers'), i)] as const)]));
   if (spec.restartPolicy !== undefined && !RESTART_POLICIES.includes(String(spec.restartPolicy))) errs.push(notSupported(child(path, 'restartPolicy'), spec.restartPolicy, RESTART_POLICIES));
   if (spec.dnsPolicy !== undefined && !DNS_POLICIES.includes(String(spec.dnsPolicy))) errs.push(notSupported(child(path, 'dnsPolicy'), spec.dnsPolicy, DNS_POLICIES));
   errs.push(...nonNegative(child(path, 'terminationGracePeriodSeconds'), spec.terminationGracePeriodSeconds));

@@ -195,3 +195,16 @@ test('scale subresource and other kinds', () => {
   const nodes = R('', 'nodes');
   assert.deepEqual(nodes.validate({ metadata: { name: 'n1' }, spec: { taints: [{ key: 'k', effect: 'Sometimes' }] } }).map((e) => e.field), ['spec.taints[0].effect']);
 });
+
+test('port names are unique per container; host ports are unique per pod', () => {
+  const pods = R('', 'pods');
+  const p: KubeObject = { metadata: { name: 'p', namespace: 'default' }, spec: { containers: [
+    { name: 'a', image: 'x', ports: [{ containerPort: 80, name: 'http', hostPort: 8080 }, { containerPort: 81, name: 'http' }] },
+    { name: 'b', image: 'x', ports: [{ containerPort: 90, name: 'http', hostPort: 8080 }] },
+  ] } };
+  pods.defaults(p);
+  assert.deepEqual(pods.validate(p).map((e) => [e.field, e.message]), [
+    ['spec.containers[0].ports[1].name', 'Duplicate value: "http"'],
+    ['spec.containers[1].ports[0].hostPort', 'Duplicate value: "8080/TCP"'],
+  ]);
+});
