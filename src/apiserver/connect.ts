@@ -72,6 +72,12 @@ async function logHandler(req: http.IncomingMessage, res: http.ServerResponse | 
   if (!res) throw badRequest('pods/log does not upgrade');
   const pod = await getPod(ctx);
   const container = pickContainer(pod, ctx.query.get('container'), ctx.name);
+  if (!pod.spec?.nodeName) {
+    // Upstream LogLocation: a pod without a host has no log yet — an empty answer.
+    res.writeHead(200, { 'Content-Type': 'text/plain' });
+    res.end();
+    return;
+  }
   const { host, port } = await kubeletFor(ctx, pod);
   const path = `/containerLogs/${encodeURIComponent(ctx.namespace ?? 'default')}/${encodeURIComponent(ctx.name)}/${encodeURIComponent(container)}${queryWithout(ctx.query, ['container'])}`;
   const token = kubeletToken(req, ctx);

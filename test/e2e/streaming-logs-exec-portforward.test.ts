@@ -136,6 +136,11 @@ test('kubectl exec runs a command in the container and returns its exit code', a
   assert.match(e.stderr, /command terminated with exit code 3/);
   const c2 = await k(['exec', 'two', '-c', 'b', '--', 'sh', '-c', 'echo $HOSTNAME-b']);
   assert.equal(c2.stdout, 'two-b\n');
+  const missing = await k(['exec', 'logger', '--', 'no-such-command']);
+  assert.equal(missing.code, 1);
+  assert.match(missing.stderr, /^error: Internal error occurred: error executing command in container: failed to exec in container: .*executable file not found/);
+  const nopod = await k(['exec', 'no-such-pod', '--', 'true']);
+  assert.match(nopod.stderr, /pods "no-such-pod" not found/);
 });
 
 test('kubectl exec -i passes stdin and its end', async () => {

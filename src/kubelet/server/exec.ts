@@ -131,11 +131,17 @@ export function serveExecWebSocket(ws: WebSocket, target: ContainerdTarget, req:
     return;
   }
   const ctl = req.tty ? (child.stdio[3] as NodeJS.WritableStream | null) : null;
-  let stderrText = '';
   child.stdout?.on('data', (d: Buffer) => { if (req.stdout || req.tty) send(CH_STDOUT, d); });
+  // ctr reports a process that could not start ("ctr: OCI runtime exec failed: ...") on its stderr before any output
+  // of the process: keep that off the user's stderr and answer it as upstream does, on the error channel.
+  let sawOutput = false;
+  let ctrError = '';
+  child.stdout?.on('data', () => { sawOutput = true; });
   child.stderr?.on('data', (d: Buffer) => {
+    const text = d.toString();
+    if (!sawOutput && (ctrError || text.startsWith('ctr: '))) { ctrError += text; return; }
+    sawOutput = true;
     if (req.stderr) send(CH_STDERR, d);
-    if (stderrText.length < 4096) stderrText += d.toString();
   });
   child.stdin?.on('error', () => {});
   ctl?.on('error', () => {});
@@ -165,9 +171,14 @@ export function serveExecWebSocket(ws: WebSocket, target: ContainerdTarget, req:
   });
   child.on('close', (code, signal) => {
     ctl?.end();
-    // ctr reports a command that cannot start (not found) on stderr with exit code 1; upstream answers 126/127.
-    if (code !== 0 && /executable file not found|no such file or directory/.test(stderrText) && !req.stderr) log(stderrText.trim());
-    send(CH_ERROR, JSON.stringify(exitStatus(code, signal, req.command)));
+    if (code !== 0 && ctrError) {
+      const why = ctrError.replace(/^ctr: /, '').trim();
+      log(`exec in ${req.containerId.slice(0, 12)} failed: ${why}`);
+      send(CH_ERROR, JSON.stringify({ metadata: {}, status: 'Failure', reason: 'InternalError', code: 500,
+        message: `Internal error occurred: error executing command in container: failed to exec in container: ${why}` }));
+    } else {
+      send(CH_ERROR, JSON.stringify(exitStatus(code, signal, req.command)));
+    }
     ws.close(1000);
   });
   }
