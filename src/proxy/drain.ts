@@ -8,9 +8,12 @@
  *   1. if no EndpointSlice lists the pod, it returns at once (not an endpoint: no delay);
  *   2. otherwise it waits (polling, at most `maxMs`) until every slice shows the pod not ready / gone, i.e. the
  *      controller has taken it out of rotation;
- *   3. then lingers `lingerMs` more, so every node's proxy applies the change and connections already
+ *   3. waits (same bound) until the service proxy running in this process (kubelet and proxy share the
+ *      `kubelite up` / `kubelite node` process) no longer sends new connections to the pod's IP — on a loaded
+ *      machine the proxy's rule sync can lag the slice update by seconds;
+ *   4. then lingers `lingerMs` more, so other nodes' proxies apply the change and connections already
  *      translated to the pod are accepted and answered before the application receives SIGTERM.
- * The kubelet bounds the whole wait by the pod's grace period. Upstream Kubernetes leaves this to a preStop
+ * The kubelet bounds the whole wait by the pod's grace period. KUBELITE_ENDPOINT_DRAIN=0 turns it off. Upstream Kubernetes leaves this to a preStop
  * sleep in the pod spec; doing it in the node agent makes well-behaved apps lose nothing by default.
  */
 import type { Pod } from 'kubernetes-types/core/v1.d.ts';
@@ -26,6 +29,18 @@ export interface DrainOptions {
   /** Wait after that (default 1000 ms). */
   lingerMs?: number;
   pollMs?: number;
+}
+
+/** A service proxy in this process, as the drain sees it. */
+export interface LocalProxy {
+  /** Whether the rules now in the kernel send new connections to this IP. */
+  routesTo(ip: string): boolean;
+}
+const localProxies = new Set<LocalProxy>();
+/** Called by startProxy; returns the unregister function. */
+export function registerLocalProxy(p: LocalProxy): () => void {
+  localProxies.add(p);
+  return () => { localProxies.delete(p); };
 }
 
 /** Endpoints in these slices that stand for the pod (by targetRef uid, else name, or by IP). */
@@ -48,6 +63,7 @@ export function podEndpointStates(slices: EndpointSlice[], pod: Pod): { ready: b
 
 /** Wait until the pod is out of every Service's rotation, plus a linger. Returns the milliseconds waited. */
 export async function waitForEndpointDrain(client: KubeClient, pod: Pod, opts: DrainOptions = {}): Promise<number> {
+  if (process.env.KUBELITE_ENDPOINT_DRAIN === '0') return 0; // off (bench/services.ts measures the difference)
   const clock = opts.clock ?? realClock;
   const start = clock.now();
   const ns = pod.metadata?.namespace;
@@ -58,6 +74,10 @@ export async function waitForEndpointDrain(client: KubeClient, pod: Pod, opts: D
   while (states.some((s) => s.ready) && clock.now() - start < maxMs) {
     await clock.sleep(opts.pollMs ?? 100);
     states = podEndpointStates(await list(), pod);
+  }
+  const ip = pod.status?.podIP;
+  while (ip && [...localProxies].some((p) => p.routesTo(ip)) && clock.now() - start < 2 * maxMs) {
+    await clock.sleep(opts.pollMs ?? 50);
   }
   await clock.sleep(opts.lingerMs ?? 1000);
   return clock.now() - start;

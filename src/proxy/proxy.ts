@@ -25,6 +25,7 @@ import { buildServiceMap, usableEndpoints, type ServicePortInfo } from './model.
 import { buildRules, chainNames, foreignPodIPs, jumpRules, listOurChains, parseSepCounters, type SepInfo } from './rules.ts';
 import { Iptables, readSysctl, writeSysctl } from './iptables.ts';
 import { serveMetrics, type Family } from './metrics.ts';
+import { registerLocalProxy } from './drain.ts';
 
 type Service = ServiceT & KubeObject;
 type Pod = PodT & KubeObject;
@@ -87,6 +88,9 @@ export async function startProxy(opts: ProxyOptions): Promise<ProxyHandle> {
   }
 
   let model: ServicePortInfo[] = [];
+  /** Endpoint IPs the rules in the kernel send new connections to (for the kubelet's drain). */
+  let routed = new Set<string>();
+  const unregister = registerLocalProxy({ routesTo: (ip) => routed.has(ip) });
   let seps = new Map<string, SepInfo>();
   let svcChains = new Set<string>();
   let stale: string[] = [];
@@ -125,6 +129,7 @@ export async function startProxy(opts: ProxyOptions): Promise<ProxyHandle> {
       }
     }
     await ipt.restore(rs.text);
+    routed = new Set(model.flatMap((sp) => usableEndpoints(sp.endpoints).map((e) => e.ip)));
     seps = rs.seps;
     svcChains = rs.svcChains;
     stale = [];
@@ -207,6 +212,7 @@ export async function startProxy(opts: ProxyOptions): Promise<ProxyHandle> {
     services: () => model,
     stop: async () => {
       stopped = true;
+      unregister();
       timer?.cancel();
       await running;
       await informers.stopAll();
@@ -231,4 +237,9 @@ export async function cleanupRules(ipt: Iptables, names: ReturnType<typeof chain
   const lines = ['*nat', ...nat.map((c) => `:${c} - [0:0]`), ...nat.map((c) => `-X ${c}`), 'COMMIT',
     '*filter', ...filter.map((c) => `:${c} - [0:0]`), ...filter.map((c) => `-X ${c}`), 'COMMIT', ''];
   await ipt.restore(lines.join('\n'));
+}
+
+/** For `kubelite down --purge`: remove the service rules of the cluster whose data dir this is. */
+export async function purgeProxyRules(dataDir: string): Promise<void> {
+  await cleanupRules(new Iptables(), chainNames(instanceForDataDir(dataDir)));
 }
