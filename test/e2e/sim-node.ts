@@ -85,8 +85,11 @@ export class SimNode {
 
   private async writeStatus(p0: Pod, badImage: string | undefined): Promise<void> {
     for (let attempt = 0; attempt < 5; attempt++) {
-      let p: Pod;
-      try { p = await this.opts.client.get<Pod>(R.pods, p0.metadata?.namespace, p0.metadata!.name!); } catch { return; }
+      // First try with the cached pod (one request); on a conflict re-read it.
+      let p: Pod = structuredClone(this.inf.get(`${p0.metadata?.namespace}/${p0.metadata?.name}`) ?? p0);
+      if (attempt > 0) {
+        try { p = await this.opts.client.get<Pod>(R.pods, p0.metadata?.namespace, p0.metadata!.name!); } catch { return; }
+      }
       if (p.metadata?.uid !== p0.metadata?.uid || p.metadata?.deletionTimestamp) return;
       const now = iso();
       const ready = !badImage;
