@@ -112,7 +112,7 @@ export async function startKubelet(opts: KubeletOptions): Promise<Kubelet> {
     update: (o: Pod, p: Pod) => {
       const w = workerFor(p);
       if (specKey(o) !== specKey(p)) w.update(p);
-      else if (Number(p.metadata?.resourceVersion) >= Number(w.pod.metadata?.resourceVersion ?? 0)) w.pod = p;
+      else w.observed(p);
     },
     delete: (p: Pod) => { workers.get(p.metadata!.uid!)?.removed(p); },
   });

@@ -45,6 +45,12 @@ const STATE: Record<string, ContainerRun['state']> = {
 };
 const nsToMs = (ns: number) => Math.floor(Number(ns) / 1e6);
 
+/** What another writer could overwrite: phase, Ready/ContainersReady and per-container readiness and ids. */
+function statusSummary(s: import('kubernetes-types/core/v1.d.ts').PodStatus): string {
+  return JSON.stringify([s.phase, s.podIP, (s.conditions ?? []).filter((c) => c.type === 'Ready' || c.type === 'ContainersReady').map((c) => `${c.type}=${c.status}`).sort(),
+    (s.containerStatuses ?? []).map((c) => `${c.name}:${c.ready}:${c.containerID ?? ''}:${c.restartCount}`)]);
+}
+
 function fmtBackoff(ms: number): string {
   const s = Math.round(ms / 1000);
   return s >= 60 ? `${Math.floor(s / 60)}m${s % 60}s` : `${s}s`;
@@ -55,6 +61,7 @@ export class PodWorker {
   private loop: Promise<void> | null = null;
   private waiting = new Map<string, { reason: string; message?: string }>();
   private lastStatus = '';
+  private lastSummary = '';
   private runCache = new Map<string, ContainerRun>();
   private sandboxIPs = new Map<string, string[]>();
   private resyncTimer?: { cancel(): void; at: number };
@@ -84,6 +91,19 @@ export class PodWorker {
       }
       this.loop = null;
     })();
+  }
+
+  /**
+   * The pod object changed without a spec change. If someone else rewrote what we own (e.g. the node lifecycle
+   * controller marked the pod not Ready while this node was unreachable), write our status again.
+   */
+  observed(pod: Pod): void {
+    if (Number(pod.metadata?.resourceVersion) < Number(this.pod.metadata?.resourceVersion ?? 0)) return;
+    this.pod = pod;
+    if (this.lastSummary && pod.status && statusSummary(pod.status) !== this.lastSummary) {
+      this.lastStatus = '';
+      this.requestSync();
+    }
   }
 
   /** Wait for the current sync (if any) to finish. */
@@ -380,7 +400,8 @@ export class PodWorker {
     try {
       const updated = await this.d.client.patch(R.pods, m.namespace, m.name!, { metadata: { uid: m.uid }, status }, 'merge', 'status');
       this.lastStatus = key;
-      if (updated?.metadata?.uid === this.uid) this.pod = { ...this.pod, status: updated.status };
+      this.lastSummary = statusSummary(status);
+      if (updated?.metadata?.uid === this.uid && Number(updated.metadata.resourceVersion) >= Number(this.pod.metadata?.resourceVersion ?? 0)) this.pod = updated;
     } catch (e) {
       if ((e as any)?.code === 404) return;
       throw e;
