@@ -6,7 +6,8 @@
  *    ReplicaSet's pods spread over both;
  *  - one node stopped: it becomes NotReady (Ready=Unknown, unreachable taint) after the grace period, its pods are
  *    evicted after their toleration and replaced on the other node; when it comes back its taint goes and its
- *    surplus pods are removed (from the API and from its containerd).
+ *    surplus pods are removed (from the API and from its containerd);
+ *  - a pod bound to a node that does not exist is deleted after the grace period (pod GC).
  * Timeouts are shortened through the environment: grace period 25 s, default toleration 5 s.
  */
 import { test, before, after } from 'node:test';
@@ -89,6 +90,11 @@ after(async () => {
 });
 
 test('FailedScheduling says why in upstream words; the pod is placed once a node change makes it fit', async () => {
+  // (A pod bound to a node that does not exist; the last test checks that pod GC removed it.)
+  await c.client.create(R.pods, 'default', {
+    apiVersion: 'v1', kind: 'Pod', metadata: { name: 'orphan' },
+    spec: { nodeName: 'no-such-node', containers: [{ name: 'c', image: 'kubelite/busybox', command: ['sleep', '3600'] }] },
+  });
   await c.client.create(R.pods, 'default', {
     apiVersion: 'v1', kind: 'Pod', metadata: { name: 'picky' },
     spec: { nodeSelector: { disktype: 'ssd' }, terminationGracePeriodSeconds: 1, containers: [{ name: 'c', image: 'kubelite/busybox', command: ['sleep', '3600'] }] },
@@ -191,4 +197,10 @@ test('a stopped node: its pods are replaced on the other node; when it returns, 
   } finally { cri.close(); }
   const dep = await c.client.get(R.deployments, 'default', 'spread');
   assert.equal(dep.spec.replicas, 4);
+});
+
+test('a pod bound to a node that does not exist is garbage-collected after the grace period', async () => {
+  await waitFor(async () => {
+    try { await c.client.get(R.pods, 'default', 'orphan'); return false; } catch (e: any) { return e.code === 404; }
+  }, { timeoutMs: 60_000, intervalMs: 500, message: 'orphan pod deleted' });
 });

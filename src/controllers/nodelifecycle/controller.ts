@@ -4,7 +4,8 @@
  *    (health.ts) and keeps the not-ready / unreachable / unschedulable taints in line with the Ready condition;
  *  - evicts (deletes) pods from nodes with NoExecute taints once their tolerations run out (eviction.ts), with a
  *    TaintManagerEviction event. The ReplicaSet controller replaces them and the scheduler places the replacements
- *    on a healthy node; the returning node's kubelet finishes the deletion of its old pods.
+ *    on a healthy node; the returning node's kubelet finishes the deletion of its old pods;
+ *  - deletes pods bound to a Node that no longer exists, after the grace period (upstream PodGC's orphans).
  *
  * Defaults as upstream (grace 40 s, monitor period 5 s, default toleration 300 s); tests shorten them through the
  * options or the environment: KUBELITE_NODE_MONITOR_GRACE_PERIOD, KUBELITE_NODE_MONITOR_PERIOD,
@@ -17,7 +18,7 @@ import type { Informer } from '../../client/informer.ts';
 import { R } from '../../client/resources.ts';
 import { EventRecorder } from '../../client/events.ts';
 import type { Clock } from '../../util/clock.ts';
-import { observe, isHealthy, unknownConditions, desiredTaints, podNotReadyConditions, type HealthObservation } from './health.ts';
+import { observe, isHealthy, unknownConditions, desiredTaints, podNotReadyConditions, orphanedPods, type HealthObservation } from './health.ts';
 import { evictionDecision } from './eviction.ts';
 
 export interface NodeLifecycleOptions {
@@ -56,6 +57,7 @@ export class NodeLifecycleController implements Controller {
   private observations = new Map<string, HealthObservation>();
   private taintSeen = new Map<string, number>(); // node/key/effect → first seen (when the taint has no timeAdded)
   private evicted = new Set<string>(); // pod uids already deleted
+  private missingNodes = new Map<string, number>(); // node name → first seen missing (pod GC)
   private timer?: { cancel(): void };
   private wake?: { cancel(): void; at: number };
   private running = false;
@@ -147,6 +149,19 @@ export class NodeLifecycleController implements Controller {
       if (!isHealthy(obs, now, this.grace)) await this.markPodsNotReady(name, now);
     }
     await this.evictionPass(now);
+    await this.orphanPass(now);
+  }
+
+  /** Pods bound to a Node that no longer exists are deleted after the grace period (upstream PodGC). */
+  private async orphanPass(now: number): Promise<void> {
+    const names = new Set((this.nodes.list() as Node[]).map((n) => n.metadata?.name ?? ''));
+    for (const key of orphanedPods(this.pods.list() as Pod[], names, this.missingNodes, now, this.grace)) {
+      const [ns, name] = key.split('/');
+      try {
+        await this.ctx.client.delete(R.pods, ns, name, { gracePeriodSeconds: 0 });
+        this.log(`deleted orphaned pod ${key} (its node no longer exists)`);
+      } catch (e: any) { if (e?.code !== 404) this.log(`deleting orphaned pod ${key}: ${e?.message}`); }
+    }
   }
 
   /** Upstream MarkPodsNotReady: pods of a node that stopped reporting are no longer Ready (services drop them). */

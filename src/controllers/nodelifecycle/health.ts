@@ -83,3 +83,23 @@ export function podNotReadyConditions(pod: { status?: { conditions?: { type: str
   if (!ready || ready.status === 'False') return null;
   return conds.map((c) => (c.type === 'Ready' ? { ...c, status: 'False', lastTransitionTime: rfc3339(now) } : c));
 }
+
+/**
+ * Pod garbage collection of orphans (upstream PodGC gcOrphaned): pods bound to a node that does not exist are
+ * deleted at once (grace 0) once the node has been missing for `quarantineMs`. `missingSince` remembers when each
+ * node name was first seen missing and is updated in place. Returns the keys ("ns/name") to delete.
+ */
+export function orphanedPods(pods: { metadata?: { namespace?: string; name?: string }; spec?: { nodeName?: string } }[],
+  nodeNames: Set<string>, missingSince: Map<string, number>, now: number, quarantineMs: number): string[] {
+  const out: string[] = [];
+  const stillMissing = new Set<string>();
+  for (const p of pods) {
+    const n = p.spec?.nodeName;
+    if (!n || nodeNames.has(n)) continue;
+    stillMissing.add(n);
+    if (!missingSince.has(n)) missingSince.set(n, now);
+    if (now - missingSince.get(n)! >= quarantineMs) out.push(`${p.metadata?.namespace ?? 'default'}/${p.metadata?.name}`);
+  }
+  for (const n of [...missingSince.keys()]) if (!stillMissing.has(n)) missingSince.delete(n);
+  return out;
+}

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Node, Pod } from 'kubernetes-types/core/v1.d.ts';
-import { observe, isHealthy, unknownConditions, desiredTaints, podNotReadyConditions } from '../../../src/controllers/nodelifecycle/health.ts';
+import { observe, isHealthy, unknownConditions, desiredTaints, podNotReadyConditions, orphanedPods } from '../../../src/controllers/nodelifecycle/health.ts';
 import { evictionDecision, effectiveTolerations } from '../../../src/controllers/nodelifecycle/eviction.ts';
 import { parseDurationMs, optionsFromEnv } from '../../../src/controllers/nodelifecycle/controller.ts';
 
@@ -89,4 +89,19 @@ test('pods of an unreachable node are marked not Ready once', () => {
   assert.deepEqual(c[0], p.status.conditions[0]);
   assert.equal(podNotReadyConditions({ status: { conditions: c } }, T0), null);
   assert.equal(podNotReadyConditions({ status: {} }, T0), null);
+});
+
+test('pods bound to a node that does not exist are collected after the quarantine', () => {
+  const pods = [
+    { metadata: { namespace: 'default', name: 'a' }, spec: { nodeName: 'gone' } },
+    { metadata: { namespace: 'default', name: 'b' }, spec: { nodeName: 'n1' } },
+    { metadata: { namespace: 'default', name: 'c' }, spec: {} },
+  ];
+  const missing = new Map<string, number>();
+  assert.deepEqual(orphanedPods(pods, new Set(['n1']), missing, T0, 40_000), []);
+  assert.deepEqual(orphanedPods(pods, new Set(['n1']), missing, T0 + 39_999, 40_000), []);
+  assert.deepEqual(orphanedPods(pods, new Set(['n1']), missing, T0 + 40_000, 40_000), ['default/a']);
+  // The node (re)appears: forgotten.
+  assert.deepEqual(orphanedPods(pods, new Set(['n1', 'gone']), missing, T0 + 50_000, 40_000), []);
+  assert.equal(missing.size, 0);
 });
