@@ -68,29 +68,36 @@ const STRIPPED: Path[] = [
 const STRIPPED_KEYS = new Set(STRIPPED.map(pathKey));
 
 /** Keep only the paths a write through `subresource` may own: the main resource never owns status, /status only status. */
+const SEP = '\u0000';
 function filterSet(set: FieldSet, subresource: string | undefined): FieldSet {
-  const out = new FieldSet();
-  for (const p of set.paths()) {
-    const k = pathKey(p);
-    if (STRIPPED_KEYS.has(k)) continue;
-    if (p[0] === 'f:metadata' && (p[1] === 'f:managedFields' || p[1] === 'f:resourceVersion')) continue;
-    if (subresource === 'status') { if (p[0] !== 'f:status') continue; }
-    else if (p[0] === 'f:status') continue;
-    out.insert(p);
+  const keep: string[] = [];
+  let dropped = false;
+  for (const k of set.members) {
+    const top = k.split(SEP, 1)[0];
+    const ok = !STRIPPED_KEYS.has(k)
+      && !k.startsWith(`f:metadata${SEP}f:managedFields`) && !k.startsWith(`f:metadata${SEP}f:resourceVersion`)
+      && (subresource === 'status' ? top === 'f:status' : top !== 'f:status');
+    if (ok) keep.push(k); else dropped = true;
   }
-  return out;
+  return dropped ? new FieldSet(keep) : set;
 }
+
+/** Top-level fields a write through `subresource` can own (others are not even compared). */
+const topFilter = (subresource: string | undefined) => (field: string) =>
+  subresource === 'status' ? field === 'status' : field !== 'status' && field !== 'apiVersion' && field !== 'kind';
 
 // ---- managedFields encoding ----
 
 interface ManagerState {
   entry: Omit<ManagedFieldsEntry, 'fieldsV1' | 'fieldsType'>;
   set: FieldSet;
+  /** The decoded FieldsV1 and the set it gave, reused when the set is unchanged (saves re-encoding). */
+  raw?: { fieldsV1: Record<string, unknown>; set: FieldSet };
 }
 
 /** Identity of a manager (upstream BuildManagerIdentifier: no time; Apply managers without apiVersion). */
 function identity(e: { manager: string; operation: string; apiVersion?: string; subresource?: string }): string {
-  return JSON.stringify({ manager: e.manager, operation: e.operation, apiVersion: e.operation === 'Apply' ? '' : e.apiVersion ?? '', subresource: e.subresource ?? '' });
+  return [e.manager, e.operation, e.operation === 'Apply' ? '' : e.apiVersion ?? '', e.subresource ?? ''].join('\u0000');
 }
 
 export function decodeManagedFields(obj: unknown): Map<string, ManagerState> {
@@ -103,19 +110,20 @@ export function decodeManagedFields(obj: unknown): Map<string, ManagerState> {
     const entry: ManagerState['entry'] = { manager: e.manager, operation: op, apiVersion: String(e.apiVersion ?? '') };
     if (e.time) entry.time = String(e.time);
     if (e.subresource) entry.subresource = String(e.subresource);
-    out.set(identity(entry), { entry, set: fromFieldsV1(e.fieldsV1) });
+    const set = fromFieldsV1(e.fieldsV1);
+    out.set(identity(entry), { entry, set, raw: isObj(e.fieldsV1) ? { fieldsV1: e.fieldsV1, set } : undefined });
   }
   return out;
 }
 
 export function encodeManagedFields(managers: Map<string, ManagerState>): ManagedFieldsEntry[] {
   const entries: ManagedFieldsEntry[] = [];
-  for (const { entry, set } of managers.values()) {
+  for (const { entry, set, raw } of managers.values()) {
     if (set.empty()) continue;
     const e: ManagedFieldsEntry = { manager: entry.manager, operation: entry.operation, apiVersion: entry.apiVersion } as ManagedFieldsEntry;
     if (entry.time) e.time = entry.time;
     e.fieldsType = 'FieldsV1';
-    e.fieldsV1 = toFieldsV1(set);
+    e.fieldsV1 = raw && raw.set === set ? raw.fieldsV1 : toFieldsV1(set);
     if (entry.subresource) e.subresource = entry.subresource;
     entries.push(e);
   }
@@ -174,16 +182,24 @@ export function applyConflictError(conflicts: Conflict[]): StatusError {
 
 // ---- the updater (upstream merge.Updater) ----
 
+/** One Typed walker per resolver, so its memo of resolved schemas lives across requests. */
+const typedCache = new WeakMap<Resolver, Typed>();
+function typedFor(resolve: Resolver): Typed {
+  let t = typedCache.get(resolve);
+  if (!t) { t = new Typed(resolve); typedCache.set(resolve, t); }
+  return t;
+}
+
 class Updater {
   typed: Typed;
   schema: Schema | undefined;
   constructor(schemaName: string, lookup: (n: string) => Schema | undefined, resolve: Resolver) {
-    this.typed = new Typed(resolve);
+    this.typed = typedFor(resolve);
     this.schema = lookup(schemaName);
   }
 
   compare(lhs: unknown, rhs: unknown, subresource?: string) {
-    const c = this.typed.compare(withoutManagedFields(lhs), withoutManagedFields(rhs), this.schema);
+    const c = this.typed.compare(lhs, rhs, this.schema, topFilter(subresource));
     return { added: filterSet(c.added, subresource), modified: filterSet(c.modified, subresource), removed: filterSet(c.removed, subresource) };
   }
 

@@ -33,8 +33,18 @@ export class FieldSet {
   get size(): number { return this.members.size; }
   empty(): boolean { return this.members.size === 0; }
   paths(): Path[] { return [...this.members].sort(comparePathKeys).map(keyPath); }
-  union(o: FieldSet): FieldSet { return new FieldSet([...this.members, ...o.members]); }
-  difference(o: FieldSet): FieldSet { return new FieldSet([...this.members].filter((k) => !o.members.has(k))); }
+  union(o: FieldSet): FieldSet {
+    if (o.members.size === 0) return this;
+    if (this.members.size === 0) return o;
+    return new FieldSet([...this.members, ...o.members]);
+  }
+  /** Members not in `o` (the same set when nothing is removed). */
+  difference(o: FieldSet): FieldSet {
+    if (o.members.size === 0 || this.members.size === 0) return this;
+    let hit = false;
+    for (const k of this.members) if (o.members.has(k)) { hit = true; break; }
+    return hit ? new FieldSet([...this.members].filter((k) => !o.members.has(k))) : this;
+  }
   intersection(o: FieldSet): FieldSet { return new FieldSet([...this.members].filter((k) => o.members.has(k))); }
   /** Whether `p` or any path below it is a member. */
   hasPrefix(p: Path): boolean {
@@ -102,17 +112,19 @@ export function toFieldsV1(set: FieldSet): Record<string, unknown> {
 /** Decode a FieldsV1 object into a set (unknown shapes are skipped). */
 export function fromFieldsV1(v: unknown): FieldSet {
   const set = new FieldSet();
-  const walk = (node: unknown, path: Path) => {
-    if (typeof node !== 'object' || node === null || Array.isArray(node)) return;
-    const keys = Object.keys(node);
-    if (keys.length === 0) { if (path.length) set.insert(path); return; }
-    for (const k of keys) {
-      if (k === '.') { if (path.length) set.insert(path); continue; }
-      walk((node as Record<string, unknown>)[k], [...path, k]);
-    }
-  };
-  walk(v, []);
+  decodeNode(v, '', set.members);
   return set;
+}
+function decodeNode(node: unknown, pk: string, out: Set<string>): void {
+  if (typeof node !== 'object' || node === null || Array.isArray(node)) return;
+  let empty = true;
+  for (const k in node) {
+    if (!Object.prototype.hasOwnProperty.call(node, k)) continue;
+    empty = false;
+    if (k === '.') { if (pk) out.add(pk); continue; }
+    decodeNode((node as Record<string, unknown>)[k], pk ? pk + SEP + k : k, out);
+  }
+  if (empty && pk) out.add(pk);
 }
 
 /** Upstream fieldpath.Path.String(): `.spec.template.spec.containers[name="nginx"].image`, `[="a"]`, `[0]`. */

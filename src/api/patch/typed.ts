@@ -40,11 +40,30 @@ interface TypeInfo {
   schema?: Schema; // resolved
 }
 
+export interface Comparison { added: FieldSet; modified: FieldSet; removed: FieldSet }
+
+const SEP = '\u0000';
+const join = (pk: string, pe: string) => (pk ? pk + SEP + pe : pe);
+
 /** Default values of key fields that upstream schemas declare (used when an item omits them). */
 const KEY_DEFAULTS: Record<string, unknown> = { protocol: 'TCP' };
 
+/** Walk filter for a top-level field name: false = do not look at it (e.g. status on a main-resource write). */
+export type TopFilter = (field: string) => boolean;
+
 export class Typed {
-  constructor(private resolve: Resolver) {}
+  private resolve: Resolver;
+  private memo = new WeakMap<object, Schema | undefined>();
+  constructor(resolve: Resolver) {
+    // Definitions are immutable: memoize resolution per schema object (the hot path of every write).
+    this.resolve = (s) => {
+      if (!s) return undefined;
+      if (this.memo.has(s)) return this.memo.get(s);
+      const r = resolve(s);
+      this.memo.set(s, r);
+      return r;
+    };
+  }
 
   describe(schema: Schema | undefined, value: unknown): TypeInfo {
     const s = this.resolve(schema);
@@ -105,83 +124,99 @@ export class Typed {
 
   toFieldSet(value: unknown, schema: Schema | undefined): FieldSet {
     const set = new FieldSet();
-    this.walkSet(value, schema, [], set);
+    this.walkSet(value, schema, '', set);
     return set;
   }
 
-  private walkSet(v: unknown, schema: Schema | undefined, path: Path, set: FieldSet): void {
+  // Paths are carried as FieldSet keys (elements joined by NUL) so the hot walks build no arrays or closures.
+  private walkSet(v: unknown, schema: Schema | undefined, pk: string, set: FieldSet): void {
     if (v === null || v === undefined) return;
     const info = this.describe(schema, v);
-    if (info.kind === 'scalar' || info.atomic) { if (path.length) set.insert(path); return; }
+    if (info.kind === 'scalar' || info.atomic) { if (pk) set.members.add(pk); return; }
     if (info.kind === 'map') {
-      if (!isObj(v)) { if (path.length) set.insert(path); return; }
-      for (const [k, cv] of Object.entries(v)) {
-        const { schema: cs, declared } = this.child(info, k);
-        const cp = [...path, fieldPE(k)];
-        this.walkSet(cv, cs, cp, set);
-        if (cv === null || (isObj(cv) && Object.keys(cv).length === 0)) set.insert(cp);
-        else if (!declared) set.insert(cp);
+      if (!isObj(v)) { if (pk) set.members.add(pk); return; }
+      for (const k of Object.keys(v)) {
+        const cv = v[k];
+        const c = this.child(info, k);
+        const cp = join(pk, 'f:' + k);
+        this.walkSet(cv, c.schema, cp, set);
+        if (cv === null || (isObj(cv) && Object.keys(cv).length === 0)) set.members.add(cp);
+        else if (!c.declared) set.members.add(cp);
       }
       return;
     }
-    if (!Array.isArray(v)) { if (path.length) set.insert(path); return; }
-    v.forEach((item, i) => {
-      const ip = [...path, this.itemPE(info, item, i)];
-      this.walkSet(item, this.itemSchema(info), ip, set);
-      set.insert(ip);
-    });
+    if (!Array.isArray(v)) { if (pk) set.members.add(pk); return; }
+    const itemSchema = this.itemSchema(info);
+    for (let i = 0; i < v.length; i++) {
+      const ip = join(pk, this.itemPE(info, v[i], i));
+      this.walkSet(v[i], itemSchema, ip, set);
+      set.members.add(ip);
+    }
   }
 
   // ---- comparison (upstream TypedValue.Compare) ----
 
-  compare(lhs: unknown, rhs: unknown, schema: Schema | undefined): { added: FieldSet; modified: FieldSet; removed: FieldSet } {
-    const out = { added: new FieldSet(), modified: new FieldSet(), removed: new FieldSet() };
-    this.walkCompare(lhs, rhs, schema, [], out);
+  compare(lhs: unknown, rhs: unknown, schema: Schema | undefined, top?: TopFilter): Comparison {
+    const out: Comparison = { added: new FieldSet(), modified: new FieldSet(), removed: new FieldSet() };
+    if (top && (isObj(lhs) || isObj(rhs))) {
+      // Root object: compare only the top-level fields the filter lets through.
+      const info = this.describe(schema, isObj(rhs) ? rhs : lhs);
+      const l = isObj(lhs) ? lhs : {}, r = isObj(rhs) ? rhs : {};
+      const keys = new Set([...Object.keys(l), ...Object.keys(r)]);
+      for (const k of keys) {
+        if (!top(k)) continue;
+        this.walkCompare(getOwn(l, k), getOwn(r, k), this.child(info, k).schema, 'f:' + k, out);
+      }
+      return out;
+    }
+    this.walkCompare(lhs, rhs, schema, '', out);
     return out;
   }
 
-  private walkCompare(lhs: unknown, rhs: unknown, schema: Schema | undefined, path: Path,
-    out: { added: FieldSet; modified: FieldSet; removed: FieldSet }): void {
+  private leaf(lhs: unknown, rhs: unknown, pk: string, out: Comparison): void {
+    if (!pk) return;
+    if (lhs === undefined) out.added.members.add(pk);
+    else if (rhs === undefined) out.removed.members.add(pk);
+    else if (!deepEqual(lhs, rhs)) out.modified.members.add(pk);
+  }
+
+  private walkCompare(lhs: unknown, rhs: unknown, schema: Schema | undefined, pk: string, out: Comparison): void {
     if (lhs === undefined && rhs === undefined) return;
+    if (lhs === rhs && (lhs === null || typeof lhs !== 'object')) return; // identical scalars: nothing to record
     const info = this.describe(schema, rhs !== undefined && rhs !== null ? rhs : lhs);
-    const leaf = () => {
-      if (!path.length) return;
-      if (lhs === undefined) out.added.insert(path);
-      else if (rhs === undefined) out.removed.insert(path);
-      else if (!deepEqual(lhs, rhs)) out.modified.insert(path);
-    };
-    const hook = () => {
-      if (!path.length) return;
-      if (lhs === undefined) out.added.insert(path);
-      else if (rhs === undefined) out.removed.insert(path);
-    };
-    if (info.kind === 'scalar' || info.atomic) { leaf(); return; }
+    if (info.kind === 'scalar' || info.atomic) { this.leaf(lhs, rhs, pk, out); return; }
     if (info.kind === 'map') {
       const l = isObj(lhs) ? lhs : undefined, r = isObj(rhs) ? rhs : undefined;
-      if ((lhs !== undefined && lhs !== null && !l) || (rhs !== undefined && rhs !== null && !r)) { leaf(); return; }
-      const lEmpty = !l || Object.keys(l).length === 0, rEmpty = !r || Object.keys(r).length === 0;
-      if (lEmpty && rEmpty) { leaf(); return; }
-      const keys = new Set([...Object.keys(l ?? {}), ...Object.keys(r ?? {})]);
-      for (const k of keys) {
-        const { schema: cs } = this.child(info, k);
-        this.walkCompare(l ? getOwn(l, k) : undefined, r ? getOwn(r, k) : undefined, cs, [...path, fieldPE(k)], out);
+      if ((lhs !== undefined && lhs !== null && !l) || (rhs !== undefined && rhs !== null && !r)) { this.leaf(lhs, rhs, pk, out); return; }
+      const lKeys = l ? Object.keys(l) : [], rKeys = r ? Object.keys(r) : [];
+      if (lKeys.length === 0 && rKeys.length === 0) { this.leaf(lhs, rhs, pk, out); return; }
+      const inMeta = pk === 'f:metadata';
+      const seen = new Set<string>();
+      for (const keys of [lKeys, rKeys]) {
+        for (const k of keys) {
+          if (seen.has(k)) continue;
+          seen.add(k);
+          if (inMeta && (k === 'managedFields' || k === 'resourceVersion')) continue;
+          this.walkCompare(l ? getOwn(l, k) : undefined, r ? getOwn(r, k) : undefined, this.child(info, k).schema, join(pk, 'f:' + k), out);
+        }
       }
-      hook();
+      if (pk) { if (lhs === undefined) out.added.members.add(pk); else if (rhs === undefined) out.removed.members.add(pk); }
       return;
     }
     const l = Array.isArray(lhs) ? lhs : undefined, r = Array.isArray(rhs) ? rhs : undefined;
-    if ((lhs !== undefined && lhs !== null && !l) || (rhs !== undefined && rhs !== null && !r)) { leaf(); return; }
-    if ((!l || l.length === 0) && (!r || r.length === 0)) { leaf(); return; }
+    if ((lhs !== undefined && lhs !== null && !l) || (rhs !== undefined && rhs !== null && !r)) { this.leaf(lhs, rhs, pk, out); return; }
+    if ((!l || l.length === 0) && (!r || r.length === 0)) { this.leaf(lhs, rhs, pk, out); return; }
     const lm = this.indexItems(info, l ?? []), rm = this.indexItems(info, r ?? []);
-    const pes = new Set([...lm.keys(), ...rm.keys()]);
-    for (const pe of pes) this.walkCompare(lm.get(pe), rm.get(pe), this.itemSchema(info), [...path, pe], out);
-    hook();
+    const itemSchema = this.itemSchema(info);
+    for (const [pe, lv] of lm) this.walkCompare(lv, rm.get(pe), itemSchema, join(pk, pe), out);
+    for (const [pe, rv] of rm) if (!lm.has(pe)) this.walkCompare(undefined, rv, itemSchema, join(pk, pe), out);
+    if (pk) { if (lhs === undefined) out.added.members.add(pk); else if (rhs === undefined) out.removed.members.add(pk); }
   }
 
   /** Items of a list by path element (first occurrence wins, as upstream). */
   indexItems(info: TypeInfo, list: unknown[]): Map<string, unknown> {
     const m = new Map<string, unknown>();
-    list.forEach((item, i) => { const pe = this.itemPE(info, item, i); if (!m.has(pe)) m.set(pe, item); });
+    for (let i = 0; i < list.length; i++) { const pe = this.itemPE(info, list[i], i); if (!m.has(pe)) m.set(pe, list[i]); }
     return m;
   }
 
@@ -291,7 +326,15 @@ export class Typed {
    * default) as `{}`, required lists and pointers as null. Used as the "live" object of a create, so that
    * managedFields mark exactly what upstream marks.
    */
-  zero(schema: Schema | undefined, depth = 0): Obj {
+  private zeroMemo = new WeakMap<object, Obj>();
+  zero(schema: Schema | undefined): Obj {
+    if (!schema) return {};
+    let z = this.zeroMemo.get(schema);
+    if (!z) { z = this.zeroOf(schema, 0); this.zeroMemo.set(schema, z); }
+    return clone(z);
+  }
+
+  private zeroOf(schema: Schema | undefined, depth: number): Obj {
     const s = this.resolve(schema);
     const out: Obj = {};
     if (!s?.properties || depth > 12) return out;
@@ -301,7 +344,7 @@ export class Typed {
       if (!rp) continue;
       const isStruct = (rp.type === 'object' || rp.properties) && !!rp.properties;
       const hasEmptyDefault = isObj(p.default) || isObj(rp.default);
-      if (isStruct && hasEmptyDefault) out[k] = this.zero(p, depth + 1);
+      if (isStruct && hasEmptyDefault) out[k] = this.zeroOf(p, depth + 1);
       else if (required.has(k) && (rp.type === 'array' || rp.type === 'object' || rp.properties || rp.additionalProperties)) out[k] = null;
     }
     return out;
