@@ -30,7 +30,14 @@ program.command('down')
 
 program.command('setup')
   .description('install and start host prerequisites: packages, local registry, offline images, containerd')
-  .action(async () => { const { setupHost } = await import('../node-setup/setup.ts'); await setupHost({ log: console.log }); });
+  .action(async () => {
+    const { setupHost, SetupError } = await import('../node-setup/setup.ts');
+    try { await setupHost({ log: console.log }); } catch (e) {
+      if (!(e instanceof SetupError)) throw e;
+      console.error(`kubelite setup: ${e.message}`);
+      process.exit(1);
+    }
+  });
 
 program.command('node')
   .description('run a node agent (kubelet and service proxy) that joins a cluster')
