@@ -17,6 +17,10 @@ export interface ApiDeps {
   defs: ResourceDef[];
   /** Unknown-field paths of `obj` against the kind's schema, upstream-formatted, e.g. `spec.template.spec.containers[0].bogus`. */
   findUnknownFields(def: ResourceDef, obj: unknown): string[];
+  /** Remove unknown fields in place (what the upstream decoder drops); returns their paths. */
+  pruneUnknownFields(def: ResourceDef, obj: unknown): string[];
+  /** The first JSON type error of `obj` against the schema as the upstream decoder words it, or undefined. */
+  typeError(def: ResourceDef, obj: unknown): string | undefined;
   /** Apply a patch of one kind to `current`; throws StatusError (400/422) on bad patches. */
   applyPatch(def: ResourceDef, kind: PatchKind, current: KubeObject, patch: unknown): KubeObject;
   /** Server-side apply: merge `applied` into `current` (null = create) owned by `manager`; throws a 409 Conflict on

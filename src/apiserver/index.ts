@@ -44,7 +44,9 @@ export async function startApiServer(o: StartApiServerOptions): Promise<RunningA
   const deps = await loadDeps();
   let store: Store;
   try {
-    store = await openStore(o.store);
+    // Compaction as upstream: every interval (5 min), forget history older than the revision of one interval ago.
+    const compactIntervalMs = Number(process.env.KUBELITE_COMPACT_INTERVAL_MS ?? 5 * 60_000);
+    store = await openStore({ ...o.store, cache: { compactIntervalMs, ...(o.store.cache ?? {}) } });
   } catch (e) {
     const what = o.store.kind === 'etcd' ? `etcd at ${o.store.etcdEndpoints?.join(',')}` : `the SQLite store in ${o.store.dataDir}`;
     throw new StartupError(`cannot open ${what}: ${(e as Error).message}`);

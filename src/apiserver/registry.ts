@@ -149,9 +149,14 @@ export class GenericRegistry {
 
   // ---------------------------------------------------------------- create
 
-  /** Check unknown fields per fieldValidation (Strict -> 400, Warn -> Warning header). */
+  /**
+   * What upstream's decoder does to a body: a JSON type error is 400; unknown fields are 400 under Strict,
+   * a Warning header under Warn, and dropped (in place) unless Strict.
+   */
   checkUnknownFields(def: ResourceDef, body: unknown, ctx: RequestContext): void {
-    if (ctx.fieldValidation === 'Ignore') return;
+    let typeErr: string | undefined;
+    try { typeErr = this.deps.typeError(def, body); } catch { typeErr = undefined; }
+    if (typeErr) throw badRequest(typeErr);
     let unknown: string[];
     try { unknown = this.deps.findUnknownFields(def, body); } catch { unknown = []; }
     if (!unknown.length) return;
@@ -159,7 +164,8 @@ export class GenericRegistry {
       const msgs = unknown.map((u) => `unknown field "${u}"`);
       throw badRequest(`strict decoding error: ${msgs.join(', ')}`);
     }
-    for (const u of unknown) ctx.warnings.push(`unknown field "${u}"`);
+    if (ctx.fieldValidation === 'Warn') for (const u of unknown) ctx.warnings.push(`unknown field "${u}"`);
+    try { this.deps.pruneUnknownFields(def, body); } catch { /* best effort */ }
   }
 
   private validateOrThrow(def: ResourceDef, obj: KubeObject, old?: KubeObject): void {
@@ -207,8 +213,8 @@ export class GenericRegistry {
    */
   async create(def: ResourceDef, ns: string | undefined, body: KubeObject, ctx: RequestContext, opts: { skipUnknownCheck?: boolean; managedFieldsDone?: boolean } = {}): Promise<KubeObject> {
     this.checkTypeMeta(def, body);
-    if (!opts.skipUnknownCheck) this.checkUnknownFields(def, body, ctx);
     const obj = deepClone(body);
+    if (!opts.skipUnknownCheck) this.checkUnknownFields(def, obj, ctx);
     obj.apiVersion = apiVersionOf(def);
     obj.kind = def.kind;
     const meta = (obj.metadata = obj.metadata ?? {}) as Meta;
@@ -393,8 +399,9 @@ export class GenericRegistry {
   /** PUT of the main resource (or status/finalize subresource). */
   async update(def: ResourceDef, ns: string | undefined, name: string, body: KubeObject, ctx: RequestContext, subresource?: string): Promise<KubeObject> {
     this.checkTypeMeta(def, body);
-    this.checkUnknownFields(def, body, ctx);
-    const { obj } = await this.guaranteedUpdate(def, ns, name, ctx, () => deepClone(body), { subresource });
+    const clean = deepClone(body);
+    this.checkUnknownFields(def, clean, ctx);
+    const { obj } = await this.guaranteedUpdate(def, ns, name, ctx, () => deepClone(clean), { subresource });
     return obj;
   }
 
@@ -404,7 +411,10 @@ export class GenericRegistry {
     const { obj } = await this.guaranteedUpdate(def, ns, name, ctx, (cur) => {
       const curRV = cur.metadata?.resourceVersion;
       const next = this.deps.applyPatch(def, kind, cur, patch);
-      if (!checked) { this.checkUnknownFields(def, next, ctx); checked = true; }
+      const w = ctx.warnings.length;
+      this.checkUnknownFields(def, next, ctx);
+      if (checked) ctx.warnings.length = w; // warn once across conflict retries
+      checked = true;
       // A patch that does not mention resourceVersion must not pin the version (retry on conflict instead).
       if (next.metadata && next.metadata.resourceVersion === curRV) delete (next.metadata as Meta).resourceVersion;
       return next;
@@ -418,6 +428,7 @@ export class GenericRegistry {
     if (applied.metadata?.name && applied.metadata.name !== name) {
       throw badRequest(`the name of the object (${applied.metadata.name}) does not match the name on the URL (${name})`);
     }
+    applied = deepClone(applied);
     this.checkUnknownFields(def, applied, ctx);
     const manager = ctx.fieldManager;
     if (!manager) throw badRequest('PATCH, application/apply-patch+yaml requests must supply a fieldManager');

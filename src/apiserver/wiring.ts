@@ -8,7 +8,7 @@ import { StatusError, badRequest } from '../api/errors.ts';
 import { parseLabelSelectorParam, selectorMatches } from '../api/labels.ts';
 import { parseFieldSelectorParam, matchesFieldSelector } from '../api/fieldselectors.ts';
 import { tableFor, buildTable } from '../api/tables/index.ts';
-import { findUnknownFields } from '../api/schema-walk.ts';
+import { findUnknownFields, pruneUnknownFields, findTypeErrors, typeErrorMessage } from '../api/schema-walk.ts';
 import { resources } from '../api/registry.ts';
 import { strategicMergePatch } from '../api/patch/strategic.ts';
 import { jsonMergePatch } from '../api/patch/merge.ts';
@@ -39,6 +39,11 @@ export async function loadDeps(): Promise<ApiDeps> {
   return {
     defs,
     findUnknownFields: (def, obj) => findUnknownFields(obj, def.schemaName),
+    pruneUnknownFields: (def, obj) => pruneUnknownFields(obj, def.schemaName),
+    typeError(def, obj) {
+      const errs = findTypeErrors(obj, def.schemaName);
+      return errs.length ? typeErrorMessage(def.kind, def.version, errs[0]) : undefined;
+    },
     applyPatch(def: ResourceDef, kind: PatchKind, current: KubeObject, patch: unknown): KubeObject {
       try {
         if (kind === 'merge') return jsonMergePatch(current, patch) as KubeObject;

@@ -29,6 +29,8 @@ export interface ClusterOptions {
   dataDir?: string;
   /** Reuse a port (restart on the same address); default a random free port. */
   port?: number;
+  /** Extra environment for the `kubelite up` process. */
+  env?: Record<string, string>;
   /** Milliseconds to wait for the ready line (default 60 s, 180 s with a node). */
   readyTimeoutMs?: number;
 }
@@ -103,7 +105,7 @@ export async function startCluster(opts: ClusterOptions = {}): Promise<Cluster> 
   if (opts.store) args.push('--store', opts.store);
   if (opts.args) args.push(...opts.args);
   const cacheDir = mkdtempSync(join(tmpdir(), 'kubelite-kubectl-cache-'));
-  const proc = spawn(process.execPath, args, { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env } });
+  const proc = spawn(process.execPath, args, { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...(opts.env ?? {}) } });
   let out = '';
   let exited = false;
   const exitP = new Promise<void>((r) => proc.on('exit', () => { exited = true; r(); }));
