@@ -169,6 +169,30 @@ class SqliteStore implements Store {
       }
       throw e;
     }
+    try {
+      this.init(opts);
+    } catch (e) {
+      this.db.close();
+      throw e;
+    }
+    const cols = 'id, name, created, deleted, create_revision, prev_revision, value, old_value';
+    this.st = {
+      latest: this.db.prepare(`SELECT ${cols} FROM kine WHERE name = ? ORDER BY id DESC LIMIT 1`),
+      insert: this.db.prepare(`INSERT INTO kine (name, created, deleted, create_revision, prev_revision, value, old_value)
+                               VALUES (?, ?, ?, ?, ?, ?, ?)`),
+      seq: this.db.prepare(`SELECT seq FROM sqlite_sequence WHERE name = 'kine'`),
+      getMeta: this.db.prepare(`SELECT v FROM kine_meta WHERE k = ?`),
+      setMeta: this.db.prepare(`INSERT INTO kine_meta (k, v) VALUES (?, ?) ON CONFLICT (k) DO UPDATE SET v = excluded.v`),
+      after: this.db.prepare(`SELECT ${cols} FROM kine WHERE id > ? ORDER BY id LIMIT ?`),
+      afterPrefix: this.db.prepare(`SELECT ${cols} FROM kine WHERE id > ? AND name >= ? AND name < ? ORDER BY id LIMIT ?`),
+      afterPrefixOpen: this.db.prepare(`SELECT ${cols} FROM kine WHERE id > ? AND name >= ? ORDER BY id LIMIT ?`),
+    };
+    this.rev = this.st.seq.get()!.seq;
+    this.compactRev = this.st.getMeta.get('compact_revision')?.v ?? 0;
+  }
+
+  /** Durability settings and schema (idempotent). */
+  private init(opts: SqliteStoreOptions): void {
     this.db.pragma(`synchronous = ${opts.synchronous ?? 'FULL'}`);
     // Truncate the WAL file back to 64 MiB after checkpoints instead of letting it keep its peak size.
     this.db.pragma('journal_size_limit = 67108864');
@@ -190,20 +214,6 @@ class SqliteStore implements Store {
     // Kubernetes clients read as "any version").
     this.db.exec(`INSERT INTO sqlite_sequence (name, seq) SELECT 'kine', 1
                   WHERE NOT EXISTS (SELECT 1 FROM sqlite_sequence WHERE name = 'kine')`);
-    const cols = 'id, name, created, deleted, create_revision, prev_revision, value, old_value';
-    this.st = {
-      latest: this.db.prepare(`SELECT ${cols} FROM kine WHERE name = ? ORDER BY id DESC LIMIT 1`),
-      insert: this.db.prepare(`INSERT INTO kine (name, created, deleted, create_revision, prev_revision, value, old_value)
-                               VALUES (?, ?, ?, ?, ?, ?, ?)`),
-      seq: this.db.prepare(`SELECT seq FROM sqlite_sequence WHERE name = 'kine'`),
-      getMeta: this.db.prepare(`SELECT v FROM kine_meta WHERE k = ?`),
-      setMeta: this.db.prepare(`INSERT INTO kine_meta (k, v) VALUES (?, ?) ON CONFLICT (k) DO UPDATE SET v = excluded.v`),
-      after: this.db.prepare(`SELECT ${cols} FROM kine WHERE id > ? ORDER BY id LIMIT ?`),
-      afterPrefix: this.db.prepare(`SELECT ${cols} FROM kine WHERE id > ? AND name >= ? AND name < ? ORDER BY id LIMIT ?`),
-      afterPrefixOpen: this.db.prepare(`SELECT ${cols} FROM kine WHERE id > ? AND name >= ? ORDER BY id LIMIT ?`),
-    };
-    this.rev = this.st.seq.get()!.seq;
-    this.compactRev = this.st.getMeta.get('compact_revision')?.v ?? 0;
   }
 
   private checkOpen(): void {
@@ -454,5 +464,11 @@ class SqliteStore implements Store {
 
 /** Open (creating if needed) the SQLite store at `path`. */
 export function openSqliteStore(path: string, opts: SqliteStoreOptions = {}): Store {
-  return new SqliteStore(path, opts);
+  try {
+    return new SqliteStore(path, opts);
+  } catch (e) {
+    const msg = (e as Error).message;
+    if (msg.includes(path)) throw e;
+    throw new Error(`${path}: ${msg}`);
+  }
 }
