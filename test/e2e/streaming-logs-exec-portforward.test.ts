@@ -1,12 +1,12 @@
 /**
  * e2e: `kubectl logs` (-f, --tail, --previous, -c, deployment/NAME), `kubectl exec` (plain, exit codes, -i with
- * stdin, -it through a pseudo-terminal) and `kubectl port-forward pod/NAME` + HTTP through it — the real kubectl,
+ * stdin, -it through a pseudo-terminal), `kubectl cp`, and `kubectl port-forward pod/NAME` + HTTP through it — the real kubectl,
  * the API server's connect proxy, the kubelet's streaming server, real containers under containerd.
  */
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startCluster, waitFor, freePort, run, type Cluster } from './harness.ts';
@@ -149,6 +149,21 @@ test('kubectl exec -i passes stdin and its end', async () => {
   assert.equal(r.stdout.trim(), '3');
   const cat = await k(['exec', '-i', 'logger', '--', 'cat'], 'echoed back\n');
   assert.equal(cat.stdout, 'echoed back\n');
+});
+
+test('kubectl cp copies files in and out of a container (tar over exec with stdin)', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'kubelite-cp-'));
+  try {
+    const src = join(dir, 'in.txt');
+    writeFileSync(src, 'copied through exec\n'.repeat(1000));
+    const up = await k(['cp', src, 'logger:/tmp/in.txt']);
+    assert.equal(up.code, 0, up.stderr);
+    const sum = await k(['exec', 'logger', '--', 'sh', '-c', 'wc -c < /tmp/in.txt']);
+    assert.equal(sum.stdout.trim(), String(20 * 1000));
+    const down = await k(['cp', 'logger:/tmp/in.txt', join(dir, 'out.txt')]);
+    assert.equal(down.code, 0, down.stderr);
+    assert.equal(readFileSync(join(dir, 'out.txt'), 'utf8'), readFileSync(src, 'utf8'));
+  } finally { rmSync(dir, { recursive: true, force: true }); }
 });
 
 // containerd sizes an exec's terminal just after starting the process (as `ctr task exec -t` does), so the
