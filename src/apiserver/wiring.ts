@@ -1,8 +1,4 @@
-/**
- * Fills ApiDeps from the src/api packages (kinds registry, OpenAPI, schema walk, protobuf, patch engines,
- * selectors, tables). Modules still being written are loaded dynamically so the server starts without them;
- * a missing piece answers a clear error instead (see the TODOs).
- */
+/** Fills ApiDeps from the src/api packages (kinds registry, OpenAPI, schema walk, protobuf, patch engines, selectors, tables). */
 import type { KubeObject, ResourceDef } from '../api/resource.ts';
 import { StatusError, badRequest } from '../api/errors.ts';
 import { parseLabelSelectorParam, selectorMatches } from '../api/labels.ts';
@@ -13,26 +9,12 @@ import { resources } from '../api/registry.ts';
 import { strategicMergePatch } from '../api/patch/strategic.ts';
 import { jsonMergePatch } from '../api/patch/merge.ts';
 import { applyJsonPatch } from '../api/patch/json.ts';
+import { serverSideApply, updateManagedFields } from '../api/patch/apply.ts';
+import { openapiIndex, openapiDocument } from '../api/openapi.ts';
+import { decodeProtobufBody } from '../api/protobuf.ts';
 import type { ApiDeps, PatchKind } from './deps.ts';
 
-async function tryImport(path: string): Promise<any | undefined> {
-  try {
-    return await import(path);
-  } catch (e) {
-    const code = (e as { code?: string }).code;
-    if (code === 'ERR_MODULE_NOT_FOUND' || code === 'MODULE_NOT_FOUND') return undefined;
-    throw e;
-  }
-}
-
-function notReady(what: string): never {
-  throw new StatusError(500, 'InternalError', `Internal error occurred: ${what} is not available in this build`);
-}
-
 export async function loadDeps(): Promise<ApiDeps> {
-  const openapi = await tryImport('../api/openapi.ts');
-  const proto = await tryImport('../api/protobuf.ts');
-  const apply = await tryImport('../api/patch/apply.ts');
 
   const defs: ResourceDef[] = resources;
 
@@ -56,12 +38,10 @@ export async function loadDeps(): Promise<ApiDeps> {
       }
     },
     serverSideApply(def, current, applied, manager, force) {
-      const fn = apply?.serverSideApply ?? apply?.applyPatch;
-      if (!fn) notReady('server-side apply');
-      return fn(current, applied, { manager, force, schemaName: def.schemaName, def });
+      return serverSideApply(current, applied, { manager, force, schemaName: def.schemaName }) as KubeObject;
     },
     updateManagedFields(def, obj, old, manager, operation, subresource) {
-      apply?.updateManagedFields?.(obj, old, { manager, operation, subresource, schemaName: def.schemaName, def });
+      updateManagedFields(obj, old, { manager, operation, subresource, schemaName: def.schemaName });
     },
     labelSelector(sel) {
       const s = parseLabelSelectorParam(sel);
@@ -74,16 +54,8 @@ export async function loadDeps(): Promise<ApiDeps> {
     table(def, objs, includeObject, listMeta, nowMs) {
       return buildTable(objs, tableFor(def.group, def.kind), nowMs, includeObject, listMeta);
     },
-    decodeProtobuf(body) {
-      const fn = proto?.decodeProtobufBody;
-      if (!fn) throw new StatusError(415, 'UnsupportedMediaType', 'the body of the request was in an unknown format - accepted media types include: application/json, application/yaml');
-      return fn(body);
-    },
-    openapiIndex() {
-      return (openapi?.openapiIndex ?? openapi?.openApiIndex ?? (() => ({ paths: {} })))();
-    },
-    openapiDocument(group, version) {
-      return (openapi?.openapiDocument ?? openapi?.openApiDocument ?? (() => undefined))(group, version);
-    },
+    decodeProtobuf: (body) => decodeProtobufBody(body),
+    openapiIndex: () => openapiIndex(),
+    openapiDocument: (group, version) => openapiDocument(group, version),
   };
 }

@@ -84,7 +84,7 @@ test('create deployment sends protobuf and the server defaults it', async () => 
   assert.equal(d.spec.progressDeadlineSeconds, 600);
   assert.equal(d.metadata.generation, 1);
   const again = await fails(['create', 'deployment', 'pb', '--image=nginx']);
-  assert.match(again, /Error from server \(AlreadyExists\): deployments.apps "pb" already exists/);
+  assert.match(again, /error: failed to create deployment: deployments.apps "pb" already exists/); // kubectl's own wording for generators
   await ok(['create', 'service', 'clusterip', 'pbsvc', '--tcp=80']);
   await ok(['create', 'namespace', 'pbns']);
   await ok(['create', 'configmap', 'pbcm', '--from-literal=a=b']);
