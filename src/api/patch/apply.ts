@@ -138,7 +138,38 @@ export function encodeManagedFields(managers: Map<string, ManagerState>): Manage
   return entries;
 }
 
+const MAX_UPDATE_MANAGERS = 10;
+const ANCIENT_CHANGES = 'ancient-changes';
+
+/** Keep at most 10 Update entries: the oldest merge into "ancient-changes" per apiVersion (upstream capManagersManager). */
+function capUpdateManagers(managers: Map<string, ManagerState>): void {
+  const updaters = [...managers.entries()].filter(([, st]) => st.entry.operation === 'Update' && !st.set.empty());
+  if (updaters.length <= MAX_UPDATE_MANAGERS) return;
+  const secs = (t?: string) => (t ? Math.floor(Date.parse(t) / 1000) : 0);
+  updaters.sort(([ia, a], [ib, b]) => secs(a.entry.time) - secs(b.entry.time) || (ia < ib ? -1 : ia > ib ? 1 : 0));
+  const firstByVersion = new Map<string, string>();
+  let length = updaters.length;
+  for (let i = 0; i < updaters.length && length > MAX_UPDATE_MANAGERS; i++) {
+    const [id, st] = updaters[i];
+    const version = st.entry.apiVersion;
+    const bucketEntry: ManagerState['entry'] = { manager: ANCIENT_CHANGES, operation: 'Update', apiVersion: version };
+    const bucket = identity(bucketEntry);
+    const first = firstByVersion.get(version);
+    if (first === undefined) { firstByVersion.set(version, id); continue; }
+    if (!managers.has(bucket)) {
+      const f = managers.get(first)!;
+      managers.delete(first);
+      managers.set(bucket, { entry: { ...bucketEntry, time: f.entry.time }, set: f.set });
+    }
+    const b = managers.get(bucket)!;
+    managers.set(bucket, { entry: { ...b.entry, time: st.entry.time }, set: st.set.union(b.set) });
+    managers.delete(id);
+    length--;
+  }
+}
+
 function setManagedFields(obj: Obj, managers: Map<string, ManagerState>): void {
+  capUpdateManagers(managers);
   const entries = encodeManagedFields(managers);
   obj.metadata = obj.metadata ?? {};
   if (entries.length) obj.metadata.managedFields = entries;

@@ -210,3 +210,19 @@ test('an update sending managedFields [{}] resets ownership', () => {
   updateManagedFields(o, kept, 'editor', 'Update', 'apps/v1', T1, { schemaName: S });
   assert.deepEqual(mf(kept).map((e) => e.manager), ['kubectl', 'editor'], 'an empty list keeps the stored entries');
 });
+
+test('more than 10 Update managers: the oldest merge into ancient-changes', () => {
+  let o: any = apply(undefined, config(), 'kubectl', false, T0).object;
+  for (let i = 0; i < 12; i++) {
+    const next = clone(o); next.metadata.annotations = { ...(next.metadata.annotations ?? {}), [`a${i}`]: 'x' };
+    updateManagedFields(o, next, `m${String(i).padStart(2, '0')}`, 'Update', 'apps/v1', new Date(Date.parse(T0) + (i + 1) * 1000).toISOString().replace('.000Z', 'Z'), { schemaName: S });
+    o = next;
+  }
+  const names = mf(o).map((e) => e.manager);
+  assert.equal(mf(o).filter((e) => e.operation === 'Update').length, 10);
+  assert.ok(names.includes('ancient-changes'));
+  assert.ok(!names.includes('m00') && !names.includes('m01') && !names.includes('m02'));
+  const ancient = entry(o, 'ancient-changes');
+  assert.deepEqual(Object.keys(ancient.fieldsV1['f:metadata']['f:annotations']).sort(), ['.', 'f:a0', 'f:a1', 'f:a2']);
+  assert.equal(names[0], 'kubectl', 'Apply entries first');
+});
