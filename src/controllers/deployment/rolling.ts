@@ -12,8 +12,11 @@ import { syncRolloutStatus } from './progress.ts';
 export async function rolloutRolling(s: Syncer, d: D, rsList: RS[]): Promise<void> {
   const { newRS, oldRSs } = await s.getAllReplicaSetsAndSyncRevision(d, rsList, true);
   const allRSs: RS[] = [...oldRSs, ...(newRS ? [newRS] : [])];
+  // A failed scale still records the rollout status (e.g. the progress deadline); both errors are reported.
   const withStatus = async (err: unknown) => {
-    try { await syncRolloutStatus(s, allRSs, newRS, d); } catch { /* the scale error is the one reported */ }
+    try { await syncRolloutStatus(s, allRSs, newRS, d); } catch (statusErr) {
+      throw new AggregateError([err, statusErr], `${(err as Error).message}; ${(statusErr as Error).message}`);
+    }
     throw err;
   };
 
