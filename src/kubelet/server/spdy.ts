@@ -170,14 +170,14 @@ export class SpdyConnection extends EventEmitter {
     }
   }
 
+  /** Inflate one header block (errors reach the connection's 'error' handler, which closes it). */
   private inflateBlock(b: Buffer): Promise<Buffer> {
-    return new Promise((resolve, reject) => {
+    return new Promise((resolve) => {
       this.inflateOut = [];
       this.inflate.write(b);
       this.inflate.flush(zlib.constants.Z_SYNC_FLUSH, () => {
         resolve(Buffer.concat(this.inflateOut));
       });
-      this.inflate.once('error', reject);
     });
   }
 
