@@ -18,15 +18,10 @@ after(async () => { await node?.stop(); await c?.stop(); });
 
 const rsOf = async (name: string) => (await c.client.list<ReplicaSet>(R.replicasets, 'default')).items
   .filter((r) => r.metadata?.ownerReferences?.some((o) => o.name === name));
-const webDeployment = JSON.stringify({
-  apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'web', labels: { app: 'web' } },
-  spec: { replicas: 1, selector: { matchLabels: { app: 'web' } }, template: { metadata: { labels: { app: 'web' } }, spec: { containers: [{ name: 'nginx', image: 'nginx' }] } } },
-});
 const ok = (r: { code: number; stdout: string; stderr: string }) => { assert.equal(r.code, 0, r.stderr + r.stdout); return r.stdout; };
 
 test("guide demo: broken image stalls at 80%, rollout undo restores the original ReplicaSet", async () => {
-  // What `kubectl create deployment web --image=nginx` creates (labels app=web, one container named nginx).
-  await c.client.create(R.deployments, 'default', JSON.parse(webDeployment));
+  ok(await c.kubectl(['create', 'deployment', 'web', '--image=nginx']));
   ok(await c.kubectl(['scale', 'deployment', 'web', '--replicas=10']));
   ok(await c.kubectl(['rollout', 'status', 'deployment/web', '--timeout=60s']));
   const [orig] = await rsOf('web');
@@ -69,6 +64,9 @@ test("guide demo: broken image stalls at 80%, rollout undo restores the original
   assert.match(events, new RegExp(`Scaled up replica set ${orig.metadata!.name} from 0 to 1`));
   assert.match(events, new RegExp(`Scaled up replica set ${orig.metadata!.name} from 1 to 10`));
   assert.match(events, new RegExp(`Scaled down replica set ${orig.metadata!.name} from 10 to 8`));
+  const desc = ok(await c.kubectl(['describe', 'deployment', 'web']));
+  assert.match(desc, /NewReplicaSet:\s+web-\S+ \(10\/10 replicas created\)/);
+  assert.match(desc, new RegExp(`Normal\\s+ScalingReplicaSet\\s+\\S+\\s+deployment-controller\\s+Scaled up replica set ${orig.metadata!.name} from 8 to 10`));
   const hist = ok(await c.kubectl(['rollout', 'history', 'deployment/web']));
   assert.match(hist, /REVISION\s+CHANGE-CAUSE/);
   assert.match(hist, /^2\s/m);
