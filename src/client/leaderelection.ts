@@ -120,9 +120,9 @@ export class LeaderElector {
         ...spec,
         holderIdentity: identity,
         leaseDurationSeconds: this.duration,
-        acquireTime: mine && this.leading ? spec.acquireTime : microTime(now),
+        acquireTime: mine ? spec.acquireTime : microTime(now),
         renewTime: microTime(now),
-        leaseTransitions: mine && this.leading ? (spec.leaseTransitions ?? 0) : (spec.leaseTransitions ?? 0) + 1,
+        leaseTransitions: mine ? (spec.leaseTransitions ?? 0) : (spec.leaseTransitions ?? 0) + 1,
       },
     };
     try {
