@@ -97,6 +97,8 @@ export class CachedStore implements Store {
   private innerWatch: Watcher | null = null;
   private closed = false;
   private readonly ready: Promise<void>;
+  /** The current (re)load: `ready` at first, a new promise while reloading after the storage watch failed. */
+  private loaded: Promise<void>;
 
   constructor(readonly inner: Store, opts: CachedStoreOptions = {}) {
     this.prefix = opts.prefix ?? '';
@@ -105,6 +107,7 @@ export class CachedStore implements Store {
     this.visibilityTimeout = opts.writeVisibilityTimeoutMs ?? 10_000;
     this.ready = this.init();
     this.ready.catch(() => {}); // surfaced by every method that awaits it
+    this.loaded = this.ready;
     if (opts.compactIntervalMs && opts.compactIntervalMs > 0) {
       let previous = 0;
       this.compactTimer = setInterval(() => {
@@ -134,6 +137,7 @@ export class CachedStore implements Store {
     this.ringStart = revision;
     this.rev = revision;
     this.innerWatch = this.inner.watch(this.prefix, revision, (ev) => this.apply(ev), (err) => this.onInnerError(err));
+    if (this.revWaiters.length) this.releaseWaiters();
   }
 
   /** A consistent snapshot of the keyspace, paginated at one revision. */
@@ -157,9 +161,12 @@ export class CachedStore implements Store {
     const failAt = this.rev;
     for (const set of this.watchersByPrefix.values()) for (const w of set) w.fail(new CompactedError(w.cursor, failAt + 1));
     this.innerWatch = null;
+    // Until the reload is done, reads and new watches wait for it (a watch must not start from the stale ring).
+    let done!: () => void;
+    this.loaded = new Promise<void>((r) => { done = r; });
     const retry = (): void => {
-      if (this.closed) return;
-      this.init().catch((e) => {
+      if (this.closed) { done(); return; }
+      this.init().then(done, (e) => {
         process.emitWarning(`watch cache: reload failed (${(e as Error).message}); retrying`);
         setTimeout(retry, 1000).unref();
       });
@@ -240,18 +247,18 @@ export class CachedStore implements Store {
   }
 
   async currentRevision(): Promise<number> {
-    await this.ready;
+    await this.loaded;
     return this.rev;
   }
 
   async get(key: string): Promise<KeyValue | null> {
-    await this.ready;
+    await this.loaded;
     if (!key.startsWith(this.prefix)) return this.inner.get(key);
     return this.objects.get(key) ?? null;
   }
 
   async list(prefix: string, opts: ListOptions = {}): Promise<ListResult> {
-    await this.ready;
+    await this.loaded;
     if (!prefix.startsWith(this.prefix)) return this.inner.list(prefix, opts);
     if (opts.revision && opts.revision > 0 && opts.revision !== this.rev) {
       if (opts.revision < this.rev) return this.inner.list(prefix, opts);
@@ -274,21 +281,21 @@ export class CachedStore implements Store {
   }
 
   async create(key: string, value: string): Promise<KeyValue> {
-    await this.ready;
+    await this.ready; // not `loaded`: a write goes to storage (and fails fast) even while the cache reloads
     const kv = await this.inner.create(key, value);
     if (key.startsWith(this.prefix)) await this.waitFor(kv.modRevision);
     return kv;
   }
 
   async update(key: string, value: string, expectedModRevision: number): Promise<KeyValue> {
-    await this.ready;
+    await this.ready; // not `loaded`: a write goes to storage (and fails fast) even while the cache reloads
     const kv = await this.inner.update(key, value, expectedModRevision);
     if (key.startsWith(this.prefix)) await this.waitFor(kv.modRevision);
     return kv;
   }
 
   async delete(key: string, expectedModRevision?: number): Promise<KeyValue> {
-    await this.ready;
+    await this.ready; // not `loaded`: a write goes to storage (and fails fast) even while the cache reloads
     const kv = await this.inner.delete(key, expectedModRevision);
     if (key.startsWith(this.prefix)) await this.waitFor(kv.modRevision);
     return kv;
@@ -319,7 +326,7 @@ export class CachedStore implements Store {
       this.detach(w);
       throw new CompactedError(afterRevision, this.ringStart);
     }
-    this.ready.then(() => setImmediate(start), (err) => w.fail(err as Error));
+    this.loaded.then(() => setImmediate(start), (err) => w.fail(err as Error));
     return w;
   }
 
@@ -338,14 +345,14 @@ export class CachedStore implements Store {
   }
 
   async compact(revision: number): Promise<void> {
-    await this.ready;
+    await this.loaded;
     await this.inner.compact(revision);
     // History at and before `revision` is gone from storage: stop serving it from the ring too.
     if (revision > this.ringStart) this.ringStart = Math.min(revision, this.rev);
   }
 
   async compactedRevision(): Promise<number> {
-    await this.ready;
+    await this.loaded;
     return this.inner.compactedRevision();
   }
 

@@ -269,3 +269,40 @@ describe('CachedStore over etcd across an etcd restart', () => {
     }
   });
 });
+
+describe('CachedStore when its storage watch fails', () => {
+  it('fails its watchers with CompactedError, reloads, and serves new writes and watches again', async () => {
+    const inner = openSqliteStore(join(tmp(), 'state.db'));
+    let failInnerWatch: ((e: Error) => void) | undefined;
+    // Fault injection: keep the cache's storage watch error callback so the test can fire it.
+    const wrapped: Store = new Proxy(inner, {
+      get(target, prop, recv) {
+        if (prop === 'watch') {
+          return (p: string, after: number, onEvent: (ev: StoreEvent) => void, onError?: (e: Error) => void) => {
+            failInnerWatch = (e) => { w.stop(); onError?.(e); };
+            const w = target.watch(p, after, onEvent, onError);
+            return w;
+          };
+        }
+        const v = Reflect.get(target, prop, recv);
+        return typeof v === 'function' ? v.bind(target) : v;
+      },
+    });
+    const c = await cached(wrapped);
+    const a = await c.create('/registry/f/a', '1');
+    const before = collect(c, '/registry/f/', a.modRevision, 1);
+    await new Promise((r) => setImmediate(r));
+    failInnerWatch!(new Error('injected storage watch failure'));
+    await assert.rejects(before.done, CompactedError);
+    // Written while the cache's watch is down: the reload must pick it up.
+    const b = await inner.create('/registry/f/b', '2');
+    const c2 = await c.create('/registry/f/c', '3');
+    assert.deepEqual(await c.get('/registry/f/b'), b);
+    assert.deepEqual((await c.list('/registry/f/')).items.map((kv) => kv.key), ['/registry/f/a', '/registry/f/b', '/registry/f/c']);
+    const after = collect(c, '/registry/f/', c2.modRevision, 1);
+    const d = await c.create('/registry/f/d', '4');
+    assert.equal((await after.done)[0].kv.modRevision, d.modRevision);
+    after.stop();
+    await c.close();
+  });
+});
