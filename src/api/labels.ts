@@ -5,6 +5,7 @@
  *   selectorToString / formatLabelSelector, matching, and the label key/value syntax checks.
  */
 import { StatusError, badRequest } from './errors.ts';
+import { isQualifiedName, isValidLabelValue, isDNS1123Subdomain } from './validation/names.ts';
 
 export type Operator = '=' | '==' | '!=' | 'in' | 'notin' | 'exists' | '!' | 'gt' | 'lt';
 
@@ -20,7 +21,6 @@ export type Labels = Record<string, string> | undefined | null;
 
 // ---- label key/value syntax: the api-schema engineer's upstream-worded checks (src/api/validation/names.ts) ----
 
-import { isQualifiedName, isValidLabelValue, isDNS1123Subdomain } from './validation/names.ts';
 export { isQualifiedName, isValidLabelValue, isDNS1123Subdomain };
 /** Label keys are qualified names ([prefix/]name). */
 export const isLabelKey = isQualifiedName;
