@@ -34,10 +34,10 @@ function isTerminal(p: Pod): boolean {
   return p.status?.phase === 'Succeeded' || p.status?.phase === 'Failed';
 }
 
-/** A pod this scheduler should place. */
+/** A pod this scheduler should place (not bound, ours, not deleting or finished, no scheduling gates left). */
 export function needsScheduling(p: Pod): boolean {
   return !p.spec?.nodeName && (p.spec?.schedulerName ?? SCHEDULER_NAME) === SCHEDULER_NAME
-    && !p.metadata?.deletionTimestamp && !isTerminal(p);
+    && !p.metadata?.deletionTimestamp && !isTerminal(p) && !((p.spec as any)?.schedulingGates?.length);
 }
 
 /** Whether a node change could let a parked pod fit (heartbeats alone do not). */

@@ -116,4 +116,7 @@ test('terminal pods free their resources; pods with other schedulers are left al
   other.spec!.schedulerName = 'my-scheduler';
   assert.equal(needsScheduling(other), false);
   assert.equal(needsScheduling(pod('d')), true);
+  const gated = pod('e');
+  (gated.spec as any).schedulingGates = [{ name: 'example.com/wait' }];
+  assert.equal(needsScheduling(gated), false);
 });
