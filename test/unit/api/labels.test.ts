@@ -90,3 +90,20 @@ test('label key and value syntax', () => {
   assert.deepEqual(isValidLabelValue('v1.2_x-y'), []);
   assert.deepEqual(isValidLabelValue('-bad'), ["a valid label must be an empty string or consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character (e.g. 'MyValue',  or 'my_value',  or '12345', regex used for validation is '(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?')"]);
 });
+
+test('parse: upstream TestSetSelectorParser cases', () => {
+  const good: [string, string][] = [
+    ['', ''], ['\rx', 'x'], ['this-is-a-dns.domain.com/key-with-dash', 'this-is-a-dns.domain.com/key-with-dash'],
+    ['this-is-another-dns.domain.com/key-with-dash in (so,what)', 'this-is-another-dns.domain.com/key-with-dash in (so,what)'],
+    ['0.1.2.domain/99 notin (10.10.100.1, tick.tock.clock)', '0.1.2.domain/99 notin (10.10.100.1,tick.tock.clock)'],
+    ['foo  in\t (abc)', 'foo in (abc)'], ['x notin\n (abc)', 'x notin (abc)'], ['x  notin\t\t(abc,def)', 'x notin (abc,def)'],
+    ['x in (abc,def)', 'x in (abc,def)'], ['x in (abc,)', 'x in (,abc)'], ['x in ()', 'x in ()'],
+    ['x notin (abc,,def),bar,z in (),w', 'bar,w,x notin (,abc,def),z in ()'], ['x,y in (a)', 'x,y in (a)'],
+    ['x=a,y!=b', 'x=a,y!=b'], ['x=a,y!=b,z in (h,i,j)', 'x=a,y!=b,z in (h,i,j)'], ['x notin ( )', 'x notin ()'],
+    ['x notin (, a)', 'x notin (,a)'], ['a ', 'a'], ['a in (x,y,notin, z,in)', 'a in (in,notin,x,y,z)'],
+  ];
+  for (const [s, want] of good) assert.equal(selectorToString(parseSelector(s)), want, JSON.stringify(s));
+  for (const s of ['x=a||y=b', 'x,,y', ',x,y', 'x nott in (y)', 'a in (xyz),', 'a in (xyz)b notin ()', 'a in (xyz abc)', 'a notin(', 'a (', '(']) {
+    assert.throws(() => parseSelector(s), Error, JSON.stringify(s));
+  }
+});
