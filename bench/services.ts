@@ -1,5 +1,5 @@
 /**
- * Services benchmark: `node --import tsx bench/services.ts [--seconds 4] [--reps 3] [--rate 200] [--no-drain-run]`
+ * Services benchmark: `node --import tsx bench/services.ts [--seconds 4] [--reps 3] [--rate 200] [--skip-no-drain] [--only-pm2]`
  *
  * 1. Throughput and p99 of HTTP GETs to one nginx pod, in the same run: direct to the pod IP, through the
  *    Service's ClusterIP (kernel DNAT by the proxy), and through a userspace TCP relay (src/proxy/userspace.ts,
@@ -22,6 +22,7 @@ const arg = (name: string, def: number) => { const i = process.argv.indexOf(`--$
 const SECONDS = arg('seconds', 4);
 const REPS = arg('reps', 3);
 const RATE = arg('rate', 200);
+const PM2_INSTANCES = arg('pm2-instances', 10);
 const NO_DRAIN_RUN = !process.argv.includes('--skip-no-drain');
 
 const pct = (xs: number[], p: number) => { if (!xs.length) return NaN; const s = [...xs].sort((a, b) => a - b); return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))]; };
@@ -183,7 +184,7 @@ const server = http.createServer((req, res) => { res.setHeader('Connection', 'cl
 server.listen(${port}, () => process.send && process.send('ready'));
 process.on('SIGINT', () => server.close(() => process.exit(0)));
 `);
-  writeFileSync(join(dir, 'ecosystem.config.cjs'), `module.exports = { apps: [{ name: 'app', script: ${JSON.stringify(join(dir, 'app.cjs'))}, instances: 10, exec_mode: 'cluster', wait_ready: true, listen_timeout: 5000, kill_timeout: 5000, env: { VERSION: 'v1' } }] };`);
+  writeFileSync(join(dir, 'ecosystem.config.cjs'), `module.exports = { apps: [{ name: 'app', script: ${JSON.stringify(join(dir, 'app.cjs'))}, instances: ${PM2_INSTANCES}, exec_mode: 'cluster', wait_ready: true, listen_timeout: 5000, kill_timeout: 5000, env: { VERSION: 'v1' } }] };`);
   const pm2 = join(repoRoot, 'node_modules/.bin/pm2');
   const env = { ...process.env, PM2_HOME: join(dir, 'home') };
   const pm = (args: string[]) => execFileSync(pm2, args, { env, cwd: dir, stdio: ['ignore', 'pipe', 'pipe'], timeout: 120000 }).toString();
@@ -193,7 +194,11 @@ process.on('SIGINT', () => server.close(() => process.exit(0)));
     const load = openLoop(`http://127.0.0.1:${port}/`, RATE, (b) => (b.includes('hello') ? 'app' : b ? 'other' : ''));
     await new Promise((r) => setTimeout(r, 3000));
     const from = load.elapsed();
-    pm(['reload', 'ecosystem.config.cjs']);
+    // Asynchronously: the load generator keeps running in this process while pm2 reloads.
+    await new Promise<void>((resolve, reject) => {
+      const p = spawn(pm2, ['reload', 'ecosystem.config.cjs'], { env, cwd: dir, stdio: 'ignore' });
+      p.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`pm2 reload exited ${code}`))));
+    });
     const to = load.elapsed();
     await new Promise((r) => setTimeout(r, 3000));
     const recs = await load.stop();
@@ -206,14 +211,15 @@ process.on('SIGINT', () => server.close(() => process.exit(0)));
 
 const started = new Date().toISOString();
 const results: Record<string, unknown> = { started, loadavgAtStart: loadavg().map((x) => +x.toFixed(1)), seconds: SECONDS, reps: REPS, rate: RATE };
-const c = await startCluster({ node: true });
-try {
+const ONLY_PM2 = process.argv.includes('--only-pm2');
+const c = ONLY_PM2 ? undefined : await startCluster({ node: true });
+if (c) try {
   results.throughput = await throughput(c);
   console.log(JSON.stringify({ throughput: results.throughput }, null, 1));
   results.rollingUpdate = await rollingUpdate(c, 'roll');
   console.log(JSON.stringify({ rollingUpdate: results.rollingUpdate }, null, 1));
 } finally { await c.stop(); }
-if (NO_DRAIN_RUN) {
+if (NO_DRAIN_RUN && !ONLY_PM2) {
   const prev = process.env.KUBELITE_ENDPOINT_DRAIN;
   process.env.KUBELITE_ENDPOINT_DRAIN = '0';
   const c2 = await startCluster({ node: true });
@@ -225,6 +231,6 @@ if (NO_DRAIN_RUN) {
     if (prev === undefined) delete process.env.KUBELITE_ENDPOINT_DRAIN; else process.env.KUBELITE_ENDPOINT_DRAIN = prev;
   }
 }
-results.pm2 = await pm2Reload();
+results.pm2 = { instances: PM2_INSTANCES, ...(await pm2Reload()) };
 results.loadavgAtEnd = loadavg().map((x) => +x.toFixed(1));
 console.log(JSON.stringify(results, null, 1));
