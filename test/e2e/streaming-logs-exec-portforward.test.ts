@@ -87,6 +87,14 @@ test('kubectl logs -f streams new lines as they are written', async () => {
   } finally { p.kill('SIGKILL'); }
 });
 
+test('kubectl logs -f ends when the container ends', async () => {
+  await c.client.create(R.pods, 'default', pod('once', [{ name: 'once', command: ['sh', '-c', 'echo first; sleep 3; echo last'] }], { restartPolicy: 'Never' }));
+  await waitFor(async () => (await c.client.get(R.pods, 'default', 'once')).status?.phase !== 'Pending', { timeoutMs: 60_000, intervalMs: 200, message: 'once started' });
+  const r = await k(['logs', '-f', 'once']);
+  assert.equal(r.code, 0, r.stderr);
+  assert.equal(r.stdout, 'first\nlast\n');
+});
+
 test('kubectl logs -c picks the container; a missing container is an error', async () => {
   const b = await k(['logs', 'two', '-c', 'b']);
   assert.equal(b.code, 0, b.stderr);
