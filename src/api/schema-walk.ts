@@ -14,7 +14,16 @@ export function getSchema(name: string): Schema | undefined {
  * Resolve a property schema to the schema that describes its value: follows `$ref` and single-element `allOf`
  * wrappers, keeping the outer extensions (patch strategy, list type) that sit on the property itself.
  */
+const resolved = new WeakMap<Schema, Schema | null>();
 export function resolve(schema: Schema | undefined): Schema | undefined {
+  if (!schema) return undefined;
+  const hit = resolved.get(schema);
+  if (hit !== undefined) return hit ?? undefined;
+  const r = resolveUncached(schema);
+  resolved.set(schema, r ?? null);
+  return r;
+}
+function resolveUncached(schema: Schema | undefined): Schema | undefined {
   let s = schema;
   for (let i = 0; s && i < 16; i++) {
     let target: string | undefined;
@@ -60,9 +69,7 @@ export function propertiesOf(schema: Schema | undefined): Record<string, Schema>
   return resolve(schema)?.properties ?? {};
 }
 
-const isPlainObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
-function joinPath(base: string, key: string): string { return base ? `${base}.${key}` : key; }
 
 /**
  * Every field of `obj` the schema does not know, as upstream strict decoding names them:
@@ -71,33 +78,9 @@ function joinPath(base: string, key: string): string { return base ? `${base}.${
  */
 export function findUnknownFields(obj: unknown, schemaName: string): string[] {
   const out: string[] = [];
-  const root = getSchema(schemaName);
-  if (!root) return out;
-  walkUnknown(obj, root, '', out, 0);
+  if (!getSchema(schemaName)) return out;
+  walkUnknown(obj, rootRef(schemaName), [], out, false);
   return out;
-}
-
-function walkUnknown(v: unknown, schema: Schema | undefined, path: string, out: string[], depth: number): void {
-  if (depth > 64) return;
-  const s = resolve(schema);
-  if (!s || s['x-kubernetes-preserve-unknown-fields']) return;
-  if (path === 'metadata.managedFields') return;
-  if (Array.isArray(v)) {
-    if (s.type !== 'array') return;
-    v.forEach((el, i) => walkUnknown(el, s.items, `${path}[${i}]`, out, depth + 1));
-    return;
-  }
-  if (!isPlainObject(v)) return;
-  if (s.properties) {
-    for (const [k, child] of Object.entries(v)) {
-      const p = joinPath(path, k);
-      if (k in s.properties) walkUnknown(child, s.properties[k], p, out, depth + 1);
-      else if (s.additionalProperties && typeof s.additionalProperties === 'object') walkUnknown(child, s.additionalProperties, p, out, depth + 1);
-      else if (!s.additionalProperties) out.push(p);
-    }
-  } else if (s.additionalProperties && typeof s.additionalProperties === 'object') {
-    for (const [k, child] of Object.entries(v)) walkUnknown(child, s.additionalProperties, joinPath(path, k), out, depth + 1);
-  }
 }
 
 /**
@@ -106,26 +89,32 @@ function walkUnknown(v: unknown, schema: Schema | undefined, path: string, out: 
  */
 export function pruneUnknownFields(obj: unknown, schemaName: string): string[] {
   const out: string[] = [];
-  const root = getSchema(schemaName);
-  if (!root) return out;
-  walkPrune(obj, root, '', out, 0);
+  if (!getSchema(schemaName)) return out;
+  walkUnknown(obj, rootRef(schemaName), [], out, true);
   return out;
 }
 
-function walkPrune(v: unknown, schema: Schema | undefined, path: string, out: string[], depth: number): void {
-  if (depth > 64) return;
+function walkUnknown(v: unknown, schema: Schema, segs: Seg[], out: string[], prune: boolean): void {
+  if (segs.length > 64 || v === null || typeof v !== 'object') return;
   const s = resolve(schema);
-  if (!s || s['x-kubernetes-preserve-unknown-fields'] || path === 'metadata.managedFields') return;
+  if (!s || s['x-kubernetes-preserve-unknown-fields']) return;
+  if (segs.length === 2 && segs[0] === 'metadata' && segs[1] === 'managedFields') return;
   if (Array.isArray(v)) {
-    if (s.type === 'array') v.forEach((el, i) => walkPrune(el, s.items, `${path}[${i}]`, out, depth + 1));
+    if (s.type !== 'array' || !s.items) return;
+    for (let i = 0; i < v.length; i++) { segs.push(i); walkUnknown(v[i], s.items, segs, out, prune); segs.pop(); }
     return;
   }
-  if (!isPlainObject(v)) return;
-  for (const [k, child] of Object.entries(v)) {
-    const p = joinPath(path, k);
-    if (s.properties && k in s.properties) walkPrune(child, s.properties[k], p, out, depth + 1);
-    else if (s.additionalProperties && typeof s.additionalProperties === 'object') walkPrune(child, s.additionalProperties, p, out, depth + 1);
-    else if (s.properties && !s.additionalProperties) { out.push(p); delete v[k]; }
+  const props = s.properties;
+  const ap = s.additionalProperties && typeof s.additionalProperties === 'object' ? s.additionalProperties : undefined;
+  if (!props && !ap) return;
+  const o = v as Record<string, unknown>;
+  for (const k of Object.keys(o)) {
+    const ps = props && Object.prototype.hasOwnProperty.call(props, k) ? props[k] : undefined;
+    const next = ps ?? ap;
+    segs.push(k);
+    if (next) walkUnknown(o[k], next, segs, out, prune);
+    else if (props && !s.additionalProperties) { out.push(renderPath(segs)); if (prune) delete o[k]; }
+    segs.pop();
   }
 }
 
@@ -192,8 +181,15 @@ export function findTypeErrors(obj: unknown, schemaName: string): TypeError[] {
     out.push({ field: '', expected: goTypeOfRef(schemaName), got: jsonType(obj), message: `json: cannot unmarshal ${jsonType(obj)} into Go value of type ${goTypeOfRef(schemaName)}` });
     return out;
   }
-  walkTypes(obj, { $ref: REF_PREFIX + schemaName }, '', '', short, out, 0);
+  walkTypes(obj, rootRef(schemaName), [], [], short, out);
   return out;
+}
+
+const rootRefs = new Map<string, Schema>();
+function rootRef(name: string): Schema {
+  let r = rootRefs.get(name);
+  if (!r) { r = { $ref: REF_PREFIX + name }; rootRefs.set(name, r); }
+  return r;
 }
 
 /** The 400 message upstream gives for a body that does not decode: `Deployment in version "v1" cannot be handled as a Deployment: json: ...`. */
@@ -201,46 +197,84 @@ export function typeErrorMessage(kind: string, version: string, err: TypeError):
   return `${kind} in version "${version}" cannot be handled as a ${kind}: ${err.message}`;
 }
 
-/** `path` has indexes (spec.containers[0].name), `goPath` not (spec.containers.name), as Go reports it. */
-function walkTypes(v: unknown, schema: Schema | undefined, path: string, goPath: string, struct: string, out: TypeError[], depth: number): void {
-  if (depth > 64 || v === null || v === undefined) return;
-  const s = resolve(schema);
+/** Per-schema facts the type walk needs, computed once. */
+interface TypeInfo { s: Schema | undefined; struct?: string; itemStruct?: string }
+const typeInfos = new WeakMap<Schema, TypeInfo>();
+function typeInfo(schema: Schema): TypeInfo {
+  let t = typeInfos.get(schema);
+  if (!t) {
+    const s = resolve(schema);
+    const n = refName(schema);
+    t = { s, struct: n && definitions[n]?.type === 'object' ? n.split('.').pop() : undefined, itemStruct: s?.type === 'array' ? itemStruct(s.items) : undefined };
+    typeInfos.set(schema, t);
+  }
+  return t;
+}
+
+/** Path segments: a string is a field, a number an index. Paths are only rendered for an error. */
+type Seg = string | number;
+function renderPath(segs: Seg[]): string {
+  let p = '';
+  for (const x of segs) p = typeof x === 'number' ? `${p}[${x}]` : p ? `${p}.${x}` : x;
+  return p;
+}
+/** Go leaves indexes and map keys out of its field path. */
+function renderGoPath(segs: Seg[], goSkip: boolean[]): string {
+  let p = '';
+  segs.forEach((x, i) => { if (typeof x === 'string' && !goSkip[i]) p = p ? `${p}.${x}` : x; });
+  return p;
+}
+
+function walkTypes(v: unknown, schema: Schema, segs: Seg[], goSkip: boolean[], struct: string, out: TypeError[]): void {
+  if (segs.length > 64 || v === null || v === undefined) return;
+  const info = typeInfo(schema);
+  const s = info.s;
   if (!s) return;
   const got = jsonType(v);
-  const push = () => {
-    const expected = goType(schema);
-    out.push({ field: path, expected, got, message: `json: cannot unmarshal ${got} into Go struct field ${struct}.${goPath} of type ${expected}` });
-  };
   if (s['x-kubernetes-int-or-string']) {
-    if (got !== 'string' && got !== 'number') push();
+    if (got !== 'string' && got !== 'number') pushTypeError(out, schema, segs, goSkip, struct, got);
     return;
   }
   if (s['x-kubernetes-preserve-unknown-fields'] && !s.properties) {
-    if (s.type === 'object' && got !== 'object') push();
+    if (s.type === 'object' && got !== 'object') pushTypeError(out, schema, segs, goSkip, struct, got);
     return;
   }
-  const n = refName(schema);
-  const here = n && definitions[n]?.type === 'object' ? n.split('.').pop()! : struct;
   switch (s.type) {
-    case 'string': if (got !== 'string') push(); return;
-    case 'boolean': if (got !== 'bool') push(); return;
-    case 'integer': if (got !== 'number' || !Number.isInteger(v)) push(); return;
-    case 'number': if (got !== 'number') push(); return;
-    case 'array':
-      if (got !== 'array') { push(); return; }
-      (v as unknown[]).forEach((el, i) => walkTypes(el, s.items, `${path}[${i}]`, goPath, itemStruct(s.items) ?? struct, out, depth + 1));
+    case 'string': if (got !== 'string') pushTypeError(out, schema, segs, goSkip, struct, got); return;
+    case 'boolean': if (got !== 'bool') pushTypeError(out, schema, segs, goSkip, struct, got); return;
+    case 'integer': if (got !== 'number' || !Number.isInteger(v)) pushTypeError(out, schema, segs, goSkip, struct, got); return;
+    case 'number': if (got !== 'number') pushTypeError(out, schema, segs, goSkip, struct, got); return;
+    case 'array': {
+      if (got !== 'array') { pushTypeError(out, schema, segs, goSkip, struct, got); return; }
+      const arr = v as unknown[];
+      if (!s.items) return;
+      const st = info.itemStruct ?? struct;
+      for (let i = 0; i < arr.length; i++) {
+        segs.push(i); goSkip.push(true);
+        walkTypes(arr[i], s.items, segs, goSkip, st, out);
+        segs.pop(); goSkip.pop();
+      }
       return;
+    }
     case 'object': {
-      if (got !== 'object') { push(); return; }
-      for (const [k, child] of Object.entries(v as Record<string, unknown>)) {
-        const p = joinPath(path, k), gp = joinPath(goPath, k);
-        if (s.properties && k in s.properties) walkTypes(child, s.properties[k], p, gp, here, out, depth + 1);
-        else if (s.additionalProperties && typeof s.additionalProperties === 'object') walkTypes(child, s.additionalProperties, p, goPath, here, out, depth + 1); // Go leaves map keys out
+      if (got !== 'object') { pushTypeError(out, schema, segs, goSkip, struct, got); return; }
+      const here = info.struct ?? struct;
+      const props = s.properties;
+      const ap = s.additionalProperties && typeof s.additionalProperties === 'object' ? s.additionalProperties : undefined;
+      const o = v as Record<string, unknown>;
+      for (const k in o) {
+        const ps = props && Object.prototype.hasOwnProperty.call(props, k) ? props[k] : undefined;
+        if (ps) { segs.push(k); goSkip.push(false); walkTypes(o[k], ps, segs, goSkip, here, out); segs.pop(); goSkip.pop(); }
+        else if (ap) { segs.push(k); goSkip.push(true); walkTypes(o[k], ap, segs, goSkip, here, out); segs.pop(); goSkip.pop(); }
       }
       return;
     }
     default: return;
   }
+}
+function pushTypeError(out: TypeError[], schema: Schema, segs: Seg[], goSkip: boolean[], struct: string, got: string): void {
+  const expected = goType(schema);
+  out.push({ field: renderPath(segs), expected, got, message: `json: cannot unmarshal ${got} into Go struct field ${struct}.${renderGoPath(segs, goSkip)} of type ${expected}` });
 }
 function itemStruct(items: Schema | undefined): string | undefined {
   const n = refName(items);

@@ -50,14 +50,13 @@ export function validateSelector(spec: Obj, path: string, emptyMsg: string): Fie
 /** IntOrString percentages: "25%" or a non-negative integer (upstream ValidatePositiveIntOrPercent). */
 function intOrPercent(v: unknown, field: string): { errs: FieldError[]; zero: boolean } {
   if (v === undefined || v === null) return { errs: [], zero: false };
-  const r = goIntOrString(v);
   if (typeof v === 'number') {
-    if (!Number.isInteger(v)) return { errs: [invalidRaw(field, r, 'must be an integer')], zero: false };
-    return { errs: v < 0 ? [invalidRaw(field, r, 'must be greater than or equal to 0')] : [], zero: v === 0 };
+    if (!Number.isInteger(v)) return { errs: [invalidRaw(field, goIntOrString(v), 'must be an integer')], zero: false };
+    return { errs: v < 0 ? [invalidRaw(field, goIntOrString(v), 'must be greater than or equal to 0')] : [], zero: v === 0 };
   }
   if (typeof v === 'string') {
     const m = /^(\d+)%$/.exec(v);
-    if (!m) return { errs: [invalidRaw(field, r, "a valid percent string must be a numeric string followed by an ending '%' (e.g. '1%',  or '93%', regex used for validation is '[0-9]+%')")], zero: false };
+    if (!m) return { errs: [invalidRaw(field, goIntOrString(v), "a valid percent string must be a numeric string followed by an ending '%' (e.g. '1%',  or '93%', regex used for validation is '[0-9]+%')")], zero: false };
     return { errs: [], zero: Number(m[1]) === 0 };
   }
   return { errs: [invalid(field, v, "must be an integer or percentage (e.g '5%')")], zero: false };

@@ -4,9 +4,13 @@
  */
 import type { FieldError } from '../errors.ts';
 
-export const child = (base: string, ...names: string[]): string => [base, ...names].filter(Boolean).join('.');
-export const index = (base: string, i: number): string => `${base}[${i}]`;
-export const key = (base: string, k: string): string => `${base}[${k}]`;
+export function child(base: string, ...names: string[]): string {
+  let p = base;
+  for (const n of names) if (n) p = p ? p + '.' + n : n;
+  return p;
+}
+export function index(base: string, i: number): string { return base + '[' + i + ']'; }
+export function key(base: string, k: string): string { return base + '[' + k + ']'; }
 
 /** Go's %#v-like rendering used in field.Invalid messages. */
 export function goValue(v: unknown): string {

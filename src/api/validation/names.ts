@@ -45,7 +45,22 @@ export function isDNS1035Label(v: string): string[] {
   return errs;
 }
 /** Label keys, annotation keys, finalizer names: [prefix/]name. */
-export function isQualifiedName(v: string): string[] {
+/** Label keys and values repeat endlessly (app, tier, pod-template-hash): remember recent verdicts. */
+function memo(fn: (v: string) => string[]): (v: string) => string[] {
+  const cache = new Map<string, string[]>();
+  return (v: string) => {
+    let r = cache.get(v);
+    if (r === undefined) {
+      r = fn(v);
+      if (cache.size >= 4096) cache.clear();
+      cache.set(v, r);
+    }
+    return r.length ? [...r] : r;
+  };
+}
+
+export const isQualifiedName = memo(qualifiedNameErrors);
+function qualifiedNameErrors(v: string): string[] {
   const errs: string[] = [];
   const parts = v.split('/');
   let name: string;
@@ -63,7 +78,8 @@ export function isQualifiedName(v: string): string[] {
   if (name.length > 0 && !reQual.test(name)) errs.push('name part ' + regexError("must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character", QUALIFIED_NAME, 'MyName', 'my.name', '123-abc'));
   return errs;
 }
-export function isValidLabelValue(v: string): string[] {
+export const isValidLabelValue = memo(labelValueErrors);
+function labelValueErrors(v: string): string[] {
   const errs: string[] = [];
   if (v.length > 63) errs.push(maxLen(63));
   if (!reValue.test(v)) errs.push(regexError("a valid label must be an empty string or consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character", LABEL_VALUE, 'MyValue', 'my_value', '12345'));

@@ -250,6 +250,19 @@ function validateTolerations(tols: unknown, path: string): FieldError[] {
   return errs;
 }
 
+/** Container names are unique across init and regular containers. */
+function duplicateNames(list: unknown[], p: string, names: Set<string>): FieldError[] {
+  const errs: FieldError[] = [];
+  for (let i = 0; i < list.length; i++) {
+    const n = asObj(list[i]).name;
+    if (typeof n === 'string' && n) {
+      if (names.has(n)) errs.push(duplicate(child(index(p, i), 'name'), n));
+      names.add(n);
+    }
+  }
+  return errs;
+}
+
 /** Upstream AccumulateUniqueHostPorts: a hostPort/protocol/hostIP is used once in a pod. */
 function hostPortConflicts(list: (readonly [unknown, string])[]): FieldError[] {
   const errs: FieldError[] = [];
@@ -281,20 +294,11 @@ export function validatePodSpec(spec0: unknown, path: string, _o: PodSpecOptions
   const containers = asArray(spec.containers);
   if (containers.length === 0) errs.push(required(child(path, 'containers')));
   const names = new Set<string>();
-  const checkNames = (list: unknown[], p: string) => {
-    for (const [i, c] of list.entries()) {
-      const n = asObj(c).name;
-      if (typeof n === 'string' && n) {
-        if (names.has(n)) errs.push(duplicate(child(index(p, i), 'name'), n));
-        names.add(n);
-      }
-    }
-  };
   const inits = asArray(spec.initContainers);
   for (const [i, c] of inits.entries()) errs.push(...validateContainer(c, index(child(path, 'initContainers'), i), volumes, true));
-  checkNames(inits, child(path, 'initContainers'));
+  errs.push(...duplicateNames(inits, child(path, 'initContainers'), names));
   for (const [i, c] of containers.entries()) errs.push(...validateContainer(c, index(child(path, 'containers'), i), volumes, false));
-  checkNames(containers, child(path, 'containers'));
+  errs.push(...duplicateNames(containers, child(path, 'containers'), names));
   errs.push(...hostPortConflicts([...containers.map((c, i) => [c, index(child(path, 'containers'), i)] as const), ...inits.map((c, i) => [c, index(child(path, 'initContainers'), i)] as const)]));
   if (spec.restartPolicy !== undefined && !RESTART_POLICIES.includes(String(spec.restartPolicy))) errs.push(notSupported(child(path, 'restartPolicy'), spec.restartPolicy, RESTART_POLICIES));
   if (spec.dnsPolicy !== undefined && !DNS_POLICIES.includes(String(spec.dnsPolicy))) errs.push(notSupported(child(path, 'dnsPolicy'), spec.dnsPolicy, DNS_POLICIES));
