@@ -216,7 +216,12 @@ export class PodWorker {
     }
     const after = changed ? await this.d.cri.listContainers(sel) : containers;
     await this.gcContainers(after);
-    await this.writeStatus(await this.view(after, sb));
+    const phaseNow = await this.writeStatus(await this.view(after, sb));
+    if (sb && (phaseNow === 'Succeeded' || phaseNow === 'Failed')) {
+      // All containers are done for good: release the sandbox (its IP) right away.
+      this.d.prober.removePod(this.uid);
+      await this.d.cri.stopPodSandbox(sb.id).catch(() => {});
+    }
   }
 
   /** Instances by container name, newest attempt first. */
@@ -391,11 +396,12 @@ export class PodWorker {
     };
   }
 
-  private async writeStatus(view: Awaited<ReturnType<PodWorker['view']>>): Promise<void> {
+  /** Write the status if it changed; returns the computed phase. */
+  private async writeStatus(view: Awaited<ReturnType<PodWorker['view']>>): Promise<string | undefined> {
     const status = computePodStatus(this.pod, view, this.d.clock.now());
     // lastTransitionTime/startTime keep their old values when unchanged, so equal states give equal keys.
     const key = statusKey(status);
-    if (key === this.lastStatus) return;
+    if (key === this.lastStatus) return status.phase;
     const m = this.pod.metadata!;
     try {
       const updated = await this.d.client.patch(R.pods, m.namespace, m.name!, { metadata: { uid: m.uid }, status }, 'merge', 'status');
@@ -403,9 +409,10 @@ export class PodWorker {
       this.lastSummary = statusSummary(status);
       if (updated?.metadata?.uid === this.uid && Number(updated.metadata.resourceVersion) >= Number(this.pod.metadata?.resourceVersion ?? 0)) this.pod = updated;
     } catch (e) {
-      if ((e as any)?.code === 404) return;
+      if ((e as any)?.code === 404) return status.phase;
       throw e;
     }
+    return status.phase;
   }
 
   /** Kill the pod: containers with the grace period, then the sandbox; final status; delete the object. */

@@ -11,6 +11,7 @@ import { startCluster, waitFor, type Cluster } from './harness.ts';
 import { cleanup, kjson, kubectlOk, reapLeftovers } from './node-helpers.ts';
 import { logPathFor, parseCriLogLine } from '../../src/kubelet/logs-paths.ts';
 import { R } from '../../src/client/resources.ts';
+import { CriClient } from '../../src/kubelet/cri/client.ts';
 
 let c: Cluster;
 before(async () => { c = await startCluster({ node: true }); });
@@ -54,6 +55,14 @@ test('command, args, env with fieldRef and $(VAR), workingDir; output in the CRI
   assert.equal(t.reason, 'Completed');
   assert.match(logText(p, 'main'), new RegExp(`name=envpod ns=default msg=hello-envpod cwd=/tmp ip=${p.status!.podIP!.replace(/\./g, '\\.')}`));
   assert.match(await kubectlOk(c, ['get', 'pod', 'envpod']), /envpod\s+0\/1\s+Completed\s+0/);
+  // A finished pod gives its sandbox (and IP) back.
+  const cri = new CriClient('/run/containerd/containerd.sock');
+  try {
+    await waitFor(async () => {
+      const sbs = await cri.listPodSandbox({ labelSelector: { 'io.kubernetes.pod.uid': p.metadata!.uid! } });
+      return sbs.length > 0 && sbs.every((x) => x.state === 'SANDBOX_NOTREADY');
+    }, { timeoutMs: 20_000, intervalMs: 300, message: 'sandbox of the finished pod stopped' });
+  } finally { cri.close(); }
 });
 
 test('a crashing container goes into CrashLoopBackOff with growing restarts', async () => {
