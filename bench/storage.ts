@@ -142,8 +142,13 @@ async function watchLatency(name: string, store: Store, watchers: number, events
   let done!: () => void;
   const finished = new Promise<void>((r) => { done = r; });
   const from = await store.currentRevision();
+  const first = new Map<string, number>();
+  const last = new Map<string, number>();
   const ws = Array.from({ length: watchers }, () => store.watch(prefix, from, (ev) => {
-    lat.push(performance.now() - started.get(ev.kv.key)!);
+    const now = performance.now();
+    lat.push(now - started.get(ev.kv.key)!);
+    if (!first.has(ev.kv.key)) first.set(ev.kv.key, now);
+    last.set(ev.kv.key, now);
     if (--remaining === 0) done();
   }));
   await new Promise((r) => setTimeout(r, 50)); // let watchers go live
@@ -160,7 +165,10 @@ async function watchLatency(name: string, store: Store, watchers: number, events
   await finished;
   clearTimeout(timeout);
   for (const w of ws) w.stop();
-  report({ name, p50: pct(lat, 50), p99: pct(lat, 99), note: `${watchers} watcher(s), ${events} events at ${perSec}/s, ${lat.length} deliveries` });
+  const spread = [...first].map(([k, t]) => last.get(k)! - t);
+  report({ name, p50: pct(lat, 50), p99: pct(lat, 99),
+    note: `${watchers} watcher(s), ${events} events at ${perSec}/s, ${lat.length} deliveries`
+      + (watchers > 1 ? `; first-to-last watcher per event p50 ${f(pct(spread, 50))} ms, p99 ${f(pct(spread, 99))} ms` : '') });
 }
 
 const dirs: string[] = [];
