@@ -22,6 +22,16 @@ const EXPECTED: Record<string, object> = {
   'create-namespace': { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'team-a' } },
   'create-configmap': { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'cfg' }, data: { color: 'blue', size: '10' } },
   'create-secret-generic': { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'creds' }, data: { pass: Buffer.from('s3cr3t').toString('base64'), user: Buffer.from('admin').toString('base64') } },
+  'create-service-externalname': { apiVersion: 'v1', kind: 'Service', metadata: { name: 'ext', labels: { app: 'ext' } },
+    spec: { selector: { app: 'ext' }, type: 'ExternalName', externalName: 'example.com' } },
+  'create-service-loadbalancer': { apiVersion: 'v1', kind: 'Service', metadata: { name: 'lb', labels: { app: 'lb' } },
+    spec: { ports: [{ name: '443-8443', protocol: 'TCP', port: 443, targetPort: 8443 }], selector: { app: 'lb' }, type: 'LoadBalancer' } },
+  'create-secret-docker-registry': { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'reg' }, type: 'kubernetes.io/dockerconfigjson',
+    data: { '.dockerconfigjson': Buffer.from('{"auths":{"registry.local:5000":{"username":"u","password":"p","auth":"dTpw"}}}').toString('base64') } },
+  'create-configmap-binary': { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'bin' }, data: { 'data.bin': '\u0000\u0001\u0002binary', k: 'v' } },
+  // --replicas=0 is a pointer in Go: kept although zero
+  'create-deployment-multi': { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'multi', labels: { app: 'multi' } },
+    spec: { replicas: 0, selector: { matchLabels: { app: 'multi' } }, template: { metadata: { labels: { app: 'multi' } }, spec: { containers: [{ name: 'nginx', image: 'nginx:1.25' }, { name: 'busybox', image: 'busybox' }] } } } },
 };
 
 test('captured kubectl create bodies decode to the objects kubectl meant (zero values dropped, pointers kept)', () => {
