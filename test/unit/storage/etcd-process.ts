@@ -40,6 +40,10 @@ export class EtcdProcess {
     p.stdout!.on('data', (d) => { this.log += d; });
     p.stderr!.on('data', (d) => { this.log += d; });
     this.proc = p;
+    // Never leave an etcd behind if the test process dies without running its teardown.
+    const reap = (): void => { if (p.exitCode === null && p.signalCode === null) p.kill('SIGKILL'); };
+    process.once('exit', reap);
+    p.once('exit', () => process.removeListener('exit', reap));
     const deadline = Date.now() + 20_000;
     for (;;) {
       if (p.exitCode !== null) throw new Error(`etcd exited (${p.exitCode}): ${this.log.slice(-2000)}`);
