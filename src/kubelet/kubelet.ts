@@ -88,6 +88,15 @@ export async function startKubelet(opts: KubeletOptions): Promise<Kubelet> {
   const nodeStatus = new NodeStatusManager({
     client: opts.client, clock, nodeName: opts.nodeName, hostIP, podCIDR: opts.podCIDR, runtimeVersion, kubeletPort,
     leaseRenewMs: opts.leaseRenewMs, statusUpdateMs: opts.statusUpdateMs, log,
+    runtimeProblem: async () => {
+      try {
+        const st = await cri.status();
+        const bad = st.conditions.filter((c) => (c.type === 'RuntimeReady' || c.type === 'NetworkReady') && !c.status);
+        return bad.length ? `container runtime network not ready: ${bad.map((c) => `${c.type}=false reason:${c.reason} message:${c.message}`).join(', ')}` : undefined;
+      } catch (e) {
+        return `container runtime is down: ${(e as any).details ?? (e as Error).message}`;
+      }
+    },
   });
   await nodeStatus.start();
 

@@ -25,6 +25,8 @@ export interface NodeStatusOptions {
   maxPods?: number;
   leaseRenewMs?: number;
   statusUpdateMs?: number;
+  /** Runtime health: undefined when ready, else why not (e.g. "container runtime is down"). */
+  runtimeProblem?: () => Promise<string | undefined>;
   log: (s: string) => void;
 }
 
@@ -58,6 +60,7 @@ export class NodeStatusManager {
   private statusTimer?: { cancel(): void };
   private stopped = false;
   private conditions: NodeCondition[] = [];
+  private problem: string | undefined;
 
   constructor(private o: NodeStatusOptions) {}
 
@@ -77,7 +80,9 @@ export class NodeStatusManager {
       ['MemoryPressure', 'False', 'KubeletHasSufficientMemory', 'kubelet has sufficient memory available'],
       ['DiskPressure', 'False', 'KubeletHasNoDiskPressure', 'kubelet has no disk pressure'],
       ['PIDPressure', 'False', 'KubeletHasSufficientPID', 'kubelet has sufficient PID available'],
-      ['Ready', 'True', 'KubeletReady', 'kubelet is posting ready status'],
+      this.problem
+        ? ['Ready', 'False', 'KubeletNotReady', this.problem]
+        : ['Ready', 'True', 'KubeletReady', 'kubelet is posting ready status'],
     ];
     this.conditions = want.map(([type, status, reason, message]) => {
       const old = this.conditions.find((c) => c.type === type);
@@ -152,6 +157,7 @@ export class NodeStatusManager {
   }
 
   async updateStatus(): Promise<void> {
+    if (this.o.runtimeProblem) this.problem = await this.o.runtimeProblem().catch((e) => `container runtime status check failed: ${(e as Error).message}`);
     try {
       await this.o.client.patch(R.nodes, undefined, this.o.nodeName, { status: this.status(this.o.clock.now()) }, 'merge', 'status');
     } catch (e) {
