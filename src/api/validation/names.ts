@@ -94,7 +94,19 @@ export function isConfigMapKey(v: string): string[] {
   else if (v.startsWith('..')) errs.push("must not start with '..'");
   return errs;
 }
+/**
+ * Environment variable names as v1.32 validates them (RelaxedEnvironmentVariableValidation, on by default):
+ * any printable ASCII but '='.
+ */
 export function isEnvVarName(v: string): string[] {
+  for (let i = 0; i < v.length; i++) {
+    const c = v.charCodeAt(i);
+    if (c < 32 || c > 126 || c === 61) return ["a valid environment variable name must consist only of printable ASCII characters other than '='"];
+  }
+  return [];
+}
+/** The strict (pre-1.32 default) C-identifier-like rule, kept for callers that want it. */
+export function isStrictEnvVarName(v: string): string[] {
   const errs: string[] = [];
   if (!reEnv.test(v)) errs.push(regexError("a valid environment variable name must consist of alphabetic characters, digits, '_', '-', or '.', and must not start with a digit", ENV_VAR_NAME, 'my.env-name', 'MY_ENV.NAME', 'MyEnvName1'));
   for (const m of hasChDirPrefix(v)) errs.push(m);

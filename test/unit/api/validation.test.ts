@@ -208,3 +208,16 @@ test('port names are unique per container; host ports are unique per pod', () =>
     ['spec.containers[1].ports[0].hostPort', 'Duplicate value: "8080/TCP"'],
   ]);
 });
+
+test('env names follow v1.32 relaxed rules (printable ASCII but "="); valueFrom needs exactly one source', () => {
+  const pods = R('', 'pods');
+  const p: KubeObject = { metadata: { name: 'p', namespace: 'default' }, spec: { containers: [{ name: 'c', image: 'x', env: [
+    { name: '1_OK' }, { name: 'A=B', value: 'x' }, { name: 'V', valueFrom: {} }, { name: 'W', valueFrom: { configMapKeyRef: { name: 'cm' } } },
+  ] }] } };
+  pods.defaults(p);
+  assert.deepEqual(pods.validate(p).map((e) => [e.field, e.message]), [
+    ['spec.containers[0].env[1].name', 'Invalid value: "A=B": a valid environment variable name must consist only of printable ASCII characters other than \'=\''],
+    ['spec.containers[0].env[2].valueFrom', 'Invalid value: "": must specify one of: `fieldRef`, `resourceFieldRef`, `configMapKeyRef` or `secretKeyRef`'],
+    ['spec.containers[0].env[3].valueFrom.configMapKeyRef.key', 'Required value'],
+  ]);
+});
