@@ -213,7 +213,7 @@ test('a pod resolves Services by DNS name (kube-dns 10.96.0.10) and reaches them
   await k(['apply', '-n', 'expose', '-f', '-'], { input: JSON.stringify({
     apiVersion: 'v1', kind: 'Pod', metadata: { name: 'dns-client' },
     spec: { restartPolicy: 'Never', containers: [{ name: 'c', image: 'kubelite/busybox', command: ['sh', '-c',
-      'cat /etc/resolv.conf; nslookup web.expose.svc.cluster.local; nslookup kubernetes.default.svc.cluster.local; echo "PAGE:$(timeout 5 wget -qO- http://web.expose/ | grep -o "Welcome to nginx" | head -1)"; echo "SHORT:$(timeout 5 wget -qO- http://web/ | grep -o "Welcome to nginx" | head -1)"'] }] },
+      'cat /etc/resolv.conf; nslookup web.expose.svc.cluster.local; nslookup kubernetes.default.svc.cluster.local; echo "PAGE:$(timeout 5 wget -qO- http://web.expose/ | grep -o "Welcome to nginx" | head -1)"; echo "SHORT:$(timeout 5 wget -qO- http://web/ | grep -o "Welcome to nginx" | head -1)"; if timeout 5 nc kubernetes.default 443 </dev/null; then echo API:connected; else echo API:failed; fi'] }] },
   }) });
   const logs = await waitFor(async () => {
     const p = await c.client.get(R.pods, 'expose', 'dns-client');
@@ -226,6 +226,7 @@ test('a pod resolves Services by DNS name (kube-dns 10.96.0.10) and reaches them
   assert.match(logs, /Name:\s+kubernetes\.default\.svc\.cluster\.local\s+Address:\s+10\.96\.0\.1\b/);
   assert.match(logs, /PAGE:Welcome to nginx/); // <svc>.<ns> through the search list
   assert.match(logs, /SHORT:Welcome to nginx/); // <svc> in the pod's own namespace
+  assert.match(logs, /API:connected/); // the kubernetes Service reaches the API server from a pod
 });
 
 test('NodePort is reachable on the node; port-forward svc/NAME reaches a pod', async () => {
