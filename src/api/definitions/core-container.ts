@@ -64,7 +64,7 @@ export const containerDefinitions: Record<string, Schema> = {
     request: str('Request is the name chosen for a request in the referenced claim. If empty, everything from the claim is made available, otherwise only the result of this request.'),
   }, { required: ['name'] }),
   [CORE + 'ResourceRequirements']: obj('ResourceRequirements describes the compute resource requirements.', {
-    claims: keyedList(item('ResourceClaim'), 'name', 'Claims lists the names of resources, defined in spec.resourceClaims, that are used by this container.', ['name'], ''),
+    claims: arr(item('ResourceClaim'), 'Claims lists the names of resources, defined in spec.resourceClaims, that are used by this container.', { listType: 'map', mapKeys: ['name'] }),
     limits: map('Limits describes the maximum amount of compute resources allowed. More info: https://kubernetes.io/docs/concepts/configuration/manage-resources-containers/', quantity()),
     requests: map('Requests describes the minimum amount of compute resources required. If Requests is omitted for a container, it defaults to Limits if that is explicitly specified, otherwise to an implementation-defined value. Requests cannot exceed Limits. More info: https://kubernetes.io/docs/concepts/configuration/manage-resources-containers/', quantity()),
   }),
