@@ -118,3 +118,53 @@ test('a liveness probe restarts a hung container', async () => {
   const table = await kubectlOk(c, ['get', 'pod', 'hang']);
   assert.match(table, /hang\s+\d\/1\s+\S+\s+[1-9]/);
 });
+
+test('a startup probe holds readiness until it succeeds, and restarts a container that never starts', async () => {
+  const slow = {
+    apiVersion: 'v1', kind: 'Pod', metadata: { name: 'slowstart', labels: { app: 'slowstart' } },
+    spec: {
+      terminationGracePeriodSeconds: 1,
+      containers: [{
+        name: 'web', image: 'kubelite/busybox',
+        command: ['sh', '-c', 'mkdir -p /www && echo ok > /www/index.html && httpd -p 8080 -h /www; sleep 3; touch /tmp/started; exec sleep 3600'],
+        startupProbe: { exec: { command: ['cat', '/tmp/started'] }, periodSeconds: 1, failureThreshold: 30 },
+        readinessProbe: { httpGet: { path: '/index.html', port: 8080 }, periodSeconds: 1 },
+      }],
+    },
+  };
+  const never = {
+    apiVersion: 'v1', kind: 'Pod', metadata: { name: 'neverstart', labels: { app: 'neverstart' } },
+    spec: {
+      terminationGracePeriodSeconds: 1,
+      containers: [{ name: 'web', image: 'kubelite/busybox', command: ['sleep', '3600'],
+        startupProbe: { exec: { command: ['cat', '/tmp/never'] }, periodSeconds: 1, failureThreshold: 2 } }],
+    },
+  };
+  await kubectlOk(c, ['apply', '-f', '-'], { input: JSON.stringify(slow) });
+  await kubectlOk(c, ['apply', '-f', '-'], { input: JSON.stringify(never) });
+  // While the startup probe has not succeeded: running, not started, not ready (httpd already answers).
+  const early = await waitFor(async () => {
+    const [p] = await pods(c, 'app=slowstart');
+    const cs = p?.status?.containerStatuses?.[0];
+    return cs?.state?.running ? p : undefined;
+  }, { timeoutMs: 60_000, intervalMs: 200, message: 'slowstart running' });
+  const ecs = early.status!.containerStatuses![0];
+  if (ecs.started === false) assert.equal(ecs.ready, false, 'not ready before started');
+  const done = await waitFor(async () => {
+    const [p] = await pods(c, 'app=slowstart');
+    const cs = p?.status?.containerStatuses?.[0];
+    return cs?.started && cs.ready ? p : undefined;
+  }, { timeoutMs: 60_000, intervalMs: 300, message: 'slowstart started and ready' });
+  assert.equal(done.status!.containerStatuses![0].restartCount, 0);
+
+  const restarted = await waitFor(async () => {
+    const [p] = await pods(c, 'app=neverstart');
+    const cs = p?.status?.containerStatuses?.[0];
+    return cs && cs.restartCount >= 1 ? p : undefined;
+  }, { timeoutMs: 60_000, intervalMs: 300, message: 'neverstart restarted' });
+  assert.equal(restarted.status!.containerStatuses![0].started, false);
+  const ev = await kubectlOk(c, ['get', 'events', '--field-selector', 'involvedObject.name=neverstart']);
+  assert.match(ev, /Startup probe failed/);
+  assert.match(ev, /Container web failed startup probe, will be restarted/);
+  await cleanup(c, ['pod slowstart', 'pod neverstart'], 'app in (slowstart,neverstart)');
+});
