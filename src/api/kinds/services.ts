@@ -136,6 +136,37 @@ export function keepAllocated(obj: KubeObject, old: KubeObject): void {
   }
 }
 
+const needsClusterIP = (spec: Obj) => spec.type !== 'ExternalName';
+const needsNodePorts = (spec: Obj) => spec.type === 'NodePort' || (spec.type === 'LoadBalancer' && spec.allocateLoadBalancerNodePorts !== false);
+const needsHealthCheckNodePort = (spec: Obj) => spec.type === 'LoadBalancer' && spec.externalTrafficPolicy === 'Local';
+const externallyAccessible = (spec: Obj) => spec.type === 'NodePort' || spec.type === 'LoadBalancer' || (spec.type === 'ClusterIP' && asArray(spec.externalIPs).length > 0);
+
+/**
+ * upstream dropTypeDependentFields: when an update changes the type so that a field no longer applies, and the
+ * client left that field as it was, clear it (clusterIPs for ExternalName, nodePorts for ClusterIP, ...).
+ */
+export function dropTypeDependentFields(obj: KubeObject, old: KubeObject): void {
+  if (!isObj(obj.spec)) return;
+  const n = obj.spec as Obj, o = asObj(old.spec);
+  const same = (k: string) => JSON.stringify(n[k] ?? null) === JSON.stringify(o[k] ?? null);
+  if (!needsClusterIP(n) && needsClusterIP(o)) {
+    for (const k of ['clusterIP', 'clusterIPs', 'ipFamilies', 'ipFamilyPolicy', 'internalTrafficPolicy']) if (same(k)) delete n[k];
+  }
+  if (!needsNodePorts(n) && needsNodePorts(o)) {
+    const oldPorts = asArray(o.ports).map(asObj);
+    for (const p0 of asArray(n.ports)) {
+      const p = asObj(p0);
+      if (p.nodePort && oldPorts.some((q) => q.nodePort === p.nodePort)) delete p.nodePort;
+    }
+  }
+  if (!needsHealthCheckNodePort(n) && same('healthCheckNodePort')) delete n.healthCheckNodePort;
+  if (n.type !== 'LoadBalancer') {
+    if (same('allocateLoadBalancerNodePorts')) delete n.allocateLoadBalancerNodePorts;
+    if (same('loadBalancerClass')) delete n.loadBalancerClass;
+  }
+  if (!externallyAccessible(n) && same('externalTrafficPolicy')) delete n.externalTrafficPolicy;
+}
+
 export const services = define({
   group: '', version: 'v1', kind: 'Service', plural: 'services', namespaced: true,
   shortNames: ['svc'], categories: ['all'],
@@ -150,6 +181,6 @@ export const services = define({
     return errs;
   },
   prepareForCreate(obj) { obj.status = { loadBalancer: {} }; },
-  prepareForUpdate(obj, old) { keepStatus(obj, old); keepAllocated(obj, old); },
+  prepareForUpdate(obj, old) { keepStatus(obj, old); keepAllocated(obj, old); dropTypeDependentFields(obj, old); },
   prepareForStatusUpdate(obj, old) { keepAllButStatus(obj, old); },
 });

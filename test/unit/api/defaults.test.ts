@@ -164,3 +164,24 @@ test('Service update keeps allocated clusterIP and nodePorts when the new object
   assert.deepEqual((upd.spec as any).clusterIPs, ['10.96.0.20']);
   assert.equal((upd.spec as any).ports[0].nodePort, 30080);
 });
+
+test('Service type changes drop the fields that no longer apply (upstream dropTypeDependentFields)', () => {
+  const svc = R('', 'services');
+  const old: KubeObject = { metadata: { name: 's', namespace: 'default' }, spec: { type: 'NodePort', clusterIP: '10.96.0.20', clusterIPs: ['10.96.0.20'], ports: [{ port: 80, protocol: 'TCP', targetPort: 80, nodePort: 30080 }] } };
+  svc.defaults(old);
+  const toClusterIP = structuredClone(old);
+  (toClusterIP.spec as any).type = 'ClusterIP';
+  svc.prepareForUpdate!(toClusterIP, old);
+  svc.defaults(toClusterIP);
+  assert.equal((toClusterIP.spec as any).ports[0].nodePort, undefined);
+  assert.equal((toClusterIP.spec as any).externalTrafficPolicy, undefined);
+  assert.equal((toClusterIP.spec as any).clusterIP, '10.96.0.20');
+  assert.deepEqual(svc.validate(toClusterIP, old), []);
+  const toExternal = structuredClone(old);
+  Object.assign(toExternal.spec as any, { type: 'ExternalName', externalName: 'example.com' });
+  svc.prepareForUpdate!(toExternal, old);
+  svc.defaults(toExternal);
+  assert.equal((toExternal.spec as any).clusterIP, undefined);
+  assert.equal((toExternal.spec as any).ipFamilies, undefined);
+  assert.deepEqual(svc.validate(toExternal, old), []);
+});
