@@ -36,6 +36,16 @@ test('every PATCH operation carries the GVK and an inline fieldValidation query 
   const apps = openapiV3Document('apis/apps/v1') as any;
   assert.ok(apps.components.schemas['io.k8s.api.autoscaling.v1.Scale'], 'Scale reachable through deployments/scale');
   assert.equal(apps.paths['/apis/apps/v1/namespaces/{namespace}/deployments/{name}/scale'].get['x-kubernetes-group-version-kind'].kind, 'Scale');
+  // the strategic-merge and list-type facts travel with the served schemas (kubectl apply/edit read them)
+  const podSpec = apps.components.schemas['io.k8s.api.core.v1.PodSpec'];
+  assert.equal(podSpec.properties.containers['x-kubernetes-patch-merge-key'], 'name');
+  assert.equal(podSpec.properties.volumes['x-kubernetes-patch-strategy'], 'merge,retainKeys');
+  assert.equal(apps.components.schemas['io.k8s.api.apps.v1.DeploymentSpec'].properties.strategy['x-kubernetes-patch-strategy'], 'retainKeys');
+  const core = openapiV3Document('api/v1') as any;
+  assert.deepEqual(core.components.schemas['io.k8s.api.core.v1.ServiceSpec'].properties.ports['x-kubernetes-list-map-keys'], ['port', 'protocol']);
+  assert.ok(core.paths['/api/v1/namespaces/{namespace}/pods/{name}/log'].get);
+  assert.ok(core.paths['/api/v1/namespaces/{name}/finalize'].put);
+  assert.equal(core.paths['/api/v1/namespaces'].delete, undefined, 'namespaces have no deletecollection');
 });
 
 test('the real kubectl explains deployment.spec.strategy and service ports from these documents', async () => {
