@@ -139,6 +139,38 @@ test('an unready pod (failing readiness probe) is in notReadyAddresses and gets 
   assert.deepEqual(await nginxHits([pod]), { 'never-ready': 0 });
 });
 
+test('readiness changes move a pod in and out of rotation; targetPort by name', async () => {
+  await k(['apply', '-n', 'expose', '-f', '-'], { input: [
+    { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'toggle', labels: { toggle: 'pod' } },
+      spec: { containers: [{ name: 'nginx', image: 'nginx', ports: [{ name: 'web-http', containerPort: 80 }],
+        readinessProbe: { exec: { command: ['cat', '/tmp/ready'] }, periodSeconds: 1 } }] } },
+    { apiVersion: 'v1', kind: 'Service', metadata: { name: 'toggle' },
+      spec: { selector: { toggle: 'pod' }, ports: [{ name: 'http', port: 8080, targetPort: 'web-http' }] } },
+  ].map((o) => YAML.stringify(o)).join('---\n') });
+  const pod = await waitFor(async () => {
+    const p = await c.client.get(R.pods, 'expose', 'toggle');
+    return p.status?.podIP && p.status?.phase === 'Running' ? p : undefined;
+  }, { timeoutMs: 60000, message: 'toggle running' });
+  const ip = await clusterIP('toggle', 'expose');
+  await waitFor(async () => {
+    const e = await c.client.get(R.endpoints, 'expose', 'toggle');
+    return (e.subsets ?? []).some((s: any) => (s.notReadyAddresses ?? []).length === 1 && s.ports?.[0]?.port === 80);
+  }, { message: 'unready endpoint with the named port resolved to 80' });
+  assert.match(await get(`http://${ip}:8080/`), /^ERR:ECONNREFUSED$/);
+
+  await k(['exec', '-n', 'expose', 'toggle', '--', 'touch', '/tmp/ready']);
+  await waitFor(async () => (await endpointIPs('toggle', 'expose')).includes(pod.status.podIP), { message: 'ready → endpoint' });
+  await waitFor(async () => page(await get(`http://${ip}:8080/`)) === 'nginx', { message: 'served once ready' });
+  const slices = JSON.parse(await k(['get', 'endpointslices', '-n', 'expose', '-l', 'kubernetes.io/service-name=toggle', '-o', 'json'])).items;
+  assert.deepEqual(slices[0].ports, [{ name: 'http', port: 80, protocol: 'TCP' }]);
+
+  await k(['exec', '-n', 'expose', 'toggle', '--', 'rm', '/tmp/ready']);
+  await waitFor(async () => !(await endpointIPs('toggle', 'expose')).includes(pod.status.podIP), { message: 'unready → out' });
+  await waitFor(async () => (await get(`http://${ip}:8080/`)) === 'ERR:ECONNREFUSED', { message: 'no endpoint → refused' });
+  const s = (await c.client.list(R.endpointslices, 'expose', { labelSelector: 'kubernetes.io/service-name=toggle' })).items[0];
+  assert.deepEqual(s.endpoints[0].conditions, { ready: false, serving: false, terminating: false });
+});
+
 test('blue/green exactly as the guide types it: create, edit the selector, patch it, and back', async () => {
   await k(['create', 'deployment', 'blue', '--image=nginx']);
   await k(['create', 'deployment', 'green', '--image=httpd']);
@@ -231,11 +263,12 @@ test('a pod resolves Services by DNS name (kube-dns 10.96.0.10) and reaches them
 
 test('NodePort is reachable on the node; port-forward svc/NAME reaches a pod', async () => {
   await k(['create', 'deployment', 'np-web', '--image=nginx']);
-  await k(['expose', 'deployment', 'np-web', '--type=NodePort', '--port=80', '--name=blue-np']);
+  await k(['create', 'service', 'nodeport', 'np-web', '--tcp=80:80']);
   await readyPods('app=np-web', 1);
-  const np = (await c.client.get(R.services, 'default', 'blue-np')).spec.ports[0].nodePort;
+  const np = (await c.client.get(R.services, 'default', 'np-web')).spec.ports[0].nodePort;
   assert.ok(np >= 30000 && np <= 32767);
-  await waitFor(async () => (await endpointIPs('blue-np')).length === 1, { message: 'blue-np endpoints' });
+  await waitFor(async () => (await endpointIPs('np-web')).length === 1, { message: 'np-web endpoints' });
+  assert.match(await k(['get', 'svc', 'np-web']), new RegExp(`NodePort\\s+\\S+\\s+<none>\\s+80:${np}/TCP`));
   await waitFor(async () => page(await get(`http://127.0.0.1:${np}/`)) === 'nginx', { message: 'NodePort on 127.0.0.1' });
 
   const port = await freePort();
