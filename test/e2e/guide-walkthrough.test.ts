@@ -11,7 +11,16 @@ import { mkdtempSync, writeFileSync, chmodSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as http from 'node:http';
+import { randomBytes } from 'node:crypto';
 import { startCluster, waitFor, repoRoot, type Cluster } from './harness.ts';
+import { containerdInstance, stopContainerd } from '../../src/node-setup/containerd.ts';
+import { podCIDRFor } from '../../src/cli/node.ts';
+import { CriClient } from '../../src/kubelet/cri/client.ts';
+
+// A node that stops answering is noticed after 25 s (upstream 40 s) and its pods tolerate that for 5 s
+// (upstream 300 s), so the "node goes down" part of the guide fits in a test.
+process.env.KUBELITE_NODE_MONITOR_GRACE_PERIOD = '25s';
+process.env.KUBELITE_DEFAULT_TOLERATION_SECONDS = '5';
 
 let c: Cluster;
 const watchers: { name: string; proc: ChildProcess; out: () => string }[] = [];
@@ -77,8 +86,23 @@ before(async () => {
   }
 });
 
+const node2 = `guide-n2-${randomBytes(3).toString('hex')}`;
+let node2Proc: ChildProcess | undefined;
+let node2Dir = '';
+
 after(async () => {
   for (const w of watchers) w.proc.kill('SIGKILL');
+  if (node2Proc && node2Proc.exitCode === null) {
+    node2Proc.kill('SIGCONT');
+    const exited = new Promise((r) => node2Proc!.on('exit', r));
+    node2Proc.kill('SIGTERM');
+    await exited;
+  }
+  if (node2Dir) {
+    await c?.kubectl(['delete', 'node', node2, '--ignore-not-found']);
+    await stopContainerd(containerdInstance(node2, podCIDRFor(node2)), { purge: true }).catch(() => {});
+    rmSync(node2Dir, { recursive: true, force: true });
+  }
   await c?.kubectl(['delete', 'all', '--all', '--wait=false']);
   await c?.stop();
 });
@@ -242,4 +266,47 @@ test('canary by labels: kubectl label decides which pods receive traffic', async
   assert.match(out, /unlabeled/);
   await waitFor(async () => (await sample(ip, 10)).httpd === 10, { timeoutMs: 15000, message: 'only v1.5 (httpd)' });
   await k(['delete', '-f', 'examples/canary.yml']);
+});
+
+test('a node goes down: its pods are replaced; when it comes back, the extra pods are terminated', async () => {
+  // A second node joins, as `kubelite node` (README: "Adding a node").
+  node2Dir = mkdtempSync(join(tmpdir(), 'kubelite-guide-node2-'));
+  let out = '';
+  node2Proc = spawn(process.execPath, [join(repoRoot, 'bin/kubelite.js'), 'node', '--server', c.server, '--token', c.client.config.token!,
+    '--name', node2, '--data-dir', node2Dir], { cwd: repoRoot, env: { ...process.env, KUBELITE_NODE_NO_PROXY: '1' }, stdio: ['ignore', 'pipe', 'pipe'] });
+  node2Proc.stdout!.on('data', (d) => { out += d; });
+  node2Proc.stderr!.on('data', (d) => { out += d; });
+  await waitFor(async () => /\sReady\s/.test(await k(['get', 'node', node2])), { timeoutMs: 120000, message: `node ${node2} Ready; its output:\n${out}` });
+
+  await k(['create', 'deployment', 'spread', '--image=nginx', '--replicas=4']);
+  await k(['rollout', 'status', 'deployment', 'spread', '--timeout=120s'], { timeoutMs: 130000 });
+  const before = (await jsonGet(['get', 'pods', '-l', 'app=spread'])).items;
+  const onNode2 = before.filter((p: any) => p.spec.nodeName === node2).map((p: any) => p.metadata.name);
+  assert.ok(onNode2.length > 0 && onNode2.length < 4, `the scheduler spreads the pods over both nodes (${onNode2.length} on ${node2})`);
+
+  // The node becomes unresponsive (its agent frozen; its containers keep running).
+  node2Proc.kill('SIGSTOP');
+  await waitFor(async () => /NotReady/.test(await k(['get', 'node', node2])), { timeoutMs: 90000, message: 'node NotReady' });
+  // Its pods are replaced on the other node: 4 available again, the new ones elsewhere.
+  await waitFor(async () => {
+    const pods = (await jsonGet(['get', 'pods', '-l', 'app=spread'])).items.filter((p: any) => !p.metadata.deletionTimestamp);
+    const ready = pods.filter((p: any) => p.status.conditions?.some((x: any) => x.type === 'Ready' && x.status === 'True'));
+    return pods.length === 4 && ready.length === 4 && pods.every((p: any) => p.spec.nodeName !== node2);
+  }, { timeoutMs: 90000, message: 'pods replaced on the remaining node' });
+
+  // The node comes back: the extra pods it still runs are terminated, leaving exactly the requested number.
+  node2Proc.kill('SIGCONT');
+  await waitFor(async () => /\sReady\s/.test(await k(['get', 'node', node2])), { timeoutMs: 60000, message: 'node Ready again' });
+  await waitFor(async () => {
+    const pods = (await jsonGet(['get', 'pods', '-l', 'app=spread'])).items;
+    return pods.length === 4 && !pods.some((p: any) => onNode2.includes(p.metadata.name));
+  }, { timeoutMs: 90000, message: 'surplus pods removed' });
+  // ...and their containers no longer run on the returning node.
+  const oldUids = new Set(before.filter((p: any) => onNode2.includes(p.metadata.name)).map((p: any) => p.metadata.uid));
+  const cri = new CriClient(containerdInstance(node2, podCIDRFor(node2)).socket);
+  try {
+    await waitFor(async () => (await cri.listContainers()).filter((x: any) => x.state === 'CONTAINER_RUNNING' && oldUids.has(x.labels?.['io.kubernetes.pod.uid'])).length === 0,
+      { timeoutMs: 60000, message: 'surplus containers stopped on the returning node' });
+  } finally { cri.close?.(); }
+  await k(['delete', 'deployment', 'spread']);
 });
