@@ -11,6 +11,12 @@ export function sub(name: string, group: string, version: string, kind: string, 
 }
 
 type Obj = Record<string, unknown>;
+
+/** obj.metadata as an object (replacing anything else: the API server rejects such bodies before us anyway). */
+export function metaOf(obj: KubeObject): Obj {
+  if (typeof obj.metadata !== 'object' || obj.metadata === null || Array.isArray(obj.metadata)) obj.metadata = {};
+  return obj.metadata as Obj;
+}
 export const clone = <T>(v: T): T => (v === undefined ? v : structuredClone(v));
 
 /** The upstream status-strategy default: the new object keeps old's spec (and other top-level fields but status
@@ -18,8 +24,8 @@ export const clone = <T>(v: T): T => (v === undefined ? v : structuredClone(v));
 export function keepAllButStatus(obj: KubeObject, old: KubeObject, opts: { resetLabels?: boolean; resetMetaFields?: string[] } = {}): void {
   for (const k of Object.keys(obj)) if (!['apiVersion', 'kind', 'metadata', 'status'].includes(k)) delete obj[k];
   for (const [k, v] of Object.entries(old)) if (!['apiVersion', 'kind', 'metadata', 'status'].includes(k)) obj[k] = clone(v);
-  const m = (obj.metadata ?? (obj.metadata = {})) as Obj;
-  const om = (old.metadata ?? {}) as Obj;
+  const m = metaOf(obj);
+  const om = (typeof old.metadata === 'object' && old.metadata ? old.metadata : {}) as Obj;
   const reset = [...(opts.resetMetaFields ?? []), ...(opts.resetLabels ? ['labels'] : [])];
   for (const f of reset) { if (om[f] === undefined) delete m[f]; else m[f] = clone(om[f]); }
 }

@@ -4,7 +4,7 @@ import { nameIsDNSLabel, validateMeta } from '../validation/meta.ts';
 import { isQualifiedName } from '../validation/names.ts';
 import type { KubeObject } from '../resource.ts';
 import type { FieldError } from '../errors.ts';
-import { clone, define, keepAllButStatus, sub } from './common.ts';
+import { clone, define, keepAllButStatus, metaOf, sub } from './common.ts';
 
 type Obj = Record<string, unknown>;
 export const NAMESPACE_NAME_LABEL = 'kubernetes.io/metadata.name';
@@ -30,7 +30,7 @@ export const namespaces = define({
   hasGeneration: false,
   defaults(obj) {
     // SetDefaults_Namespace: the immutable name label; SetDefaults_NamespaceStatus: phase Active.
-    const m = (obj.metadata ?? (obj.metadata = {})) as Obj;
+    const m = metaOf(obj);
     if (typeof m.name === 'string' && m.name) {
       if (!isObj(m.labels)) m.labels = {};
       (m.labels as Obj)[NAMESPACE_NAME_LABEL] = m.name;

@@ -4,7 +4,7 @@ import type { KubeObject } from '../resource.ts';
 import { asArray, asObj, deepEqual, forbidden, invalid, isObj } from '../validation/field.ts';
 import { nameIsDNSSubdomain, validateMeta } from '../validation/meta.ts';
 import { validatePodSpec } from '../validation/pod.ts';
-import { clone, define, keepStatus, sub } from './common.ts';
+import { clone, define, keepStatus, metaOf, sub } from './common.ts';
 import { defaultPod, podQOSClass } from './pod-defaults.ts';
 
 type Obj = Record<string, unknown>;
@@ -70,7 +70,7 @@ export const pods = define({
   prepareForStatusUpdate(obj, old) {
     // Upstream podStatusStrategy: spec, deletionTimestamp and ownerReferences come from the old object.
     obj.spec = clone(old.spec);
-    const m = (obj.metadata ?? (obj.metadata = {})) as Obj;
+    const m = metaOf(obj);
     const om = (old.metadata ?? {}) as Obj;
     for (const f of ['deletionTimestamp', 'ownerReferences']) { if (om[f] === undefined) delete m[f]; else m[f] = clone(om[f]); }
   },
