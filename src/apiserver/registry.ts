@@ -252,13 +252,20 @@ export class GenericRegistry {
       return obj;
     }
     const undo = await this.hooks(def).beforeCreate?.(obj, ctx);
-    try {
-      const kv = await this.store.create(key, encodeObject(def, obj));
-      return fromKV(def, kv);
-    } catch (e) {
-      if (undo) await undo().catch(() => undefined);
-      if (e instanceof KeyExistsError) throw alreadyExists(def.plural, def.group, meta.name);
-      throw e;
+    // A generated name that collides is retried with a fresh suffix (upstream RetryGenerateName, GA in 1.32).
+    for (let attempt = 0; ; attempt++) {
+      try {
+        const kv = await this.store.create(objectKey(def, meta.namespace, meta.name), encodeObject(def, obj));
+        return fromKV(def, kv);
+      } catch (e) {
+        if (e instanceof KeyExistsError && body.metadata?.generateName && !body.metadata?.name && attempt < 7) {
+          meta.name = generateName(body.metadata.generateName);
+          continue;
+        }
+        if (undo) await undo().catch(() => undefined);
+        if (e instanceof KeyExistsError) throw alreadyExists(def.plural, def.group, meta.name);
+        throw e;
+      }
     }
   }
 
