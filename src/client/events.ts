@@ -10,6 +10,9 @@
  *  - Similar events (same source, object, type and reason but different messages, e.g. "Created pod: …") become,
  *    from the 10th distinct message within 10 minutes, one Event with the message prefixed
  *    "(combined from similar events): " whose count is bumped (upstream EventAggregator).
+ *  - Spam filter (upstream EventSourceObjectSpamFilter): per source and involved object, a token bucket of 25
+ *    events refilled at one per 5 minutes; an event without a token is dropped (so a ReplicaSet creating 100 pods
+ *    records its first 25 events, as upstream).
  *  - Sending is asynchronous and serialised (upstream's broadcaster): `event()` returns at once and never throws;
  *    `flush()` awaits every pending write. A failed write is logged and dropped, as upstream.
  */
@@ -43,6 +46,8 @@ export interface InvolvedObject {
 const AGGREGATE_MAX_DISTINCT = 10;
 const AGGREGATE_WINDOW_MS = 10 * 60 * 1000;
 const CACHE_SIZE = 4096;
+const SPAM_BURST = 25;
+const SPAM_QPS = 1 / 300;
 
 /** A small LRU map. */
 class Lru<V> {
@@ -76,6 +81,7 @@ export class EventRecorder {
   private seq = 0;
   private logged = new Lru<{ name: string; namespace: string; count: number; firstTimestamp: string }>(CACHE_SIZE);
   private similar = new Lru<{ messages: Set<string>; last: number }>(CACHE_SIZE);
+  private spam = new Lru<{ tokens: number; at: number }>(CACHE_SIZE);
   private log: (msg: string) => void;
 
   constructor(private client: KubeClient, private opts: EventRecorderOptions) {
@@ -87,17 +93,31 @@ export class EventRecorder {
   event(obj: KubeObject | null, type: EventType, reason: string, message: string, involved?: InvolvedObject): void {
     const io = involved ?? (obj ? objectReference(obj) : undefined);
     if (!io?.name) return;
-    const job = this.chain.then(() => this.send(io, type, reason, message)).catch((e) => {
+    if (!this.takeToken(io)) return;
+    const at = this.clock.now(); // the event's time is when it happened, not when it is sent
+    const job = this.chain.then(() => this.send(io, type, reason, message, at)).catch((e) => {
       this.log(`event ${reason} on ${io.kind}/${io.name} not recorded: ${(e as Error).message}`);
     });
     this.chain = job;
   }
 
+  /** The spam filter's token bucket for (source, involved object). */
+  private takeToken(io: InvolvedObject): boolean {
+    const key = [this.opts.component, this.opts.host ?? '', io.kind, io.namespace, io.name, io.uid, io.apiVersion].join('\x00');
+    const now = this.clock.now();
+    const b = this.spam.get(key) ?? { tokens: SPAM_BURST, at: now };
+    b.tokens = Math.min(SPAM_BURST, b.tokens + ((now - b.at) / 1000) * SPAM_QPS);
+    b.at = now;
+    const ok = b.tokens >= 1;
+    if (ok) b.tokens -= 1;
+    this.spam.set(key, b);
+    return ok;
+  }
+
   /** Await every event recorded so far. */
   flush(): Promise<void> { return this.chain; }
 
-  private async send(io: InvolvedObject, type: EventType, reason: string, message: string): Promise<void> {
-    const now = this.clock.now();
+  private async send(io: InvolvedObject, type: EventType, reason: string, message: string, now: number): Promise<void> {
     const ts = rfc3339(now);
     const { component, host } = this.opts;
     const objKey = [io.kind, io.apiVersion, io.namespace, io.name, io.uid].join('\x00');
