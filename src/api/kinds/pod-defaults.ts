@@ -44,6 +44,12 @@ export function defaultContainer(c: Obj): void {
   setIfUnset(c, 'terminationMessagePath', '/dev/termination-log');
   setIfUnset(c, 'terminationMessagePolicy', 'File');
   setIfUnset(c, 'resources', {});
+  if (isObj(c.resources)) {
+    for (const k of ['limits', 'requests']) {
+      const l = c.resources[k];
+      if (isObj(l)) for (const [n, q] of Object.entries(l)) l[n] = canonicalQuantity(q);
+    }
+  }
   for (const p of asArray(c.ports)) if (isObj(p)) setIfUnset(p, 'protocol', 'TCP');
   for (const k of ['livenessProbe', 'readinessProbe', 'startupProbe']) if (isObj(c[k])) defaultProbe(c[k] as Obj);
   if (isObj(c.lifecycle)) defaultLifecycle(c.lifecycle);
@@ -137,5 +143,5 @@ export function podQOSClass(spec: Obj): 'Guaranteed' | 'Burstable' | 'BestEffort
   return guaranteed ? 'Guaranteed' : 'Burstable';
 }
 
-import { parseQuantity } from '../validation/quantity.ts';
+import { canonicalQuantity, parseQuantity } from '../validation/quantity.ts';
 const quantityNum = (q: unknown) => parseQuantity(q);

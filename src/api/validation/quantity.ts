@@ -15,3 +15,24 @@ export function parseQuantity(q: unknown): number | undefined {
   if (m[3] !== undefined) return base * 10 ** Number(m[3]);
   return base * SUFFIX[m[2] ?? ''];
 }
+
+/**
+ * The canonical text of a quantity, for the cases clients commonly send: plain numbers (JSON numbers or
+ * "0.5") become "500m"/"2", "1000m" becomes "1", values finer than a milli round up to milli
+ * (upstream SetDefaults_ResourceList + Quantity.String). Suffixed values (Mi, Gi, k, ...) are kept as written.
+ * Anything that does not parse is returned unchanged (validation reports it).
+ */
+export function canonicalQuantity(q: unknown): unknown {
+  let milli: number | undefined;
+  if (typeof q === 'number' && Number.isFinite(q)) milli = Math.ceil(q * 1000 - 1e-9);
+  else if (typeof q === 'string') {
+    const plain = /^([+-]?(?:\d+\.?\d*|\.\d+))$/.exec(q);
+    const m = /^([+-]?\d+)m$/.exec(q);
+    if (plain) milli = Math.ceil(Number(plain[1]) * 1000 - 1e-9);
+    else if (m) milli = Number(m[1]);
+    else return q;
+  } else return q;
+  if (milli === undefined || !Number.isSafeInteger(milli)) return q;
+  if (milli === 0) return '0';
+  return milli % 1000 === 0 ? String(milli / 1000) : `${milli}m`;
+}

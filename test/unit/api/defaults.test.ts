@@ -185,3 +185,10 @@ test('Service type changes drop the fields that no longer apply (upstream dropTy
   assert.equal((toExternal.spec as any).ipFamilies, undefined);
   assert.deepEqual(svc.validate(toExternal, old), []);
 });
+
+test('container resource quantities are stored in canonical form (numbers and plain decimals become strings)', () => {
+  const p: KubeObject = { metadata: { name: 'p', namespace: 'default' }, spec: { containers: [{ name: 'c', image: 'x:1',
+    resources: { limits: { cpu: 0.5, memory: '128Mi' }, requests: { cpu: '1000m', memory: 67108864 } } }] } };
+  R('', 'pods').defaults(p);
+  assert.deepEqual((p.spec as any).containers[0].resources, { limits: { cpu: '500m', memory: '128Mi' }, requests: { cpu: '1', memory: '67108864' } });
+});
