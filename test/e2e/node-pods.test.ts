@@ -17,7 +17,7 @@ let c: Cluster;
 before(async () => { c = await startCluster({ node: true }); });
 after(async () => {
   if (c) {
-    await cleanup(c, ['pod envpod', 'pod crashy', 'pod hog', 'pod graceful'], 'e2e=node-pods').catch(() => {});
+    await cleanup(c, ['pod envpod', 'pod crashy', 'pod hog', 'pod graceful', 'pod withinit'], 'e2e=node-pods').catch(() => {});
     await c.stop();
   }
   await reapLeftovers();
@@ -130,4 +130,32 @@ test('deletion: SIGTERM reaches the container, it may finish within the grace pe
   assert.equal((await c.kubectl(['get', 'pod', 'graceful'])).code, 1);
   const ev = await kubectlOk(c, ['get', 'events', '--field-selector', 'involvedObject.name=graceful,reason=Killing']);
   assert.match(ev, /Stopping container main/);
+});
+
+test('init containers run to completion in order before the app container starts', async () => {
+  await apply({
+    apiVersion: 'v1', kind: 'Pod', metadata: { name: 'withinit', labels: { e2e: 'node-pods' } },
+    spec: {
+      terminationGracePeriodSeconds: 1,
+      initContainers: [
+        { name: 'first', image: 'kubelite/busybox', command: ['sh', '-c', 'echo first; sleep 2'] },
+        { name: 'second', image: 'kubelite/busybox', command: ['sh', '-c', 'echo second'] },
+      ],
+      containers: [{ name: 'main', image: 'kubelite/busybox', command: ['sh', '-c', 'echo main; exec sleep 3600'] }],
+    },
+  });
+  const early = await waitFor(async () => {
+    const out = await kubectlOk(c, ['get', 'pod', 'withinit']);
+    return /Init:0\/2/.test(out) ? out : undefined;
+  }, { timeoutMs: 60_000, intervalMs: 200, message: 'Init:0/2 shown' });
+  assert.match(early, /withinit\s+0\/1\s+Init:0\/2/);
+  const p = await waitFor(async () => { const x = await getPod('withinit'); return x.status?.phase === 'Running' && x.status.containerStatuses?.[0]?.ready ? x : undefined; },
+    { timeoutMs: 60_000, intervalMs: 300, message: 'withinit running' });
+  const inits = p.status!.initContainerStatuses!;
+  assert.deepEqual(inits.map((s) => [s.name, s.state?.terminated?.exitCode, s.state?.terminated?.reason]), [['first', 0, 'Completed'], ['second', 0, 'Completed']]);
+  assert.ok(Date.parse(inits[0].state!.terminated!.finishedAt!) <= Date.parse(inits[1].state!.terminated!.startedAt!));
+  assert.ok(Date.parse(inits[1].state!.terminated!.finishedAt!) <= Date.parse(p.status!.containerStatuses![0].state!.running!.startedAt!));
+  assert.equal(p.status!.conditions!.find((x) => x.type === 'Initialized')!.status, 'True');
+  assert.match(logText(p, 'first'), /first/);
+  assert.match(await kubectlOk(c, ['get', 'pod', 'withinit']), /withinit\s+1\/1\s+Running\s+0/);
 });
