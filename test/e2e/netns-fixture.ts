@@ -17,7 +17,7 @@ export interface NetnsFixture {
   pods: FixturePod[];
   /** Run a command in a namespace. */
   exec(netns: string, cmd: string, args: string[], timeoutMs?: number): string;
-  /** GET http://host:port/ from a namespace with curl; the body, or '' on failure. */
+  /** GET http://host:port/ from a namespace (busybox wget); the body, or '' on failure. */
   curl(netns: string, url: string, extra?: string[]): string;
   startServer(pod: FixturePod, port: number): Promise<void>;
   destroy(): void;
@@ -36,7 +36,8 @@ export async function createFixture(podCount: number, opts: { subnet?: string; p
     node, bridgeIP, pods,
     exec: (ns, cmd, args, timeoutMs) => sh('ip', ['netns', 'exec', ns, cmd, ...args], timeoutMs),
     curl: (ns, url, extra = []) => {
-      try { return sh('ip', ['netns', 'exec', ns, 'curl', '-s', '--max-time', '3', ...extra, url], 8000).trim(); } catch { return ''; }
+      // busybox wget (busybox-static is installed by `kubelite setup`), bounded by timeout(1): its own -T crashes.
+      try { return sh('ip', ['netns', 'exec', ns, 'timeout', '3', 'busybox', 'wget', '-qO-', ...extra, url], 8000).trim(); } catch { return ''; }
     },
     startServer: async (pod, port) => {
       const root = join(dir, pod.name);
