@@ -1,5 +1,5 @@
 /**
- * Services benchmark: `node --import tsx bench/services.ts [--seconds 4] [--reps 3] [--rate 200] [--skip-no-drain] [--only-pm2]`
+ * Services benchmark: `node --import tsx bench/services.ts [--seconds 4] [--reps 3] [--rate 200] [--skip-no-drain] [--only-pm2] [--only-readiness]`
  *
  * 1. Throughput and p99 of HTTP GETs to one nginx pod, in the same run: direct to the pod IP, through the
  *    Service's ClusterIP (kernel DNAT by the proxy), and through a userspace TCP relay (src/proxy/userspace.ts,
@@ -7,6 +7,8 @@
  * 2. Zero downtime: a 10-replica Deployment (readiness probe) rolled from nginx to httpd (`kubectl set image`)
  *    under a steady open-loop load through the ClusterIP, a new connection per request, every request recorded;
  *    optionally the same with the kubelet's endpoint drain turned off (KUBELITE_ENDPOINT_DRAIN=0).
+ * 0. Readiness → endpoint: a pod's Ready condition toggled (exec probe, kubectl exec) and the time until its
+ *    EndpointSlice condition follows, both seen on watches.
  * 3. The same load against `pm2 reload` of a graceful Node app in PM2 cluster mode (10 instances, wait_ready).
  * Prints a JSON summary and markdown rows for docs/benchmarks.md.
  */
@@ -209,11 +211,57 @@ process.on('SIGINT', () => server.close(() => process.exit(0)));
   }
 }
 
+/** Pod readiness change → EndpointSlice condition change, both seen on watches in this process (n toggles). */
+async function readinessLatency(c: Cluster, n: number) {
+  await kubectl(c, ['apply', '-f', '-'], JSON.stringify({
+    apiVersion: 'v1', kind: 'Pod', metadata: { name: 'toggle', labels: { app: 'toggle' } },
+    spec: { containers: [{ name: 'web', image: 'nginx', readinessProbe: { exec: { command: ['cat', '/tmp/ready'] }, periodSeconds: 1 } }] },
+  }));
+  await kubectl(c, ['expose', 'pod', 'toggle', '--port=80']);
+  await waitFor(async () => (await c.client.get(R.pods, 'default', 'toggle')).status?.podIP, { timeoutMs: 120000, message: 'toggle has an IP' });
+  const podReadyAt: { ready: boolean; t: number }[] = [];
+  const sliceAt: { ready: boolean; t: number }[] = [];
+  const w1 = c.client.watch(R.pods, 'default', { fieldSelector: 'metadata.name=toggle' }, (ev: any) => {
+    const r = ev.object?.status?.conditions?.some((x: any) => x.type === 'Ready' && x.status === 'True') ?? false;
+    if (!podReadyAt.length || podReadyAt[podReadyAt.length - 1].ready !== r) podReadyAt.push({ ready: r, t: performance.now() });
+  });
+  const w2 = c.client.watch(R.endpointslices, 'default', { labelSelector: 'kubernetes.io/service-name=toggle' }, (ev: any) => {
+    const e = ev.object?.endpoints?.[0];
+    if (!e) return;
+    const r = e.conditions?.ready === true;
+    if (!sliceAt.length || sliceAt[sliceAt.length - 1].ready !== r) sliceAt.push({ ready: r, t: performance.now() });
+  });
+  try {
+    for (let i = 0; i < n; i++) {
+      await kubectl(c, ['exec', 'toggle', '--', 'touch', '/tmp/ready']);
+      await waitFor(() => sliceAt.length && sliceAt[sliceAt.length - 1].ready, { timeoutMs: 30000, intervalMs: 20, message: 'slice ready' });
+      await kubectl(c, ['exec', 'toggle', '--', 'rm', '/tmp/ready']);
+      await waitFor(() => sliceAt.length && !sliceAt[sliceAt.length - 1].ready, { timeoutMs: 30000, intervalMs: 20, message: 'slice unready' });
+    }
+  } finally { w1.stop(); w2.stop(); }
+  // Pair each pod transition with the first slice transition to the same state after it.
+  const deltas: number[] = [];
+  for (const p of podReadyAt) {
+    const s = sliceAt.find((x) => x.ready === p.ready && x.t >= p.t);
+    if (s && podReadyAt.indexOf(p) > 0) deltas.push(s.t - p.t);
+  }
+  await kubectl(c, ['delete', 'pod', 'toggle', '--wait=false']);
+  await kubectl(c, ['delete', 'service', 'toggle']);
+  return { transitions: deltas.length, p50Ms: +pct(deltas, 50).toFixed(1), p99Ms: +pct(deltas, 99).toFixed(1), maxMs: +Math.max(...deltas).toFixed(1) };
+}
+
 const started = new Date().toISOString();
 const results: Record<string, unknown> = { started, loadavgAtStart: loadavg().map((x) => +x.toFixed(1)), seconds: SECONDS, reps: REPS, rate: RATE };
 const ONLY_PM2 = process.argv.includes('--only-pm2');
 const c = ONLY_PM2 ? undefined : await startCluster({ node: true });
+const ONLY_READINESS = process.argv.includes('--only-readiness');
+if (c && ONLY_READINESS) {
+  try { results.readiness = await readinessLatency(c, 10); console.log(JSON.stringify({ readiness: results.readiness })); } finally { await c.stop(); }
+  process.exit(0);
+}
 if (c) try {
+  results.readiness = await readinessLatency(c, 10);
+  console.log(JSON.stringify({ readiness: results.readiness }, null, 1));
   results.throughput = await throughput(c);
   console.log(JSON.stringify({ throughput: results.throughput }, null, 1));
   results.rollingUpdate = await rollingUpdate(c, 'roll');
