@@ -25,6 +25,7 @@ import { getScale, updateScale } from './subresources/scale.ts';
 import { bindPod, evictPod, successStatus } from './subresources/pods.ts';
 import { connectHandler } from './connect-hooks.ts';
 import { apiVersionOf } from './codec.ts';
+import { KubeClient } from '../client/client.ts';
 
 export const SERVER_VERSION = {
   major: '1', minor: '32', gitVersion: 'v1.32.4-kubelite', gitCommit: '0000000000000000000000000000000000000000',
@@ -78,6 +79,14 @@ export function createApiServer(o: ApiServerOptions): ApiServer {
   let address = '127.0.0.1:6443';
   const discovery = new Discovery(o.deps.defs, () => address);
   let ready = false;
+  let loopback: KubeClient | undefined;
+  /** An admin client over loopback for connect handlers (they call kubelets with the server's own credential). */
+  const loopbackClient = (): KubeClient | undefined => {
+    const a = server.address();
+    if (!a || typeof a !== 'object') return undefined;
+    loopback ??= new KubeClient({ server: `https://127.0.0.1:${a.port}`, ca: o.pki.caCert, token: o.pki.adminToken, userAgent: 'kube-apiserver' });
+    return loopback;
+  };
 
   const server = https.createServer({
     key: o.pki.serverKey, cert: o.pki.serverCert, ca: o.pki.caCert,
@@ -187,7 +196,7 @@ export function createApiServer(o: ApiServerOptions): ApiServer {
     const h = t?.subresource ? connectHandler(t.def.plural, t.subresource) : undefined;
     if (!t || !h || !t.name) throw new StatusError(404, 'NotFound', 'the server could not find the requested resource');
     await h(req, res, {
-      user, group: t.def.group, version: t.def.version, resource: t.def.plural, subresource: t.subresource!,
+      client: loopbackClient(), user, group: t.def.group, version: t.def.version, resource: t.def.plural, subresource: t.subresource!,
       namespace: t.namespace, name: t.name, rest: t.rest, query: url.searchParams, registry,
       defFor: (g, r) => byGR.get(`${g}/${r}`), upgrade,
     });
@@ -436,6 +445,7 @@ export function createApiServer(o: ApiServerOptions): ApiServer {
       });
     }),
     close: () => new Promise((resolve) => {
+      loopback?.close();
       server.close(() => resolve());
       for (const s of sockets) s.destroy();
     }),
