@@ -215,6 +215,8 @@ export class PodWorker {
       }
     }
     const after = changed ? await this.d.cri.listContainers(sel) : containers;
+    // Probe workers only for containers running in the current sandbox (a crashed one's probes stop).
+    this.d.prober.removePod(this.uid, new Set(after.filter((c) => c.state === 'CONTAINER_RUNNING' && c.podSandboxId === sb?.id).map((c) => c.id)));
     await this.gcContainers(after);
     const phaseNow = await this.writeStatus(await this.view(after, sb));
     if (sb && (phaseNow === 'Succeeded' || phaseNow === 'Failed')) {
