@@ -253,7 +253,6 @@ export function createApiServer(o: ApiServerOptions): ApiServer {
     if (opts.propagationPolicy && !['Background', 'Foreground', 'Orphan'].includes(opts.propagationPolicy)) {
       throw new StatusError(422, 'Invalid', `DeleteOptions.meta.k8s.io "" is invalid: propagationPolicy: Unsupported value: "${opts.propagationPolicy}": supported values: "Foreground", "Background", "Orphan", "nil"`);
     }
-    if (opts.dryRun && Array.isArray(opts.dryRun) && opts.dryRun.includes('All')) (q as any).__dryRun = true;
     return opts;
   }
 
@@ -301,7 +300,7 @@ export function createApiServer(o: ApiServerOptions): ApiServer {
       if (method === 'DELETE') {
         verbAllowed('deletecollection');
         const opts = await deleteOptions(req, q);
-        if ((q as any).__dryRun) ctx.dryRun = true;
+        if (Array.isArray(opts.dryRun) && opts.dryRun.includes('All')) ctx.dryRun = true;
         const lp = listParams(q);
         const l = await registry.deleteCollection(def, ns, lp, opts, ctx);
         return writeJson(res, 200, { kind: def.listKind, apiVersion: apiVersionOf(def), metadata: { resourceVersion: l.resourceVersion }, items: l.items });
@@ -327,7 +326,7 @@ export function createApiServer(o: ApiServerOptions): ApiServer {
       if (method === 'DELETE') {
         verbAllowed('delete');
         const opts = await deleteOptions(req, q);
-        if ((q as any).__dryRun) ctx.dryRun = true;
+        if (Array.isArray(opts.dryRun) && opts.dryRun.includes('All')) ctx.dryRun = true;
         const r = await registry.delete(def, ns, name, opts, ctx);
         return writeJson(res, r.deleted ? 200 : 202, r.obj);
       }
