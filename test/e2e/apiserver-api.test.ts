@@ -4,16 +4,14 @@
  * (RV=0, from RV, bookmarks, timeoutSeconds, selectors), finalizers, graceful pod deletion, namespaces,
  * Service IP/nodePort allocation, dryRun, fieldValidation, subresources.
  */
-import { test, before, after } from 'node:test';
+import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import * as https from 'node:https';
-import { startCluster, waitFor, type Cluster } from './harness.ts';
+import { startCluster, startEtcd, waitFor, type Cluster } from './harness.ts';
 import { R } from '../../src/client/resources.ts';
 import type { WatchEvent } from '../../src/client/client.ts';
 
 let c: Cluster;
-before(async () => { c = await startCluster({ env: { KUBELITE_COMPACT_INTERVAL_MS: '1500' } }); });
-after(async () => { await c?.stop(); });
 
 interface RawResp { code: number; headers: Record<string, any>; body: string; json?: any }
 function raw(method: string, path: string, opts: { body?: string | Buffer; headers?: Record<string, string>; token?: string | null } = {}): Promise<RawResp> {
@@ -44,6 +42,15 @@ const pod = (name: string, labels: Record<string, string> = {}, extra: any = {})
   spec: { containers: [{ name: 'c', image: 'nginx:1.25' }], ...(extra.spec ?? {}) },
 });
 const cm = (name: string, data: Record<string, string> = {}, meta: any = {}) => ({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name, ...meta }, data });
+
+// The same suite on both stores (the etcd run starts its own etcd on loopback).
+for (const store of ['sqlite', 'etcd'] as const) describe(`API on ${store}`, () => {
+let etcd: { endpoint: string; stop(): Promise<void> } | undefined;
+before(async () => {
+  if (store === 'etcd') etcd = await startEtcd();
+  c = await startCluster({ store, args: etcd ? ['--etcd-endpoints', etcd.endpoint] : [], env: { KUBELITE_COMPACT_INTERVAL_MS: '1500' } });
+});
+after(async () => { await c?.stop(); await etcd?.stop(); });
 
 test('401 without credentials or with a bad token; public health and version', async () => {
   assert.equal((await raw('GET', '/api/v1/pods', { token: null })).code, 401);
@@ -451,4 +458,5 @@ test('discovery: aggregated v2 with its Content-Type, legacy lists with subresou
   assert.equal((await raw('GET', '/openapi/v2')).code, 404);
   const idx = await raw('GET', '/openapi/v3');
   assert.ok(idx.json.paths['apis/apps/v1']);
+});
 });
