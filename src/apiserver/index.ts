@@ -48,8 +48,11 @@ export async function startApiServer(o: StartApiServerOptions): Promise<RunningA
     const compactIntervalMs = Number(process.env.KUBELITE_COMPACT_INTERVAL_MS ?? 5 * 60_000);
     store = await openStore({ ...o.store, cache: { compactIntervalMs, ...(o.store.cache ?? {}) } });
   } catch (e) {
-    const what = o.store.kind === 'etcd' ? `etcd at ${o.store.etcdEndpoints?.join(',')}` : `the SQLite store in ${o.store.dataDir}`;
-    throw new StartupError(`cannot open ${what}: ${(e as Error).message}`);
+    const why = String((e as Error).message ?? e).split('\n')[0].replace(/\s*Resolution note:.*$/, '').replace(/\.\s*$/, '');
+    if (o.store.kind === 'etcd') {
+      throw new StartupError(`cannot open etcd at ${o.store.etcdEndpoints?.join(',')} (${why}): start etcd there or pass the right --etcd-endpoints`);
+    }
+    throw new StartupError(`cannot open the SQLite store in ${o.store.dataDir} (${why}): check the data dir or choose another with --data-dir`);
   }
   const allocators = new ServiceAllocators(store, o.serviceCIDR ?? DEFAULT_SERVICE_CIDR);
   const api = createApiServer({ store, deps, pki, hooks: buildHooks(allocators), log: (m) => console.error(m) });
