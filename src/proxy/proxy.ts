@@ -44,6 +44,8 @@ export interface ProxyOptions {
   metricsPort?: number;
   /** Periodic full resync (default 30 s). */
   resyncMs?: number;
+  /** How often other clusters' pod lists on this host are re-read (default 2 s). */
+  foreignPollMs?: number;
   log?: (msg: string) => void;
   /** Program this network namespace instead of the host's (tests with their own netns fixture). */
   netns?: string;
@@ -112,17 +114,19 @@ export async function startProxy(opts: ProxyOptions): Promise<ProxyHandle> {
   let again = false;
   /** Check the jumps from built-in chains on the first sync, each periodic resync and after a failure. */
   let needJumps = true;
+  let foreign: string[] = [];
   let stopped = false;
 
   const doSync = async () => {
     const t0 = performance.now();
     model = buildServiceMap(svcInf.list(), sliceInf.list());
     const localPodIPs = podInf.list().filter((p) => !p.spec?.hostNetwork && p.status?.podIP).map((p) => p.status!.podIP!);
-    const save = await ipt.save('nat', true);
-    const rs = buildRules(model, { names, serviceCIDR: opts.serviceCIDR, previous: seps, previousSvc: svcChains, stale, localPodIPs, foreignPodIPs: foreignPodIPs(save, names.pods) });
+    // Other proxies' pods: read on the first sync, then kept current by the watcher below.
+    if (syncs === 0) foreign = foreignPodIPs(await ipt.save('nat'), names.pods);
+    const rs = buildRules(model, { names, serviceCIDR: opts.serviceCIDR, previous: seps, previousSvc: svcChains, stale, localPodIPs, foreignPodIPs: foreign });
     if (rs.rewritten.length) {
       // Keep counters monotonic across chains we are about to reset.
-      const counts = parseSepCounters(save, names.sepPrefix);
+      const counts = parseSepCounters(await ipt.save('nat', true), names.sepPrefix);
       for (const c of rs.rewritten) {
         const info = seps.get(c);
         if (info) base.set(sepKey(info), (base.get(sepKey(info)) ?? 0) + (counts.get(c) ?? 0));
@@ -167,6 +171,20 @@ export async function startProxy(opts: ProxyOptions): Promise<ProxyHandle> {
   await informers.startAll();
   await sync();
 
+  // Other kubelite proxies on this host (other clusters) list their pods in their KUBELITE-PODS* chains; a new
+  // pod of theirs must be left to them within a moment, so re-read those lists every 2 s and resync on change.
+  let foreignTimer: { cancel(): void } | undefined;
+  const watchForeign = () => {
+    foreignTimer = clock.setTimeout(async () => {
+      if (stopped) return;
+      try {
+        const f = foreignPodIPs(await ipt.save('nat'), names.pods);
+        if (f.join(',') !== foreign.join(',')) { foreign = f; again = true; void sync(); }
+      } catch { /* next round */ }
+      if (!stopped) watchForeign();
+    }, opts.foreignPollMs ?? 2000);
+  };
+  watchForeign();
   let timer: { cancel(): void } | undefined;
   const schedule = () => {
     timer = clock.setTimeout(() => { needJumps = true; void sync().then(() => { if (!stopped) schedule(); }); }, opts.resyncMs ?? 30_000);
@@ -214,6 +232,7 @@ export async function startProxy(opts: ProxyOptions): Promise<ProxyHandle> {
       stopped = true;
       unregister();
       timer?.cancel();
+      foreignTimer?.cancel();
       await running;
       await informers.stopAll();
       await new Promise<void>((r) => metrics.server.close(() => r()));

@@ -242,10 +242,12 @@ test('a pod resolves Services by DNS name (kube-dns 10.96.0.10) and reaches them
   const svc = await c.client.get(R.services, 'kube-system', 'kube-dns');
   assert.equal(svc.spec.clusterIP, '10.96.0.10');
   const ip = await clusterIP('web', 'expose');
+  // (The pod waits 3 s first: when other kubelite clusters share this host and its Service IPs, each proxy
+  // leaves another cluster's pods alone once it has seen their IPs — see docs/services.md.)
   await k(['apply', '-n', 'expose', '-f', '-'], { input: JSON.stringify({
     apiVersion: 'v1', kind: 'Pod', metadata: { name: 'dns-client' },
     spec: { restartPolicy: 'Never', containers: [{ name: 'c', image: 'kubelite/busybox', command: ['sh', '-c',
-      'cat /etc/resolv.conf; nslookup web.expose.svc.cluster.local; nslookup kubernetes.default.svc.cluster.local; echo "PAGE:$(timeout 5 wget -qO- http://web.expose/ | grep -o "Welcome to nginx" | head -1)"; echo "SHORT:$(timeout 5 wget -qO- http://web/ | grep -o "Welcome to nginx" | head -1)"; if timeout 5 nc kubernetes.default 443 </dev/null; then echo API:connected; else echo API:failed; fi'] }] },
+      'sleep 3; cat /etc/resolv.conf; nslookup web.expose.svc.cluster.local; nslookup kubernetes.default.svc.cluster.local; echo "PAGE:$(timeout 5 wget -qO- http://web.expose/ | grep -o "Welcome to nginx" | head -1)"; echo "SHORT:$(timeout 5 wget -qO- http://web/ | grep -o "Welcome to nginx" | head -1)"; if timeout 5 nc kubernetes.default 443 </dev/null; then echo API:connected; else echo API:failed; fi'] }] },
   }) });
   const logs = await waitFor(async () => {
     const p = await c.client.get(R.pods, 'expose', 'dns-client');
