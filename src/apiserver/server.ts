@@ -400,7 +400,7 @@ export function createApiServer(o: ApiServerOptions): ApiServer {
   function fail(res: http.ServerResponse | undefined, socket: Duplex | undefined, e: unknown) {
     let err: StatusError;
     if (e instanceof StatusError) err = e;
-    else if (e instanceof RangeError || e instanceof SyntaxError || e instanceof TypeError) {
+    else if (e instanceof RangeError || e instanceof SyntaxError || e instanceof TypeError || e instanceof URIError) {
       log(`apiserver: bad request: ${(e as Error).stack}`);
       err = badRequest(`the request could not be processed: ${(e as Error).message}`);
     } else {

@@ -105,6 +105,10 @@ test('413 over 3 MiB; 400 for malformed JSON, YAML, protobuf; 415 unknown type; 
   // unknown kinds / paths
   assert.equal((await raw('GET', '/apis/nope.io/v1/things')).code, 404);
   assert.equal((await raw('GET', '/api/v1/namespaces/default/nothings/x')).code, 404);
+  assert.equal((await raw('GET', '/api/v1/namespaces/%E0%A4%A/pods')).code, 400);
+  assert.equal((await raw('GET', '/api/v1/namespaces/default/pods?limit=-1')).code, 400);
+  assert.equal((await raw('GET', '/api/v1/namespaces/default/pods?continue=garbage')).code, 400);
+  assert.equal((await raw('GET', '/api/v1/namespaces/default/pods?watch=true&resourceVersion=abc')).code, 400);
   // bad patches
   await c.client.create(R.configmaps, 'default', cm('patchme', { a: '1' }));
   for (const [ct, body] of [['application/json-patch+json', '{"op":"x"}'], ['application/json-patch+json', '[{"op":"replace","path":"/nope/x","value":1}]'],
