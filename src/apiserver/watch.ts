@@ -32,6 +32,9 @@ export interface WatchParams {
 
 type EvType = 'ADDED' | 'MODIFIED' | 'DELETED';
 
+/** Serialised watch lines per store event and event type (shared by every plain watcher). */
+const lineCache = new WeakMap<StoreEvent, Map<string, string>>();
+
 /** Serialised JSON of a decoded event, shared across plain watchers of the same event. */
 const plainLineCache = new WeakMap<StoreEvent, { obj: KubeObject; prev?: KubeObject }>();
 
@@ -76,9 +79,9 @@ export async function serveWatch(
   let closed = false;
   let lastRev = startRev;
   const render = p.render ?? ((o: KubeObject) => o);
-  const send = (type: string, obj: unknown) => {
+  const send = (type: string, obj: unknown, line?: string) => {
     if (closed) return;
-    const ok = res.write(JSON.stringify({ type, object: obj }) + '\n');
+    const ok = res.write(line ?? JSON.stringify({ type, object: obj }) + '\n');
     // A watcher that does not read: drop it rather than buffer without bound (it will re-watch).
     if (!ok && res.writableLength > 32 * 1024 * 1024) finish();
   };
@@ -119,7 +122,18 @@ export async function serveWatch(
         return;
       } else return;
     }
-    send(type, render(d.obj));
+    if (p.render) {
+      let rendered: unknown;
+      try { rendered = p.render(d.obj); } catch { return; }
+      send(type, rendered);
+    } else {
+      // Plain watchers of one event share its serialised line (1,000 watchers: one JSON.stringify).
+      let lines = lineCache.get(ev);
+      if (!lines) { lines = new Map(); lineCache.set(ev, lines); }
+      let line = lines.get(type);
+      if (!line) { line = JSON.stringify({ type, object: d.obj }) + '\n'; lines.set(type, line); }
+      send(type, undefined, line);
+    }
   };
   const onError = (err: Error) => {
     if (closed) return;
