@@ -425,10 +425,17 @@ class SqliteStore implements Store {
     return this.compacting;
   }
 
-  /** Drop rows at or below `revision` superseded by a later row at or below `revision`, and tombstones, in steps. */
+  /**
+   * Drop rows at or below `revision` superseded by a later row at or below `revision`, and tombstones, in steps.
+   * Each row in the window (from, to] removes the row it superseded (its prev_revision), wherever that row is —
+   * also one kept by an earlier compaction because it was then the latest — and a tombstone removes itself.
+   * (Looking only inside the window would leave the last live row of a key deleted after an earlier compaction,
+   * and the key would come back to life.)
+   */
   private async doCompact(revision: number): Promise<void> {
-    const del = this.cached(`DELETE FROM kine WHERE id > @from AND id <= @to AND (deleted = 1 OR id <
-        (SELECT MAX(k2.id) FROM kine k2 WHERE k2.name = kine.name AND k2.id <= @rev))`);
+    const del = this.cached(`DELETE FROM kine WHERE
+        id IN (SELECT prev_revision FROM kine WHERE id > @from AND id <= @to AND prev_revision > 0)
+        OR (id > @from AND id <= @to AND deleted = 1)`);
     const step = 5000;
     // Refuse reads below `revision` from the start, before any of its history is gone.
     this.db.transaction(() => this.st.setMeta.run('compact_revision', revision))();

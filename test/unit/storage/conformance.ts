@@ -277,6 +277,26 @@ export function storeConformance(backend: Backend): void {
       await done();
     });
 
+    it('a key deleted after an earlier compaction stays deleted through later compactions and a restart', async () => {
+      await fresh();
+      const p = ns();
+      const a = await store.create(p + 'a', 'a1');
+      const a2 = await store.update(p + 'a', 'a2', a.modRevision);
+      await store.create(p + 'filler', 'x');
+      await store.compact(await store.currentRevision()); // a2 is the latest row of `a`: kept
+      await store.delete(p + 'a', a2.modRevision);
+      await store.create(p + 'filler2', 'y');
+      await store.compact(await store.currentRevision()); // the tombstone and a2 both go
+      assert.equal(await store.get(p + 'a'), null);
+      store = await env.restart();
+      assert.equal(await store.get(p + 'a'), null);
+      assert.deepEqual((await store.list(p)).items.map((kv) => kv.key.slice(p.length)), ['filler', 'filler2']);
+      const again = await store.create(p + 'a', 'new');
+      assert.equal((await store.get(p + 'a'))!.value, 'new');
+      assert.equal((await store.get(p + 'a'))!.createRevision, again.modRevision);
+      await done();
+    });
+
     it('keeps every key across a restart, and keeps counting revisions from where it was', async () => {
       await fresh();
       const p = ns();
