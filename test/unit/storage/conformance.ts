@@ -28,6 +28,7 @@ export function collect(store: Store, prefix: string, after: number, n: number):
   const events: StoreEvent[] = [];
   let resolve!: (v: StoreEvent[]) => void, reject!: (e: Error) => void;
   const done = new Promise<StoreEvent[]>((res, rej) => { resolve = res; reject = rej; });
+  done.catch(() => {}); // a caller that never awaits it must not crash the test process
   const timer = setTimeout(() => reject(new Error(`timed out waiting for ${n} events, got ${events.length}`)), 10_000);
   const w = store.watch(prefix, after, (ev) => {
     events.push(ev);
