@@ -59,7 +59,10 @@ export class DeploymentController implements Controller {
   async run(): Promise<void> {
     for (const d of this.dInf.list()) this.queue.add(objectKey(d));
     this.running = this.queue.run(this.opts.workers ?? 5, (k) => this.reconcile(k), (k, e) => {
-      if (!(e instanceof StatusError && (e.code === 409 || e.code === 404))) console.error(`deployment-controller: sync ${k}: ${(e as Error).message ?? e}`);
+      // Conflicts, vanished objects and upstream's transient "status lags spec" refusal are retried quietly.
+      if (e instanceof StatusError && (e.code === 409 || e.code === 404)) return;
+      if (/^when cleaning up unhealthy replicas/.test((e as Error).message ?? '')) return;
+      console.error(`deployment-controller: sync ${k}: ${(e as Error).message ?? e}`);
     });
   }
 
