@@ -28,7 +28,7 @@ for (const synchronous of ['FULL', 'NORMAL'] as const) {
   });
 }
 
-import { describe, it } from 'node:test';
+import { describe, it, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { openStore } from '../../../src/storage/index.ts';
@@ -67,3 +67,5 @@ describe('sqlite store specifics', () => {
     await s.close();
   });
 });
+
+after(() => { for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true }); });
