@@ -21,6 +21,7 @@ import { R } from '../src/client/resources.ts';
 const quick = process.argv.includes('--quick');
 const SECONDS = quick ? 2 : 4;
 const CONC = 16;
+const CONCS = [16, 64];
 const WATCHERS = quick ? 200 : 1000;
 
 function pct(xs: number[], p: number): number {
@@ -57,20 +58,28 @@ async function closedLoop(secs: number, conc: number, op: (i: number) => Promise
   return { n, lat, secs: (performance.now() - t0) / 1000 };
 }
 
-async function rawStoreRate(): Promise<void> {
+async function rawStoreRate(conc: number): Promise<number> {
   const dir = mkdtempSync(join(tmpdir(), 'kubelite-bench-raw-'));
   const store = openSqliteStore(join(dir, 'state.db'));
   const value = JSON.stringify(cmBody('x'));
-  const r = await closedLoop(SECONDS, CONC, (i) => store.create(`/registry/core/configmaps/bench/raw-${i}`, value));
-  report(`raw SQLite store create (durable, ${CONC} writers)`, r.n, r.secs, r.lat, 'baseline');
+  const r = await closedLoop(SECONDS, conc, (i) => store.create(`/registry/core/configmaps/bench/raw-${i}`, value));
+  report(`raw SQLite store create (durable, ${conc} writers)`, r.n, r.secs, r.lat, 'baseline, same run');
   await store.close();
   rmSync(dir, { recursive: true, force: true });
+  return r.n / r.secs;
+}
+
+/** CPU time (user + system, ms) of a process so far, from /proc/<pid>/stat (clock ticks of 10 ms). */
+function cpuMsOf(pid: number): number {
+  const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+  return (Number(f[11]) + Number(f[12])) * 10;
 }
 
 async function main() {
   console.log(`# API server benchmark — ${new Date().toISOString()} — ${cpus().length} × ${cpus()[0]?.model}, load ${loadavg().map((x) => x.toFixed(1)).join(' ')}`);
   console.log('| operation | throughput | p50 | p99 | note |\n|---|---|---|---|---|');
-  await rawStoreRate();
+  const raw = new Map<number, number>();
+  for (const conc of CONCS) raw.set(conc, await rawStoreRate(conc));
   const c = await startCluster({});
   try {
     const cl = c.client;
@@ -79,8 +88,22 @@ async function main() {
     await new Promise((r) => setTimeout(r, 10000));
     const rss = () => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${c.process.pid}/status`, 'utf8'))?.[1] ?? 0) / 1024;
     const idleRss = rss();
-    const creates = await closedLoop(SECONDS, CONC, (i) => cl.create(R.configmaps, 'bench', cmBody(`c-${i}`)));
-    report(`API create (${CONC} clients)`, creates.n, creates.secs, creates.lat, 'durable before the 201');
+    // Creates at the raw baseline's concurrencies. KubeClient keeps its connections alive (one TLS handshake
+    // per connection, up to 64), as kubectl and client-go do; server CPU per create is read from /proc.
+    let created = 0;
+    for (const conc of CONCS) {
+      const sc0 = cpuMsOf(c.process.pid!);
+      const cc0 = process.cpuUsage();
+      const base = created;
+      const r = await closedLoop(SECONDS, conc, (i) => cl.create(R.configmaps, 'bench', cmBody(`c-${base + i}`)));
+      created += r.n;
+      const scpu = (cpuMsOf(c.process.pid!) - sc0) / r.n;
+      const cu = process.cpuUsage(cc0);
+      const ccpu = (cu.user + cu.system) / 1000 / r.n;
+      report(`API create (${conc} clients)`, r.n, r.secs, r.lat,
+        `durable before the 201; ${(100 * (r.n / r.secs) / raw.get(conc)!).toFixed(1)} % of raw; CPU per create: server ${scpu.toFixed(2)} ms, bench client ${ccpu.toFixed(2)} ms`);
+    }
+    const creates = { n: created };
     const gets = await closedLoop(SECONDS, CONC, (i) => cl.get(R.configmaps, 'bench', `c-${i % creates.n}`));
     report(`API get (${CONC} clients)`, gets.n, gets.secs, gets.lat);
     await cl.create(R.namespaces, undefined, { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'bench-list' } });

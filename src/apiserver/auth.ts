@@ -14,20 +14,31 @@ export interface UserInfo {
 
 export class Authenticator {
   private tokens = new Map<string, UserInfo>();
+  private bySocket = new WeakMap<object, { header: string; user: UserInfo; generation: number }>();
+  /** Bumped when the token set changes, so no socket keeps a result from the old set. */
+  private generation = 0;
 
   addToken(token: string, user: UserInfo): void {
     this.tokens.set(digest(token), user);
+    this.generation++;
   }
 
   authenticate(req: http.IncomingMessage): UserInfo | null {
     const h = req.headers.authorization;
     if (h && /^bearer\s+/i.test(h)) {
+      // A keep-alive connection sends the same header on every request: the last result is kept per socket
+      // (the comparison is with that connection's own previous header, so it reveals nothing about other tokens).
+      const sock = req.socket as object | undefined;
+      const memo = sock ? this.bySocket.get(sock) : undefined;
+      if (memo && memo.header === h && memo.generation === this.generation) return memo.user;
       const tok = h.replace(/^bearer\s+/i, '').trim();
-      const d = digest(tok);
+      const d = Buffer.from(digest(tok), 'hex');
+      let found: UserInfo | null = null;
       for (const [k, u] of this.tokens) {
-        if (timingSafeEqual(Buffer.from(k, 'hex'), Buffer.from(d, 'hex'))) return u;
+        if (timingSafeEqual(Buffer.from(k, 'hex'), d)) { found = u; break; }
       }
-      return null; // a wrong token is a failure even if a certificate is presented (as upstream: 401)
+      if (found && sock) this.bySocket.set(sock, { header: h, user: found, generation: this.generation });
+      return found; // a wrong token is a failure even if a certificate is presented (as upstream: 401)
     }
     const sock = req.socket as TLSSocket;
     if (sock && (sock as any).encrypted && sock.authorized) {

@@ -63,6 +63,9 @@ export class GenericRegistry {
     private now: () => number = Date.now,
   ) {}
 
+  /** checkNamespace's memo: namespace -> (modRevision, terminating). */
+  private nsTerminating = new Map<string, { rev: number; value: boolean }>();
+
   private hooks(def: ResourceDef): KindHooks {
     return this.hooksTable.get(hooksKey(def)) ?? {};
   }
@@ -153,9 +156,11 @@ export class GenericRegistry {
    * What upstream's decoder does to a body: a JSON type error is 400; unknown fields are 400 under Strict,
    * a Warning header under Warn, and dropped (in place) unless Strict.
    */
-  checkUnknownFields(def: ResourceDef, body: unknown, ctx: RequestContext): void {
+  checkUnknownFields(def: ResourceDef, body: unknown, ctx: RequestContext, typesChecked = false): void {
     let typeErr: string | undefined;
-    try { typeErr = this.deps.typeError(def, body); } catch { typeErr = undefined; }
+    if (!typesChecked) {
+      try { typeErr = this.deps.typeError(def, body); } catch { typeErr = undefined; }
+    }
     if (typeErr) throw badRequest(typeErr);
     let unknown: string[];
     try { unknown = this.deps.findUnknownFields(def, body); } catch { unknown = []; }
@@ -199,8 +204,16 @@ export class GenericRegistry {
     if (!def.namespaced || !ns) return;
     const kv = await this.store.get(`/registry/core/namespaces/${ns}`);
     if (!kv) throw notFound('namespaces', '', ns);
-    const nsObj = JSON.parse(kv.value);
-    if (nsObj.metadata?.deletionTimestamp || nsObj.status?.phase === 'Terminating') {
+    // Parsing the Namespace on every create costs as much as the create's validation: remember, per namespace,
+    // whether the stored version (modRevision) is terminating.
+    let terminating = this.nsTerminating.get(ns);
+    if (!terminating || terminating.rev !== kv.modRevision) {
+      const nsObj = JSON.parse(kv.value);
+      terminating = { rev: kv.modRevision, value: !!(nsObj.metadata?.deletionTimestamp || nsObj.status?.phase === 'Terminating') };
+      if (this.nsTerminating.size >= 4096) this.nsTerminating.clear();
+      this.nsTerminating.set(ns, terminating);
+    }
+    if (terminating.value) {
       throw new StatusError(403, 'Forbidden',
         `${def.plural}${def.group ? '.' + def.group : ''} "${name}" is forbidden: unable to create new content in namespace ${ns} because it is being terminated`,
         { group: def.group || undefined, kind: def.plural, causes: [{ reason: 'NamespaceTerminating', message: `namespace ${ns} is being terminated`, field: 'metadata.namespace' }] });
@@ -214,7 +227,8 @@ export class GenericRegistry {
   async create(def: ResourceDef, ns: string | undefined, body: KubeObject, ctx: RequestContext, opts: { skipUnknownCheck?: boolean; managedFieldsDone?: boolean } = {}): Promise<KubeObject> {
     this.checkTypeMeta(def, body);
     const obj = deepClone(body);
-    if (!opts.skipUnknownCheck) this.checkUnknownFields(def, obj, ctx);
+    // checkTypeMeta has just run the JSON type check on the same content (obj is its clone).
+    if (!opts.skipUnknownCheck) this.checkUnknownFields(def, obj, ctx, true);
     obj.apiVersion = apiVersionOf(def);
     obj.kind = def.kind;
     const meta = (obj.metadata = obj.metadata ?? {}) as Meta;
