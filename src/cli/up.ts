@@ -15,6 +15,8 @@ import { join, resolve } from 'node:path';
 import { KubeClient } from '../client/client.ts';
 import { startApiServer, StartupError, type RunningApiServer } from '../apiserver/index.ts';
 import { buildKubeconfig, mergeKubeconfig, writeKubeconfig } from './kubeconfig.ts';
+import { startControllerManager } from '../controllers/manager.ts';
+import { SetupError } from '../node-setup/setup.ts';
 
 export interface UpOptions {
   dataDir: string;
@@ -38,14 +40,6 @@ function die(msg: string): never {
 
 function pidAlive(pid: number): boolean {
   try { process.kill(pid, 0); return true; } catch (e) { return (e as NodeJS.ErrnoException).code === 'EPERM'; }
-}
-
-async function tryImport(path: string): Promise<any | undefined> {
-  try { return await import(path); } catch (e) {
-    const code = (e as { code?: string }).code;
-    if (code === 'ERR_MODULE_NOT_FOUND' || code === 'MODULE_NOT_FOUND') return undefined;
-    throw e;
-  }
 }
 
 export async function up(opts: UpOptions): Promise<void> {
@@ -96,7 +90,7 @@ export async function up(opts: UpOptions): Promise<void> {
   const components: Component[] = [];
   const client = (agent: string) => new KubeClient({ server: server.url, ca: server.pki.caCert, token: server.pki.adminToken, userAgent: agent });
   let stopping = false;
-  const stopAll = async (sig: string) => {
+  const stopAll = async (sig: string, exitCode = 0) => {
     if (stopping) return;
     stopping = true;
     log(`kubelite: ${sig}: stopping`);
@@ -108,27 +102,27 @@ export async function up(opts: UpOptions): Promise<void> {
     await server.stop().catch((e) => console.error(`kubelite: stopping the API server: ${(e as Error).message}`));
     try { if (readFileSync(pidFile, 'utf8').trim() === String(process.pid)) unlinkSync(pidFile); } catch { /* gone */ }
     log('kubelite: stopped');
-    process.exit(0);
+    process.exit(exitCode);
   };
   process.on('SIGINT', () => void stopAll('SIGINT'));
   process.on('SIGTERM', () => void stopAll('SIGTERM'));
 
-  const start = async (name: string, fn: () => Promise<Component | undefined>) => {
+  /** Start one component; if it cannot start, say why in one line and stop everything (never claim ready). */
+  const start = async (name: string, fn: () => Promise<Component>) => {
     if (stopping) return;
     try {
-      const c = await fn();
-      if (c) { components.push(c); log(`kubelite: ${name} started`); }
-      else log(`kubelite: ${name} not available in this build, skipped`);
+      components.push(await fn());
+      log(`kubelite: ${name} started`);
     } catch (e) {
-      console.error(`kubelite: ${name} failed to start: ${(e as Error).stack ?? e}`);
+      const known = e instanceof SetupError || e instanceof StartupError;
+      console.error(`kubelite: ${name} failed to start: ${known ? (e as Error).message : ((e as Error).stack ?? e)}`);
+      await stopAll('start-up failure', 1);
     }
   };
 
   // 2. Controller manager
   await start('controller manager', async () => {
-    const m = await tryImport('../controllers/manager.ts');
-    if (!m?.startControllerManager) return undefined;
-    const h = await m.startControllerManager({ client: client('kubelite-controller-manager'), log });
+    const h = await startControllerManager({ client: client('kubelite-controller-manager'), log });
     return { name: 'controller manager', stop: () => h.stop() };
   });
   // 3. Scheduler
