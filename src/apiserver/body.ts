@@ -111,6 +111,10 @@ export function writeJson(res: http.ServerResponse, code: number, body: unknown,
 }
 
 export function writeStatus(res: http.ServerResponse, err: StatusError, headers: Record<string, string | string[]> = {}): void {
+  // An answer given before the request body was read in full (413, 401, a bad path...) closes the connection:
+  // the unread rest of the body would otherwise be parsed as the next request, and a keep-alive client that
+  // reuses the socket meanwhile sees "socket hang up".
+  if (res.req && !res.req.complete) headers = { ...headers, Connection: 'close' };
   writeJson(res, err.code, err.toStatus(), headers);
 }
 
