@@ -171,6 +171,8 @@ async function main() {
     }
     const rssWatchers = rss();
     const events = quick ? 20 : 50;
+    const wsc0 = cpuMsOf(c.process.pid!);
+    const wcc0 = process.cpuUsage();
     const tw = performance.now();
     for (let e = 0; e < events; e++) {
       const name = `w-${e}`;
@@ -180,8 +182,10 @@ async function main() {
     }
     const deadline = Date.now() + 60000;
     while (received < events * WATCHERS && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
+    const wsc = (cpuMsOf(c.process.pid!) - wsc0) / events;
+    const wcu = process.cpuUsage(wcc0);
     report(`watch event latency, ${WATCHERS} watchers`, received, (performance.now() - tw) / 1000, wlat,
-      `${received}/${events * WATCHERS} deliveries; ${events} writes at ~20/s`);
+      `${received}/${events * WATCHERS} deliveries; ${events} writes at ~20/s; CPU per event (all watchers): server ${wsc.toFixed(1)} ms, bench client ${((wcu.user + wcu.system) / 1000 / events).toFixed(1)} ms`);
     for (const r of reqs) r.destroy();
     console.log(`\nidle RSS of kubelite up (--no-node, controllers + scheduler in-process): ${idleRss.toFixed(0)} MiB; with ${WATCHERS} watchers: ${rssWatchers.toFixed(0)} MiB`);
   } finally {
