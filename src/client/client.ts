@@ -113,7 +113,7 @@ export class KubeClient {
 
   close(): void { this.agent.destroy(); }
 
-  private rawRequest(method: string, path: string, body?: string | Buffer, headers: Record<string, string> = {}): Promise<http.IncomingMessage> {
+  private rawRequest(method: string, path: string, body?: string | Buffer, headers: Record<string, string> = {}, retry = true): Promise<http.IncomingMessage> {
     const mod = this.url.protocol === 'https:' ? https : http;
     const h: Record<string, string> = { Accept: 'application/json', ...headers };
     if (this.config.token) h.Authorization = `Bearer ${this.config.token}`;
@@ -121,7 +121,12 @@ export class KubeClient {
     if (body !== undefined) h['Content-Length'] = String(Buffer.byteLength(body));
     return new Promise((resolve, reject) => {
       const req = mod.request({ hostname: this.url.hostname, port: this.url.port, path, method, headers: h, agent: this.agent }, resolve);
-      req.on('error', reject);
+      req.on('error', (e: NodeJS.ErrnoException) => {
+        // A kept-alive connection that the server closed just as this request went out, before any answer:
+        // send it once more on a fresh connection (Node's documented keep-alive pattern).
+        if (retry && req.reusedSocket && e.code === 'ECONNRESET') resolve(this.rawRequest(method, path, body, headers, false));
+        else reject(e);
+      });
       if (body !== undefined) req.write(body);
       req.end();
     });
