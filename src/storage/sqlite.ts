@@ -22,6 +22,7 @@
  */
 import Database from 'better-sqlite3';
 import type { Database as DB, Statement } from 'better-sqlite3';
+import { RevisionWatcher } from './watcher.ts';
 import {
   CompactedError, ConflictError, KeyExistsError, KeyNotFoundError,
   type KeyValue, type ListOptions, type ListResult, type Store, type StoreEvent, type Watcher,
@@ -94,38 +95,10 @@ export function rowEvent(r: Row): StoreEvent {
 
 const REPLAY_BATCH = 1000;
 
-class SqliteWatcher implements Watcher {
-  /** Highest revision delivered (or skipped as not matching). */
-  cursor: number;
-  live = false;
-  stopped = false;
-  constructor(
-    readonly prefix: string,
-    afterRevision: number,
-    readonly onEvent: (ev: StoreEvent) => void,
-    readonly onError: ((err: Error) => void) | undefined,
-    private readonly detach: (w: SqliteWatcher) => void,
-    private readonly currentRevision: () => number,
-  ) { this.cursor = afterRevision; }
-  stop(): void {
-    if (this.stopped) return;
-    this.stopped = true;
-    this.detach(this);
-  }
-  progress(): number {
-    return this.live ? Math.max(this.cursor, this.currentRevision()) : this.cursor;
-  }
+class SqliteWatcher extends RevisionWatcher {
   deliver(r: Row): void {
-    if (this.stopped || r.id <= this.cursor) return;
-    this.cursor = r.id;
-    if (!r.name.startsWith(this.prefix)) return;
-    try { this.onEvent(rowEvent(r)); } catch (e) { reportHandlerError(e); }
+    this.emit(r.id, r.name, () => rowEvent(r));
   }
-}
-
-function reportHandlerError(e: unknown): void {
-  // A watch handler must not break the store or other watchers.
-  process.emitWarning(`storage watch handler threw: ${(e as Error)?.stack ?? e}`);
 }
 
 class SqliteStore implements Store {
@@ -384,7 +357,7 @@ class SqliteStore implements Store {
   watch(prefix: string, afterRevision: number, onEvent: (ev: StoreEvent) => void, onError?: (err: Error) => void): Watcher {
     this.checkOpen();
     if (afterRevision < this.compactRev) throw new CompactedError(afterRevision, this.compactRev);
-    const w = new SqliteWatcher(prefix, Math.max(0, afterRevision), onEvent, onError, (x) => this.watchers.delete(x), () => this.rev);
+    const w = new SqliteWatcher(prefix, Math.max(0, afterRevision), onEvent, onError, (x) => this.watchers.delete(x as SqliteWatcher), () => this.rev);
     this.watchers.add(w);
     // Replay asynchronously so the caller has its Watcher before the first event.
     setImmediate(() => this.replay(w));

@@ -17,6 +17,7 @@ import {
   type KeyValue, type ListOptions, type ListResult, type Store, type StoreEvent, type Watcher,
 } from './store.ts';
 import { prefixEnd } from './sqlite.ts';
+import { RevisionWatcher } from './watcher.ts';
 import { SortedKeys } from './sorted-keys.ts';
 
 export interface CachedStoreOptions {
@@ -35,30 +36,9 @@ export interface CachedStoreOptions {
   compactIntervalMs?: number;
 }
 
-class CacheWatcher implements Watcher {
-  cursor: number;
-  live = false;
-  stopped = false;
-  constructor(
-    readonly prefix: string,
-    afterRevision: number,
-    readonly onEvent: (ev: StoreEvent) => void,
-    readonly onError: ((err: Error) => void) | undefined,
-    private readonly detach: (w: CacheWatcher) => void,
-    private readonly cacheRevision: () => number,
-  ) { this.cursor = afterRevision; }
-  stop(): void {
-    if (this.stopped) return;
-    this.stopped = true;
-    this.detach(this);
-  }
-  progress(): number {
-    return this.live ? Math.max(this.cursor, this.cacheRevision()) : this.cursor;
-  }
+class CacheWatcher extends RevisionWatcher {
   deliver(ev: StoreEvent): void {
-    if (this.stopped || ev.kv.modRevision <= this.cursor) return;
-    this.cursor = ev.kv.modRevision;
-    try { this.onEvent(ev); } catch (e) { process.emitWarning(`storage watch handler threw: ${(e as Error)?.stack ?? e}`); }
+    this.emit(ev.kv.modRevision, ev.kv.key, () => ev);
   }
   fail(err: Error): void {
     if (this.stopped) return;
@@ -304,7 +284,7 @@ export class CachedStore implements Store {
   watch(prefix: string, afterRevision: number, onEvent: (ev: StoreEvent) => void, onError?: (err: Error) => void): Watcher {
     if (this.closed) throw new Error('store is closed');
     if (!prefix.startsWith(this.prefix)) return this.inner.watch(prefix, afterRevision, onEvent, onError);
-    const w = new CacheWatcher(prefix, afterRevision, onEvent, onError, (x) => this.detach(x), () => this.rev);
+    const w = new CacheWatcher(prefix, afterRevision, onEvent, onError, (x) => this.detach(x as CacheWatcher), () => this.rev);
     let set = this.watchersByPrefix.get(prefix);
     if (!set) { set = new Set(); this.watchersByPrefix.set(prefix, set); }
     set.add(w);
