@@ -13,7 +13,7 @@ import { objectKey } from '../../client/informer.ts';
 import { R } from '../../client/resources.ts';
 import { WorkQueue } from '../../client/workqueue.ts';
 import { StatusError } from '../../api/errors.ts';
-import { desiredEndpoints, endpointsUpToDate, selectorMatches, serviceHasSelector } from './plan.ts';
+import { desiredEndpoints, endpointsUpToDate, serviceKeysForPod, serviceHasSelector } from './plan.ts';
 
 type Pod = PodT & KubeObject;
 type Service = ServiceT & KubeObject;
@@ -54,14 +54,9 @@ export class EndpointsController implements Controller {
 
   /** Enqueue every Service in the pod's namespace whose selector matches the pod's new or old labels. */
   private enqueueForPod(pod: Pod, old?: Pod): void {
-    const ns = pod.metadata?.namespace;
-    for (const s of this.services.list()) {
-      if (s.metadata?.namespace !== ns) continue;
-      if (selectorMatches(s.spec?.selector, pod.metadata?.labels) || (old && selectorMatches(s.spec?.selector, old.metadata?.labels))) {
-        this.queue.add(objectKey(s));
-      }
-    }
+    for (const k of serviceKeysForPod(this.services.list(), pod, old)) this.queue.add(k);
   }
+
 
   async run(): Promise<void> {
     for (const s of this.services.list()) this.queue.add(objectKey(s));

@@ -12,6 +12,15 @@ export function selectorMatches(selector: Record<string, string> | undefined, la
   return Object.entries(selector).every(([k, v]) => l[k] === v);
 }
 
+/** Keys ("ns/name") of the Services in the pod's namespace whose selector matches the pod's labels, new or old. */
+export function serviceKeysForPod(services: Service[], pod: Pod, old?: Pod): string[] {
+  const ns = pod.metadata?.namespace;
+  return services
+    .filter((s) => s.metadata?.namespace === ns
+      && (selectorMatches(s.spec?.selector, pod.metadata?.labels) || (!!old && selectorMatches(s.spec?.selector, old.metadata?.labels))))
+    .map((s) => `${ns}/${s.metadata?.name}`);
+}
+
 /** Whether the Service's endpoints are computed from pods (it has a non-empty selector and is not ExternalName). */
 export function serviceHasSelector(svc: Service): boolean {
   return !!svc.spec?.selector && Object.keys(svc.spec.selector).length > 0 && svc.spec?.type !== 'ExternalName';

@@ -19,7 +19,7 @@ import { objectKey } from '../../client/informer.ts';
 import { R } from '../../client/resources.ts';
 import { WorkQueue } from '../../client/workqueue.ts';
 import { StatusError } from '../../api/errors.ts';
-import { selectorMatches, serviceHasSelector } from '../endpoints/plan.ts';
+import { serviceKeysForPod, serviceHasSelector } from '../endpoints/plan.ts';
 import {
   planEndpointSlices, endpointsFromPods, endpointsFromEndpoints,
   LABEL_SERVICE_NAME, LABEL_MANAGED_BY, LABEL_SKIP_MIRROR, MANAGED_BY_CONTROLLER, MANAGED_BY_MIRRORING,
@@ -82,14 +82,9 @@ export class EndpointSliceController implements Controller {
   }
 
   private enqueueForPod(pod: Pod, old?: Pod): void {
-    const ns = pod.metadata?.namespace;
-    for (const s of this.services.list()) {
-      if (s.metadata?.namespace !== ns) continue;
-      if (selectorMatches(s.spec?.selector, pod.metadata?.labels) || (old && selectorMatches(s.spec?.selector, old.metadata?.labels))) {
-        this.queue.add(objectKey(s));
-      }
-    }
+    for (const k of serviceKeysForPod(this.services.list(), pod, old)) this.queue.add(k);
   }
+
 
   async run(): Promise<void> {
     for (const s of this.services.list()) this.queue.add(objectKey(s));

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Pod, Service } from 'kubernetes-types/core/v1.d.ts';
-import { planEndpointSubsets, findPort, selectorMatches, desiredEndpoints, endpointsUpToDate } from '../../../src/controllers/endpoints/plan.ts';
+import { planEndpointSubsets, findPort, selectorMatches, desiredEndpoints, endpointsUpToDate, serviceKeysForPod } from '../../../src/controllers/endpoints/plan.ts';
 import {
   planEndpointSlices, endpointsFromPods, endpointsFromEndpoints, MANAGED_BY_CONTROLLER, LABEL_SERVICE_NAME, LABEL_MANAGED_BY,
 } from '../../../src/controllers/endpointslice/plan.ts';
@@ -158,4 +158,14 @@ test('EndpointSlice mirroring: hand-written Endpoints become slice endpoints', (
     subsets: [{ addresses: [{ ip: '192.0.2.2' }], notReadyAddresses: [{ ip: '192.0.2.3' }], ports: [{ name: 'https', port: 6443, protocol: 'TCP' }] }],
   });
   assert.deepEqual(eps.map((e) => [e.ip, e.ready, e.ports[0].port]), [['192.0.2.2', true, 6443], ['192.0.2.3', false, 6443]]);
+});
+
+test('serviceKeysForPod: Services of the pod namespace selecting its new or old labels', () => {
+  const svc = (ns: string, name: string, selector?: Record<string, string>) => ({ metadata: { namespace: ns, name }, spec: { selector } }) as any;
+  const services = [svc('default', 'web', { app: 'web' }), svc('default', 'green', { app: 'green' }), svc('other', 'web', { app: 'web' }), svc('default', 'none')];
+  const pod = (labels: Record<string, string>) => ({ metadata: { namespace: 'default', name: 'p', labels } }) as any;
+  assert.deepEqual(serviceKeysForPod(services, pod({ app: 'web' })), ['default/web']);
+  // A relabelled pod concerns both the Service it left and the one it joined.
+  assert.deepEqual(serviceKeysForPod(services, pod({ app: 'green' }), pod({ app: 'web' })), ['default/web', 'default/green']);
+  assert.deepEqual(serviceKeysForPod(services, pod({ tier: 'x' })), []);
 });
