@@ -181,7 +181,8 @@ async function setUnschedulableCondition(client: KubeClient, pod: Pod, message: 
     type: 'PodScheduled', status: 'False', reason: 'Unschedulable', message,
     lastProbeTime: null, lastTransitionTime: cur?.status === 'False' ? cur.lastTransitionTime : rfc3339(clock.now()),
   };
-  const others = (pod.status?.conditions ?? []).filter((c) => c.type !== 'PodScheduled');
+  // A strategic merge on the conditions list (merge key `type`) touches only PodScheduled: a merge patch of the
+  // whole list from our cache would put back stale copies of conditions another writer changed meanwhile.
   await client.patch(R.pods, pod.metadata?.namespace, pod.metadata?.name ?? '',
-    { status: { conditions: [...others, cond] } }, 'merge', 'status');
+    { status: { conditions: [cond] } }, 'strategic', 'status');
 }
