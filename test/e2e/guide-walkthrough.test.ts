@@ -225,8 +225,9 @@ test('blue/green by switching the service selector (edit, then patch)', async ()
   await k(['rollout', 'status', 'deployment', 'blue', '--timeout=120s'], { timeoutMs: 130000 });
   await k(['rollout', 'status', 'deployment', 'green', '--timeout=120s'], { timeoutMs: 130000 });
   const ip = await serviceIP('web');
-  // Initially the selector app=web matches nothing: connections are refused.
-  await assert.rejects(httpGet(ip, 80, 1500));
+  // Initially the selector app=web matches nothing: connections are refused (once the proxy has caught up: the
+  // address may have been the exposed `web` Service's a moment ago).
+  await waitFor(async () => { try { await httpGet(ip, 80, 1500); return false; } catch { return true; } }, { timeoutMs: 15000, message: 'no endpoints: refused' });
 
   // kubectl edit service web: replace `app: web` with `app: blue` in the editor.
   const dir = mkdtempSync(join(tmpdir(), 'kubelite-editor-'));
