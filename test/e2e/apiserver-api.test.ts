@@ -418,11 +418,19 @@ test('deletecollection and scale subresource', async () => {
     apiVersion: 'apps/v1', kind: 'ReplicaSet', metadata: { name: 'rs' },
     spec: { replicas: 1, selector: { matchLabels: { a: 'b' } }, template: { metadata: { labels: { a: 'b' } }, spec: { containers: [{ name: 'c', image: 'nginx:1.25' }] } } },
   });
-  const sc = await c.client.get(R.replicasets, 'dc', 'rs', 'scale');
+  let sc = await c.client.get(R.replicasets, 'dc', 'rs', 'scale');
   assert.equal(sc.apiVersion, 'autoscaling/v1');
   assert.equal(sc.spec.replicas, 1);
   assert.equal(sc.status.selector, 'a=b');
-  const upd = await c.client.update(R.replicasets, 'dc', { ...sc, spec: { replicas: 4 } }, 'scale');
+  // The ReplicaSet controller writes status meanwhile (moving the resourceVersion): a conditional update that
+  // loses that race gets 409 and is retried on a fresh read, as client-go's RetryOnConflict does.
+  let upd: any;
+  for (let i = 0; !upd; i++) {
+    try { upd = await c.client.update(R.replicasets, 'dc', { ...sc, spec: { replicas: 4 } }, 'scale'); } catch (e: any) {
+      if (e.code !== 409 || i >= 20) throw e;
+      sc = await c.client.get(R.replicasets, 'dc', 'rs', 'scale');
+    }
+  }
   assert.equal(upd.spec.replicas, 4);
   const after = await c.client.get(R.replicasets, 'dc', 'rs');
   assert.equal(after.spec.replicas, 4);

@@ -13,6 +13,12 @@ let node: SimNode;
 before(async () => { c = await startCluster(); node = await startSimNode({ client: c.client }); });
 after(async () => { await node?.stop(); await c?.stop(); });
 
+async function retryOnConflict(f: () => Promise<void>): Promise<void> {
+  for (let i = 0; ; i++) {
+    try { return await f(); } catch (e: any) { if (e.code !== 409 || i >= 20) throw e; }
+  }
+}
+
 test('Deployment lifecycle: create, patch, list by label, update, status get/patch (conditions kept), deletecollection', async () => {
   await createDeployment(c, deployment('life', { replicas: 1 }));
   ok(await c.kubectl(['rollout', 'status', 'deployment/life', '--timeout=60s']));
@@ -20,9 +26,12 @@ test('Deployment lifecycle: create, patch, list by label, update, status get/pat
   ok(await c.kubectl(['rollout', 'status', 'deployment/life', '--timeout=60s']));
   const listed = await c.client.list<Deployment>(R.deployments, 'default', { labelSelector: 'test-deployment=patched' });
   assert.deepEqual(listed.items.map((d) => d.metadata!.name), ['life']);
-  const cur = await c.client.get<Deployment>(R.deployments, 'default', 'life');
-  (cur.metadata!.labels as any)['test-deployment'] = 'updated';
-  await c.client.update(R.deployments, 'default', cur);
+  // A read-modify-write races the controller's status writes: retry on 409 as client-go's RetryOnConflict does.
+  await retryOnConflict(async () => {
+    const cur = await c.client.get<Deployment>(R.deployments, 'default', 'life');
+    (cur.metadata!.labels as any)['test-deployment'] = 'updated';
+    await c.client.update(R.deployments, 'default', cur);
+  });
   const st = await c.client.get<Deployment>(R.deployments, 'default', 'life', 'status');
   assert.equal(st.status!.readyReplicas, 2);
   await c.client.patch(R.deployments, 'default', 'life', { status: { conditions: [{ type: 'StatusPatched', status: 'True', reason: 'E2E', message: 'set by the test' }] } }, 'strategic', 'status');
@@ -45,7 +54,9 @@ test('ReplicaSet scale subresource (get, update, patch), status, list and delete
   const scale = await c.client.get(R.replicasets, 'default', 'scaled', 'scale');
   assert.equal(scale.kind, 'Scale');
   assert.equal(scale.spec.replicas, 1);
-  await c.client.update(R.replicasets, 'default', { ...scale, spec: { replicas: 2 } }, 'scale');
+  // As upstream's e2e: an empty resourceVersion makes the scale update unconditional (the controller writes the
+  // ReplicaSet's status meanwhile, which moves its resourceVersion).
+  await c.client.update(R.replicasets, 'default', { ...scale, metadata: { ...scale.metadata, resourceVersion: '' }, spec: { replicas: 2 } }, 'scale');
   await waitFor(async () => (await podsOf(c, 'scaled')).length === 2, { message: 'two pods after PUT scale' });
   await c.client.patch(R.replicasets, 'default', 'scaled', { spec: { replicas: 3 } }, 'merge', 'scale');
   const st = await waitFor(async () => {
