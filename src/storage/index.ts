@@ -38,7 +38,14 @@ export async function openStore(opts: OpenStoreOptions): Promise<Store> {
   if (opts.kind === 'sqlite') {
     if (!opts.dataDir) throw new Error('openStore: sqlite needs dataDir');
     mkdirSync(opts.dataDir, { recursive: true });
-    inner = openSqliteStore(join(opts.dataDir, 'state.db'), { synchronous: opts.sqliteSynchronous, exclusive: true });
+    const sqlite = openSqliteStore(join(opts.dataDir, 'state.db'), { synchronous: opts.sqliteSynchronous, exclusive: true });
+    try {
+      await sqlite.ready();
+    } catch (e) {
+      await sqlite.close().catch(() => {});
+      throw e;
+    }
+    inner = sqlite;
   } else if (opts.kind === 'etcd') {
     if (!opts.etcdEndpoints?.length) throw new Error('openStore: etcd needs etcdEndpoints');
     const { openEtcdStore } = await import('./etcd.ts');

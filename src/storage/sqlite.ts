@@ -10,19 +10,31 @@
  * `prev_revision` make each row a self-contained watch event with prevKv, so history can be compacted freely.
  * Reading "as of revision R" means: for each name the row with the highest id <= R, unless it is a tombstone.
  *
+ * Threads: a worker thread (src/storage/sqlite-worker.ts) owns the one better-sqlite3 connection and runs every
+ * statement, so a commit's fsync never stalls the API server's event loop. This (main-thread) side keeps the
+ * current revision, the compacted revision and the watchers, and talks to the worker by messages. The worker
+ * answers requests one at a time in the order sent, and messages in each direction are FIFO, so replies arrive in
+ * request order; everything below relies on that.
+ *
  * Durability: WAL journal. `synchronous` defaults to FULL (each commit is fsynced: survives kill -9 *and* power
  * loss, like etcd); NORMAL survives kill -9 (the WAL is written before the commit returns) but may lose the last
- * commits on power loss. Writes issued in the same event-loop turn are group-committed in one transaction (one
- * fsync), each with its own precondition check, so FULL costs little under concurrency.
+ * commits on power loss. Writes are group-committed with pipelining: the writes of one event-loop turn go to the
+ * worker as one batch, applied in one transaction (one fsync), each with its own precondition check; while a batch
+ * is in the worker, new writes queue here and go as the next batch when its result comes back. A write resolves
+ * only after its COMMIT returned in the worker.
  *
- * Watches: events written by this process are delivered in-process right after commit (no polling). A watcher
- * starting from an older revision first replays history from the table, then switches to live delivery; the
- * revision cursor makes the hand-over exact (no gaps, no duplicates). Writes by other processes to the same file
- * are not observed by watches: one process owns a data dir (the API server).
+ * Watches: events written by this process are delivered in-process when a batch's result arrives (no polling). A
+ * watcher starting from an older revision first replays history, a page per request, then goes live. The hand-over
+ * is exact because of the reply order: a batch the worker committed before a replay page was read has its result
+ * arrive before that page (the page contains its rows; the watcher is not live yet, so it is not delivered twice),
+ * and a batch committed after it has its result arrive after the page (delivered live). Reply handlers that take
+ * part in this (batch results, replay pages) run synchronously in the message callback, never after an await.
+ * Writes by other processes to the same file are not observed by watches: one process owns a data dir.
  */
-import Database from 'better-sqlite3';
-import type { Database as DB, Statement } from 'better-sqlite3';
+import { Worker } from 'node:worker_threads';
 import { RevisionWatcher } from './watcher.ts';
+import type { ListReply, OpenReply, Reply, Request, Row, WorkerOptions, WriteOp, WriteResult } from './sqlite-worker.ts';
+import { rowKv } from './sqlite-worker.ts';
 import {
   CompactedError, ConflictError, KeyExistsError, KeyNotFoundError,
   type KeyValue, type ListOptions, type ListResult, type Store, type StoreEvent, type Watcher,
@@ -37,27 +49,13 @@ export interface SqliteStoreOptions {
   exclusive?: boolean;
   /** 'FULL' (default): fsync per commit (power-loss safe). 'NORMAL': survives kill -9, not power loss. */
   synchronous?: 'FULL' | 'NORMAL';
-  /** Group writes of one event-loop turn into one transaction (default true). */
+  /** Group the writes of one event-loop turn (and those queued behind a batch) into one transaction (default
+   *  true). false: one transaction per write, one at a time. */
   groupCommit?: boolean;
 }
 
-interface Row {
-  id: number;
-  name: string;
-  created: number;
-  deleted: number;
-  create_revision: number;
-  prev_revision: number;
-  value: string;
-  old_value: string | null;
-}
-
-type WriteOp =
-  | { kind: 'create'; key: string; value: string }
-  | { kind: 'update'; key: string; value: string; expected: number }
-  | { kind: 'delete'; key: string; expected?: number };
-
 interface PendingWrite { op: WriteOp; resolve: (kv: KeyValue) => void; reject: (e: Error) => void }
+type Callback = (err: Error | null, result: unknown) => void;
 
 /** The smallest string greater than every string starting with `prefix` ('' = unbounded). */
 export function prefixEnd(prefix: string): string {
@@ -67,15 +65,6 @@ export function prefixEnd(prefix: string): string {
     if (c < 0xffff) return prefix.slice(0, i) + String.fromCharCode(c + 1);
   }
   return '';
-}
-
-function rowKv(r: Row): KeyValue {
-  return {
-    key: r.name,
-    value: r.value,
-    createRevision: r.created ? r.id : r.create_revision,
-    modRevision: r.id,
-  };
 }
 
 export function rowEvent(r: Row): StoreEvent {
@@ -94,6 +83,20 @@ export function rowEvent(r: Row): StoreEvent {
 }
 
 const REPLAY_BATCH = 1000;
+const COMPACT_STEP = 5000;
+
+/*
+ * How the worker loads TypeScript. Node 20 applies neither the tsx hooks that bin/kubelite.js registers on the main
+ * thread (tsx's register()) nor `--import tsx` in a worker's execArgv to the worker's entry module (it fails with
+ * ERR_UNKNOWN_FILE_EXTENSION). So the worker starts from this small evaluated bootstrap: it registers tsx in the
+ * worker itself, resolved from this file (so the cwd does not matter), then imports sqlite-worker.ts. That works the
+ * same under bin/kubelite.js and under `node --import tsx`, and keeps the worker type-checked TypeScript. The
+ * worker gets an empty execArgv (nothing of the parent's flags, e.g. --test or a second --import tsx, is needed).
+ * Cost: a few hundred ms of worker start-up per opened store.
+ */
+const WORKER_URL = new URL('./sqlite-worker.ts', import.meta.url).href;
+const BOOT = `import(${JSON.stringify(import.meta.resolve('tsx/esm/api'))})
+  .then((tsx) => { tsx.register(); return import(${JSON.stringify(WORKER_URL)}); });`;
 
 class SqliteWatcher extends RevisionWatcher {
   deliver(r: Row): void {
@@ -101,160 +104,146 @@ class SqliteWatcher extends RevisionWatcher {
   }
 }
 
-class SqliteStore implements Store {
-  private readonly db: DB;
-  private rev: number;
-  private compactRev: number;
+function preconditionError(failed: 'exists' | 'conflict' | 'notfound', key: string): Error {
+  if (failed === 'exists') return new KeyExistsError(key);
+  if (failed === 'conflict') return new ConflictError(key);
+  return new KeyNotFoundError(key);
+}
+
+export class SqliteStore implements Store {
+  private readonly worker: Worker;
+  private readonly callbacks = new Map<number, Callback>();
+  private nextId = 1;
+  /** Latest committed revision whose batch result has arrived here. */
+  private rev = 0;
+  private compactRev = 0;
+  private readonly opened: Promise<void>;
+  private isOpen = false;
+  /** Set when the open failed or the worker died: every operation fails with it from then on. */
+  private failure: Error | null = null;
+  private closeRequested = false;
   private closed = false;
+  private closing: Promise<void> | null = null;
   private readonly watchers = new Set<SqliteWatcher>();
   private queue: PendingWrite[] = [];
+  /** A write batch is in the worker. */
+  private writing = false;
   private flushScheduled = false;
+  /** close() waiting for the queued writes to drain. */
+  private idleWaiters: Array<() => void> = [];
   private compacting: Promise<void> | null = null;
   private readonly groupCommit: boolean;
-  private readonly st: {
-    latest: Statement<[string], Row>;
-    insert: Statement<[string, number, number, number, number, string, string | null]>;
-    seq: Statement<[], { seq: number }>;
-    getMeta: Statement<[string], { v: number }>;
-    setMeta: Statement<[string, number]>;
-    after: Statement<[number, number], Row>;
-    afterPrefix: Statement<[number, string, string, number], Row>;
-    afterPrefixOpen: Statement<[number, string, number], Row>;
-  };
 
-  constructor(path: string, opts: SqliteStoreOptions) {
+  constructor(private readonly path: string, opts: SqliteStoreOptions) {
     this.groupCommit = opts.groupCommit ?? true;
-    this.db = new Database(path);
-    try {
-      if (opts.exclusive) {
-        this.db.pragma('locking_mode = EXCLUSIVE');
-        this.db.pragma('busy_timeout = 0');
-      } else {
-        this.db.pragma('busy_timeout = 5000');
-      }
-      this.db.pragma('journal_mode = WAL');
-      // With EXCLUSIVE locking the lock is taken by the first write: take it now.
-      if (opts.exclusive) this.db.exec('BEGIN IMMEDIATE; COMMIT');
-    } catch (e) {
-      this.db.close();
-      if ((e as { code?: string }).code === 'SQLITE_BUSY') {
-        throw new Error(`database ${path} is in use by another process (another kubelite on the same data dir?)`);
-      }
-      throw e;
-    }
-    try {
-      this.init(opts);
-    } catch (e) {
-      this.db.close();
-      throw e;
-    }
-    const cols = 'id, name, created, deleted, create_revision, prev_revision, value, old_value';
-    this.st = {
-      latest: this.db.prepare(`SELECT ${cols} FROM kine WHERE name = ? ORDER BY id DESC LIMIT 1`),
-      insert: this.db.prepare(`INSERT INTO kine (name, created, deleted, create_revision, prev_revision, value, old_value)
-                               VALUES (?, ?, ?, ?, ?, ?, ?)`),
-      seq: this.db.prepare(`SELECT seq FROM sqlite_sequence WHERE name = 'kine'`),
-      getMeta: this.db.prepare(`SELECT v FROM kine_meta WHERE k = ?`),
-      setMeta: this.db.prepare(`INSERT INTO kine_meta (k, v) VALUES (?, ?) ON CONFLICT (k) DO UPDATE SET v = excluded.v`),
-      after: this.db.prepare(`SELECT ${cols} FROM kine WHERE id > ? ORDER BY id LIMIT ?`),
-      afterPrefix: this.db.prepare(`SELECT ${cols} FROM kine WHERE id > ? AND name >= ? AND name < ? ORDER BY id LIMIT ?`),
-      afterPrefixOpen: this.db.prepare(`SELECT ${cols} FROM kine WHERE id > ? AND name >= ? ORDER BY id LIMIT ?`),
+    const workerData: WorkerOptions = {
+      kubeliteSqlite: true, path, exclusive: opts.exclusive ?? false, synchronous: opts.synchronous ?? 'FULL',
     };
-    this.rev = this.st.seq.get()!.seq;
-    this.compactRev = this.st.getMeta.get('compact_revision')?.v ?? 0;
+    this.worker = new Worker(BOOT, { eval: true, workerData, execArgv: [] });
+    this.worker.on('message', (m: Reply) => this.onReply(m));
+    this.worker.on('error', (e) => this.fail(this.workerError(e)));
+    this.worker.on('messageerror', (e) => this.fail(this.workerError(e)));
+    this.worker.on('exit', (code) => {
+      if (!this.closed) this.fail(this.workerError(new Error(`the worker thread exited (code ${code})`)));
+    });
+    let resolve!: () => void, reject!: (e: Error) => void;
+    this.opened = new Promise<void>((res, rej) => { resolve = res; reject = rej; });
+    this.opened.catch(() => {}); // surfaced by every operation (and ready())
+    this.callbacks.set(0, (err, result) => {
+      if (err) {
+        const e = this.failure ?? new Error(err.message.includes(path) ? err.message : `${path}: ${err.message}`);
+        this.fail(e);
+        reject(e);
+        return;
+      }
+      const o = result as OpenReply;
+      this.rev = o.rev;
+      this.compactRev = o.compactRev;
+      this.isOpen = true;
+      resolve();
+      this.flush();
+    });
   }
 
-  /** Durability settings and schema (idempotent). */
-  private init(opts: SqliteStoreOptions): void {
-    this.db.pragma(`synchronous = ${opts.synchronous ?? 'FULL'}`);
-    // Truncate the WAL file back to 64 MiB after checkpoints instead of letting it keep its peak size.
-    this.db.pragma('journal_size_limit = 67108864');
-    this.db.exec(`
-      CREATE TABLE IF NOT EXISTS kine (
-        id INTEGER PRIMARY KEY AUTOINCREMENT,
-        name TEXT NOT NULL,
-        created INTEGER NOT NULL,
-        deleted INTEGER NOT NULL,
-        create_revision INTEGER NOT NULL,
-        prev_revision INTEGER NOT NULL,
-        value TEXT NOT NULL,
-        old_value TEXT
-      );
-      CREATE UNIQUE INDEX IF NOT EXISTS kine_name_id ON kine (name, id);
-      CREATE TABLE IF NOT EXISTS kine_meta (k TEXT PRIMARY KEY, v INTEGER NOT NULL);
-    `);
-    // Start at revision 1 like etcd, so that no list or object ever carries resourceVersion "0" (which
-    // Kubernetes clients read as "any version").
-    this.db.exec(`INSERT INTO sqlite_sequence (name, seq) SELECT 'kine', 1
-                  WHERE NOT EXISTS (SELECT 1 FROM sqlite_sequence WHERE name = 'kine')`);
+  /** Resolves once the database is open; rejects with the reason it could not be (e.g. in use by another process). */
+  ready(): Promise<void> { return this.opened; }
+
+  private workerError(e: unknown): Error {
+    return new Error(`sqlite store ${this.path}: the storage worker failed: ${(e as Error)?.message ?? e}`, { cause: e });
+  }
+
+  /** The worker is gone or never opened the database: fail everything waiting, and everything after. */
+  private fail(err: Error): void {
+    if (this.failure) return;
+    this.failure = err;
+    const cbs = [...this.callbacks.values()];
+    this.callbacks.clear();
+    for (const cb of cbs) cb(err, undefined);
+    for (const p of this.queue.splice(0)) p.reject(err);
+    this.releaseIdle();
+    for (const w of [...this.watchers]) {
+      if (w.stopped) continue;
+      w.stop();
+      try { w.onError?.(err); } catch { /* a handler must not break the store */ }
+    }
+    void this.worker.terminate();
+  }
+
+  private onReply(m: Reply): void {
+    const cb = this.callbacks.get(m.id);
+    if (!cb) return;
+    this.callbacks.delete(m.id);
+    // An idle worker must not keep the process alive (an open database never did).
+    if (this.callbacks.size === 0) this.worker.unref();
+    if (m.ok) cb(null, m.result);
+    else cb(Object.assign(new Error(m.error.message), m.error.code ? { code: m.error.code } : {}), undefined);
+  }
+
+  /** Send a request; `cb` runs synchronously in the message callback of its reply. */
+  private send(req: Request, cb: Callback): void {
+    if (this.failure) {
+      const err = this.failure;
+      process.nextTick(() => cb(err, undefined));
+      return;
+    }
+    if (this.callbacks.size === 0) this.worker.ref();
+    const id = this.nextId++;
+    this.callbacks.set(id, cb);
+    this.worker.postMessage({ id, req });
+  }
+
+  private call(req: Request): Promise<unknown> {
+    return new Promise((resolve, reject) => this.send(req, (err, result) => (err ? reject(err) : resolve(result))));
   }
 
   private checkOpen(): void {
     if (this.closed) throw new Error('store is closed');
+    if (this.failure) throw this.failure;
   }
 
   async currentRevision(): Promise<number> {
+    await this.opened;
     this.checkOpen();
     return this.rev;
   }
 
   async get(key: string): Promise<KeyValue | null> {
+    await this.opened;
     this.checkOpen();
-    const r = this.st.latest.get(key);
-    return r && !r.deleted ? rowKv(r) : null;
+    return (await this.call({ op: 'get', key })) as KeyValue | null;
   }
 
   async list(prefix: string, opts: ListOptions = {}): Promise<ListResult> {
+    await this.opened;
     this.checkOpen();
+    // The revision is fixed here; a batch still in the worker has higher ids, and the read filters by id.
     const revision = opts.revision && opts.revision > 0 ? opts.revision : this.rev;
     if (revision < this.compactRev) throw new CompactedError(revision, this.compactRev);
     if (revision > this.rev) throw new Error(`revision ${revision} is in the future (current ${this.rev})`);
     const limit = opts.limit && opts.limit > 0 ? opts.limit : 0;
     const start = opts.startKey && opts.startKey > prefix ? opts.startKey : prefix;
-    const end = prefixEnd(prefix);
-    const rows = this.rangeAt(start, end, revision, limit ? limit + 1 : 0, true);
-    let more = false;
-    let remaining: number | undefined;
-    if (limit && rows.length > limit) {
-      rows.length = limit;
-      more = true;
-      const last = rows[rows.length - 1].name;
-      remaining = this.countAfter(last, end, revision);
-    }
-    return { items: rows.map(rowKv), revision, more, ...(more ? { remaining } : {}) };
-  }
-
-  /** Latest non-deleted row of each name in [start, end) as of `revision`, in name order. */
-  private rangeAt(start: string, end: string, revision: number, limit: number, inclusive: boolean): Row[] {
-    const cmp = inclusive ? '>=' : '>';
-    const endClause = end ? 'AND k.name < @end' : '';
-    const sql = `SELECT k.id, k.name, k.created, k.deleted, k.create_revision, k.prev_revision, k.value, k.old_value
-      FROM kine k
-      WHERE k.name ${cmp} @start ${endClause} AND k.id <= @rev AND k.deleted = 0
-        AND k.id = (SELECT MAX(k2.id) FROM kine k2 WHERE k2.name = k.name AND k2.id <= @rev)
-      ORDER BY k.name ${limit ? 'LIMIT @limit' : ''}`;
-    const params: Record<string, unknown> = { start, rev: revision };
-    if (end) params.end = end;
-    if (limit) params.limit = limit;
-    return this.cached(sql).all(params) as Row[];
-  }
-
-  private countAfter(after: string, end: string, revision: number): number {
-    // Grouping over the covering (name, id) index is about twice as fast as the correlated form for a count.
-    const endClause = end ? 'AND name < @end' : '';
-    const sql = `SELECT COUNT(*) AS n FROM
-        (SELECT MAX(id) AS mid FROM kine WHERE name > @start ${endClause} AND id <= @rev GROUP BY name) m
-      JOIN kine k ON k.id = m.mid WHERE k.deleted = 0`;
-    const params: Record<string, unknown> = { start: after, rev: revision };
-    if (end) params.end = end;
-    return (this.cached(sql).get(params) as { n: number }).n;
-  }
-
-  private readonly stmtCache = new Map<string, Statement>();
-  private cached(sql: string): Statement {
-    let s = this.stmtCache.get(sql);
-    if (!s) { s = this.db.prepare(sql); this.stmtCache.set(sql, s); }
-    return s;
+    const r = (await this.call({ op: 'list', start, end: prefixEnd(prefix), revision, limit })) as ListReply;
+    return { items: r.items, revision, more: r.more, ...(r.more ? { remaining: r.remaining } : {}) };
   }
 
   create(key: string, value: string): Promise<KeyValue> {
@@ -270,76 +259,42 @@ class SqliteStore implements Store {
   }
 
   private enqueue(op: WriteOp): Promise<KeyValue> {
-    if (this.closed) return Promise.reject(new Error('store is closed'));
+    if (this.closeRequested) return Promise.reject(new Error('store is closed'));
+    if (this.failure) return Promise.reject(this.failure);
     return new Promise<KeyValue>((resolve, reject) => {
       this.queue.push({ op, resolve, reject });
+      if (this.writing || this.flushScheduled) return; // goes with the next batch
       if (!this.groupCommit) { this.flush(); return; }
-      if (!this.flushScheduled) {
-        this.flushScheduled = true;
-        setImmediate(() => this.flush());
-      }
+      this.flushScheduled = true;
+      setImmediate(() => this.flush());
     });
   }
 
-  /** Apply one write inside the open transaction; throws (without writing) when its precondition fails. */
-  private apply(op: WriteOp): Row {
-    const cur = this.st.latest.get(op.key);
-    const live = cur && !cur.deleted ? cur : undefined;
-    let row: Omit<Row, 'id'>;
-    if (op.kind === 'create') {
-      if (live) throw new KeyExistsError(op.key);
-      row = { name: op.key, created: 1, deleted: 0, create_revision: 0, prev_revision: cur?.id ?? 0, value: op.value, old_value: null };
-    } else if (op.kind === 'update') {
-      if (!live) throw new KeyNotFoundError(op.key);
-      if (live.id !== op.expected) throw new ConflictError(op.key);
-      row = {
-        name: op.key, created: 0, deleted: 0, create_revision: live.created ? live.id : live.create_revision,
-        prev_revision: live.id, value: op.value, old_value: live.value,
-      };
-    } else {
-      if (!live) throw new KeyNotFoundError(op.key);
-      if (op.expected !== undefined && op.expected !== 0 && live.id !== op.expected) throw new ConflictError(op.key);
-      row = {
-        name: op.key, created: 0, deleted: 1, create_revision: live.created ? live.id : live.create_revision,
-        prev_revision: live.id, value: live.value, old_value: null,
-      };
-    }
-    const info = this.st.insert.run(row.name, row.created, row.deleted, row.create_revision, row.prev_revision, row.value, row.old_value);
-    return { id: Number(info.lastInsertRowid), ...row };
-  }
-
+  /** Send the queued writes as one batch, unless a batch is already in the worker (then they go when it returns). */
   private flush(): void {
     this.flushScheduled = false;
-    const batch = this.queue;
-    this.queue = [];
-    if (batch.length === 0) return;
-    if (this.closed) {
-      for (const p of batch) p.reject(new Error('store is closed'));
-      return;
-    }
-    const results: Array<Row | Error> = [];
-    try {
-      this.db.exec('BEGIN IMMEDIATE');
-      try {
-        for (const p of batch) {
-          try { results.push(this.apply(p.op)); } catch (e) {
-            if (e instanceof KeyExistsError || e instanceof ConflictError || e instanceof KeyNotFoundError) results.push(e);
-            else throw e;
-          }
-        }
-        this.db.exec('COMMIT');
-      } catch (e) {
-        if (this.db.inTransaction) this.db.exec('ROLLBACK');
-        throw e;
+    if (this.writing || !this.isOpen || this.failure || this.queue.length === 0) return;
+    const batch = this.groupCommit ? this.queue.splice(0) : this.queue.splice(0, 1);
+    this.writing = true;
+    this.send({ op: 'write', ops: batch.map((p) => p.op) }, (err, result) => {
+      this.writing = false;
+      if (err) {
+        for (const p of batch) p.reject(err);
+      } else {
+        this.committed(batch, result as WriteResult[]);
       }
-    } catch (e) {
-      for (const p of batch) p.reject(e as Error);
-      return;
-    }
+      // Pipelining: what queued up while this batch was in the worker goes now.
+      if (this.queue.length) this.flush();
+      else this.releaseIdle();
+    });
+  }
+
+  /** A batch's COMMIT returned: advance the revision, acknowledge each write, deliver to live watchers. */
+  private committed(batch: PendingWrite[], results: WriteResult[]): void {
     const written: Row[] = [];
     for (let i = 0; i < batch.length; i++) {
       const r = results[i];
-      if (r instanceof Error) { batch[i].reject(r); continue; }
+      if ('failed' in r) { batch[i].reject(preconditionError(r.failed, batch[i].op.key)); continue; }
       written.push(r);
       if (r.id > this.rev) this.rev = r.id;
       batch[i].resolve(rowKv(r));
@@ -347,49 +302,59 @@ class SqliteStore implements Store {
     if (written.length) this.notify(written);
   }
 
+  private releaseIdle(): void {
+    for (const r of this.idleWaiters.splice(0)) r();
+  }
+
   private notify(rows: Row[]): void {
     for (const w of this.watchers) {
-      if (!w.live) continue; // still replaying: its replay reads these rows from the table
+      if (!w.live) continue; // still replaying: a later replay page holds these rows
       for (const r of rows) w.deliver(r);
     }
   }
 
   watch(prefix: string, afterRevision: number, onEvent: (ev: StoreEvent) => void, onError?: (err: Error) => void): Watcher {
     this.checkOpen();
-    if (afterRevision < this.compactRev) throw new CompactedError(afterRevision, this.compactRev);
+    if (this.isOpen && afterRevision < this.compactRev) throw new CompactedError(afterRevision, this.compactRev);
     const w = new SqliteWatcher(prefix, Math.max(0, afterRevision), onEvent, onError, (x) => this.watchers.delete(x as SqliteWatcher), () => this.rev);
     this.watchers.add(w);
-    // Replay asynchronously so the caller has its Watcher before the first event.
-    setImmediate(() => this.replay(w));
+    // Replay asynchronously so the caller has its Watcher before the first event. (A failed open reaches the
+    // watcher through fail().)
+    setImmediate(() => { this.opened.then(() => this.replay(w), () => {}); });
     return w;
   }
 
-  /** Deliver history after the watcher's cursor from the table, a batch per turn, then go live. */
+  /**
+   * Deliver history after the watcher's cursor, a page per request, then go live. Each page's reply is handled
+   * synchronously in its message callback: every batch result that arrived before it is in the page (or in an
+   * earlier one), every one arriving after it is delivered live.
+   */
   private replay(w: SqliteWatcher): void {
-    if (w.stopped || this.closed) return;
+    if (w.stopped || this.closed || this.failure) return;
     if (w.cursor < this.compactRev) {
       w.stop();
       w.onError?.(new CompactedError(w.cursor, this.compactRev));
       return;
     }
-    // Read history up to the current revision synchronously (no write can interleave inside this call).
-    const end = prefixEnd(w.prefix);
-    let rows: Row[];
-    if (w.cursor >= this.rev) rows = [];
-    else if (w.prefix === '') rows = this.st.after.all(w.cursor, REPLAY_BATCH);
-    else if (end) rows = this.st.afterPrefix.all(w.cursor, w.prefix, end, REPLAY_BATCH);
-    else rows = this.st.afterPrefixOpen.all(w.cursor, w.prefix, REPLAY_BATCH);
-    for (const r of rows) w.deliver(r);
-    if (rows.length === REPLAY_BATCH) {
-      setImmediate(() => this.replay(w));
-      return;
-    }
-    // Caught up: every committed revision up to this.rev has been read.
-    if (!w.stopped && w.cursor < this.rev) w.cursor = this.rev;
-    w.live = true;
+    if (w.cursor >= this.rev) { w.live = true; return; } // nothing committed after the cursor has arrived yet
+    this.send({ op: 'replay', after: w.cursor, prefix: w.prefix, end: prefixEnd(w.prefix), limit: REPLAY_BATCH }, (err, result) => {
+      if (w.stopped || this.closed) return;
+      if (err) {
+        w.stop();
+        w.onError?.(err);
+        return;
+      }
+      const rows = result as Row[];
+      for (const r of rows) w.deliver(r);
+      if (rows.length === REPLAY_BATCH) { this.replay(w); return; }
+      // Caught up: every revision up to this.rev has been read.
+      if (!w.stopped && w.cursor < this.rev) w.cursor = this.rev;
+      w.live = true;
+    });
   }
 
   async compact(revision: number): Promise<void> {
+    await this.opened;
     this.checkOpen();
     if (revision > this.rev) throw new Error(`cannot compact to future revision ${revision} (current ${this.rev})`);
     while (this.compacting) await this.compacting;
@@ -399,19 +364,16 @@ class SqliteStore implements Store {
   }
 
   /**
-   * Drop rows at or below `revision` superseded by a later row at or below `revision`, and tombstones, in steps.
-   * Each row in the window (from, to] removes the row it superseded (its prev_revision), wherever that row is —
-   * also one kept by an earlier compaction because it was then the latest — and a tombstone removes itself.
-   * (Looking only inside the window would leave the last live row of a key deleted after an earlier compaction,
-   * and the key would come back to life.)
+   * Drop rows at or below `revision` superseded by a later row at or below `revision`, and tombstones, in steps
+   * (one request each, so writes interleave). Each row in the window (from, to] removes the row it superseded (its
+   * prev_revision), wherever that row is — also one kept by an earlier compaction because it was then the latest —
+   * and a tombstone removes itself. (Looking only inside the window would leave the last live row of a key deleted
+   * after an earlier compaction, and the key would come back to life.)
    */
   private async doCompact(revision: number): Promise<void> {
-    const del = this.cached(`DELETE FROM kine WHERE
-        id IN (SELECT prev_revision FROM kine WHERE id > @from AND id <= @to AND prev_revision > 0)
-        OR (id > @from AND id <= @to AND deleted = 1)`);
-    const step = 5000;
-    // Refuse reads below `revision` from the start, before any of its history is gone.
-    this.db.transaction(() => this.st.setMeta.run('compact_revision', revision))();
+    // Refuse reads below `revision` from here on, before any of its history is gone (reads sent before this point
+    // reach the worker before the first step).
+    await this.call({ op: 'setCompact', revision });
     const from0 = this.compactRev;
     this.compactRev = revision;
     for (const w of this.watchers) {
@@ -420,36 +382,41 @@ class SqliteStore implements Store {
         w.onError?.(new CompactedError(w.cursor, revision));
       }
     }
-    for (let from = from0; from < revision && !this.closed; from += step) {
-      const to = Math.min(revision, from + step);
-      this.db.transaction(() => del.run({ from, to, rev: revision }))();
-      await new Promise((r) => setImmediate(r));
+    for (let from = from0; from < revision && !this.closed && !this.failure; from += COMPACT_STEP) {
+      await this.call({ op: 'compactStep', from, to: Math.min(revision, from + COMPACT_STEP) });
     }
   }
 
   async compactedRevision(): Promise<number> {
+    await this.opened;
     this.checkOpen();
     return this.compactRev;
   }
 
-  async close(): Promise<void> {
-    if (this.closed) return;
-    if (this.queue.length) this.flush();
+  /** Commits the writes already queued, finishes a running compaction, closes the database, ends the worker. */
+  close(): Promise<void> {
+    if (!this.closing) this.closing = this.doClose();
+    return this.closing;
+  }
+
+  private async doClose(): Promise<void> {
+    this.closeRequested = true;
+    await this.opened.catch(() => {});
+    if (!this.failure && (this.queue.length || this.writing)) await new Promise<void>((r) => this.idleWaiters.push(r));
     if (this.compacting) await this.compacting.catch(() => {});
     this.closed = true;
     for (const w of this.watchers) w.stopped = true;
     this.watchers.clear();
-    this.db.close();
+    if (!this.failure) await this.call({ op: 'close' }).catch(() => {});
+    await this.worker.terminate();
   }
 }
 
-/** Open (creating if needed) the SQLite store at `path`. */
-export function openSqliteStore(path: string, opts: SqliteStoreOptions = {}): Store {
-  try {
-    return new SqliteStore(path, opts);
-  } catch (e) {
-    const msg = (e as Error).message;
-    if (msg.includes(path)) throw e;
-    throw new Error(`${path}: ${msg}`);
-  }
+/**
+ * Open (creating if needed) the SQLite store at `path`. Returns at once; the worker opens the database meanwhile
+ * and operations wait for it. An open that fails (e.g. the file is in use by another process) rejects ready() and
+ * every operation with the reason.
+ */
+export function openSqliteStore(path: string, opts: SqliteStoreOptions = {}): SqliteStore {
+  return new SqliteStore(path, opts);
 }

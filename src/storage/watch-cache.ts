@@ -326,9 +326,10 @@ export class CachedStore implements Store {
 
   async compact(revision: number): Promise<void> {
     await this.loaded;
-    await this.inner.compact(revision);
-    // History at and before `revision` is gone from storage: stop serving it from the ring too.
+    // History at and before `revision` is about to go from storage: stop serving it from the ring first, so that
+    // no watch starts below the store's compacted revision (which the store reports before its compaction ends).
     if (revision > this.ringStart) this.ringStart = Math.min(revision, this.rev);
+    await this.inner.compact(revision);
   }
 
   async compactedRevision(): Promise<number> {
