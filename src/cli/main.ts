@@ -20,7 +20,36 @@ program.command('up')
   .option('--no-merge-kubeconfig', 'do not merge the kubeconfig into ~/.kube/config')
   .option('--no-node', 'start only the control plane (API server, controllers, scheduler), no node agent')
   .option('--node-name <name>', 'name of the local node', 'kubelite')
-  .action(async (opts) => { const { up } = await import('./up.ts'); await up(opts); });
+  .option('--node-monitor-grace-period <duration>', 'how long a node may miss Lease renewals before it is NotReady (upstream 40s)')
+  .option('--node-monitor-period <duration>', 'how often the node lifecycle controller checks nodes (upstream 5s)')
+  .option('--default-toleration-seconds <seconds>', 'default not-ready/unreachable NoExecute toleration added to pods (upstream 300)')
+  .action(async (opts) => {
+    // The node lifecycle controller and the pod defaults read these settings from the environment (which tests
+    // and `kubelite node` also use); the flags, named as upstream's, set it.
+    const bad = lifecycleFlagsToEnv(opts, process.env);
+    if (bad) { console.error(`kubelite up: ${bad}`); process.exit(1); }
+    const { up } = await import('./up.ts'); await up(opts);
+  });
+
+/** Copy the node-lifecycle flags into the environment; returns a one-line error for a malformed value. */
+function lifecycleFlagsToEnv(opts: Record<string, unknown>, env: NodeJS.ProcessEnv): string | undefined {
+  const dur = /^\d+(\.\d+)?(ms|s|m|h)?$/;
+  for (const [flag, key, name] of [
+    ['nodeMonitorGracePeriod', 'KUBELITE_NODE_MONITOR_GRACE_PERIOD', '--node-monitor-grace-period'],
+    ['nodeMonitorPeriod', 'KUBELITE_NODE_MONITOR_PERIOD', '--node-monitor-period'],
+  ] as const) {
+    const v = opts[flag];
+    if (v === undefined) continue;
+    if (typeof v !== 'string' || !dur.test(v.trim())) return `invalid ${name} "${String(v)}": give a duration such as 40s, 500ms or 2m`;
+    env[key] = v.trim();
+  }
+  const tol = opts.defaultTolerationSeconds;
+  if (tol !== undefined) {
+    if (typeof tol !== 'string' || !/^\d+$/.test(tol.trim())) return `invalid --default-toleration-seconds "${String(tol)}": give a whole number of seconds such as 300`;
+    env.KUBELITE_DEFAULT_TOLERATION_SECONDS = tol.trim();
+  }
+  return undefined;
+}
 
 program.command('down')
   .description('stop everything `kubelite up` started')

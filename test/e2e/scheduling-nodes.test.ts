@@ -23,8 +23,6 @@ import { CriClient } from '../../src/kubelet/cri/client.ts';
 import { containerdInstance, stopContainerd } from '../../src/node-setup/containerd.ts';
 import { podCIDRFor } from '../../src/cli/node.ts';
 
-process.env.KUBELITE_NODE_MONITOR_GRACE_PERIOD = '25s'; // more than twice the kubelet's 10 s lease renewal
-process.env.KUBELITE_DEFAULT_TOLERATION_SECONDS = '5';
 
 let c: Cluster;
 let node1 = '';
@@ -62,7 +60,8 @@ async function events(reason: string, name: string): Promise<any[]> {
 const podsOf = async (app: string) => (await c.client.list(R.pods, 'default', { labelSelector: `app=${app}` })).items;
 
 before(async () => {
-  c = await startCluster({ node: true });
+  // Upstream's flags, shortened: the grace period is more than twice the kubelet's 10 s lease renewal.
+  c = await startCluster({ node: true, args: ['--node-monitor-grace-period', '25s', '--default-toleration-seconds', '5'] });
   node2Dir = mkdtempSync(join(tmpdir(), 'kubelite-node2-'));
   const nodes = await waitFor(async () => {
     const l = await c.client.list(R.nodes);
