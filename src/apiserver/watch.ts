@@ -9,8 +9,16 @@
  * - timeoutSeconds ends the stream cleanly; without it a random 30-60 min (upstream minRequestTimeout).
  * - Table watches (Accept as=Table) send each object as a one-row Table.
  * Events come from the storage watch cache (CachedStore), so 1,000 watchers cost one storage watch.
+ *
+ * Fan-out cost: the stream does its own chunked framing (every piece — initial ADDED events, events, bookmarks,
+ * heartbeats, ERROR, the final 0-length chunk — is one `<hex len>\r\n<data>\r\n` chunk written by this file),
+ * so that an event's chunk is built once, as one Buffer, and shared by every plain watcher; it is written
+ * straight to the connection's socket (no per-watcher string encoding, chunk header or ServerResponse
+ * bookkeeping). The chunks one watcher gets in the same tick (a storage commit delivers its batch at once) go
+ * out as one write: one TLS record and one send per watcher per batch.
  */
 import type * as http from 'node:http';
+import type { Socket } from 'node:net';
 import type { KubeObject, ResourceDef } from '../api/resource.ts';
 import { CompactedError, type Store, type StoreEvent } from '../storage/store.ts';
 import { StatusError, expired } from '../api/errors.ts';
@@ -18,6 +26,8 @@ import { collectionPrefix, decodeKV, apiVersionOf } from './codec.ts';
 import type { GenericRegistry } from './registry.ts';
 
 export const BOOKMARK_MS = 10_000;
+/** A watcher whose connection has this much unsent data is not reading: its watch ends (it will re-watch). */
+const MAX_UNSENT_BYTES = 32 * 1024 * 1024;
 
 export interface WatchParams {
   namespace?: string;
@@ -32,26 +42,127 @@ export interface WatchParams {
 
 type EvType = 'ADDED' | 'MODIFIED' | 'DELETED';
 
-/** Serialised watch lines per store event and event type (shared by every plain watcher). */
-const lineCache = new WeakMap<StoreEvent, Map<string, string>>();
+// ------------------------------------------------------------------ chunked framing
 
-/** Serialised JSON of a decoded event, shared across plain watchers of the same event. */
-const plainLineCache = new WeakMap<StoreEvent, { obj: KubeObject; prev?: KubeObject }>();
+/** One HTTP/1.1 chunk: `<hex length>\r\n<data>\r\n`. */
+export function frameChunk(data: string, shared = false): Buffer {
+  const len = Buffer.byteLength(data);
+  const hex = len.toString(16);
+  // A chunk kept with its event (shared, long-lived) gets its own memory rather than a slice of Node's pool.
+  const buf = shared ? Buffer.allocUnsafeSlow(hex.length + len + 4) : Buffer.allocUnsafe(hex.length + len + 4);
+  let o = buf.write(hex, 0, 'latin1');
+  buf[o++] = 13; buf[o++] = 10;
+  o += buf.write(data, o, 'utf8');
+  buf[o++] = 13; buf[o] = 10;
+  return buf;
+}
 
-function decodeEvent(def: ResourceDef, ev: StoreEvent): { obj: KubeObject; prev?: KubeObject } {
-  let d = plainLineCache.get(ev);
+/** A blank line (the keep-alive without bookmarks) and the last chunk of the stream. */
+const BLANK_LINE_CHUNK = Buffer.from('1\r\n\n\r\n', 'latin1');
+const LAST_CHUNK = Buffer.from('0\r\n\r\n', 'latin1');
+
+/**
+ * The writing end of one watch response. Chunks queue until the end of the tick, then go out in one write,
+ * straight to the socket when the response owns it (the usual case), else through the ServerResponse.
+ */
+class ChunkSink {
+  private pending: Buffer[] = [];
+  private ended = false;
+  private readonly sock: Socket | undefined;
+
+  constructor(private readonly res: http.ServerResponse, private readonly onOverflow: () => void) {
+    // The headers are sent; the body is framed here, not by Node's chunked encoder.
+    res.chunkedEncoding = false;
+    // A pipelined request's response may not have its socket yet: it then writes through res (queued by Node).
+    this.sock = res.socket ?? undefined;
+  }
+
+  push(chunk: Buffer): void {
+    if (this.ended) return;
+    if (this.pending.length === 0) dirty.push(this);
+    this.pending.push(chunk);
+    if (!flushScheduled) { flushScheduled = true; process.nextTick(flushAll); }
+  }
+
+  /** Write the queued chunks (one write). `joined` shares one concatenation among watchers that queued the same chunks. */
+  flush(joined?: Joined): void {
+    const p = this.pending;
+    if (p.length === 0 || this.ended) return;
+    this.pending = [];
+    let buf: Buffer;
+    if (p.length === 1) buf = p[0];
+    else if (joined) buf = joined.get(p);
+    else buf = Buffer.concat(p);
+    const sock = this.sock;
+    if (sock) {
+      if (sock.destroyed) return;
+      sock.write(buf);
+      if (sock.writableLength > MAX_UNSENT_BYTES) this.onOverflow();
+    } else {
+      this.res.write(buf);
+      if (this.res.writableLength > MAX_UNSENT_BYTES) this.onOverflow();
+    }
+  }
+
+  /** Flush, write the last chunk and finish the response. */
+  end(): void {
+    if (this.ended) return;
+    this.push(LAST_CHUNK);
+    this.flush();
+    this.ended = true;
+    this.res.end();
+  }
+}
+
+/** The last concatenation, reused while the next watcher's chunk list holds the same Buffers. */
+class Joined {
+  private parts: Buffer[] = [];
+  private buf: Buffer | undefined;
+  get(p: Buffer[]): Buffer {
+    const q = this.parts;
+    let same = this.buf !== undefined && q.length === p.length;
+    for (let i = 0; same && i < p.length; i++) same = p[i] === q[i];
+    if (!same) { this.parts = p; this.buf = Buffer.concat(p); }
+    return this.buf!;
+  }
+}
+
+let dirty: ChunkSink[] = [];
+let flushScheduled = false;
+function flushAll(): void {
+  flushScheduled = false;
+  const list = dirty;
+  dirty = [];
+  const joined = new Joined();
+  for (const s of list) s.flush(joined);
+}
+
+// ------------------------------------------------------------------ per-event cache
+
+/** What every watcher of one store event shares: the decoded object(s) and the plain watchers' chunks by type. */
+interface SharedEvent { obj: KubeObject; prev?: KubeObject; chunks: Partial<Record<EvType, Buffer>> }
+const sharedEvents = new WeakMap<StoreEvent, SharedEvent>();
+
+function sharedEvent(def: ResourceDef, ev: StoreEvent): SharedEvent {
+  let d = sharedEvents.get(ev);
   if (!d) {
     const rev = ev.kv.modRevision;
-    if (ev.type === 'DELETE') {
-      const last = ev.prevKv?.value ?? ev.kv.value;
-      d = { obj: decodeKV(def, last, rev), prev: ev.prevKv ? decodeKV(def, ev.prevKv.value, ev.prevKv.modRevision) : undefined };
-    } else {
-      d = { obj: decodeKV(def, ev.kv.value, rev), prev: ev.prevKv ? decodeKV(def, ev.prevKv.value, ev.prevKv.modRevision) : undefined };
-    }
-    plainLineCache.set(ev, d);
+    const value = ev.type === 'DELETE' ? ev.prevKv?.value ?? ev.kv.value : ev.kv.value;
+    d = {
+      obj: decodeKV(def, value, rev),
+      prev: ev.prevKv ? decodeKV(def, ev.prevKv.value, ev.prevKv.modRevision) : undefined,
+      chunks: {},
+    };
+    sharedEvents.set(ev, d);
   }
   return d;
 }
+
+function eventChunk(type: string, object: unknown): Buffer {
+  return frameChunk(JSON.stringify({ type, object }) + '\n');
+}
+
+// ------------------------------------------------------------------ the watch request
 
 export async function serveWatch(
   req: http.IncomingMessage, res: http.ServerResponse,
@@ -73,18 +184,11 @@ export async function serveWatch(
 
   res.writeHead(200, { 'Content-Type': 'application/json', 'Cache-Control': 'no-cache, private', 'Transfer-Encoding': 'chunked' });
   res.flushHeaders();
-  const sock = res.socket;
-  sock?.setNoDelay(true);
+  res.socket?.setNoDelay(true);
 
   let closed = false;
   let lastRev = startRev;
   const render = p.render ?? ((o: KubeObject) => o);
-  const send = (type: string, obj: unknown, line?: string) => {
-    if (closed) return;
-    const ok = res.write(line ?? JSON.stringify({ type, object: obj }) + '\n');
-    // A watcher that does not read: drop it rather than buffer without bound (it will re-watch).
-    if (!ok && res.writableLength > 32 * 1024 * 1024) finish();
-  };
   let watcher: { stop(): void } | undefined;
   const timers: NodeJS.Timeout[] = [];
   const finish = () => {
@@ -92,80 +196,88 @@ export async function serveWatch(
     closed = true;
     watcher?.stop();
     for (const t of timers) clearTimeout(t);
-    res.end();
+    sink.end();
   };
+  const sink = new ChunkSink(res, finish);
+  const send = (type: string, obj: unknown) => { if (!closed) sink.push(eventChunk(type, obj)); };
   res.on('close', finish);
   req.on('close', () => { if (!res.writableFinished) finish(); });
 
-  for (const o of initial) send('ADDED', render(o));
-
-  const onEvent = (ev: StoreEvent) => {
-    if (closed) return;
-    let d;
-    try { d = decodeEvent(def, ev); } catch { return; }
-    lastRev = ev.kv.modRevision;
-    let type: EvType;
-    if (ev.type === 'DELETE') {
-      if (!match(d.obj)) return;
-      type = 'DELETED';
-    } else {
-      const now = match(d.obj);
-      const before = !ev.created && d.prev ? match(d.prev) : false;
-      if (ev.created || !d.prev) {
-        if (!now) return;
-        type = 'ADDED';
-      } else if (now && before) type = 'MODIFIED';
-      else if (now && !before) type = filtering ? 'ADDED' : 'MODIFIED';
-      else if (!now && before) {
-        // Left the selection: DELETED carrying the new state (upstream sends the object as it is now).
-        send('DELETED', render(d.obj));
-        return;
-      } else return;
-    }
-    if (p.render) {
-      let rendered: unknown;
-      try { rendered = p.render(d.obj); } catch { return; }
-      send(type, rendered);
-    } else {
-      // Plain watchers of one event share its serialised line (1,000 watchers: one JSON.stringify).
-      let lines = lineCache.get(ev);
-      if (!lines) { lines = new Map(); lineCache.set(ev, lines); }
-      let line = lines.get(type);
-      if (!line) { line = JSON.stringify({ type, object: d.obj }) + '\n'; lines.set(type, line); }
-      send(type, undefined, line);
-    }
-  };
-  const onError = (err: Error) => {
-    if (closed) return;
-    if (err instanceof CompactedError) {
-      send('ERROR', expired(`too old resource version: ${startRev} (${err.compacted})`).toStatus());
-    } else {
-      send('ERROR', new StatusError(500, 'InternalError', `watch ended: ${err.message}`).toStatus());
-    }
-    finish();
-  };
   try {
-    watcher = store.watch(collectionPrefix(def, p.namespace), startRev, onEvent, onError);
+    for (const o of initial) send('ADDED', render(o));
+    startWatch();
   } catch (e) {
-    onError(e as Error);
-    return;
+    // The headers are out: end the stream properly (last chunk) before the error is reported.
+    finish();
+    throw e;
   }
-  const apiVersion = apiVersionOf(def);
-  const heartbeat = async () => {
-    if (closed) return;
-    if (p.allowWatchBookmarks) {
-      let rev = lastRev;
-      try { rev = Math.max(lastRev, await store.currentRevision()); } catch { /* keep */ }
-      if (rev > lastRev) lastRev = rev;
-      send('BOOKMARK', { kind: def.kind, apiVersion, metadata: { resourceVersion: String(rev) } });
-    } else if (!closed) {
-      res.write('\n');
+
+  function startWatch(): void {
+    const onEvent = (ev: StoreEvent) => {
+      if (closed) return;
+      let d: SharedEvent;
+      try { d = sharedEvent(def, ev); } catch { return; }
+      lastRev = ev.kv.modRevision;
+      let type: EvType;
+      if (ev.type === 'DELETE') {
+        if (filtering && !match(d.obj)) return;
+        type = 'DELETED';
+      } else if (ev.created || !d.prev) {
+        if (filtering && !match(d.obj)) return;
+        type = 'ADDED';
+      } else if (!filtering) {
+        type = 'MODIFIED';
+      } else {
+        const now = match(d.obj);
+        const before = match(d.prev);
+        if (now && before) type = 'MODIFIED';
+        else if (now) type = 'ADDED';
+        // Left the selection: DELETED carrying the new state (upstream sends the object as it is now).
+        else if (before) type = 'DELETED';
+        else return;
+      }
+      if (p.render) {
+        let rendered: unknown;
+        try { rendered = p.render(d.obj); } catch { return; }
+        send(type, rendered);
+      } else {
+        // Plain watchers of one event share its chunk (1,000 watchers: one JSON.stringify, one Buffer).
+        const chunk = d.chunks[type] ??= frameChunk(JSON.stringify({ type, object: d.obj }) + '\n', true);
+        sink.push(chunk);
+      }
+    };
+    const onError = (err: Error) => {
+      if (closed) return;
+      if (err instanceof CompactedError) {
+        send('ERROR', expired(`too old resource version: ${startRev} (${err.compacted})`).toStatus());
+      } else {
+        send('ERROR', new StatusError(500, 'InternalError', `watch ended: ${err.message}`).toStatus());
+      }
+      finish();
+    };
+    try {
+      watcher = store.watch(collectionPrefix(def, p.namespace), startRev, onEvent, onError);
+    } catch (e) {
+      onError(e as Error);
+      return;
     }
+    const apiVersion = apiVersionOf(def);
+    const heartbeat = async () => {
+      if (closed) return;
+      if (p.allowWatchBookmarks) {
+        let rev = lastRev;
+        try { rev = Math.max(lastRev, await store.currentRevision()); } catch { /* keep */ }
+        if (rev > lastRev) lastRev = rev;
+        send('BOOKMARK', { kind: def.kind, apiVersion, metadata: { resourceVersion: String(rev) } });
+      } else if (!closed) {
+        sink.push(BLANK_LINE_CHUNK);
+      }
+      timers[0] = setTimeout(heartbeat, BOOKMARK_MS);
+    };
     timers[0] = setTimeout(heartbeat, BOOKMARK_MS);
-  };
-  timers[0] = setTimeout(heartbeat, BOOKMARK_MS);
-  const timeoutMs = p.timeoutSeconds !== undefined && p.timeoutSeconds > 0
-    ? p.timeoutSeconds * 1000
-    : (1800 + Math.random() * 1800) * 1000;
-  timers[1] = setTimeout(finish, timeoutMs);
+    const timeoutMs = p.timeoutSeconds !== undefined && p.timeoutSeconds > 0
+      ? p.timeoutSeconds * 1000
+      : (1800 + Math.random() * 1800) * 1000;
+    timers[1] = setTimeout(finish, timeoutMs);
+  }
 }
