@@ -2,39 +2,59 @@
  * API server benchmark, against a real `kubelite up --no-node` (HTTPS, token auth, SQLite FULL), in one run with
  * the raw store's own durable write rate as the baseline:
  *   - raw SQLite store create rate (same concurrency, no API server)
- *   - API create / get / list throughput and p50/p99 (closed loop, 16 clients)
+ *   - API create (16 and 64 clients) / get / list throughput and p50/p99, CPU per create (server and bench client)
  *   - mutating p50/p99 paced at 500 writes/s (creates + merge patches)
- *   - watch event latency (write sent -> event received) with 1,000 watchers
+ *   - watch event latency (write sent -> event received) with 1,000 watchers, at more than one event rate; the
+ *     watch connections live in a child process, so their TLS + parsing does not share the writer's event loop
  *   - idle RSS of the `kubelite up` process
- *   node --import tsx bench/apiserver.ts [--quick]
+ *
+ *   node --import tsx bench/apiserver.ts [--quick] [--watchers N]
+ *   node --import tsx bench/apiserver.ts --ab <other checkout> [--rounds N] [--quick]
+ *     A/B: starts this checkout's and the other checkout's `kubelite up` side by side and alternates rounds of
+ *     creates (16 and 64 clients) and watch fan-out between them (the order flips every round), so both see the
+ *     same machine load; prints each round and the medians. The other checkout needs its own node_modules.
+ *   --only create,get,list,mutating,watch   run only those parts (the raw baseline always runs)
+ *   --cpu-prof <dir>                         run the server under `node --cpu-prof` (profile written on exit)
  */
 import { mkdtempSync, rmSync, readFileSync } from 'node:fs';
 import { tmpdir, cpus, loadavg } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { spawn, type ChildProcess } from 'node:child_process';
 import * as https from 'node:https';
 import type { ClientRequest } from 'node:http';
 import { performance } from 'node:perf_hooks';
 import { openSqliteStore } from '../src/storage/sqlite.ts';
-import { startCluster } from '../test/e2e/harness.ts';
+import { freePort, waitFor } from '../test/e2e/harness.ts';
+import { KubeClient } from '../src/client/client.ts';
 import { R } from '../src/client/resources.ts';
 
-const quick = process.argv.includes('--quick');
+const argv = process.argv.slice(2);
+const arg = (name: string): string | undefined => { const i = argv.indexOf(name); return i >= 0 ? argv[i + 1] : undefined; };
+const quick = argv.includes('--quick');
 const SECONDS = quick ? 2 : 4;
 const CONC = 16;
 const CONCS = [16, 64];
-const WATCHERS = quick ? 200 : 1000;
+const WATCHERS = Number(arg('--watchers') ?? (quick ? 200 : 1000));
+/** Event rates (writes/s) at which watch latency is measured. */
+const WATCH_RATES = arg('--watch-rates')?.split(',').map(Number) ?? (quick ? [20] : [5, 20, 50]);
+const WATCH_EVENTS = quick ? 20 : 50;
+const only = arg('--only')?.split(',');
+const want = (part: string) => !only || only.includes(part);
+const cpuProfDir = arg('--cpu-prof');
+const thisRepo = resolve(fileURLToPath(new URL('..', import.meta.url)));
 
 function pct(xs: number[], p: number): number {
   if (!xs.length) return NaN;
   const s = [...xs].sort((a, b) => a - b);
   return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))];
 }
+const median = (xs: number[]) => pct(xs, 50);
 const f = (ms: number) => (ms < 10 ? ms.toFixed(2) : ms.toFixed(1));
-const rows: string[] = [];
-function report(name: string, n: number, secs: number, lat: number[], note = '') {
-  const line = `| ${name} | ${Math.round(n / secs)}/s | ${f(pct(lat, 50))} ms | ${f(pct(lat, 99))} ms | ${note} |`;
-  rows.push(line);
-  console.log(line);
+const load = () => loadavg().map((x) => x.toFixed(1)).join(' ');
+function report(name: string, n: number, secs: number, lat: number[] | { p50: number; p99: number }, note = '') {
+  const [p50, p99] = Array.isArray(lat) ? [pct(lat, 50), pct(lat, 99)] : [lat.p50, lat.p99];
+  console.log(`| ${name} | ${Math.round(n / secs)}/s | ${f(p50)} ms | ${f(p99)} ms | ${note} |`);
 }
 
 const cmBody = (name: string, extra: Record<string, string> = {}) => ({
@@ -71,127 +91,315 @@ async function rawStoreRate(conc: number): Promise<number> {
 
 /** CPU time (user + system, ms) of a process so far, from /proc/<pid>/stat (clock ticks of 10 ms). */
 function cpuMsOf(pid: number): number {
-  const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
-  return (Number(f[11]) + Number(f[12])) * 10;
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+  return (Number(fields[11]) + Number(fields[12])) * 10;
+}
+const rssOf = (pid: number) => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0) / 1024;
+
+// ------------------------------------------------------------------ servers
+
+interface Server { name: string; pid: number; port: number; client: KubeClient; stop(): Promise<void> }
+
+/** `kubelite up --no-node` of a checkout, on a free port and a temp data dir. */
+async function startServer(repo: string, name: string): Promise<Server> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'kubelite-bench-'));
+  const port = await freePort();
+  const proc: ChildProcess = spawn(process.execPath,
+    [...(cpuProfDir ? ['--cpu-prof', `--cpu-prof-dir=${cpuProfDir}`] : []), join(repo, 'bin/kubelite.js'), 'up', '--no-node', '--data-dir', dataDir, '--api-port', String(port), '--no-merge-kubeconfig'],
+    { cwd: repo, stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  let exited = false;
+  const exitP = new Promise<void>((r) => proc.on('exit', () => { exited = true; r(); }));
+  proc.stdout!.on('data', (d) => { out += d; });
+  proc.stderr!.on('data', (d) => { out += d; });
+  await waitFor(() => {
+    if (exited) throw new Error(`kubelite up (${repo}) exited early:\n${out}`);
+    return /\bready\b.*kubeconfig/i.test(out);
+  }, { timeoutMs: 90_000, intervalMs: 100, message: `kubelite up (${repo}) ready` });
+  const client = KubeClient.fromKubeconfig(join(dataDir, 'kubeconfig'));
+  return {
+    name, pid: proc.pid!, port, client,
+    stop: async () => {
+      client.close();
+      if (!exited) {
+        proc.kill('SIGTERM');
+        const t = setTimeout(() => { if (!exited) proc.kill('SIGKILL'); }, 20_000);
+        await exitP;
+        clearTimeout(t);
+      }
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
 }
 
-async function main() {
-  console.log(`# API server benchmark — ${new Date().toISOString()} — ${cpus().length} × ${cpus()[0]?.model}, load ${loadavg().map((x) => x.toFixed(1)).join(' ')}`);
-  console.log('| operation | throughput | p50 | p99 | note |\n|---|---|---|---|---|');
-  const raw = new Map<number, number>();
-  for (const conc of CONCS) raw.set(conc, await rawStoreRate(conc));
-  const c = await startCluster({});
-  try {
-    const cl = c.client;
-    await cl.create(R.namespaces, undefined, { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'bench' } });
-    // idle RSS first (after start-up settles)
-    await new Promise((r) => setTimeout(r, 10000));
-    const rss = () => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${c.process.pid}/status`, 'utf8'))?.[1] ?? 0) / 1024;
-    const idleRss = rss();
-    // Creates at the raw baseline's concurrencies. KubeClient keeps its connections alive (one TLS handshake
-    // per connection, up to 64), as kubectl and client-go do; server CPU per create is read from /proc.
-    let created = 0;
-    for (const conc of CONCS) {
-      const sc0 = cpuMsOf(c.process.pid!);
-      const cc0 = process.cpuUsage();
-      const base = created;
-      const r = await closedLoop(SECONDS, conc, (i) => cl.create(R.configmaps, 'bench', cmBody(`c-${base + i}`)));
-      created += r.n;
-      const scpu = (cpuMsOf(c.process.pid!) - sc0) / r.n;
-      const cu = process.cpuUsage(cc0);
-      const ccpu = (cu.user + cu.system) / 1000 / r.n;
-      report(`API create (${conc} clients)`, r.n, r.secs, r.lat,
-        `durable before the 201; ${(100 * (r.n / r.secs) / raw.get(conc)!).toFixed(1)} % of raw; CPU per create: server ${scpu.toFixed(2)} ms, bench client ${ccpu.toFixed(2)} ms`);
-    }
-    const creates = { n: created };
-    const gets = await closedLoop(SECONDS, CONC, (i) => cl.get(R.configmaps, 'bench', `c-${i % creates.n}`));
-    report(`API get (${CONC} clients)`, gets.n, gets.secs, gets.lat);
-    await cl.create(R.namespaces, undefined, { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'bench-list' } });
-    for (let i = 0; i < 100; i++) await cl.create(R.configmaps, 'bench-list', cmBody(`l-${i}`));
-    const lists = await closedLoop(SECONDS, 4, () => cl.list(R.configmaps, 'bench-list'));
-    report('API list of 100 objects (4 clients)', lists.n, lists.secs, lists.lat);
-
-    // paced mutating load: 500 writes/s (alternating creates and merge patches)
-    const rate = 500;
-    const total = rate * SECONDS;
-    const lat: number[] = [];
-    const t0 = performance.now();
-    const pending: Promise<void>[] = [];
-    for (let k = 0; k < total; k++) {
-      const due = t0 + (k * 1000) / rate;
-      const wait = due - performance.now();
-      if (wait > 0) await new Promise((r) => setTimeout(r, wait));
-      const s = performance.now();
-      const p = (k % 2 === 0
-        ? cl.create(R.configmaps, 'bench', cmBody(`p-${k}`))
-        : cl.patch(R.configmaps, 'bench', `c-${k % creates.n}`, { data: { v: String(k) } }, 'merge')
-      ).then(() => { lat.push(performance.now() - s); });
-      pending.push(p);
-    }
-    await Promise.all(pending);
-    report(`API mutating, paced ${rate}/s`, total, (performance.now() - t0) / 1000, lat, 'creates + merge patches');
-
-    // 1,000 watchers: event latency from "write sent" to "event received" by every watcher
-    await cl.create(R.namespaces, undefined, { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'bench-watch' } });
-    const cfg = cl.config;
-    const sent = new Map<string, number>();
-    const wlat: number[] = [];
-    let received = 0;
-    const reqs: ClientRequest[] = [];
-    const rv = (await cl.list(R.configmaps, 'bench-watch')).metadata.resourceVersion;
-    let connected = 0;
-    for (let w = 0; w < WATCHERS; w++) {
-      await new Promise<void>((resolve, reject) => {
-        const req = https.request({
-          host: '127.0.0.1', port: c.port, method: 'GET', agent: false, ca: cfg.ca,
-          path: `/api/v1/namespaces/bench-watch/configmaps?watch=true&resourceVersion=${rv}`,
-          headers: { Authorization: `Bearer ${cfg.token}`, Accept: 'application/json' },
-        }, (res) => {
-          connected++;
-          resolve();
-          let buf = '';
-          res.on('data', (d: Buffer) => {
-            buf += d.toString('utf8');
-            let nl: number;
-            while ((nl = buf.indexOf('\n')) >= 0) {
-              const line = buf.slice(0, nl);
-              buf = buf.slice(nl + 1);
-              if (!line.trim()) continue;
-              const ev = JSON.parse(line);
-              const t = sent.get(ev.object?.metadata?.name);
-              if (t !== undefined) { wlat.push(performance.now() - t); received++; }
-            }
-          });
-          res.on('error', () => undefined);
-        });
-        req.on('error', (e) => { if (connected < WATCHERS) reject(e); });
-        req.end();
-        reqs.push(req);
-      });
-    }
-    const rssWatchers = rss();
-    const events = quick ? 20 : 50;
-    const wsc0 = cpuMsOf(c.process.pid!);
-    const wcc0 = process.cpuUsage();
-    const tw = performance.now();
-    for (let e = 0; e < events; e++) {
-      const name = `w-${e}`;
-      sent.set(name, performance.now());
-      await cl.create(R.configmaps, 'bench-watch', cmBody(name));
-      await new Promise((r) => setTimeout(r, 50));
-    }
-    const deadline = Date.now() + 60000;
-    while (received < events * WATCHERS && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
-    const wsc = (cpuMsOf(c.process.pid!) - wsc0) / events;
-    const wcu = process.cpuUsage(wcc0);
-    report(`watch event latency, ${WATCHERS} watchers`, received, (performance.now() - tw) / 1000, wlat,
-      `${received}/${events * WATCHERS} deliveries; ${events} writes at ~20/s; CPU per event (all watchers): server ${wsc.toFixed(1)} ms, bench client ${((wcu.user + wcu.system) / 1000 / events).toFixed(1)} ms`);
-    for (const r of reqs) r.destroy();
-    console.log(`\nidle RSS of kubelite up (--no-node, controllers + scheduler in-process): ${idleRss.toFixed(0)} MiB; with ${WATCHERS} watchers: ${rssWatchers.toFixed(0)} MiB`);
-  } finally {
-    await c.stop();
+async function ensureNamespace(s: Server, name: string) {
+  try { await s.client.create(R.namespaces, undefined, { apiVersion: 'v1', kind: 'Namespace', metadata: { name } }); } catch (e) {
+    if ((e as { code?: number }).code !== 409) throw e;
   }
 }
 
-await main();
-process.exit(0);
+// ------------------------------------------------------------------ measurements
+
+interface CreateResult { rate: number; p50: number; p99: number; serverMs: number; clientMs: number; n: number; lat: number[]; secs: number }
+
+let nameSeq = 0;
+async function measureCreates(s: Server, conc: number, secs = SECONDS): Promise<CreateResult> {
+  const sc0 = cpuMsOf(s.pid);
+  const cc0 = process.cpuUsage();
+  const prefix = `c${nameSeq++}-`;
+  const r = await closedLoop(secs, conc, (i) => s.client.create(R.configmaps, 'bench', cmBody(`${prefix}${i}`)));
+  const cu = process.cpuUsage(cc0);
+  return {
+    rate: r.n / r.secs, p50: pct(r.lat, 50), p99: pct(r.lat, 99), n: r.n, lat: r.lat, secs: r.secs,
+    serverMs: (cpuMsOf(s.pid) - sc0) / r.n, clientMs: (cu.user + cu.system) / 1000 / r.n,
+  };
+}
+
+interface WatchResult { rate: number; received: number; expected: number; p50: number; p99: number; serverUs: number; childUs: number; wall: number }
+
+/**
+ * The watchers, in a child process: opens `n` watches, and for each event line reads the send time the writer
+ * put in the object (process.hrtime, CLOCK_MONOTONIC, shared by the processes on one machine).
+ */
+async function watchChild(): Promise<void> {
+  let cfg: { port: number; ca: string; token: string; path: string; n: number };
+  const lat: number[] = [];
+  let received = 0;
+  const reqs: ClientRequest[] = [];
+  const onLine = (line: string) => {
+    const m = /"sent":"(\d+)"/.exec(line);
+    if (!m) return;
+    lat.push(Number(process.hrtime.bigint() - BigInt(m[1])) / 1e6);
+    received++;
+  };
+  const open = () => new Promise<void>((resolveOpen, reject) => {
+    const req = https.request({
+      host: '127.0.0.1', port: cfg.port, method: 'GET', agent: false, ca: cfg.ca, path: cfg.path,
+      headers: { Authorization: `Bearer ${cfg.token}`, Accept: 'application/json' },
+    }, (res) => {
+      if (res.statusCode !== 200) { reject(new Error(`watch: HTTP ${res.statusCode}`)); return; }
+      resolveOpen();
+      let buf = '';
+      res.setEncoding('utf8');
+      res.on('data', (d: string) => {
+        buf += d;
+        let nl: number;
+        while ((nl = buf.indexOf('\n')) >= 0) {
+          onLine(buf.slice(0, nl));
+          buf = buf.slice(nl + 1);
+        }
+      });
+      res.on('error', () => undefined);
+    });
+    req.on('error', (e) => reject(e));
+    req.end();
+    reqs.push(req);
+  });
+  process.on('message', async (msg: any) => {
+    if (msg.cmd === 'open') {
+      cfg = msg;
+      // 20 handshakes at a time
+      for (let i = 0; i < cfg.n; i += 20) await Promise.all(Array.from({ length: Math.min(20, cfg.n - i) }, open));
+      process.send!({ cmd: 'opened' });
+    } else if (msg.cmd === 'reset') {
+      lat.length = 0;
+      received = 0;
+      const c = process.cpuUsage();
+      process.send!({ cmd: 'reset', cpuUs: c.user + c.system });
+    } else if (msg.cmd === 'report') {
+      const c = process.cpuUsage();
+      process.send!({ cmd: 'report', received, p50: pct(lat, 50), p99: pct(lat, 99), cpuUs: c.user + c.system });
+    } else if (msg.cmd === 'exit') {
+      for (const r of reqs) r.destroy();
+      process.exit(0);
+    }
+  });
+}
+
+function childRpc(child: ChildProcess, msg: object, reply: string): Promise<any> {
+  return new Promise((res) => {
+    const h = (m: any) => { if (m.cmd === reply) { child.off('message', h); res(m); } };
+    child.on('message', h);
+    child.send(msg);
+  });
+}
+
+/** Open `watchers` watches on a fresh namespace (child process), then write at each rate and time the deliveries. */
+async function measureWatch(s: Server, watchers: number, rates: number[], events = WATCH_EVENTS, onOpen?: () => void): Promise<WatchResult[]> {
+  const ns = `bench-watch-${nameSeq++}`;
+  await ensureNamespace(s, ns);
+  const cfg = s.client.config;
+  const rv = (await s.client.list(R.configmaps, ns)).metadata.resourceVersion;
+  const child = spawn(process.execPath, [...process.execArgv, fileURLToPath(import.meta.url), '--watch-child'], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const out: WatchResult[] = [];
+  try {
+    await childRpc(child, { cmd: 'open', port: s.port, ca: cfg.ca, token: cfg.token, n: watchers,
+      path: `/api/v1/namespaces/${ns}/configmaps?watch=true&resourceVersion=${rv}` }, 'opened');
+    onOpen?.();
+    await new Promise((r) => setTimeout(r, 500));
+    let seq = 0;
+    for (const rate of rates) {
+      const c0 = await childRpc(child, { cmd: 'reset' }, 'reset');
+      const sc0 = cpuMsOf(s.pid);
+      const t0 = performance.now();
+      for (let e = 0; e < events; e++) {
+        const due = t0 + (e * 1000) / rate;
+        const wait = due - performance.now();
+        if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+        // not awaited: the pace holds even when a create is slow
+        void s.client.create(R.configmaps, ns, cmBody(`w-${seq++}`, { sent: String(process.hrtime.bigint()) }));
+      }
+      const expected = events * watchers;
+      let rep: any;
+      const deadline = Date.now() + 60_000;
+      for (;;) {
+        rep = await childRpc(child, { cmd: 'report' }, 'report');
+        if (rep.received >= expected || Date.now() > deadline) break;
+        await new Promise((r) => setTimeout(r, 200));
+      }
+      const wall = (performance.now() - t0) / 1000;
+      const deliveries = Math.max(1, rep.received);
+      out.push({
+        rate, received: rep.received, expected, p50: rep.p50, p99: rep.p99, wall,
+        serverUs: ((cpuMsOf(s.pid) - sc0) * 1000) / deliveries, childUs: (rep.cpuUs - c0.cpuUs) / deliveries,
+      });
+      await new Promise((r) => setTimeout(r, 500));
+    }
+  } finally {
+    child.send({ cmd: 'exit' });
+    await new Promise((r) => child.once('exit', r));
+  }
+  return out;
+}
+
+function watchNote(w: WatchResult, watchers: number): string {
+  return `${w.received}/${w.expected} deliveries; ${w.expected / watchers} writes at ${w.rate}/s; CPU per delivery: server ${w.serverUs.toFixed(1)} µs ` +
+    `(incl. the create), watch client ${w.childUs.toFixed(1)} µs (child process)`;
+}
+
+// ------------------------------------------------------------------ runs
+
+async function fullRun() {
+  console.log(`# API server benchmark — ${new Date().toISOString()} — ${cpus().length} × ${cpus()[0]?.model}, load ${load()}`);
+  console.log('| operation | throughput | p50 | p99 | note |\n|---|---|---|---|---|');
+  const raw = new Map<number, number>();
+  for (const conc of CONCS) raw.set(conc, await rawStoreRate(conc));
+  const s = await startServer(thisRepo, 'this');
+  try {
+    const cl = s.client;
+    await ensureNamespace(s, 'bench');
+    // idle RSS first (after start-up settles)
+    await new Promise((r) => setTimeout(r, 10000));
+    const idleRss = rssOf(s.pid);
+    // Creates at the raw baseline's concurrencies. KubeClient keeps its connections alive (one TLS handshake
+    // per connection, up to 64), as kubectl and client-go do; server CPU per create is read from /proc.
+    const names: string[] = [];
+    if (want('create') || want('get') || want('mutating')) {
+      for (const conc of CONCS) {
+        const seq = nameSeq;
+        const r = await measureCreates(s, conc);
+        for (let i = 0; i < r.n; i++) names.push(`c${seq}-${i}`);
+        report(`API create (${conc} clients)`, r.n, r.secs, r.lat,
+          `durable before the 201; ${(100 * r.rate / raw.get(conc)!).toFixed(1)} % of raw; CPU per create: server ${r.serverMs.toFixed(2)} ms, bench client ${r.clientMs.toFixed(2)} ms`);
+      }
+    }
+    if (want('get')) {
+      const gets = await closedLoop(SECONDS, CONC, (i) => cl.get(R.configmaps, 'bench', names[i % names.length]));
+      report(`API get (${CONC} clients)`, gets.n, gets.secs, gets.lat);
+    }
+    if (want('list')) {
+      await ensureNamespace(s, 'bench-list');
+      for (let i = 0; i < 100; i++) await cl.create(R.configmaps, 'bench-list', cmBody(`l-${i}`));
+      const lists = await closedLoop(SECONDS, 4, () => cl.list(R.configmaps, 'bench-list'));
+      report('API list of 100 objects (4 clients)', lists.n, lists.secs, lists.lat);
+    }
+
+    if (want('mutating')) {
+      // paced mutating load: 500 writes/s (alternating creates and merge patches)
+      const rate = 500;
+      const total = rate * SECONDS;
+      const lat: number[] = [];
+      const t0 = performance.now();
+      const pending: Promise<void>[] = [];
+      for (let k = 0; k < total; k++) {
+        const due = t0 + (k * 1000) / rate;
+        const wait = due - performance.now();
+        if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+        const st = performance.now();
+        const p = (k % 2 === 0
+          ? cl.create(R.configmaps, 'bench', cmBody(`p-${k}`))
+          : cl.patch(R.configmaps, 'bench', names[k % names.length], { data: { v: String(k) } }, 'merge')
+        ).then(() => { lat.push(performance.now() - st); });
+        pending.push(p);
+      }
+      await Promise.all(pending);
+      report(`API mutating, paced ${rate}/s`, total, (performance.now() - t0) / 1000, lat, 'creates + merge patches');
+    }
+
+    // watchers: event latency from "write sent" to "event received" by every watcher, at several write rates
+    let rssWatchers = 0;
+    if (want('watch')) {
+      const ws = await measureWatch(s, WATCHERS, WATCH_RATES, WATCH_EVENTS, () => { rssWatchers = rssOf(s.pid); });
+      for (const w of ws) report(`watch event latency, ${WATCHERS} watchers, ${w.rate} writes/s`, w.received, w.wall, w, watchNote(w, WATCHERS));
+    }
+    console.log(`\nidle RSS of kubelite up (--no-node, controllers + scheduler in-process): ${idleRss.toFixed(0)} MiB; with ${WATCHERS} watchers: ${rssWatchers.toFixed(0)} MiB`);
+    console.log(`load at the end: ${load()}`);
+  } finally {
+    await s.stop();
+  }
+}
+
+async function abRun(other: string) {
+  const rounds = Number(arg('--rounds') ?? (quick ? 2 : 4));
+  const watchRate = Number(arg('--watch-rate') ?? 20);
+  console.log(`# API server A/B — ${new Date().toISOString()} — ${cpus().length} × ${cpus()[0]?.model}, load ${load()}`);
+  console.log(`A = ${thisRepo}, B = ${resolve(other)}; ${rounds} rounds, order flipped each round; ${WATCHERS} watchers at ${watchRate} writes/s`);
+  for (const conc of CONCS) await rawStoreRate(conc);
+  const a = await startServer(thisRepo, 'A');
+  const b = await startServer(resolve(other), 'B');
+  const res = new Map<string, { c: CreateResult[][]; w: WatchResult[] }>([['A', { c: [[], []], w: [] }], ['B', { c: [[], []], w: [] }]]);
+  try {
+    for (const s of [a, b]) await ensureNamespace(s, 'bench');
+    await new Promise((r) => setTimeout(r, 5000));
+    for (let round = 0; round < rounds; round++) {
+      const order = round % 2 === 0 ? [a, b] : [b, a];
+      for (const s of order) {
+        const parts: string[] = [];
+        for (let k = 0; k < CONCS.length && want('create'); k++) {
+          const r = await measureCreates(s, CONCS[k], SECONDS);
+          res.get(s.name)!.c[k].push(r);
+          parts.push(`create/${CONCS[k]}: ${Math.round(r.rate)}/s p99 ${f(r.p99)} ms server ${r.serverMs.toFixed(2)} ms client ${r.clientMs.toFixed(2)} ms`);
+        }
+        if (!want('watch')) { console.log(`round ${round + 1} ${s.name} (load ${load()}): ${parts.join('; ')}`); continue; }
+        const [w] = await measureWatch(s, WATCHERS, [watchRate], WATCH_EVENTS);
+        res.get(s.name)!.w.push(w);
+        parts.push(`watch: p50 ${f(w.p50)} p99 ${f(w.p99)} ms ${w.received}/${w.expected} server ${w.serverUs.toFixed(1)} µs/delivery child ${w.childUs.toFixed(1)} µs`);
+        console.log(`round ${round + 1} ${s.name} (load ${load()}): ${parts.join('; ')}`);
+      }
+    }
+    console.log('\n| measurement (medians) | A | B |\n|---|---|---|');
+    const row = (label: string, fn: (n: string) => string) => console.log(`| ${label} | ${fn('A')} | ${fn('B')} |`);
+    for (let k = 0; k < CONCS.length && want('create'); k++) {
+      row(`API create, ${CONCS[k]} clients`, (n) => {
+        const c = res.get(n)!.c[k];
+        return `${Math.round(median(c.map((x) => x.rate)))}/s, p99 ${f(median(c.map((x) => x.p99)))} ms, server ${median(c.map((x) => x.serverMs)).toFixed(2)} ms CPU/create, client ${median(c.map((x) => x.clientMs)).toFixed(2)} ms`;
+      });
+    }
+    if (want('watch')) row(`watch, ${WATCHERS} watchers at ${watchRate}/s`, (n) => {
+      const w = res.get(n)!.w;
+      return `p50 ${f(median(w.map((x) => x.p50)))} ms, p99 ${f(median(w.map((x) => x.p99)))} ms, server ${median(w.map((x) => x.serverUs)).toFixed(1)} µs/delivery, client ${median(w.map((x) => x.childUs)).toFixed(1)} µs`;
+    });
+    console.log(`load at the end: ${load()}`);
+  } finally {
+    await a.stop();
+    await b.stop();
+  }
+}
+
+if (argv.includes('--watch-child')) {
+  await watchChild();
+} else {
+  const other = arg('--ab');
+  if (other) await abRun(other); else await fullRun();
+  process.exit(0);
+}
