@@ -94,9 +94,11 @@ const COMPACT_STEP = 5000;
  * worker gets an empty execArgv (nothing of the parent's flags, e.g. --test or a second --import tsx, is needed).
  * Cost: a few hundred ms of worker start-up per opened store.
  */
-const WORKER_URL = new URL('./sqlite-worker.ts', import.meta.url).href;
-const BOOT = `import(${JSON.stringify(import.meta.resolve('tsx/esm/api'))})
-  .then((tsx) => { tsx.register(); return import(${JSON.stringify(WORKER_URL)}); });`;
+function workerBootstrap(): string {
+  const worker = new URL('./sqlite-worker.ts', import.meta.url).href;
+  return `import(${JSON.stringify(import.meta.resolve('tsx/esm/api'))})
+    .then((tsx) => { tsx.register(); return import(${JSON.stringify(worker)}); });`;
+}
 
 class SqliteWatcher extends RevisionWatcher {
   deliver(r: Row): void {
@@ -139,7 +141,7 @@ export class SqliteStore implements Store {
     const workerData: WorkerOptions = {
       kubeliteSqlite: true, path, exclusive: opts.exclusive ?? false, synchronous: opts.synchronous ?? 'FULL',
     };
-    this.worker = new Worker(BOOT, { eval: true, workerData, execArgv: [] });
+    this.worker = new Worker(workerBootstrap(), { eval: true, workerData, execArgv: [] });
     this.worker.on('message', (m: Reply) => this.onReply(m));
     this.worker.on('error', (e) => this.fail(this.workerError(e)));
     this.worker.on('messageerror', (e) => this.fail(this.workerError(e)));
