@@ -13,7 +13,8 @@ import type { Schema } from '../schema.ts';
 import { StatusError } from '../errors.ts';
 import { getSchema, resolve as schemaResolve } from '../schema-walk.ts';
 import { definitions } from '../definitions/index.ts';
-import { type Path, FieldSet, fieldPE, toFieldsV1, fromFieldsV1, pathString, pathKey } from './fieldpath.ts';
+import { type Path, FieldSet, fieldPE, toFieldsV1, fromFieldsV1, pathString, pathKey, comparePE } from './fieldpath.ts';
+import { getOwn } from './own.ts';
 import { Typed, deepEqual, type Resolver } from './typed.ts';
 
 export interface ManagedFieldsEntry {
@@ -438,10 +439,106 @@ function recordUpdate(old: object | null | undefined, next: object, manager: str
   const mfSent = n.metadata?.managedFields;
   const reset = !opts.subresource && Array.isArray(mfSent) && mfSent.length === 1 && isObj(mfSent[0]) && Object.keys(mfSent[0]).length === 0;
   const managers = reset ? new Map<string, ManagerState>() : sent.size > 0 && !opts.subresource ? sent : decodeManagedFields(old);
+  if (old == null && managers.size === 0 && !opts.subresource) {
+    // A create nobody else manages: every field it sets is this manager's, built straight as FieldsV1.
+    const fieldsV1 = createdFieldsV1(u.typed, u.schema, n);
+    if (fieldsV1 !== BAIL) {
+      n.metadata = n.metadata ?? {};
+      if (fieldsV1) {
+        const e = { manager, operation: 'Update', apiVersion } as ManagedFieldsEntry;
+        if (now) e.time = now;
+        e.fieldsType = 'FieldsV1';
+        e.fieldsV1 = fieldsV1;
+        n.metadata.managedFields = [e];
+      } else {
+        delete n.metadata.managedFields;
+      }
+      return n;
+    }
+  }
   const entry: ManagerState['entry'] = { manager, operation: 'Update', apiVersion };
   if (opts.subresource) entry.subresource = opts.subresource;
   const base = old ?? u.typed.zero(u.schema);
   u.recordUpdate(base, n, managers, entry, now, opts.subresource);
   setManagedFields(n, managers);
   return n;
+}
+
+// ---- the create fast path ----
+
+/** Metadata fields a write never owns (STRIPPED below f:metadata; managedFields and resourceVersion included). */
+const META_SKIPPED = new Set(STRIPPED.filter((p) => p.length === 2 && p[0] === 'f:metadata').map((p) => p[1].slice(2)));
+const BAIL = Symbol('bail');
+type Fields = Record<string, unknown>;
+
+/**
+ * The FieldsV1 a create records for its manager, with no other manager around: exactly
+ * `toFieldsV1(filterSet(added ∪ modified of Typed.compare(zero, obj, schema, main-resource filter)))` — what the
+ * general path computes for a create — but built in one walk of the new object, without the comparison's three
+ * sets, the zero object's own walk or the set-to-tree encoding. Undefined when the create owns nothing;
+ * BAIL when the zero value holds something the walk does not model (a list), and the general path must answer.
+ */
+function createdFieldsV1(t: Typed, schema: Schema | undefined, obj: Obj): Fields | undefined | typeof BAIL {
+  const zero = t.zeroShared(schema);
+  const info = t.describe(schema, obj);
+  const children: [string, Fields][] = [];
+  try {
+    for (const k of Object.keys(obj)) {
+      if (k === 'status' || k === 'apiVersion' || k === 'kind') continue;
+      const c = createdNode(t, getOwn(zero, k), getOwn(obj, k), t.child(info, k).schema, k === 'metadata');
+      if (c) children.push([fieldPE(k), c]);
+    }
+  } catch (e) {
+    if (e === BAIL) return BAIL;
+    throw e;
+  }
+  return fieldsNode(false, children);
+}
+
+/** One node of createdFieldsV1: Typed.walkCompare(z, v) restricted to added and modified paths. */
+function createdNode(t: Typed, z: unknown, v: unknown, schema: Schema | undefined, rootMeta: boolean): Fields | undefined {
+  if (v === undefined) return undefined;
+  if (z === v && (z === null || typeof z !== 'object')) return undefined;
+  const info = t.describe(schema, v !== null ? v : z);
+  if (info.kind === 'scalar' || info.atomic) return createdLeaf(z, v, rootMeta);
+  if (info.kind === 'map') {
+    const l = isObj(z) ? z : undefined, r = isObj(v) ? v : undefined;
+    if ((z !== undefined && z !== null && !l) || (v !== null && !r)) return createdLeaf(z, v, rootMeta);
+    const rKeys = r ? Object.keys(r) : [];
+    if (rKeys.length === 0 && (!l || Object.keys(l).length === 0)) return createdLeaf(z, v, rootMeta);
+    const children: [string, Fields][] = [];
+    for (const k of rKeys) {
+      if (rootMeta && META_SKIPPED.has(k)) continue;
+      const c = createdNode(t, l ? getOwn(l, k) : undefined, getOwn(r!, k), t.child(info, k).schema, false);
+      if (c) children.push([fieldPE(k), c]);
+    }
+    // The map itself is a member when the zero value lacks it.
+    return fieldsNode(z === undefined && !rootMeta, children);
+  }
+  const l = Array.isArray(z) ? z : undefined, r = Array.isArray(v) ? v : undefined;
+  if ((z !== undefined && z !== null && !l) || (v !== null && !r)) return createdLeaf(z, v, rootMeta);
+  if (l && l.length) throw BAIL;
+  if (!r || r.length === 0) return createdLeaf(z, v, rootMeta);
+  const itemSchema = t.itemSchema(info);
+  const children: [string, Fields][] = [];
+  for (const [pe, item] of t.indexItems(info, r)) {
+    const c = createdNode(t, undefined, item, itemSchema, false);
+    if (c) children.push([pe, c]);
+  }
+  return fieldsNode(z === undefined, children);
+}
+
+/** A leaf is a member when added (nothing in the zero value) or modified; the root's metadata never is (stripped). */
+function createdLeaf(z: unknown, v: unknown, rootMeta: boolean): Fields | undefined {
+  return !rootMeta && (z === undefined || !deepEqual(z, v)) ? {} : undefined;
+}
+
+/** A FieldsV1 node as toFieldsV1 writes it: `.` first when the node is a member with children, children sorted. */
+function fieldsNode(member: boolean, children: [string, Fields][]): Fields | undefined {
+  if (children.length === 0) return member ? {} : undefined;
+  children.sort((a, b) => comparePE(a[0], b[0]));
+  const out: Fields = {};
+  if (member) out['.'] = {};
+  for (const [pe, c] of children) out[pe] = c;
+  return out;
 }

@@ -328,10 +328,15 @@ export class Typed {
    */
   private zeroMemo = new WeakMap<object, Obj>();
   zero(schema: Schema | undefined): Obj {
+    return clone(this.zeroShared(schema));
+  }
+
+  /** The zero value of `zero()`, memoized and shared by every caller: read it, never modify it. */
+  zeroShared(schema: Schema | undefined): Obj {
     if (!schema) return {};
     let z = this.zeroMemo.get(schema);
     if (!z) { z = this.zeroOf(schema, 0); this.zeroMemo.set(schema, z); }
-    return clone(z);
+    return z;
   }
 
   private zeroOf(schema: Schema | undefined, depth: number): Obj {
