@@ -32,3 +32,25 @@ export function managerOf(ctx: RequestContext): string {
   const ua = ctx.userAgent ?? 'unknown';
   return ua.split('/')[0] || 'unknown';
 }
+
+export interface RequestTarget { pathname: string; searchParams: URLSearchParams }
+
+/** A path that `new URL()` leaves as it is: printable ASCII without the characters it escapes, no `\`, no `//` start. */
+const PLAIN_PATH = /^\/(?!\/)[^"#<>?`{}\\\s]*$/;
+/** A segment `new URL()` would resolve or rewrite: `.`/`..`, also spelled with `%2e` (kept conservative: any such start). */
+const DOT_SEGMENT = /(?:^|\/)(?:\.|%2e)/i;
+const PRINTABLE = /^[\x21-\x7e]*$/;
+
+/**
+ * The path and query of a request target, as `new URL(target, 'https://localhost')` gives them, without building
+ * a URL for the usual target (a plain absolute path and a query); anything else goes through `new URL()`.
+ */
+export function parseRequestTarget(target: string): RequestTarget {
+  const q = target.indexOf('?');
+  const path = q < 0 ? target : target.slice(0, q);
+  if (PRINTABLE.test(target) && PLAIN_PATH.test(path) && !DOT_SEGMENT.test(path) && !target.includes('#')) {
+    return { pathname: path, searchParams: new URLSearchParams(q < 0 ? '' : target.slice(q + 1)) };
+  }
+  const u = new URL(target, 'https://localhost');
+  return { pathname: u.pathname, searchParams: u.searchParams };
+}

@@ -63,6 +63,15 @@ export class GenericRegistry {
     private now: () => number = Date.now,
   ) {}
 
+  /** rfc3339 of the current second, formatted once per second (every create stamps creationTimestamp). */
+  private stampMemo = { sec: NaN, text: '' };
+  private timestamp(): string {
+    const ms = this.now();
+    const sec = Math.floor(ms / 1000);
+    if (sec !== this.stampMemo.sec) this.stampMemo = { sec, text: rfc3339(ms) };
+    return this.stampMemo.text;
+  }
+
   /** checkNamespace's memo: namespace -> (modRevision, terminating). */
   private nsTerminating = new Map<string, { rev: number; value: boolean }>();
 
@@ -247,7 +256,7 @@ export class GenericRegistry {
     }
     // Server-owned metadata.
     meta.uid = randomUUID();
-    meta.creationTimestamp = rfc3339(this.now());
+    meta.creationTimestamp = this.timestamp();
     delete meta.resourceVersion;
     delete meta.deletionTimestamp;
     delete meta.deletionGracePeriodSeconds;

@@ -19,7 +19,7 @@ import { GenericRegistry, type ListParams } from './registry.ts';
 import type { HooksTable, DeleteOptions } from './hooks.ts';
 import { Discovery, wantsAggregated, AGGREGATED_V2, AGGREGATED_V2BETA1 } from './discovery.ts';
 import { bodyFormat, decodeObjectBody, parseJson, parseYaml, readBody, warningHeaders, writeJson, writeStatus } from './body.ts';
-import { contextFromQuery, type RequestContext } from './context.ts';
+import { contextFromQuery, parseRequestTarget, type RequestContext, type RequestTarget } from './context.ts';
 import { serveWatch } from './watch.ts';
 import { getScale, updateScale } from './subresources/scale.ts';
 import { bindPod, evictPod, successStatus } from './subresources/pods.ts';
@@ -114,7 +114,7 @@ export function createApiServer(o: ApiServerOptions): ApiServer {
   }
 
   async function handle(req: http.IncomingMessage, res: http.ServerResponse | undefined, upgrade?: { socket: Duplex; head: Buffer }): Promise<void> {
-    const url = new URL(req.url ?? '/', 'https://localhost');
+    const url = parseRequestTarget(req.url ?? '/');
     const path = url.pathname.replace(/\/+$/, '') || '/';
     const method = (req.method ?? 'GET').toUpperCase();
     const accept = String(req.headers.accept ?? '');
@@ -186,7 +186,7 @@ export function createApiServer(o: ApiServerOptions): ApiServer {
     return serveResource(req, res, t, ctx, url.searchParams, accept, method, watchPath);
   }
 
-  async function routeConnect(req: http.IncomingMessage, res: http.ServerResponse | undefined, url: URL, path: string, user: UserInfo, upgrade?: { socket: Duplex; head: Buffer }, target?: Target): Promise<void> {
+  async function routeConnect(req: http.IncomingMessage, res: http.ServerResponse | undefined, url: RequestTarget, path: string, user: UserInfo, upgrade?: { socket: Duplex; head: Buffer }, target?: Target): Promise<void> {
     let t = target;
     if (!t) {
       const parts = path.split('/').slice(1).map((s) => decodeURIComponent(s));
@@ -266,13 +266,12 @@ export function createApiServer(o: ApiServerOptions): ApiServer {
 
   async function serveResource(req: http.IncomingMessage, res: http.ServerResponse, t: Target, ctx: RequestContext, q: URLSearchParams, accept: string, method: string, watchPath: boolean): Promise<void> {
     const { def, namespace: ns, name, subresource: sub } = t;
-    const verbAllowed = (v: string) => { if (!def.verbs.includes(v)) throw methodNotAllowed(`the server does not allow this method on the requested resource`); };
     if (!name) {
       // Collection
       if (method === 'GET') {
         const lp = listParams(q);
         if (watchPath || q.get('watch') === 'true' || q.get('watch') === '1') {
-          verbAllowed('watch');
+          verbAllowed(def, 'watch');
           const ts = q.get('timeoutSeconds');
           const isTable = tableAccept(accept);
           const inc = includeObjectParam(q);
@@ -283,7 +282,7 @@ export function createApiServer(o: ApiServerOptions): ApiServer {
             render: isTable ? (obj) => o.deps.table(def, [obj], inc, {}, now()) : undefined,
           });
         }
-        verbAllowed('list');
+        verbAllowed(def, 'list');
         const l = await registry.list(def, ns, lp);
         const meta: Record<string, unknown> = { resourceVersion: l.resourceVersion };
         if (l.continue) meta.continue = l.continue;
@@ -292,13 +291,13 @@ export function createApiServer(o: ApiServerOptions): ApiServer {
         return writeJson(res, 200, { kind: def.listKind, apiVersion: apiVersionOf(def), metadata: meta, items: l.items });
       }
       if (method === 'POST') {
-        verbAllowed('create');
+        verbAllowed(def, 'create');
         const body = (await decodeBody(req)) as KubeObject;
         const obj = await registry.create(def, ns, body, ctx);
         return sendObject(res, 201, def, obj, ctx, accept, q);
       }
       if (method === 'DELETE') {
-        verbAllowed('deletecollection');
+        verbAllowed(def, 'deletecollection');
         const opts = await deleteOptions(req, q);
         if (Array.isArray(opts.dryRun) && opts.dryRun.includes('All')) ctx.dryRun = true;
         const lp = listParams(q);
@@ -309,22 +308,22 @@ export function createApiServer(o: ApiServerOptions): ApiServer {
     }
     if (!sub) {
       if (method === 'GET') {
-        verbAllowed('get');
+        verbAllowed(def, 'get');
         const obj = await registry.get(def, ns, name);
         return sendObject(res, 200, def, obj, ctx, accept, q);
       }
       if (method === 'PUT') {
-        verbAllowed('update');
+        verbAllowed(def, 'update');
         const body = (await decodeBody(req)) as KubeObject;
         const obj = await registry.update(def, ns, name, body, ctx);
         return sendObject(res, 200, def, obj, ctx, accept, q);
       }
       if (method === 'PATCH') {
-        verbAllowed('patch');
+        verbAllowed(def, 'patch');
         return servePatch(req, res, t, ctx, q, accept);
       }
       if (method === 'DELETE') {
-        verbAllowed('delete');
+        verbAllowed(def, 'delete');
         const opts = await deleteOptions(req, q);
         if (Array.isArray(opts.dryRun) && opts.dryRun.includes('All')) ctx.dryRun = true;
         const r = await registry.delete(def, ns, name, opts, ctx);
@@ -449,6 +448,10 @@ export function createApiServer(o: ApiServerOptions): ApiServer {
       for (const s of sockets) s.destroy();
     }),
   };
+}
+
+function verbAllowed(def: ResourceDef, verb: string): void {
+  if (!def.verbs.includes(verb)) throw methodNotAllowed(`the server does not allow this method on the requested resource`);
 }
 
 function isPublic(path: string): boolean {
