@@ -110,12 +110,47 @@ export function writeJson(res: http.ServerResponse, code: number, body: unknown,
   res.end(text);
 }
 
+/** How much of an unread request body an early answer waits for (reading and discarding it) before it is sent. */
+const DRAIN_MAX_BYTES = 16 * 1024 * 1024;
+const DRAIN_MAX_MS = 2000;
+
 export function writeStatus(res: http.ServerResponse, err: StatusError, headers: Record<string, string | string[]> = {}): void {
-  // An answer given before the request body was read in full (413, 401, a bad path...) closes the connection:
-  // the unread rest of the body would otherwise be parsed as the next request, and a keep-alive client that
-  // reuses the socket meanwhile sees "socket hang up".
-  if (res.req && !res.req.complete) headers = { ...headers, Connection: 'close' };
+  const req = res.req;
+  if (req && !req.complete) {
+    // An answer given before the request body was read in full (413, 401, a bad path...) closes the connection:
+    // the unread rest of the body would otherwise be parsed as the next request, and a keep-alive client that
+    // reuses the socket meanwhile sees "socket hang up". It goes out once the client has sent the rest (read and
+    // discarded, within bounds): a connection closed while the client is still writing is reset, and the client
+    // sees EPIPE or ECONNRESET instead of the answer.
+    const h = { ...headers, Connection: 'close' };
+    afterBody(req, () => writeJson(res, err.code, err.toStatus(), h));
+    return;
+  }
   writeJson(res, err.code, err.toStatus(), headers);
+}
+
+/** Run `then` once the request body has been received (discarded), DRAIN_MAX_BYTES more arrived, or DRAIN_MAX_MS passed. */
+function afterBody(req: http.IncomingMessage, then: () => void): void {
+  let done = false;
+  let seen = 0;
+  const finish = () => {
+    if (done) return;
+    done = true;
+    clearTimeout(timer);
+    req.off('data', onData);
+    req.off('end', finish);
+    req.off('close', finish);
+    req.off('error', finish);
+    then();
+  };
+  const onData = (c: Buffer) => { seen += c.length; if (seen > DRAIN_MAX_BYTES) finish(); };
+  const timer = setTimeout(finish, DRAIN_MAX_MS);
+  req.on('data', onData);
+  req.on('end', finish);
+  req.on('close', finish);
+  req.on('error', finish);
+  req.resume();
+  if (req.complete) finish();
 }
 
 /** `Warning: 299 - "text"` header values. */
