@@ -13,18 +13,23 @@
  *     A/B: starts this checkout's and the other checkout's `kubelite up` side by side and alternates rounds of
  *     creates (16 and 64 clients) and watch fan-out between them (the order flips every round), so both see the
  *     same machine load; prints each round and the medians. The other checkout needs its own node_modules.
- *   --only create,get,list,mutating,watch   run only those parts (the raw baseline always runs)
+ *   --only create,get,list,mutating,watch,registry   run only those parts (the raw baseline always runs)
+ *   --only floor   the TLS floor of one watch delivery, no API server: a bare HTTPS server writing one event to
+ *                  1,000 open chunked responses, res.write(string) per response vs one pre-framed Buffer per socket
  *   --cpu-prof <dir>                         run the server under `node --cpu-prof` (profile written on exit)
+ * `registry` is the CPU of GenericRegistry.create in this process (no HTTP; SQLite NORMAL, so no fsync wait),
+ * ConfigMap and Deployment: the API server's own work per create, without the HTTPS request and response.
  */
 import { mkdtempSync, rmSync, readFileSync } from 'node:fs';
 import { tmpdir, cpus, loadavg } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, fork, type ChildProcess } from 'node:child_process';
 import * as https from 'node:https';
-import type { ClientRequest } from 'node:http';
+import type { ClientRequest, ServerResponse } from 'node:http';
 import { performance } from 'node:perf_hooks';
 import { openSqliteStore } from '../src/storage/sqlite.ts';
+import { ensurePki } from '../src/apiserver/tls.ts';
 import { freePort, waitFor } from '../test/e2e/harness.ts';
 import { KubeClient } from '../src/client/client.ts';
 import { R } from '../src/client/resources.ts';
@@ -40,7 +45,7 @@ const WATCHERS = Number(arg('--watchers') ?? (quick ? 200 : 1000));
 const WATCH_RATES = arg('--watch-rates')?.split(',').map(Number) ?? (quick ? [20] : [5, 20, 50]);
 const WATCH_EVENTS = quick ? 20 : 50;
 const only = arg('--only')?.split(',');
-const want = (part: string) => !only || only.includes(part);
+const want = (part: string) => (!only && part !== 'floor') || !!only?.includes(part);
 const cpuProfDir = arg('--cpu-prof');
 const thisRepo = resolve(fileURLToPath(new URL('..', import.meta.url)));
 
@@ -277,6 +282,127 @@ function watchNote(w: WatchResult, watchers: number): string {
     `(incl. the create), watch client ${w.childUs.toFixed(1)} µs (child process)`;
 }
 
+// ------------------------------------------------------------------ in-process registry (no HTTP)
+
+type RigKind = 'configmaps' | 'deployments';
+interface RegistryRig { repo: string; create(kind: RigKind, name: string): Promise<unknown>; close(): Promise<void> }
+
+/** A checkout's GenericRegistry over its own watch-cached SQLite store (NORMAL: the fsync wait is not measured). */
+async function registryRig(repo: string): Promise<RegistryRig> {
+  const { openStore } = await import(join(repo, 'src/storage/index.ts'));
+  const { GenericRegistry } = await import(join(repo, 'src/apiserver/registry.ts'));
+  const { loadDeps } = await import(join(repo, 'src/apiserver/wiring.ts'));
+  const { contextFromQuery } = await import(join(repo, 'src/apiserver/context.ts'));
+  const dir = mkdtempSync(join(tmpdir(), 'kubelite-bench-reg-'));
+  const store = await openStore({ kind: 'sqlite', dataDir: dir, sqliteSynchronous: 'NORMAL' });
+  const deps = await loadDeps();
+  const reg = new GenericRegistry(store, deps, new Map());
+  const def = (group: string, plural: string) => deps.defs.find((d: { group: string; plural: string }) => d.group === group && d.plural === plural);
+  const ctx = () => contextFromQuery({ name: 'admin', groups: ['system:masters'] }, new URLSearchParams(), 'bench', 'kubectl/v1.32.4');
+  await reg.create(def('', 'namespaces'), undefined, { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'bench' } }, ctx());
+  return {
+    repo,
+    create: (kind, name) => kind === 'configmaps'
+      ? reg.create(def('', 'configmaps'), 'bench', cmBody(name), ctx())
+      : reg.create(def('apps', 'deployments'), 'bench', deployBody(name), ctx()),
+    close: async () => { await store.close(); rmSync(dir, { recursive: true, force: true }); },
+  };
+}
+
+const deployBody = (name: string) => ({
+  apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name, labels: { app: 'web' } },
+  spec: { replicas: 2, selector: { matchLabels: { app: 'web' } }, template: { metadata: { labels: { app: 'web' } },
+    spec: { containers: [{ name: 'nginx', image: 'nginx:1.25', ports: [{ containerPort: 80 }], env: [{ name: 'A', value: '1' }] }] } } },
+});
+
+/** CPU (µs) per registry.create, 16 in flight, in this process. */
+async function measureRegistry(rig: RegistryRig, kind: RigKind, n: number): Promise<number> {
+  const c0 = process.cpuUsage();
+  const prefix = `r${nameSeq++}-`;
+  for (let i = 0; i < n; i += 16) {
+    await Promise.all(Array.from({ length: Math.min(16, n - i) }, (_, j) => rig.create(kind, `${prefix}${i + j}`)));
+  }
+  const c = process.cpuUsage(c0);
+  return (c.user + c.system) / n;
+}
+
+/** Medians of alternated rounds (the first round warms up and is dropped). */
+async function registryRounds(rigs: RegistryRig[], rounds: number, n: number): Promise<Map<string, number>> {
+  const all = new Map<string, number[]>();
+  for (let r = 0; r <= rounds; r++) {
+    for (const rig of r % 2 ? [...rigs].reverse() : rigs) {
+      for (const kind of ['configmaps', 'deployments'] as const) {
+        const us = await measureRegistry(rig, kind, n);
+        if (r > 0) all.set(`${rig.repo} ${kind}`, [...(all.get(`${rig.repo} ${kind}`) ?? []), us]);
+      }
+    }
+  }
+  return new Map([...all].map(([k, v]) => [k, median(v)]));
+}
+
+// ------------------------------------------------------------------ the TLS floor of a watch delivery
+
+/**
+ * No API server: an HTTPS server holds `n` chunked responses open (a child process reads them) and writes one
+ * 800-byte event line to each, EVENTS times per round, either as res.write(string) (Node frames the chunk, encodes
+ * the string, corks and writes per response) or as one pre-framed Buffer written to every socket (watch.ts).
+ * CPU of this process per delivery; rounds alternate the two styles.
+ */
+async function fanoutFloor(n: number, rounds: number): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), 'kubelite-bench-tls-'));
+  const pki = ensurePki(dir);
+  const resps: ServerResponse[] = [];
+  const srv = https.createServer({ key: pki.serverKey, cert: pki.serverCert }, (_req, res) => {
+    res.writeHead(200, { 'Content-Type': 'application/json', 'Transfer-Encoding': 'chunked' });
+    res.flushHeaders();
+    res.socket?.setNoDelay(true);
+    resps.push(res);
+  });
+  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
+  const child = fork(fileURLToPath(import.meta.url), ['--floor-child', String((srv.address() as { port: number }).port), String(n), pki.caCert],
+    { execArgv: process.execArgv, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  await new Promise((r) => child.once('message', r));
+  const line = JSON.stringify({ type: 'ADDED', object: { ...cmBody('w-1'), metadata: { name: 'w-1', namespace: 'bench', uid: 'x'.repeat(36), resourceVersion: '12345', labels: { app: 'bench' } } } }) + '\n';
+  const styles: [string, () => void][] = [
+    ['res.write(string) per watcher', () => { for (const r of resps) r.write(line); }],
+    ['one framed Buffer to every socket', () => {
+      const len = Buffer.byteLength(line);
+      const b = Buffer.from(`${len.toString(16)}\r\n${line}\r\n`);
+      for (const r of resps) r.socket!.write(b);
+    }],
+  ];
+  const EVENTS = 40;
+  const out = new Map<string, number[]>();
+  for (let round = 0; round < rounds; round++) {
+    for (const [name, write] of round % 2 ? [...styles].reverse() : styles) {
+      // the framed style writes the chunk framing itself; Node's chunked encoder must be off for it
+      for (const r of resps) r.chunkedEncoding = name.startsWith('res.write');
+      await new Promise((r) => setTimeout(r, 200));
+      const c0 = process.cpuUsage();
+      for (let e = 0; e < EVENTS; e++) { write(); await new Promise((r) => setTimeout(r, 30)); }
+      const c = process.cpuUsage(c0);
+      out.set(name, [...(out.get(name) ?? []), (c.user + c.system) / (n * EVENTS)]);
+    }
+  }
+  for (const [name, v] of out) console.log(`${name}: median ${median(v).toFixed(1)} µs per delivery (rounds: ${v.map((x) => x.toFixed(1)).join(' ')})`);
+  child.kill();
+  srv.closeAllConnections();
+  srv.close();
+  rmSync(dir, { recursive: true, force: true });
+}
+
+async function floorChild(port: number, n: number, ca: string): Promise<void> {
+  const agent = new https.Agent({ keepAlive: true, maxSockets: n, ca });
+  let open = 0;
+  let bytes = 0;
+  for (let i = 0; i < n; i++) {
+    https.get({ host: '127.0.0.1', port, path: '/w', agent }, (res) => {
+      res.on('data', (d: Buffer) => { bytes += d.length; });
+      if (++open === n) process.send!({ open, bytes });
+    });
+  }
+}
+
 // ------------------------------------------------------------------ runs
 
 async function fullRun() {
@@ -342,7 +468,15 @@ async function fullRun() {
       const ws = await measureWatch(s, WATCHERS, WATCH_RATES, WATCH_EVENTS, () => { rssWatchers = rssOf(s.pid); });
       for (const w of ws) report(`watch event latency, ${WATCHERS} watchers, ${w.rate} writes/s`, w.received, w.wall, w, watchNote(w, WATCHERS));
     }
-    console.log(`\nidle RSS of kubelite up (--no-node, controllers + scheduler in-process): ${idleRss.toFixed(0)} MiB; with ${WATCHERS} watchers: ${rssWatchers.toFixed(0)} MiB`);
+    if (want('registry')) {
+      const rig = await registryRig(thisRepo);
+      const m = await registryRounds([rig], 3, 1500);
+      await rig.close();
+      console.log(`\nregistry.create in-process (no HTTP, SQLite NORMAL), CPU per create: ConfigMap ${m.get(`${thisRepo} configmaps`)!.toFixed(0)} µs, ` +
+        `Deployment ${m.get(`${thisRepo} deployments`)!.toFixed(0)} µs`);
+    }
+    console.log(`\nidle RSS of kubelite up (--no-node, controllers + scheduler in-process): ${idleRss.toFixed(0)} MiB` +
+      (want('watch') ? `; with ${WATCHERS} watchers: ${rssWatchers.toFixed(0)} MiB (the watch cache then also holds every object the earlier parts created)` : ''));
     console.log(`load at the end: ${load()}`);
   } finally {
     await s.stop();
@@ -360,8 +494,16 @@ async function abRun(other: string) {
   const res = new Map<string, { c: CreateResult[][]; w: WatchResult[] }>([['A', { c: [[], []], w: [] }], ['B', { c: [[], []], w: [] }]]);
   try {
     for (const s of [a, b]) await ensureNamespace(s, 'bench');
+    if (want('registry')) {
+      const rigs = [await registryRig(thisRepo), await registryRig(resolve(other))];
+      const m = await registryRounds(rigs, rounds, 1500);
+      for (const r of rigs) await r.close();
+      console.log(`registry.create in-process (no HTTP, SQLite NORMAL), CPU per create, medians: ` +
+        `ConfigMap A ${m.get(`${thisRepo} configmaps`)!.toFixed(0)} µs, B ${m.get(`${resolve(other)} configmaps`)!.toFixed(0)} µs; ` +
+        `Deployment A ${m.get(`${thisRepo} deployments`)!.toFixed(0)} µs, B ${m.get(`${resolve(other)} deployments`)!.toFixed(0)} µs`);
+    }
     await new Promise((r) => setTimeout(r, 5000));
-    for (let round = 0; round < rounds; round++) {
+    for (let round = 0; round < rounds && (want('create') || want('watch')); round++) {
       const order = round % 2 === 0 ? [a, b] : [b, a];
       for (const s of order) {
         const parts: string[] = [];
@@ -398,6 +540,14 @@ async function abRun(other: string) {
 
 if (argv.includes('--watch-child')) {
   await watchChild();
+} else if (argv.includes('--floor-child')) {
+  const i = argv.indexOf('--floor-child');
+  await floorChild(Number(argv[i + 1]), Number(argv[i + 2]), argv[i + 3]);
+} else if (only?.includes('floor')) {
+  console.log(`# TLS floor of one watch delivery — ${new Date().toISOString()} — load ${load()}; ${WATCHERS} responses`);
+  await fanoutFloor(WATCHERS, Number(arg('--rounds') ?? 6));
+  console.log(`load at the end: ${load()}`);
+  process.exit(0);
 } else {
   const other = arg('--ab');
   if (other) await abRun(other); else await fullRun();
