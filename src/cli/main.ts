@@ -26,21 +26,21 @@ program.command('up')
   .action(async (opts) => {
     // The node lifecycle controller and the pod defaults read these settings from the environment (which tests
     // and `kubelite node` also use); the flags, named as upstream's, set it.
-    const bad = lifecycleFlagsToEnv(opts, process.env);
+    const { parseDurationMs } = await import('../controllers/nodelifecycle/controller.ts');
+    const bad = lifecycleFlagsToEnv(opts, process.env, parseDurationMs);
     if (bad) { console.error(`kubelite up: ${bad}`); process.exit(1); }
     const { up } = await import('./up.ts'); await up(opts);
   });
 
 /** Copy the node-lifecycle flags into the environment; returns a one-line error for a malformed value. */
-function lifecycleFlagsToEnv(opts: Record<string, unknown>, env: NodeJS.ProcessEnv): string | undefined {
-  const dur = /^\d+(\.\d+)?(ms|s|m|h)?$/;
+function lifecycleFlagsToEnv(opts: Record<string, unknown>, env: NodeJS.ProcessEnv, parseDurationMs: (s: string) => number | undefined): string | undefined {
   for (const [flag, key, name] of [
     ['nodeMonitorGracePeriod', 'KUBELITE_NODE_MONITOR_GRACE_PERIOD', '--node-monitor-grace-period'],
     ['nodeMonitorPeriod', 'KUBELITE_NODE_MONITOR_PERIOD', '--node-monitor-period'],
   ] as const) {
     const v = opts[flag];
     if (v === undefined) continue;
-    if (typeof v !== 'string' || !dur.test(v.trim())) return `invalid ${name} "${String(v)}": give a duration such as 40s, 500ms or 2m`;
+    if (typeof v !== 'string' || parseDurationMs(v) === undefined) return `invalid ${name} "${String(v)}": give a duration such as 40s, 500ms or 2m`;
     env[key] = v.trim();
   }
   const tol = opts.defaultTolerationSeconds;
