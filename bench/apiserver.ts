@@ -17,6 +17,9 @@
  *   --only floor   the TLS floor of one watch delivery, no API server: a bare HTTPS server writing one event to
  *                  1,000 open chunked responses, res.write(string) per response vs one pre-framed Buffer per socket
  *   --cpu-prof <dir>                         run the server under `node --cpu-prof` (profile written on exit)
+ *   --store etcd   run `kubelite up --store etcd` against a throw-away etcd on loopback (Debian's etcd-server);
+ *                  the baselines are then etcd itself (etcd3 put, no API server) and the etcd store, at 1, 16 and
+ *                  64 writers, in the same run
  * `registry` is the CPU of GenericRegistry.create in this process (no HTTP; SQLite NORMAL, so no fsync wait),
  * ConfigMap and Deployment: the API server's own work per create, without the HTTPS request and response.
  */
@@ -29,7 +32,10 @@ import * as https from 'node:https';
 import type { ClientRequest, ServerResponse } from 'node:http';
 import { performance } from 'node:perf_hooks';
 import Database from 'better-sqlite3';
+import { Etcd3 } from 'etcd3';
 import { openSqliteStore } from '../src/storage/sqlite.ts';
+import { openEtcdStore } from '../src/storage/etcd.ts';
+import { EtcdProcess } from '../test/unit/storage/etcd-process.ts';
 import { ensurePki } from '../src/apiserver/tls.ts';
 import { freePort, waitFor } from '../test/e2e/harness.ts';
 import { KubeClient } from '../src/client/client.ts';
@@ -48,6 +54,10 @@ const WATCH_EVENTS = quick ? 20 : 50;
 const only = arg('--only')?.split(',');
 const want = (part: string) => (!only && part !== 'floor') || !!only?.includes(part);
 const cpuProfDir = arg('--cpu-prof');
+const storeKind = arg('--store') ?? 'sqlite';
+if (storeKind !== 'sqlite' && storeKind !== 'etcd') throw new Error(`--store: sqlite or etcd, not ${storeKind}`);
+/** With --store etcd: the throw-away etcd every server of this run uses. */
+let etcd: EtcdProcess | undefined;
 const thisRepo = resolve(fileURLToPath(new URL('..', import.meta.url)));
 
 function pct(xs: number[], p: number): number {
@@ -96,6 +106,33 @@ async function rawStoreRate(conc: number): Promise<number> {
   return r.n / r.secs;
 }
 
+/** etcd itself, no store code: the etcd3 client's put of one 1 KB value per request, at `conc` in flight. */
+async function rawEtcdRate(conc: number): Promise<number> {
+  const client = new Etcd3({ hosts: [etcd!.endpoint] });
+  const value = JSON.stringify(cmBody('x'));
+  const tag = `${conc}-${Date.now()}`;
+  await client.put('/bench/warm').value(value);
+  const r = await closedLoop(SECONDS, conc, (i) => client.put(`/bench/raw-${tag}-${i}`).value(value).exec());
+  report(`raw etcd put (etcd3 client, ${conc} in flight)`, r.n, r.secs, r.lat, 'baseline, same run');
+  await client.delete().prefix('/bench'); // the API server's watch cache would otherwise load them all
+  client.close();
+  return r.n / r.secs;
+}
+
+/** The etcd store (transaction: create if absent), `conc` writers. */
+async function etcdStoreRate(conc: number): Promise<number> {
+  const store = await openEtcdStore([etcd!.endpoint]);
+  const value = JSON.stringify(cmBody('x'));
+  const tag = `${conc}-${Date.now()}`;
+  const r = await closedLoop(SECONDS, conc, (i) => store.create(`/bench-store/raw-${tag}-${i}`, value));
+  report(`raw etcd store create (${conc} writer${conc === 1 ? '' : 's'})`, r.n, r.secs, r.lat, 'baseline, same run');
+  await store.close();
+  const client = new Etcd3({ hosts: [etcd!.endpoint] });
+  await client.delete().prefix('/bench');
+  client.close();
+  return r.n / r.secs;
+}
+
 /**
  * The SQLite file itself, no store code: better-sqlite3 in this thread, WAL + synchronous=FULL, one 1 KB row per
  * commit (each its own fsync), as shared/reference/baselines-on-these-machines.md measures it.
@@ -141,7 +178,8 @@ async function startServer(repo: string, name: string): Promise<Server> {
   const dataDir = mkdtempSync(join(tmpdir(), 'kubelite-bench-'));
   const port = await freePort();
   const proc: ChildProcess = spawn(process.execPath,
-    [...(cpuProfDir ? ['--cpu-prof', `--cpu-prof-dir=${cpuProfDir}`] : []), join(repo, 'bin/kubelite.js'), 'up', '--no-node', '--data-dir', dataDir, '--api-port', String(port), '--no-merge-kubeconfig'],
+    [...(cpuProfDir ? ['--cpu-prof', `--cpu-prof-dir=${cpuProfDir}`] : []), join(repo, 'bin/kubelite.js'), 'up', '--no-node', '--data-dir', dataDir, '--api-port', String(port), '--no-merge-kubeconfig',
+      ...(etcd ? ['--store', 'etcd', '--etcd-endpoints', etcd.endpoint] : [])],
     { cwd: repo, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   let exited = false;
@@ -437,13 +475,18 @@ async function floorChild(port: number, n: number, ca: string): Promise<void> {
 // ------------------------------------------------------------------ runs
 
 async function fullRun() {
-  console.log(`# API server benchmark — ${new Date().toISOString()} — ${cpus().length} × ${cpus()[0]?.model}, load ${load()}`);
+  console.log(`# API server benchmark — ${new Date().toISOString()} — ${cpus().length} × ${cpus()[0]?.model}, load ${load()}, store ${storeKind}`);
   console.log('| operation | throughput | p50 | p99 | note |\n|---|---|---|---|---|');
   const raw = new Map<number, number>();
-  // The single writer is the store's own durable rate one write at a time (every write its own fsync); the
-  // API's creates are compared with it and with the raw store at the same concurrency (group commit).
-  const fileRate = rawSqliteFileRate();
-  for (const conc of [1, ...CONCS]) raw.set(conc, await rawStoreRate(conc));
+  // SQLite: the single writer is the store's own durable rate one write at a time (every write its own fsync);
+  // the API's creates are compared with it, with the raw file, and with the store at the same concurrency (group
+  // commit). etcd: etcd's own put rate and the etcd store's, each at the API's concurrency.
+  const baselines = new Map<number, number>(); // etcd put rate by concurrency
+  const fileRate = etcd ? 0 : rawSqliteFileRate();
+  for (const conc of [1, ...CONCS]) {
+    if (etcd) baselines.set(conc, await rawEtcdRate(conc));
+    raw.set(conc, etcd ? await etcdStoreRate(conc) : await rawStoreRate(conc));
+  }
   const s = await startServer(thisRepo, 'this');
   try {
     const cl = s.client;
@@ -459,8 +502,10 @@ async function fullRun() {
         const seq = nameSeq;
         const r = await measureCreates(s, conc);
         for (let i = 0; i < r.n; i++) names.push(`c${seq}-${i}`);
-        report(`API create (${conc} clients)`, r.n, r.secs, r.lat,
-          `durable before the 201; ${(100 * r.rate / raw.get(conc)!).toFixed(1)} % of raw at the same concurrency, ${(100 * r.rate / raw.get(1)!).toFixed(0)} % of the store's single writer, ${(100 * r.rate / fileRate).toFixed(0)} % of the raw file's one-fsync-per-row rate; CPU per create: server ${r.serverMs.toFixed(2)} ms, bench client ${r.clientMs.toFixed(2)} ms`);
+        const cpu = `CPU per create: server ${r.serverMs.toFixed(2)} ms, bench client ${r.clientMs.toFixed(2)} ms`;
+        report(`API create (${conc} clients${etcd ? ', etcd' : ''})`, r.n, r.secs, r.lat, etcd
+          ? `durable before the 201; ${(100 * r.rate / baselines.get(conc)!).toFixed(0)} % of etcd's own put rate and ${(100 * r.rate / raw.get(conc)!).toFixed(0)} % of the etcd store's at the same concurrency; ${cpu}`
+          : `durable before the 201; ${(100 * r.rate / raw.get(conc)!).toFixed(1)} % of raw at the same concurrency, ${(100 * r.rate / raw.get(1)!).toFixed(0)} % of the store's single writer, ${(100 * r.rate / fileRate).toFixed(0)} % of the raw file's one-fsync-per-row rate; ${cpu}`);
       }
     }
     if (want('get')) {
@@ -584,6 +629,12 @@ if (argv.includes('--watch-child')) {
   process.exit(0);
 } else {
   const other = arg('--ab');
-  if (other) await abRun(other); else await fullRun();
+  if (other && etcd) throw new Error('--ab runs two servers side by side: SQLite only');
+  if (storeKind === 'etcd') { etcd = new EtcdProcess(); await etcd.start(); }
+  try {
+    if (other) await abRun(other); else await fullRun();
+  } finally {
+    await etcd?.destroy();
+  }
   process.exit(0);
 }

@@ -5,7 +5,9 @@
  *   const store = await openStore({ kind: 'etcd', etcdEndpoints: ['http://127.0.0.1:2379'] });
  *
  * The returned CachedStore is loaded and watching when the promise resolves; close() closes the backend too.
- * SQLite is opened exclusively (a second process on the same data dir gets a clear error). Compaction is the
+ * SQLite is opened exclusively (a second process on the same data dir gets a clear error). An etcd may hold other
+ * applications' keys too, so there the cache loads and watches only `/registry/` (every key the API server
+ * writes lives under it, as upstream's do), unless `cache.prefix` says otherwise. Compaction is the
  * caller's (the API server runs it every 5 minutes); `cache.compactIntervalMs` can do it here instead.
  */
 import { mkdirSync } from 'node:fs';
@@ -15,6 +17,9 @@ import { openSqliteStore } from './sqlite.ts';
 import { CachedStore, type CachedStoreOptions } from './watch-cache.ts';
 
 export * from './store.ts';
+
+/** Where every key the API server writes lives (objects, and the IP and port allocations). */
+export const REGISTRY_PREFIX = '/registry/';
 export { CachedStore } from './watch-cache.ts';
 
 export interface OpenStoreOptions {
@@ -54,7 +59,7 @@ export async function openStore(opts: OpenStoreOptions): Promise<Store> {
     throw new Error(`openStore: unknown store kind ${(opts as { kind: string }).kind}`);
   }
   if (opts.uncached) return inner;
-  const cached = new CachedStore(inner, opts.cache);
+  const cached = new CachedStore(inner, opts.kind === 'etcd' ? { prefix: REGISTRY_PREFIX, ...opts.cache } : opts.cache);
   try {
     await cached.waitReady();
   } catch (e) {

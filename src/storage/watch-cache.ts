@@ -318,6 +318,11 @@ export class CachedStore implements Store {
   }
 
   /** Number of active watchers served from this cache. */
+  /** How many objects the cache holds (the keys under its prefix). */
+  objectCount(): number {
+    return this.objects.size;
+  }
+
   watcherCount(): number {
     let n = 0;
     for (const s of this.watchersByPrefix.values()) n += s.size;
