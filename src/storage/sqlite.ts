@@ -32,6 +32,9 @@
  * Writes by other processes to the same file are not observed by watches: one process owns a data dir.
  */
 import { Worker } from 'node:worker_threads';
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { transformSync } from 'esbuild';
 import { RevisionWatcher } from './watcher.ts';
 import type { ListReply, OpenReply, Reply, Request, Row, WorkerOptions, WriteOp, WriteResult } from './sqlite-worker.ts';
 import { rowKv } from './sqlite-worker.ts';
@@ -86,18 +89,24 @@ const REPLAY_BATCH = 1000;
 const COMPACT_STEP = 5000;
 
 /*
- * How the worker loads TypeScript. Node 20 applies neither the tsx hooks that bin/kubelite.js registers on the main
- * thread (tsx's register()) nor `--import tsx` in a worker's execArgv to the worker's entry module (it fails with
- * ERR_UNKNOWN_FILE_EXTENSION). So the worker starts from this small evaluated bootstrap: it registers tsx in the
- * worker itself, resolved from this file (so the cwd does not matter), then imports sqlite-worker.ts. That works the
- * same under bin/kubelite.js and under `node --import tsx`, and keeps the worker type-checked TypeScript. The
- * worker gets an empty execArgv (nothing of the parent's flags, e.g. --test or a second --import tsx, is needed).
- * Cost: a few hundred ms of worker start-up per opened store.
+ * How the worker runs TypeScript. Node 20 applies neither the tsx hooks that bin/kubelite.js registers on the main
+ * thread nor `--import tsx` in a worker's execArgv to a worker's entry module, and registering tsx inside the
+ * worker costs ~200 ms and ~30 MiB per store (a second module loader and its hooks thread). So the worker's source,
+ * sqlite-worker.ts (type-checked with the rest), is transpiled once per process with esbuild (the transpiler tsx
+ * itself uses) to a CommonJS script, and each worker evaluates that script. Its only imports at run time are
+ * node:worker_threads and better-sqlite3 (the rest are types, erased), resolved from the worker file's own path so
+ * the cwd does not matter. The worker gets an empty execArgv (none of the parent's flags, e.g. --test, apply).
  */
+let workerScript: string | undefined;
 function workerBootstrap(): string {
-  const worker = new URL('./sqlite-worker.ts', import.meta.url).href;
-  return `import(${JSON.stringify(import.meta.resolve('tsx/esm/api'))})
-    .then((tsx) => { tsx.register(); return import(${JSON.stringify(worker)}); });`;
+  if (workerScript) return workerScript;
+  const file = fileURLToPath(new URL('./sqlite-worker.ts', import.meta.url));
+  const { code } = transformSync(readFileSync(file, 'utf8'), { loader: 'ts', format: 'cjs', target: 'node20', sourcefile: file });
+  workerScript = `'use strict';
+(function (require, module, exports) {
+${code}
+})(require('node:module').createRequire(${JSON.stringify(file)}), { exports: {} }, {});`;
+  return workerScript;
 }
 
 class SqliteWatcher extends RevisionWatcher {
