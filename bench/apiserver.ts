@@ -56,8 +56,19 @@ const want = (part: string) => (!only && part !== 'floor') || !!only?.includes(p
 const cpuProfDir = arg('--cpu-prof');
 const storeKind = arg('--store') ?? 'sqlite';
 if (storeKind !== 'sqlite' && storeKind !== 'etcd') throw new Error(`--store: sqlite or etcd, not ${storeKind}`);
-/** With --store etcd: the throw-away etcd every server of this run uses. */
+const useEtcd = storeKind === 'etcd';
+/** With --store etcd: the throw-away etcd the server of this run uses (started after the baselines). */
 let etcd: EtcdProcess | undefined;
+
+/**
+ * Each etcd baseline runs on its own fresh etcd: tens of thousands of 1 KB writes leave a large bbolt file and
+ * history behind, which slows every later commit (the API server's too) until etcd is compacted and defragmented.
+ */
+async function onFreshEtcd<T>(fn: (endpoint: string) => Promise<T>): Promise<T> {
+  const e = new EtcdProcess();
+  await e.start();
+  try { return await fn(e.endpoint); } finally { await e.destroy(); }
+}
 const thisRepo = resolve(fileURLToPath(new URL('..', import.meta.url)));
 
 function pct(xs: number[], p: number): number {
@@ -107,30 +118,28 @@ async function rawStoreRate(conc: number): Promise<number> {
 }
 
 /** etcd itself, no store code: the etcd3 client's put of one 1 KB value per request, at `conc` in flight. */
-async function rawEtcdRate(conc: number): Promise<number> {
-  const client = new Etcd3({ hosts: [etcd!.endpoint] });
-  const value = JSON.stringify(cmBody('x'));
-  const tag = `${conc}-${Date.now()}`;
-  await client.put('/bench/warm').value(value);
-  const r = await closedLoop(SECONDS, conc, (i) => client.put(`/bench/raw-${tag}-${i}`).value(value).exec());
-  report(`raw etcd put (etcd3 client, ${conc} in flight)`, r.n, r.secs, r.lat, 'baseline, same run');
-  await client.delete().prefix('/bench'); // the API server's watch cache would otherwise load them all
-  client.close();
-  return r.n / r.secs;
+function rawEtcdRate(conc: number): Promise<number> {
+  return onFreshEtcd(async (endpoint) => {
+    const client = new Etcd3({ hosts: [endpoint] });
+    const value = JSON.stringify(cmBody('x'));
+    await client.put('/bench/warm').value(value);
+    const r = await closedLoop(SECONDS, conc, (i) => client.put(`/bench/raw-${i}`).value(value).exec());
+    report(`raw etcd put (etcd3 client, ${conc} in flight)`, r.n, r.secs, r.lat, 'baseline, same run');
+    client.close();
+    return r.n / r.secs;
+  });
 }
 
 /** The etcd store (transaction: create if absent), `conc` writers. */
-async function etcdStoreRate(conc: number): Promise<number> {
-  const store = await openEtcdStore([etcd!.endpoint]);
-  const value = JSON.stringify(cmBody('x'));
-  const tag = `${conc}-${Date.now()}`;
-  const r = await closedLoop(SECONDS, conc, (i) => store.create(`/bench-store/raw-${tag}-${i}`, value));
-  report(`raw etcd store create (${conc} writer${conc === 1 ? '' : 's'})`, r.n, r.secs, r.lat, 'baseline, same run');
-  await store.close();
-  const client = new Etcd3({ hosts: [etcd!.endpoint] });
-  await client.delete().prefix('/bench');
-  client.close();
-  return r.n / r.secs;
+function etcdStoreRate(conc: number): Promise<number> {
+  return onFreshEtcd(async (endpoint) => {
+    const store = await openEtcdStore([endpoint]);
+    const value = JSON.stringify(cmBody('x'));
+    const r = await closedLoop(SECONDS, conc, (i) => store.create(`/bench-store/raw-${i}`, value));
+    report(`raw etcd store create (${conc} writer${conc === 1 ? '' : 's'})`, r.n, r.secs, r.lat, 'baseline, same run');
+    await store.close();
+    return r.n / r.secs;
+  });
 }
 
 /**
@@ -482,11 +491,12 @@ async function fullRun() {
   // the API's creates are compared with it, with the raw file, and with the store at the same concurrency (group
   // commit). etcd: etcd's own put rate and the etcd store's, each at the API's concurrency.
   const baselines = new Map<number, number>(); // etcd put rate by concurrency
-  const fileRate = etcd ? 0 : rawSqliteFileRate();
+  const fileRate = useEtcd ? 0 : rawSqliteFileRate();
   for (const conc of [1, ...CONCS]) {
-    if (etcd) baselines.set(conc, await rawEtcdRate(conc));
-    raw.set(conc, etcd ? await etcdStoreRate(conc) : await rawStoreRate(conc));
+    if (useEtcd) baselines.set(conc, await rawEtcdRate(conc));
+    raw.set(conc, useEtcd ? await etcdStoreRate(conc) : await rawStoreRate(conc));
   }
+  if (useEtcd) { etcd = new EtcdProcess(); await etcd.start(); }
   const s = await startServer(thisRepo, 'this');
   try {
     const cl = s.client;
@@ -629,8 +639,7 @@ if (argv.includes('--watch-child')) {
   process.exit(0);
 } else {
   const other = arg('--ab');
-  if (other && etcd) throw new Error('--ab runs two servers side by side: SQLite only');
-  if (storeKind === 'etcd') { etcd = new EtcdProcess(); await etcd.start(); }
+  if (other && useEtcd) throw new Error('--ab runs two servers side by side: SQLite only');
   try {
     if (other) await abRun(other); else await fullRun();
   } finally {
