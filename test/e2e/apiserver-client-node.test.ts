@@ -4,6 +4,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { rmSync } from 'node:fs';
 import * as k8s from '@kubernetes/client-node';
 import { startCluster, waitFor } from './harness.ts';
 
@@ -58,5 +59,6 @@ test('client-node: create, list, informer add/update/delete and recovery after 4
   } finally {
     await informer?.stop();
     await c.stop();
+    rmSync(dataDir, { recursive: true, force: true }); // the restarted cluster was given the first one's data dir
   }
 });

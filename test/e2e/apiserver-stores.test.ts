@@ -116,9 +116,11 @@ test('startup errors: port in use, unreadable data dir', async () => {
   }
   if (process.getuid?.() === 0) {
     // root reads everything: use a path under a regular file instead
-    const f = join(mkdtempSync(join(tmpdir(), 'kubelite-file-')), 'file');
+    const fileDir = mkdtempSync(join(tmpdir(), 'kubelite-file-'));
+    const f = join(fileDir, 'file');
     writeFileSync(f, 'x');
     const r = await run(process.execPath, [join(repoRoot, 'bin/kubelite.js'), 'up', '--data-dir', join(f, 'data'), '--api-port', String(port), '--no-merge-kubeconfig', '--no-node'], { timeoutMs: 60000 });
+    rmSync(fileDir, { recursive: true, force: true });
     assert.notEqual(r.code, 0);
     assert.match(r.stderr, /kubelite: cannot use data dir .*: fix its permissions or choose another with --data-dir/);
     assert.equal(r.stderr.trim().split('\n').length, 1, r.stderr);

@@ -147,7 +147,7 @@ export async function startCluster(opts: ClusterOptions = {}): Promise<Cluster> 
       rmSync(cacheDir, { recursive: true, force: true });
       if (ownDir && !s.keepData) rmSync(dataDir, { recursive: true, force: true });
     },
-    kill9: async () => { await stopProc('SIGKILL'); },
+    kill9: async () => { await stopProc('SIGKILL'); rmSync(cacheDir, { recursive: true, force: true }); }, // the data stays, for a restart
   };
 }
 
