@@ -235,7 +235,7 @@ export function openapiV3Index(): { paths: Record<string, { serverRelativeURL: s
   return { paths };
 }
 
-/** Aliases in the shape src/apiserver/wiring.ts looks up: the index, and a document by group and version. */
+/** The index, and a document by group and version (as the API server routes them). */
 export function openapiIndex(): { paths: Record<string, { serverRelativeURL: string }> } {
   return openapiV3Index();
 }

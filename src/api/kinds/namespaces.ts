@@ -4,7 +4,10 @@ import { nameIsDNSLabel, validateMeta } from '../validation/meta.ts';
 import { isQualifiedName } from '../validation/names.ts';
 import type { KubeObject } from '../resource.ts';
 import type { FieldError } from '../errors.ts';
-import { clone, define, keepAllButStatus, metaOf, sub } from './common.ts';
+import { clone, define, keepAllButStatus, metaOf, status, str, sub } from './common.ts';
+import { namespaceTable } from '../tables/cluster.ts';
+import { serveFinalize } from '../../apiserver/subresources/status.ts';
+import { namespaceHooks } from '../../apiserver/kindhooks.ts';
 
 type Obj = Record<string, unknown>;
 export const NAMESPACE_NAME_LABEL = 'kubernetes.io/metadata.name';
@@ -25,8 +28,16 @@ export const namespaces = define({
   shortNames: ['ns'],
   // upstream serves no deletecollection for namespaces
   verbs: ['create', 'delete', 'get', 'list', 'patch', 'update', 'watch'],
-  subresources: [sub('status', '', 'v1', 'Namespace'), sub('finalize', '', 'v1', 'Namespace', ['update'])],
+  subresources: [status('', 'v1', 'Namespace'), sub('finalize', '', 'v1', 'Namespace', ['update'], { serve: serveFinalize, prepareForUpdate: prepareForFinalize })],
   schemaName: 'io.k8s.api.core.v1.Namespace',
+  // not in the garbage collector's graph (as before: namespaces go through the namespace controller)
+  garbageCollected: false,
+  table: namespaceTable,
+  fieldSelectors: {
+    accepted: ['status.phase', 'metadata.name'],
+    fields: (n) => ({ 'status.phase': str(n?.status?.phase) }),
+  },
+  rest: () => namespaceHooks,
   hasGeneration: false,
   defaults(obj) {
     // SetDefaults_Namespace: the immutable name label; SetDefaults_NamespaceStatus: phase Active.
@@ -65,7 +76,7 @@ export const namespaces = define({
 });
 
 /** The /finalize subresource: only spec.finalizers change (upstream namespaceFinalizeStrategy). */
-export function prepareForFinalize(obj: KubeObject, old: KubeObject): void {
+function prepareForFinalize(obj: KubeObject, old: KubeObject): void {
   const finalizers = clone(asObj(obj.spec).finalizers);
   for (const k of Object.keys(obj)) if (k !== 'apiVersion' && k !== 'kind') delete obj[k];
   Object.assign(obj, clone({ ...old, apiVersion: obj.apiVersion ?? old.apiVersion, kind: obj.kind ?? old.kind }));

@@ -6,7 +6,8 @@ import type { KubeObject } from '../resource.ts';
 import { asArray, asObj, child, duplicate, forbidden, goValue, index, invalid, isObj, notSupported, required } from '../validation/field.ts';
 import { nameIsDNS1035Label, validateMeta } from '../validation/meta.ts';
 import { PORT_RANGE_MSG, isDNS1123Label, isDNS1123Subdomain, isValidIP, isValidPortName, isValidPortNum, validateLabels } from '../validation/names.ts';
-import { clone, define, keepAllButStatus, keepStatus, sub } from './common.ts';
+import { clone, define, keepAllButStatus, keepStatus, status, str, sub } from './common.ts';
+import { serviceTable } from '../tables/services.ts';
 
 type Obj = Record<string, unknown>;
 const TYPES = ['ClusterIP', 'ExternalName', 'LoadBalancer', 'NodePort'];
@@ -170,8 +171,15 @@ export function dropTypeDependentFields(obj: KubeObject, old: KubeObject): void 
 export const services = define({
   group: '', version: 'v1', kind: 'Service', plural: 'services', namespaced: true,
   shortNames: ['svc'], categories: ['all'],
-  subresources: [sub('status', '', 'v1', 'Service'), sub('proxy', '', 'v1', 'ServiceProxyOptions', ['create', 'delete', 'get', 'patch', 'update'])],
+  subresources: [status('', 'v1', 'Service'), sub('proxy', '', 'v1', 'ServiceProxyOptions', ['create', 'delete', 'get', 'patch', 'update'])],
   schemaName: 'io.k8s.api.core.v1.Service',
+  table: serviceTable,
+  fieldSelectors: {
+    accepted: ['metadata.namespace', 'metadata.name', 'spec.clusterIP', 'spec.type'],
+    fields: (s) => ({ 'spec.clusterIP': str(s?.spec?.clusterIP), 'spec.type': str(s?.spec?.type) }),
+  },
+  // ClusterIP and NodePort allocation (upstream: the service REST storage)
+  rest: (ctx) => ctx.allocators.hooks(),
   hasGeneration: false,
   defaults: defaultService,
   validate(obj, old) {
