@@ -3,7 +3,7 @@
  * fields and the field-label conversion of the API server (pkg/apis/<group>/v1/conversion.go and the registries'
  * ToSelectableFields, declared by each kind's descriptor as `fieldSelectors`). Terms: `f=v`, `f==v`, `f!=v`, comma-separated (AND); `\,` `\=` `\\` escape.
  */
-import type { FieldSelectorDef, KubeObject } from './resource.ts';
+import type { FieldSelectorDef, KubeObject, ResourceDef } from './resource.ts';
 import { findByKind } from './registry.ts';
 import { StatusError, badRequest } from './errors.ts';
 
@@ -85,29 +85,17 @@ export function requiresExactMatch(sel: FieldSelector, field: string): string | 
 // ---- per kind: the descriptor's `fieldSelectors` ----
 
 const str = (v: unknown) => (v === undefined || v === null ? '' : String(v));
+type Selectable = Pick<ResourceDef, 'fieldSelectors' | 'namespaced'>;
 const kindFields = (group: string, kind: string): FieldSelectorDef | undefined => findByKind(group === 'core' ? '' : group, kind)?.fieldSelectors;
 
-/** The selectable fields of an object: metadata.name, metadata.namespace (namespaced kinds) and the kind's own. */
-export function selectableFields(group: string, kind: string, obj: KubeObject, namespaced = true): Record<string, string> {
-  const k = kindFields(group, kind);
+function fieldsOf(k: FieldSelectorDef | undefined, obj: KubeObject, namespaced: boolean): Record<string, string> {
   const out: Record<string, string> = { 'metadata.name': str(obj?.metadata?.name) };
   if (namespaced) out['metadata.namespace'] = str(obj?.metadata?.namespace);
   if (k) Object.assign(out, k.fields(obj));
   return out;
 }
 
-/** Field labels the API accepts for a kind. */
-export function supportedFieldLabels(group: string, kind: string): string[] {
-  return kindFields(group, kind)?.accepted ?? ['metadata.name', 'metadata.namespace'];
-}
-
-/**
- * Check (and convert legacy aliases of) the labels of a parsed selector for a kind. Throws Error with upstream text:
- * `field label not supported: x` for kinds with their own conversion,
- * `"x" is not a known field selector: only "metadata.name", "metadata.namespace"` for the others.
- */
-export function convertFieldSelector(sel: FieldSelector, group: string, kind: string): FieldSelector {
-  const k = kindFields(group, kind);
+function convert(sel: FieldSelector, k: FieldSelectorDef | undefined): FieldSelector {
   return {
     terms: sel.terms.map((t) => {
       if (!k) {
@@ -122,15 +110,50 @@ export function convertFieldSelector(sel: FieldSelector, group: string, kind: st
   };
 }
 
-/** ?fieldSelector= for a kind: parse and check, 400 BadRequest on any error (as upstream). Empty → no terms. */
-export function parseFieldSelectorParam(selector: string | undefined | null, group: string, kind: string): FieldSelector {
+function parseParam(selector: string | undefined | null, k: FieldSelectorDef | undefined): FieldSelector {
   if (!selector) return { terms: [] };
   try {
-    return convertFieldSelector(parseFieldSelector(selector), group, kind);
+    return convert(parseFieldSelector(selector), k);
   } catch (e) {
     if (e instanceof StatusError) throw e;
     throw badRequest((e as Error).message);
   }
+}
+
+/** ?fieldSelector= for a kind's descriptor: parse and check, 400 BadRequest on any error (as upstream). */
+export function fieldSelectorFor(def: Selectable, selector: string | undefined | null): FieldSelector {
+  return parseParam(selector, def.fieldSelectors);
+}
+
+/** Whether an object of a kind passes a selector from fieldSelectorFor. */
+export function objectMatchesFieldSelector(def: Selectable, sel: FieldSelector, obj: KubeObject): boolean {
+  return sel.terms.length === 0 || fieldSelectorMatches(sel, fieldsOf(def.fieldSelectors, obj, def.namespaced));
+}
+
+// The same by group and kind (the registered descriptors').
+
+/** The selectable fields of an object: metadata.name, metadata.namespace (namespaced kinds) and the kind's own. */
+export function selectableFields(group: string, kind: string, obj: KubeObject, namespaced = true): Record<string, string> {
+  return fieldsOf(kindFields(group, kind), obj, namespaced);
+}
+
+/** Field labels the API accepts for a kind. */
+export function supportedFieldLabels(group: string, kind: string): string[] {
+  return kindFields(group, kind)?.accepted ?? ['metadata.name', 'metadata.namespace'];
+}
+
+/**
+ * Check (and convert legacy aliases of) the labels of a parsed selector for a kind. Throws Error with upstream text:
+ * `field label not supported: x` for kinds with their own conversion,
+ * `"x" is not a known field selector: only "metadata.name", "metadata.namespace"` for the others.
+ */
+export function convertFieldSelector(sel: FieldSelector, group: string, kind: string): FieldSelector {
+  return convert(sel, kindFields(group, kind));
+}
+
+/** ?fieldSelector= for a kind: parse and check, 400 BadRequest on any error (as upstream). Empty → no terms. */
+export function parseFieldSelectorParam(selector: string | undefined | null, group: string, kind: string): FieldSelector {
+  return parseParam(selector, kindFields(group, kind));
 }
 
 /** Whether an object passes a (converted) field selector. */

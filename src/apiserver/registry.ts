@@ -21,7 +21,7 @@ import { managerOf, type RequestContext } from './context.ts';
 import type { Meta } from './codec.ts';
 import { findTypeErrors, findUnknownFields, pruneUnknownFields, typeErrorMessage } from '../api/schema-walk.ts';
 import { parseLabelSelectorParam, selectorMatches } from '../api/labels.ts';
-import { parseFieldSelectorParam, matchesFieldSelector } from '../api/fieldselectors.ts';
+import { fieldSelectorFor, objectMatchesFieldSelector } from '../api/fieldselectors.ts';
 import { patchObject, type PatchKind } from '../api/patch/index.ts';
 import { serverSideApply, updateManagedFields } from '../api/patch/apply.ts';
 import type { DeleteOptions, KindHooks, RestContext } from './hooks.ts';
@@ -112,10 +112,10 @@ export class GenericRegistry {
   /** Matcher for label + field selectors (throws 400 on bad selectors). */
   matcher(def: ResourceDef, labelSelector?: string, fieldSelector?: string): (o: KubeObject) => boolean {
     const ls = labelSelector ? parseLabelSelectorParam(labelSelector) : undefined;
-    const fs = fieldSelector ? parseFieldSelectorParam(fieldSelector, def.group, def.kind) : undefined;
+    const fs = fieldSelector ? fieldSelectorFor(def, fieldSelector) : undefined;
     if (!ls && !fs) return () => true;
     return (o) => (!ls || selectorMatches(ls, (o.metadata?.labels ?? {}) as Record<string, string>)) &&
-      (!fs || matchesFieldSelector(fs, def.group, def.kind, o, def.namespaced));
+      (!fs || objectMatchesFieldSelector(def, fs, o));
   }
 
   async list(def: ResourceDef, ns: string | undefined, p: ListParams): Promise<ListOutcome> {

@@ -11,7 +11,8 @@ import type { Duplex } from 'node:stream';
 import type { Store } from '../storage/store.ts';
 import type { KubeObject, ResourceDef } from '../api/resource.ts';
 import { StatusError, badRequest, internalError, methodNotAllowed, notFound, unauthorized } from '../api/errors.ts';
-import { buildTable, tableFor, type IncludeObject, type Table } from '../api/tables/index.ts';
+import { buildTable, type IncludeObject, type Table } from '../api/tables/index.ts';
+import { defaultTable } from '../api/tables/cluster.ts';
 import { resources } from '../api/registry.ts';
 import { openapiIndex, openapiDocument } from '../api/openapi.ts';
 import { decodeProtobufBody } from '../api/protobuf.ts';
@@ -215,7 +216,7 @@ export function createApiServer(o: ApiServerOptions): ApiServer {
   }
 
   function table(def: ResourceDef, objs: KubeObject[], includeObject: IncludeObject, listMeta: Table['metadata'], nowMs: number): Table {
-    return buildTable(objs, tableFor(def.group, def.kind), nowMs, includeObject, listMeta);
+    return buildTable(objs, def.table ?? defaultTable, nowMs, includeObject, listMeta);
   }
 
   function tableAccept(accept: string): boolean {

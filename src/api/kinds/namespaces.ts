@@ -6,6 +6,7 @@ import type { KubeObject } from '../resource.ts';
 import type { FieldError } from '../errors.ts';
 import { clone, define, keepAllButStatus, metaOf, status, str, sub } from './common.ts';
 import { namespaceTable } from '../tables/cluster.ts';
+import { enumOf } from '../definitions/index.ts';
 import { serveFinalize } from '../../apiserver/subresources/status.ts';
 import { namespaceHooks } from '../../apiserver/kindhooks.ts';
 
@@ -22,6 +23,8 @@ function validateFinalizers(obj: KubeObject): FieldError[] {
   }
   return errs;
 }
+
+const NAMESPACE_PHASES = enumOf('io.k8s.api.core.v1.NamespaceStatus', 'phase');
 
 export const namespaces = define({
   group: '', version: 'v1', kind: 'Namespace', plural: 'namespaces', namespaced: false,
@@ -69,7 +72,7 @@ export const namespaces = define({
   validateStatus(obj, old) {
     const errs = validateMeta(obj, old, false, nameIsDNSLabel);
     const ph = asObj(obj.status).phase;
-    if (ph !== undefined && ph !== 'Active' && ph !== 'Terminating') errs.push(notSupported(child('status', 'phase'), ph, ['Active', 'Terminating']));
+    if (ph !== undefined && !NAMESPACE_PHASES.includes(String(ph))) errs.push(notSupported(child('status', 'phase'), ph, NAMESPACE_PHASES));
     if (asObj(obj.metadata).deletionTimestamp && ph === 'Active') errs.push(invalid('status.phase', ph, 'A namespace may not be set to active if it is being terminated'));
     return errs;
   },

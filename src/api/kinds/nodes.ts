@@ -6,9 +6,10 @@ import type { FieldError } from '../errors.ts';
 import type { KubeObject } from '../resource.ts';
 import { clone, define, keepStatus, status, sub } from './common.ts';
 import { nodeTable } from '../tables/cluster.ts';
+import { enumOf } from '../definitions/index.ts';
 
 type Obj = Record<string, unknown>;
-const EFFECTS = ['NoSchedule', 'PreferNoSchedule', 'NoExecute'];
+const EFFECTS = enumOf('io.k8s.api.core.v1.Taint', 'effect');
 
 function validateTaints(obj: KubeObject): FieldError[] {
   const errs: FieldError[] = [];

@@ -8,10 +8,15 @@ import { nameIsDNS1035Label, validateMeta } from '../validation/meta.ts';
 import { PORT_RANGE_MSG, isDNS1123Label, isDNS1123Subdomain, isValidIP, isValidPortName, isValidPortNum, validateLabels } from '../validation/names.ts';
 import { clone, define, keepAllButStatus, keepStatus, status, str, sub } from './common.ts';
 import { serviceTable } from '../tables/services.ts';
+import { enumOf } from '../definitions/index.ts';
 
 type Obj = Record<string, unknown>;
-const TYPES = ['ClusterIP', 'ExternalName', 'LoadBalancer', 'NodePort'];
-const PROTOCOLS = ['SCTP', 'TCP', 'UDP'];
+const SPEC = 'io.k8s.api.core.v1.ServiceSpec';
+// Supported values: the schema's enumerations.
+const TYPES = enumOf(SPEC, 'type');
+const PROTOCOLS = enumOf('io.k8s.api.core.v1.ServicePort', 'protocol');
+const SESSION_AFFINITIES = enumOf(SPEC, 'sessionAffinity');
+const IP_FAMILIES = enumOf(SPEC, 'ipFamilies');
 
 export function defaultService(obj: KubeObject): void {
   if (!isObj(obj.spec)) obj.spec = {};
@@ -84,7 +89,7 @@ export function validateServiceSpec(obj: KubeObject): FieldError[] {
     }
   }
   const sa = spec.sessionAffinity;
-  if (sa !== undefined && sa !== 'None' && sa !== 'ClientIP') errs.push(notSupported('spec.sessionAffinity', sa, ['ClientIP', 'None']));
+  if (sa !== undefined && !SESSION_AFFINITIES.includes(String(sa))) errs.push(notSupported('spec.sessionAffinity', sa, SESSION_AFFINITIES));
   if (sa === 'ClientIP') {
     const t = asObj(asObj(asObj(spec.sessionAffinityConfig).clientIP)).timeoutSeconds;
     if (typeof t === 'number' && (t <= 0 || t > 86400)) errs.push(invalid('spec.sessionAffinityConfig.clientIP.timeoutSeconds', t, 'must be greater than 0 and less than 86400'));
@@ -94,10 +99,11 @@ export function validateServiceSpec(obj: KubeObject): FieldError[] {
   }
   for (const [i, ip] of asArray(spec.externalIPs).entries()) if (typeof ip !== 'string' || !isValidIP(ip)) errs.push(invalid(index('spec.externalIPs', i), ip, 'must be a valid IP address, (e.g. 10.9.8.7 or 2001:db8::ffff)'));
   errs.push(...validateLabels(spec.selector, 'spec.selector'));
-  for (const [f, allowed] of [['internalTrafficPolicy', ['Cluster', 'Local']], ['externalTrafficPolicy', ['Cluster', 'Local']], ['ipFamilyPolicy', ['SingleStack', 'PreferDualStack', 'RequireDualStack']]] as const) {
-    if (spec[f] !== undefined && spec[f] !== '' && !(allowed as readonly string[]).includes(String(spec[f]))) errs.push(notSupported(`spec.${f}`, spec[f], [...allowed]));
+  for (const f of ['internalTrafficPolicy', 'externalTrafficPolicy', 'ipFamilyPolicy']) {
+    const allowed = enumOf(SPEC, f);
+    if (spec[f] !== undefined && spec[f] !== '' && !allowed.includes(String(spec[f]))) errs.push(notSupported(`spec.${f}`, spec[f], allowed));
   }
-  for (const [i, fam] of asArray(spec.ipFamilies).entries()) if (fam !== 'IPv4' && fam !== 'IPv6') errs.push(notSupported(index('spec.ipFamilies', i), fam, ['IPv4', 'IPv6']));
+  for (const [i, fam] of asArray(spec.ipFamilies).entries()) if (!IP_FAMILIES.includes(fam as string)) errs.push(notSupported(index('spec.ipFamilies', i), fam, IP_FAMILIES));
   if (spec.externalTrafficPolicy !== undefined && type !== 'NodePort' && type !== 'LoadBalancer' && asArray(spec.externalIPs).length === 0 && spec.externalTrafficPolicy !== '') {
     errs.push(invalid('spec.externalTrafficPolicy', spec.externalTrafficPolicy, 'may only be set for externally-accessible services'));
   }
