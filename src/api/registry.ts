@@ -13,6 +13,8 @@ import { nodes } from './kinds/nodes.ts';
 import { pods } from './kinds/pods.ts';
 import { replicasets } from './kinds/replicasets.ts';
 import { services } from './kinds/services.ts';
+import { rollouts } from './kinds/rollouts.ts';
+import { analysisruns, analysistemplates, clusteranalysistemplates } from './kinds/analysis.ts';
 
 /** Every served kind, by the name components use (`R.pods`), in upstream discovery order within each group-version. */
 export const kinds = {
@@ -20,6 +22,7 @@ export const kinds = {
   deployments, replicasets,
   endpointslices,
   leases,
+  rollouts, analysisruns, analysistemplates, clusteranalysistemplates,
 } satisfies Record<string, ResourceDef>;
 
 export const resources: ResourceDef[] = Object.values(kinds);
