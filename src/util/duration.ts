@@ -55,3 +55,12 @@ export function ageSince(timestamp: string | undefined | null, nowMs: number): s
   if (Number.isNaN(t)) return '<unknown>';
   return humanDuration(nowMs - t);
 }
+
+/** A duration flag value, "40s", "500ms", "2m", "1h" or plain seconds, in ms; undefined when malformed. */
+export function parseDurationMs(s: string | undefined): number | undefined {
+  if (!s) return undefined;
+  const m = /^(\d+(?:\.\d+)?)(ms|s|m|h)?$/.exec(s.trim());
+  if (!m) return undefined;
+  const n = Number(m[1]);
+  return n * ({ ms: 1, s: 1000, m: 60_000, h: 3_600_000 }[m[2] ?? 's'] as number);
+}
