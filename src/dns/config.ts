@@ -93,7 +93,3 @@ export function podResolvConf(pod: PodLike, host: ResolvConf = hostResolvConf(),
   return rc;
 }
 
-/** The text of a pod's /etc/resolv.conf. */
-export function podResolvConfText(pod: PodLike, host?: ResolvConf): string {
-  return formatResolvConf(podResolvConf(pod, host));
-}

@@ -285,10 +285,5 @@ export function statusEqual(a: DeploymentStatus | undefined, b: DeploymentStatus
   return JSON.stringify(canonical(a ?? {})) === JSON.stringify(canonical(b ?? {}));
 }
 
-/** Is this RS controlled by the object with this uid? */
-export function controllerRefOf(obj: { metadata?: { ownerReferences?: { controller?: boolean; uid: string; kind: string; name: string; apiVersion: string }[] } }) {
-  return obj.metadata?.ownerReferences?.find((r) => r.controller);
-}
-
 /** A ReplicaSet and the size to scale it to (the plans of rolling.ts and sync.ts). */
 export interface ScaleAction { rs: ReplicaSet; to: number }
