@@ -21,6 +21,7 @@ import { buildKubeconfig, mergeKubeconfig, writeKubeconfig } from './kubeconfig.
 import { startControllerManager } from '../controllers/manager.ts';
 import { SetupError } from '../node-setup/setup.ts';
 import type { ClusterConfig } from './config.ts';
+import { deferredTrafficSource } from '../proxy/router/source.ts';
 
 export interface UpOptions {
   dataDir: string;
@@ -128,9 +129,12 @@ export async function up(opts: UpOptions): Promise<void> {
     }
   };
 
+  // The service proxy's request measurements for the analysis controller (attached once the proxy runs).
+  const trafficStats = deferredTrafficSource();
+
   // 2. Controller manager
   await start('controller manager', async () => {
-    const h = await startControllerManager({ client: client('kubelite-controller-manager'), log, controllerOptions: { nodeLifecycle: opts.config.nodeLifecycle } });
+    const h = await startControllerManager({ client: client('kubelite-controller-manager'), log, trafficStats, controllerOptions: { nodeLifecycle: opts.config.nodeLifecycle } });
     return { name: 'controller manager', stop: () => h.stop() };
   });
   // 3. Scheduler
