@@ -17,7 +17,7 @@ import { argsWithoutSecrets, resolveMetricArgs } from './args.ts';
 import { recordMeasurement } from './metric.ts';
 import { providerFor, takeMeasurement, type ProviderSet } from './providers/index.ts';
 import {
-  assessRun, dryRunMetrics, lastMeasurement, metricsDue, nextReconcileAt, retentionLimits, trimMeasurements,
+  assessRun, dryRunMetrics, isTerminating, lastMeasurement, metricsDue, nextReconcileAt, retentionLimits, trimMeasurements,
   validateMetrics, type RunEvent,
 } from './run.ts';
 
@@ -124,8 +124,13 @@ export async function reconcileAnalysisRun(run: AnalysisRun, deps: ReconcileDeps
   }
 
   status.startedAt ??= rfc3339(now());
-  const a = assessRun({ ...run, status }, metrics, dryRun);
+  let a = assessRun({ ...run, status }, metrics, dryRun);
   const events = [...a.events];
+  if (!isCompleted(a.phase) && isTerminating({ ...run, status: { ...status, metricResults: a.metricResults } })) {
+    // A metric has just failed, errored or become inconclusive: the run ends now, not at the next due time.
+    a = assessRun({ ...run, status: { ...status, metricResults: a.metricResults } }, metrics, dryRun);
+    events.push(...a.events);
+  }
   status.metricResults = trimMeasurements(a.metricResults, retention);
   status.runSummary = a.runSummary;
   status.dryRunSummary = a.dryRunSummary;
