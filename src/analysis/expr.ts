@@ -33,6 +33,16 @@ jsep.addIdentifierChar('#');
 
 const OCURLY = 123, CCURLY = 125, PERIOD = 46, QMARK = 63, COLON = 58;
 
+/** Parse an expression, then expect `closer` after it (consumed); used by `{…}` and `?…:`. */
+function expressionThen(scope: jsep.HookScope, closer: number): jsep.Expression {
+  const node = scope.gobbleExpression();
+  if (!node) scope.throwError('Expected expression');
+  scope.gobbleSpaces();
+  if (scope.code !== closer) scope.throwError(`Expected ${String.fromCharCode(closer)}`);
+  scope.index++;
+  return node;
+}
+
 jsep.plugins.register({
   name: 'kubelite-expr',
   init(j: typeof jsep) {
@@ -40,12 +50,7 @@ jsep.plugins.register({
     j.hooks.add('gobble-token', function closure(env) {
       if (this.code === OCURLY) {
         this.index++;
-        const body = this.gobbleExpression();
-        if (!body) this.throwError('Expected expression');
-        this.gobbleSpaces();
-        if ((this.code as number) !== CCURLY) this.throwError('Expected }');
-        this.index++;
-        env.node = { type: 'Closure', body };
+        env.node = { type: 'Closure', body: expressionThen(this, CCURLY) };
       } else if (this.code === PERIOD && /[A-Za-z_]/.test(this.expr.charAt(this.index + 1))) {
         this.index++;
         const property = this.gobbleIdentifier()!;
@@ -56,11 +61,7 @@ jsep.plugins.register({
     j.hooks.add('after-expression', function ternary(env) {
       if (env.node && this.code === QMARK) {
         this.index++;
-        const consequent = this.gobbleExpression();
-        if (!consequent) this.throwError('Expected expression');
-        this.gobbleSpaces();
-        if ((this.code as number) !== COLON) this.throwError('Expected :');
-        this.index++;
+        const consequent = expressionThen(this, COLON);
         const alternate = this.gobbleExpression();
         if (!alternate) this.throwError('Expected expression');
         env.node = { type: 'ConditionalExpression', test: env.node, consequent, alternate };

@@ -99,6 +99,8 @@ test('errors are worded as expr words them', () => {
     ['a b', 1, /one expression expected/],
     ['1 === 1', 1, /unsupported operator ===/],
     ['{# > 1}', 1, /predicate/],
+    ['all(result, {# > 1)', [1], /Expected \}/],
+    ['result > 1 ? true', 1, /Expected :/],
     ['#', 1, /unknown name #/],
     ['', 1, /unexpected end of expression/],
     ['len(result) > 0', 3, /invalid argument for len \(type int\)/],
