@@ -1,37 +1,24 @@
 /**
- * Argo's DurationString (interval, initialDelay, window): Go's time.ParseDuration syntax — a sequence of decimal
- * numbers with a unit each ("30s", "1m30s", "1.5h", "500ms"; units ns, us, µs, ms, s, m, h), "0" alone allowed.
- * Errors are worded as Go words them, so a bad interval reads as it would under Argo.
+ * Argo's DurationString (interval, initialDelay, window): Go's time.ParseDuration syntax, parsed by
+ * src/util/duration.ts. Here a malformed one becomes an error worded as Go words it, so a bad interval reads in a
+ * run's message as it would under Argo ("time: missing unit in duration \"30\"").
  */
+import { parseGoDuration } from '../util/duration.ts';
 
-const UNIT_MS: Record<string, number> = { ns: 1e-6, us: 1e-3, 'µs': 1e-3, 'μs': 1e-3, ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
-
-/** Milliseconds of a Go duration string; throws Error("time: invalid duration \"…\"") and Go's other messages. */
-export function parseGoDuration(s: string): number {
+/** Why `s` is not a Go duration, in Go's words. */
+function goDurationError(s: string): string {
   const quoted = JSON.stringify(s);
-  let rest = s;
-  let sign = 1;
-  if (rest.startsWith('-') || rest.startsWith('+')) { sign = rest[0] === '-' ? -1 : 1; rest = rest.slice(1); }
-  if (rest === '0') return 0;
-  if (rest === '') throw new Error(`time: invalid duration ${quoted}`);
-  let total = 0;
-  while (rest !== '') {
-    const num = /^(\d*)(\.\d*)?/.exec(rest)!;
-    if (num[0] === '' || num[0] === '.') throw new Error(`time: invalid duration ${quoted}`);
-    rest = rest.slice(num[0].length);
-    const unit = /^[^\d.]*/.exec(rest)![0];
-    if (unit === '') throw new Error(`time: missing unit in duration ${quoted}`);
-    const mul = UNIT_MS[unit];
-    if (mul === undefined) throw new Error(`time: unknown unit ${JSON.stringify(unit)} in duration ${quoted}`);
-    rest = rest.slice(unit.length);
-    total += Number(num[0]) * mul;
-  }
-  return sign * total;
+  if (/^[+-]?(\d+\.?\d*|\.\d+)$/.test(s)) return `time: missing unit in duration ${quoted}`;
+  const unit = /^[+-]?(?:(?:\d+\.?\d*|\.\d+)(?:ns|us|µs|μs|ms|s|m|h))*(?:\d+\.?\d*|\.\d+)([^\d.]+)/.exec(s);
+  if (unit) return `time: unknown unit ${JSON.stringify(unit[1])} in duration ${quoted}`;
+  return `time: invalid duration ${quoted}`;
 }
 
-/** The duration in milliseconds, or undefined when unset; throws on a malformed string. */
-export function optionalDuration(s: string | undefined): number | undefined {
-  return s === undefined || s === '' ? undefined : parseGoDuration(s);
+/** Milliseconds of a Go duration string; throws Error with Go's message when it is not one. */
+export function durationMs(s: string): number {
+  const ms = parseGoDuration(s);
+  if (ms === undefined) throw new Error(goDurationError(s));
+  return ms;
 }
 
 /** "60s", "2m", "1h30m", "1.5s": a short Go-style rendering of a duration, for messages. */

@@ -14,7 +14,7 @@
  */
 import type { AnalysisPhase, AnalysisRun, DryRun, Measurement, MeasurementRetention, Metric, MetricResult, RunSummary } from './types.ts';
 import { isCompleted } from './types.ts';
-import { parseGoDuration } from './duration.ts';
+import { durationMs } from './duration.ts';
 import { compileExpr } from './expr.ts';
 import { DEFAULT_MEASUREMENT_HISTORY_LIMIT, ERROR_RETRY_INTERVAL_MS, assessMetric, effectiveCount, intValue, limitBreached } from './metric.ts';
 import { validateProvider, type ProviderSet } from './providers/index.ts';
@@ -71,10 +71,10 @@ export function validateMetric(metric: Metric, providers: ProviderSet): string |
   if (count > 0 && count < inconclusiveLimit) return 'count must be >= inconclusiveLimit';
   if (count > 1 && !metric.interval) return 'interval must be specified when count > 1';
   if (metric.interval) {
-    try { if (parseGoDuration(metric.interval) <= 0) return `interval ${JSON.stringify(metric.interval)} must be positive`; } catch (e) { return `invalid interval string: ${(e as Error).message}`; }
+    try { if (durationMs(metric.interval) <= 0) return `interval ${JSON.stringify(metric.interval)} must be positive`; } catch (e) { return `invalid interval string: ${(e as Error).message}`; }
   }
   if (metric.initialDelay) {
-    try { parseGoDuration(metric.initialDelay); } catch (e) { return `invalid initialDelay string: ${(e as Error).message}`; }
+    try { durationMs(metric.initialDelay); } catch (e) { return `invalid initialDelay string: ${(e as Error).message}`; }
   }
   for (const kind of ['successCondition', 'failureCondition'] as const) {
     const c = metric[kind];
@@ -138,14 +138,14 @@ export function metricDueAt(run: AnalysisRun, metric: Metric): number | undefine
     const started = time(run.status?.startedAt);
     if (!metric.initialDelay) return started ?? 0;
     if (started === undefined) return undefined;
-    return started + parseGoDuration(metric.initialDelay);
+    return started + durationMs(metric.initialDelay);
   }
   const finished = time(last.finishedAt);
   if (finished === undefined) return time(last.resumeAt) ?? 0; // an unfinished measurement (not ours): take it again
   const want = effectiveCount(metric);
   if (want !== undefined && (result!.count ?? 0) >= want) return undefined;
   if (last.phase === 'Error') return finished + ERROR_RETRY_INTERVAL_MS;
-  if (metric.interval) return finished + parseGoDuration(metric.interval);
+  if (metric.interval) return finished + durationMs(metric.interval);
   return undefined;
 }
 

@@ -17,7 +17,7 @@
  */
 import type { KubeliteMetric, Metric } from '../types.ts';
 import type { TrafficStatsSource, TrafficWindowStats } from '../traffic-source.ts';
-import { formatGoDuration, parseGoDuration } from '../duration.ts';
+import { formatGoDuration, durationMs } from '../duration.ts';
 import { formatFloat } from '../measurement.ts';
 import { ProviderError, type MeasureContext, type MetricProviderImpl, type ProviderOutput } from './types.ts';
 
@@ -25,8 +25,8 @@ export const KUBELITE_METRICS = ['success-rate', 'error-rate', 'request-rate', '
 export const DEFAULT_WINDOW_MS = 60_000;
 
 function windowMs(metric: Metric, k: KubeliteMetric): number {
-  if (k.window) return parseGoDuration(k.window);
-  if (metric.interval) return parseGoDuration(metric.interval);
+  if (k.window) return durationMs(k.window);
+  if (metric.interval) return durationMs(metric.interval);
   return DEFAULT_WINDOW_MS;
 }
 
@@ -44,7 +44,7 @@ export class KubeliteProvider implements MetricProviderImpl {
       return `kubelite.backend ${JSON.stringify(k.backend)} must be stable or canary (or omitted for both)`;
     }
     if (k.window) {
-      try { if (parseGoDuration(k.window) <= 0) return `kubelite.window ${JSON.stringify(k.window)} must be positive`; } catch (e) { return `invalid kubelite.window: ${(e as Error).message}`; }
+      try { if (durationMs(k.window) <= 0) return `kubelite.window ${JSON.stringify(k.window)} must be positive`; } catch (e) { return `invalid kubelite.window: ${(e as Error).message}`; }
     }
     return undefined;
   }

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { evaluateResult, formatFloat, NO_DATA } from '../../../src/analysis/measurement.ts';
 import { assessMetric, effectiveCount, recordMeasurement, limitBreached } from '../../../src/analysis/metric.ts';
 import type { AnalysisPhase, Measurement, Metric, MetricResult } from '../../../src/analysis/types.ts';
-import { parseGoDuration, formatGoDuration } from '../../../src/analysis/duration.ts';
+import { durationMs, formatGoDuration } from '../../../src/analysis/duration.ts';
 
 test('evaluateResult: the phase for each combination of conditions (Argo evaluate_test.go)', () => {
   const cases: [string | undefined, string | undefined, unknown, AnalysisPhase][] = [
@@ -41,14 +41,14 @@ test('formatFloat prints as Go does for Prometheus values', () => {
 });
 
 test('Go durations: parse and errors as time.ParseDuration words them', () => {
-  assert.equal(parseGoDuration('30s'), 30_000);
-  assert.equal(parseGoDuration('1m30s'), 90_000);
-  assert.equal(parseGoDuration('1.5h'), 5_400_000);
-  assert.equal(parseGoDuration('500ms'), 500);
-  assert.equal(parseGoDuration('0'), 0);
-  assert.throws(() => parseGoDuration('30'), /^Error: time: missing unit in duration "30"$/);
-  assert.throws(() => parseGoDuration('1d'), /time: unknown unit "d" in duration "1d"/);
-  assert.throws(() => parseGoDuration('abc'), /time: invalid duration "abc"/);
+  assert.equal(durationMs('30s'), 30_000);
+  assert.equal(durationMs('1m30s'), 90_000);
+  assert.equal(durationMs('1.5h'), 5_400_000);
+  assert.equal(durationMs('500ms'), 500);
+  assert.equal(durationMs('0'), 0);
+  assert.throws(() => durationMs('30'), /^Error: time: missing unit in duration "30"$/);
+  assert.throws(() => durationMs('1d'), /time: unknown unit "d" in duration "1d"/);
+  assert.throws(() => durationMs('abc'), /time: invalid duration "abc"/);
   assert.deepEqual([60_000, 90_000, 30_000, 5_400_000, 1500].map(formatGoDuration), ['1m', '1m30s', '30s', '1h30m', '1.5s']);
 });
 
