@@ -10,6 +10,8 @@ import { ensurePki, type Pki } from './tls.ts';
 import { createApiServer, type ApiServer } from './server.ts';
 import { ServiceAllocators, DEFAULT_SERVICE_CIDR } from './allocators.ts';
 import { bootstrapCluster, advertiseAddress } from './bootstrap.ts';
+import { defaultPod, type PodDefaultsOptions } from '../api/kinds/pod-defaults.ts';
+import { resources } from '../api/registry.ts';
 
 export type { ApiServer } from './server.ts';
 
@@ -19,6 +21,10 @@ export interface StartApiServerOptions {
   bindAddress: string;
   store: OpenStoreOptions;
   serviceCIDR?: string;
+  /** How often the store forgets history older than one interval (upstream --etcd-compaction-interval, 5 min). */
+  compactIntervalMs?: number;
+  /** Server flags pod defaulting depends on (--default-toleration-seconds). */
+  podDefaults?: PodDefaultsOptions;
   log?: (m: string) => void;
 }
 
@@ -38,10 +44,16 @@ export async function startApiServer(o: StartApiServerOptions): Promise<RunningA
   const log = o.log ?? ((m: string) => console.log(m));
   const adv = advertiseAddress(o.bindAddress);
   const pki = ensurePki(o.dataDir, [o.bindAddress, adv].filter((a) => a && a !== '0.0.0.0' && a !== '::'));
+  let defs = resources;
+  if (o.podDefaults) {
+    // Pod defaulting with this server's flags (DefaultTolerationSeconds admission).
+    const podOpts = o.podDefaults;
+    defs = resources.map((d) => d.group === '' && d.plural === 'pods' ? { ...d, defaults: (obj) => defaultPod(obj as Record<string, unknown>, podOpts) } : d);
+  }
   let store: Store;
   try {
     // Compaction as upstream: every interval (5 min), forget history older than the revision of one interval ago.
-    const compactIntervalMs = Number(process.env.KUBELITE_COMPACT_INTERVAL_MS ?? 5 * 60_000);
+    const compactIntervalMs = o.compactIntervalMs ?? 5 * 60_000;
     store = await openStore({ ...o.store, cache: { compactIntervalMs, ...(o.store.cache ?? {}) } });
   } catch (e) {
     const why = String((e as Error).message ?? e).split('\n')[0].replace(/\s*Resolution note:.*$/, '').replace(/\.\s*$/, '');
@@ -51,7 +63,7 @@ export async function startApiServer(o: StartApiServerOptions): Promise<RunningA
     throw new StartupError(`cannot open the SQLite store in ${o.store.dataDir} (${why}): check the data dir or choose another with --data-dir`);
   }
   const allocators = new ServiceAllocators(store, o.serviceCIDR ?? DEFAULT_SERVICE_CIDR);
-  const api = createApiServer({ store, pki, rest: { allocators }, log: (m) => console.error(m) });
+  const api = createApiServer({ store, pki, defs, rest: { allocators }, log: (m) => console.error(m) });
   try {
     await api.listen(o.port, o.bindAddress);
   } catch (e) {
