@@ -4,6 +4,7 @@
  *   down    (src/cli/down.ts)   — stop what `up` started (--purge also removes data, images, devices, rules)
  *   setup   (src/node-setup)    — host prerequisites only (packages, registry, images, containerd); idempotent
  *   node    (src/cli/node.ts)   — a node agent (kubelet + proxy) alone, joining an existing cluster
+ *   rollouts (src/cli/rollouts.ts) — the verbs of Argo Rollouts' kubectl plugin: get, promote, abort, ...
  */
 import { Command } from 'commander';
 
@@ -77,5 +78,21 @@ program.command('node')
   .option('--pod-cidr <cidr>', 'pod subnet for this node')
   .option('--data-dir <dir>', 'node data directory')
   .action(async (opts) => { const { node } = await import('./node.ts'); await node(opts); });
+
+program.command('rollouts')
+  .description("manage Rollouts as Argo's kubectl plugin does: get rollout NAME [-w] | list rollouts | promote NAME [--full] | abort | retry rollout | pause | resume | restart [--in 30s] | undo [--to-revision N] | set image NAME c=img | status | terminate analysisrun NAME")
+  .argument('<words...>', 'verb and arguments')
+  .option('-n, --namespace <ns>', 'namespace', 'default')
+  .option('--kubeconfig <file>', 'kubeconfig (default $KUBECONFIG or ~/.kube/config)')
+  .option('--context <name>', 'kubeconfig context')
+  .option('-w, --watch', 'get: keep the tree updated as things change')
+  .option('--full', 'promote: skip the remaining steps and analysis')
+  .option('--in <duration>', 'restart: restart this long from now')
+  .option('--to-revision <n>', 'undo: the revision to go back to (default: the previous one)')
+  .option('--timeout <duration>', 'status / get --watch: give up after this long')
+  .action(async (words: string[], opts) => {
+    const { runRolloutsCommand } = await import('./rollouts.ts');
+    process.exitCode = await runRolloutsCommand(words, opts, { kubeconfig: opts.kubeconfig, context: opts.context, namespace: opts.namespace });
+  });
 
 await program.parseAsync(process.argv);

@@ -17,6 +17,7 @@ import { startApiServer, StartupError, type RunningApiServer } from '../apiserve
 import { buildKubeconfig, mergeKubeconfig, writeKubeconfig } from './kubeconfig.ts';
 import { startControllerManager } from '../controllers/manager.ts';
 import { SetupError } from '../node-setup/setup.ts';
+import { deferredTrafficSource } from '../proxy/router/source.ts';
 
 export interface UpOptions {
   dataDir: string;
@@ -120,9 +121,12 @@ export async function up(opts: UpOptions): Promise<void> {
     }
   };
 
+  // The service proxy's request measurements for the analysis controller (attached once the proxy runs).
+  const trafficStats = deferredTrafficSource();
+
   // 2. Controller manager
   await start('controller manager', async () => {
-    const h = await startControllerManager({ client: client('kubelite-controller-manager'), log });
+    const h = await startControllerManager({ client: client('kubelite-controller-manager'), log, trafficStats });
     return { name: 'controller manager', stop: () => h.stop() };
   });
   // 3. Scheduler

@@ -12,6 +12,7 @@ import { SharedInformers } from '../client/factory.ts';
 import { LeaderElector } from '../client/leaderelection.ts';
 import { realClock, type Clock } from '../util/clock.ts';
 import type { Controller } from './types.ts';
+import type { TrafficStatsSource } from '../analysis/traffic-source.ts';
 import { defaultControllers } from './all.ts';
 
 export interface ControllerManagerOptions {
@@ -27,6 +28,8 @@ export interface ControllerManagerOptions {
   renewDeadlineSeconds?: number;
   retryPeriodSeconds?: number;
   log?: (msg: string) => void;
+  /** Handed to every controller's init (ControllerContext.trafficStats): the service proxy's request measurements. */
+  trafficStats?: TrafficStatsSource;
 }
 
 export interface ControllerManager {
@@ -49,7 +52,7 @@ export async function startControllerManager(opts: ControllerManagerOptions): Pr
     const t = { informers, controllers, started: Promise.resolve() };
     term = t;
     t.started = (async () => {
-      for (const c of controllers) await c.init({ client: opts.client, informers, clock });
+      for (const c of controllers) await c.init({ client: opts.client, informers, clock, trafficStats: opts.trafficStats });
       await informers.startAll();
       for (const c of controllers) {
         try { await c.run(); } catch (e) { log(`controller ${c.name} failed to start: ${(e as Error).message}`); }

@@ -8,6 +8,8 @@ import { schedulingDefinitions } from './core-scheduling.ts';
 import { coreDefinitions } from './core.ts';
 import { appsDefinitions } from './apps.ts';
 import { networkingDefinitions } from './networking.ts';
+import { argoRolloutDefinitions } from './argo-rollouts.ts';
+import { argoAnalysisDefinitions } from './argo-analysis.ts';
 
 export { REF_PREFIX } from './builders.ts';
 
@@ -20,4 +22,6 @@ export const definitions: Readonly<Record<string, Schema>> = Object.freeze({
   ...coreDefinitions,
   ...appsDefinitions,
   ...networkingDefinitions,
+  ...argoRolloutDefinitions,
+  ...argoAnalysisDefinitions,
 });
