@@ -15,7 +15,7 @@
 import protobuf from 'protobufjs';
 import type { KubeObject } from './resource.ts';
 import type { Schema } from './schema.ts';
-import { badRequest } from './errors.ts';
+import { StatusError, badRequest } from './errors.ts';
 import { definitions, REF_PREFIX } from './definitions/index.ts';
 import { findByKind, resources } from './registry.ts';
 
@@ -288,6 +288,8 @@ export function decodeProtobufBody(body: Buffer): KubeObject {
   const { apiVersion, kind } = env;
   const schemaName = schemaNameFor(apiVersion, kind);
   if (!schemaName) throw badRequest(`no kind "${kind}" is registered for version "${apiVersion}" in the protobuf decoder`);
+  const notCarried = definitions[schemaName]['x-kubelite-protobuf']?.notCarried;
+  if (notCarried) throw new StatusError(415, 'UnsupportedMediaType', `${kind}.${apiVersion.split('/')[0]} is ${notCarried}; send it as application/json or application/yaml`);
   try {
     const out: Record<string, unknown> = {};
     decodeInto(Reader.create(env.raw), planOf(definitions[schemaName]), out, '');

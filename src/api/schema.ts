@@ -46,6 +46,8 @@ export interface ProtobufAnnotation {
   absent?: Record<string, string>;
   /** A type protobuf encodes as its own small message but JSON as a scalar (or raw JSON). */
   special?: 'time' | 'microTime' | 'intOrString' | 'quantity' | 'fieldsV1';
+  /** On a kind no client sends as protobuf (a custom resource upstream), with the reason. */
+  notCarried?: string;
 }
 export interface ProtobufField {
   path: number[];

@@ -109,14 +109,25 @@ export const listMetaProp = (): Schema => ref(META + 'ListMeta', 'Standard list 
 
 /** A top-level kind: apiVersion, kind, metadata, then its own properties. */
 export function kind(group: string, version: string, kindName: string, description: string, props: Record<string, Schema>, o: Omit<ObjOpts, 'gvk'> = {}): Schema {
-  return obj(description, { ...typeMeta(), metadata: objectMetaProp(), ...props },
-    { ...o, gvk: { group, version, kind: kindName }, proto: `metadata=1 ${o.proto ?? ''}`, protoAbsent: { ...TYPE_META_ABSENT, ...o.protoAbsent } });
+  const custom = isCustomGroup(group);
+  const s = obj(description, { ...typeMeta(), metadata: objectMetaProp(), ...props }, { ...o, gvk: { group, version, kind: kindName },
+    ...(custom ? { proto: undefined, protoAbsent: undefined } : { proto: `metadata=1 ${o.proto ?? ''}`, protoAbsent: { ...TYPE_META_ABSENT, ...o.protoAbsent } }) });
+  return custom ? notCarried(s) : s;
 }
 /** The XList kind for an item definition. */
 export function listKind(group: string, version: string, kindName: string, itemName: string, description: string): Schema {
-  return obj(description, { ...typeMeta(), items: arr(ref(itemName), `List of ${kindName.replace(/List$/, '').toLowerCase()}s.`), metadata: listMetaProp() },
-    { required: ['items'], gvk: { group, version, kind: kindName }, proto: 'metadata=1 items=2', protoAbsent: TYPE_META_ABSENT });
+  const custom = isCustomGroup(group);
+  const s = obj(description, { ...typeMeta(), items: arr(ref(itemName), `List of ${kindName.replace(/List$/, '').toLowerCase()}s.`), metadata: listMetaProp() },
+    { required: ['items'], gvk: { group, version, kind: kindName }, ...(custom ? {} : { proto: 'metadata=1 items=2', protoAbsent: TYPE_META_ABSENT }) });
+  return custom ? notCarried(s) : s;
 }
+
+/**
+ * A group upstream serves through a CustomResourceDefinition (a dotted name outside *.k8s.io, e.g. argoproj.io):
+ * its kinds have no protobuf encoding; clients send them as JSON.
+ */
+const isCustomGroup = (group: string) => group.includes('.') && !group.endsWith('.k8s.io');
+const notCarried = (s: Schema): Schema => ({ ...s, 'x-kubelite-protobuf': { notCarried: 'a custom resource upstream (served from a CRD): clients send it as JSON, never as protobuf' } });
 
 export const intOrString = (description?: string): Schema => ref('io.k8s.apimachinery.pkg.util.intstr.IntOrString', description);
 export const quantity = (description?: string): Schema => ref('io.k8s.apimachinery.pkg.api.resource.Quantity', description);

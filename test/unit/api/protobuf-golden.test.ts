@@ -94,6 +94,8 @@ test('Scale (autoscaling/v1, a subresource kind) and DeleteOptions decode; unkno
   assert.deepEqual(decodeProtobufBody(body('meta.k8s.io/v1', 'DeleteOptions', V(1, 0), L(2, L(1, 'uid-1')), L(4, 'Foreground'), L(5, 'All'))),
     { apiVersion: 'meta.k8s.io/v1', kind: 'DeleteOptions', gracePeriodSeconds: 0, preconditions: { uid: 'uid-1' }, propagationPolicy: 'Foreground', dryRun: ['All'] });
   assert.throws(() => decodeProtobufBody(body('v1', 'PersistentVolume', L(1, L(1, 'x')))), (e: unknown) => e instanceof StatusError && e.code === 400 && /no kind "PersistentVolume"/.test(e.message));
+  // a custom resource upstream (argoproj.io): clients never send it as protobuf
+  assert.throws(() => decodeProtobufBody(body('argoproj.io/v1alpha1', 'Rollout', L(1, L(1, 'x')))), (e: unknown) => e instanceof StatusError && e.code === 415);
   assert.throws(() => decodeProtobufBody(body('v1', 'Pod', V(2, 5))), (e: unknown) => e instanceof StatusError && e.code === 400 && /wire type/.test(e.message));
 });
 

@@ -3,10 +3,19 @@ import assert from 'node:assert/strict';
 import { decodeProtobufBody } from '../../../src/api/protobuf.ts';
 import { definitions } from '../../../src/api/definitions/index.ts';
 import { findUnknownFields } from '../../../src/api/schema-walk.ts';
+import { resources } from '../../../src/api/registry.ts';
 import type { Schema } from '../../../src/api/schema.ts';
 import { bodyKinds, closure, encodeObject, envelope, isMap, populate, resolve } from './protobuf-wire.ts';
 
 const KINDS = bodyKinds();
+
+test('every served kind is carried as protobuf, or its schema says why not (custom resources upstream)', () => {
+  for (const r of resources) {
+    const ann = definitions[r.schemaName]['x-kubelite-protobuf'];
+    if (ann?.notCarried) assert.ok(r.group.includes('.') && !r.group.endsWith('.k8s.io') && ann.notCarried.length > 20, r.kind);
+    else assert.ok(KINDS.some((k) => k.schemaName === r.schemaName), r.kind);
+  }
+});
 
 test('the protobuf-carried kinds include every served kind and the subresource kinds', () => {
   const names = KINDS.map((k) => k.kind).sort();

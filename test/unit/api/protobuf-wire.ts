@@ -25,6 +25,7 @@ export function bodyKinds(): { apiVersion: string; kind: string; schemaName: str
   const out = new Map<string, { apiVersion: string; kind: string; schemaName: string }>();
   const gv = (g: string, v: string) => (g ? `${g}/${v}` : v);
   for (const r of resources) {
+    if (definitions[r.schemaName]['x-kubelite-protobuf']?.notCarried) continue;
     out.set(r.schemaName, { apiVersion: gv(r.group, r.version), kind: r.kind, schemaName: r.schemaName });
     for (const s of r.subresources) {
       const name = Object.keys(definitions).find((n) => definitions[n]['x-kubernetes-group-version-kind']?.some((g) => g.group === s.group && g.version === s.version && g.kind === s.kind));
