@@ -23,6 +23,12 @@ before(async () => {
 });
 after(async () => { await c?.stop(); http?.close(); });
 
+/** An AnalysisRun manifest as Argo's users write it; `spec` is the indented YAML under spec:. */
+const analysisRun = (name: string, spec: string) => `apiVersion: argoproj.io/v1alpha1\nkind: AnalysisRun\nmetadata:\n  name: ${name}\nspec:${spec}`;
+async function apply(...docs: string[]): Promise<void> {
+  const r = await c.kubectl(['apply', '-f', '-'], { input: docs.join('\n---\n') });
+  assert.equal(r.code, 0, r.stderr);
+}
 const phase = async (name: string) => (await c.kubectl(['get', 'ar', name, '-o', 'jsonpath={.status.phase}'])).stdout.trim();
 const done = (name: string) => waitFor(async () => {
   const p = await phase(name);
@@ -30,12 +36,7 @@ const done = (name: string) => waitFor(async () => {
 }, { timeoutMs: 60_000, message: `${name} completes` });
 
 test('an Argo AnalysisRun with a web metric is measured and Successful; kubectl shows it', async () => {
-  const r = await c.kubectl(['apply', '-f', '-'], { input: `
-apiVersion: argoproj.io/v1alpha1
-kind: AnalysisRun
-metadata:
-  name: web-check
-spec:
+  await apply(analysisRun('web-check', `
   args:
   - name: base-url
     value: ${base}
@@ -48,8 +49,7 @@ spec:
       web:
         url: "{{args.base-url}}/healthz"
         jsonPath: "{$.data.ok}"
-` });
-  assert.equal(r.code, 0, r.stderr);
+`));
   assert.equal(await done('web-check'), 'Successful');
   const values = await c.kubectl(['get', 'ar', 'web-check', '-o', 'jsonpath={.status.metricResults[0].count} {.status.metricResults[0].measurements[*].value}']);
   assert.equal(values.stdout.trim(), '2 true true');
@@ -63,24 +63,14 @@ spec:
 });
 
 test('a failing endpoint errors the run with Argo\'s message; the built-in provider reports no traffic clearly', async () => {
-  const r = await c.kubectl(['apply', '-f', '-'], { input: `
-apiVersion: argoproj.io/v1alpha1
-kind: AnalysisRun
-metadata:
-  name: down
-spec:
+  await apply(analysisRun('down', `
   metrics:
   - name: healthz
     consecutiveErrorLimit: 0
     provider:
       web:
         url: ${base}/down
----
-apiVersion: argoproj.io/v1alpha1
-kind: AnalysisRun
-metadata:
-  name: idle-canary
-spec:
+`), analysisRun('idle-canary', `
   metrics:
   - name: success-rate
     consecutiveErrorLimit: 0
@@ -91,8 +81,7 @@ spec:
         backend: canary
         metric: success-rate
         window: 10s
-` });
-  assert.equal(r.code, 0, r.stderr);
+`));
   assert.equal(await done('down'), 'Error');
   const msg = await c.kubectl(['get', 'ar', 'down', '-o', 'jsonpath={.status.message}']);
   assert.equal(msg.stdout, 'Metric "healthz" assessed Error due to consecutiveErrors (1) > consecutiveErrorLimit (0): "Error Message: received non 2xx response code: 503"');
@@ -102,12 +91,7 @@ spec:
 });
 
 test('kubectl patch {"spec":{"terminate":true}} ends a background run: Successful, "Run Terminated"', async () => {
-  const r = await c.kubectl(['apply', '-f', '-'], { input: `
-apiVersion: argoproj.io/v1alpha1
-kind: AnalysisRun
-metadata:
-  name: background
-spec:
+  await apply(analysisRun('background', `
   metrics:
   - name: healthz
     interval: 1h
@@ -115,8 +99,7 @@ spec:
     provider:
       web:
         url: ${base}/healthz
-` });
-  assert.equal(r.code, 0, r.stderr);
+`));
   await waitFor(async () => (await c.kubectl(['get', 'ar', 'background', '-o', 'jsonpath={.status.metricResults[0].successful}'])).stdout === '1' || undefined, { message: 'first measurement' });
   assert.equal(await phase('background'), 'Running');
   const p = await c.kubectl(['patch', 'ar', 'background', '--type', 'merge', '-p', '{"spec":{"terminate":true}}']);
