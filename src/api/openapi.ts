@@ -184,20 +184,13 @@ function collectRefs(v: unknown, out: string[]): void {
   }
 }
 
-/** A schema whose enumerations are listed sorted, as upstream's OpenAPI documents list them (the definitions keep
- *  upstream's declaration order, which validation messages follow). */
-function sortedEnums(s: Schema): Schema {
-  const walk = (v: unknown): unknown => {
-    if (Array.isArray(v)) return v.map(walk);
-    if (!v || typeof v !== 'object') return v;
-    const out: Record<string, unknown> = {};
-    for (const [k, x] of Object.entries(v)) out[k] = k === 'enum' && Array.isArray(x) ? [...x].sort() : walk(x);
-    return out;
-  };
-  return walk(s) as Schema;
-}
-
 const docCache = new Map<string, { doc: object; json: string; hash: string }>();
+
+/** A schema as served: kubelite's own annotations (x-kubelite-*, e.g. protobuf field numbers) stay inside, and
+ *  enumerations are listed sorted, as upstream's documents list them (the definitions keep upstream's declaration
+ *  order, which validation messages follow). */
+const served = (s: Schema): Schema => JSON.parse(JSON.stringify(s, (k, v) =>
+  (k.startsWith('x-kubelite-') ? undefined : k === 'enum' && Array.isArray(v) ? [...v].sort() : v)));
 
 function build(gvPath: string) {
   const hit = docCache.get(gvPath);
@@ -210,7 +203,7 @@ function build(gvPath: string) {
   collectRefs(paths, refs);
   const all = { ...definitions, ...extraSchemas };
   const schemas: Record<string, Schema> = {};
-  for (const n of closure(refs)) schemas[n] = sortedEnums(all[n]);
+  for (const n of closure(refs)) schemas[n] = served(all[n]);
   const doc = {
     openapi: '3.0.0',
     info: { title: 'Kubernetes', version: 'v1.32.0' },
