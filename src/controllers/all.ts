@@ -10,6 +10,7 @@ import { newNamespaceController } from './namespace/controller.ts';
 import { newEndpointsController } from './endpoints/controller.ts';
 import { newEndpointSliceController } from './endpointslice/controller.ts';
 import { newNodeLifecycleController } from './nodelifecycle/controller.ts';
+import { newRolloutController } from './rollout/controller.ts';
 
 export const controllerFactories: (() => Controller)[] = [
   () => newDeploymentController(),
@@ -19,6 +20,7 @@ export const controllerFactories: (() => Controller)[] = [
   () => newEndpointsController(),
   () => newEndpointSliceController(),
   () => newNodeLifecycleController(),
+  () => newRolloutController(),
 ];
 
 export function defaultControllers(): Controller[] {
