@@ -20,10 +20,7 @@ import { reconcileAnalysisRuns, skipPostPromotion } from './analysis.ts';
 import { reconcileRestart } from './restart.ts';
 import { needsBlueGreenControllerPause } from './status.ts';
 import { podSpecChanged, haltProgress } from './canary.ts';
-import {
-  calculateBaseStatus, calculateRolloutConditions, formatSelector, isRollbackWithinWindow, persistRolloutStatus,
-  promoteStable, resetRolloutStatus, shouldFullPromote,
-} from './sync.ts';
+import * as sync from './sync.ts';
 
 function service(c: RolloutContext, name: string | undefined): Service | undefined {
   if (!name) return undefined;
@@ -127,29 +124,29 @@ function scaleUpPreviewCheckPoint(c: RolloutContext): boolean {
 }
 
 async function syncRolloutStatusBlueGreen(c: RolloutContext, preview: Service | undefined, active: Service, workloadGeneration?: string): Promise<void> {
-  const s = calculateBaseStatus(c);
+  const s = sync.calculateBaseStatus(c);
   const r = c.rollout;
   s.stableRS = r.status?.stableRS;
   const computed = computePodTemplateHash(r.spec.template, r.status?.collisionCount);
-  if (podSpecChanged(r, c.newHash, computed)) resetRolloutStatus(c, s);
-  if (r.status?.promoteFull || isRollbackWithinWindow(c)) {
+  if (podSpecChanged(r, c.newHash, computed)) sync.resetRolloutStatus(c, s);
+  if (r.status?.promoteFull || sync.isRollbackWithinWindow(c)) {
     c.pause.clearPauseConditions();
     c.pause.removeAbort();
   }
   s.blueGreen = { ...s.blueGreen, previewSelector: selectorHash(preview) || undefined, activeSelector: selectorHash(active) || undefined };
-  const reason = shouldFullPromote(c, s);
-  if (reason) promoteStable(c, s, reason);
+  const reason = sync.shouldFullPromote(c, s);
+  if (reason) sync.promoteStable(c, s, reason);
   else s.blueGreen.scaleUpPreviewCheckPoint = scaleUpPreviewCheckPoint(c);
   const activeRS = rsByHash(c.allRSs, s.blueGreen.activeSelector);
   if (activeRS) {
     s.HPAReplicas = activeRS.status?.replicas ?? 0;
-    s.selector = formatSelector(activeRS.spec.selector);
+    s.selector = sync.formatSelector(activeRS.spec.selector);
     s.availableReplicas = activeRS.status?.availableReplicas ?? 0;
     s.readyReplicas = activeRS.status?.readyReplicas ?? 0;
   } else {
     s.HPAReplicas = sumActual(c.allRSs);
-    s.selector = formatSelector(r.spec.selector);
+    s.selector = sync.formatSelector(r.spec.selector);
     s.availableReplicas = sumAvailable(c.allRSs);
   }
-  return persistRolloutStatus(c, calculateRolloutConditions(c, s), workloadGeneration);
+  return sync.persistRolloutStatus(c, sync.calculateRolloutConditions(c, s), workloadGeneration);
 }

@@ -5,11 +5,10 @@
  * handle a pause step, and write status — advancing at most one step, promoting, aborting or resetting as due.
  */
 import type { RolloutContext } from './context.ts';
-import { Msg, PauseReason, Reason } from './types.ts';
-import { computePodTemplateHash, computeStepHash, stepsOf } from './defaults.ts';
+import { Msg, PauseReason, Reason, type Rollout } from './types.ts';
+import { computePodTemplateHash, computeStepHash, pauseDurationSeconds, stepsOf } from './defaults.ts';
 import { atDesiredReplicaCounts, podHashOf, rsByHash } from './replicas.ts';
 import { currentCanaryStep, stepString } from './steps.ts';
-import { pauseDurationSeconds } from './defaults.ts';
 import {
   getAllReplicaSetsAndSyncRevision, reconcileCanaryStableReplicaSet, reconcileNewReplicaSet, reconcileOtherReplicaSets,
   reconcileRevisionHistoryLimit, removeScaleDownDeadlines,
@@ -22,7 +21,6 @@ import { reconcileStableAndCanaryService } from './services.ts';
 import { reconcileTrafficRouting } from './traffic.ts';
 import { reconcileAnalysisRuns } from './analysis.ts';
 import { reconcileRestart } from './restart.ts';
-import type { Rollout } from './types.ts';
 
 /** PodTemplateOrStepsChanged: the recorded steps hash or pod hash differs from the spec's. */
 export function podTemplateOrStepsChanged(r: Rollout, newHash: string | undefined, computedHash: string): boolean {

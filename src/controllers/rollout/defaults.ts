@@ -9,7 +9,7 @@
  * resolved numbers are visible in the ScalingReplicaSet events.
  */
 import type { PodTemplateSpec } from 'kubernetes-types/core/v1.d.ts';
-import { fnv1a32, safeEncodeString, canonical } from '../deployment/util.ts';
+import { fnv1a32, safeEncodeString, computeHash } from '../deployment/util.ts';
 import type { CanaryStep, IntOrString, Rollout } from './types.ts';
 import { KubeliteRouterPlugin } from './types.ts';
 
@@ -156,20 +156,11 @@ function stableJson(v: unknown): string {
 }
 
 /**
- * ComputePodTemplateHash: FNV-32a over the template's JSON (canonical: sorted keys, empty values dropped, so a
- * defaulted-but-equal template hashes the same), then — with a collision count — an 8-byte buffer holding the count as
- * a little-endian uint32; printed in decimal and mapped through the safe alphabet. Values are deterministic but not
- * equal to Argo's (Go marshals struct fields in declaration order).
+ * ComputePodTemplateHash: FNV-32a over the template's canonical JSON (then the collision count), safe-encoded — the
+ * Deployment controller's computeHash, reused. Values are deterministic and collision-aware but not equal to
+ * Argo's (Go marshals struct fields in declaration order), which nothing depends on.
  */
-export function computePodTemplateHash(template: PodTemplateSpec | undefined, collisionCount?: number | null): string {
-  let h = fnv1a32(new TextEncoder().encode(JSON.stringify(canonical(template ?? {}))));
-  if (collisionCount !== undefined && collisionCount !== null) {
-    const b = new Uint8Array(8);
-    new DataView(b.buffer).setUint32(0, collisionCount >>> 0, true);
-    h = fnv1a32(b, h);
-  }
-  return safeEncodeString(String(h));
-}
+export const computePodTemplateHash = (template: PodTemplateSpec | undefined, collisionCount?: number | null): string => computeHash(template, collisionCount);
 
 /** ComputeStepHash: FNV-32a of the steps' JSON, safe-encoded; '' for blue-green. */
 export function computeStepHash(r: Rollout): string {

@@ -27,7 +27,7 @@ function compactValue(key: string, v: unknown, top: boolean): unknown {
   }
   if (isPlainObject(v)) {
     const o = compactObject(v, false);
-    if (Object.keys(o).length === 0 && !(top && ALWAYS.has(key))) return undefined;
+    if (Object.keys(o).length === 0 && !(top && ALWAYS.has(key))) return undefined; // canary/blueGreen: Go never omits a struct
     return o;
   }
   return v;
@@ -42,10 +42,13 @@ function compactObject(o: Record<string, unknown>, top: boolean): Record<string,
   return out;
 }
 
-/** The status as Argo's Go types serialise it (omitempty). */
-export function compactStatus(s: RolloutStatus | undefined): Record<string, unknown> {
+/**
+ * The status as Argo's Go types serialise it (omitempty). `addStructs`: add the never-omitted `canary` and
+ * `blueGreen` when absent (for the status being written, not for the stored one, so they get written once).
+ */
+export function compactStatus(s: RolloutStatus | undefined, addStructs = true): Record<string, unknown> {
   const out = compactObject({ ...(s ?? {}) } as Record<string, unknown>, true);
-  for (const k of ALWAYS) if (!(k in out)) out[k] = {};
+  if (addStructs) for (const k of ALWAYS) if (!(k in out)) out[k] = {};
   return out;
 }
 
@@ -75,7 +78,7 @@ export function createMergePatch(prev: Record<string, unknown>, next: Record<str
 
 /** The status merge patch from the Rollout's current status to `next` (empty object: nothing to write). */
 export function statusPatch(prev: RolloutStatus | undefined, next: RolloutStatus): Record<string, unknown> {
-  return createMergePatch(compactStatus(prev), compactStatus(next));
+  return createMergePatch(compactStatus(prev, false), compactStatus(next));
 }
 
 // ---------------------------------------------------------------- pause context (Argo rollout/pause.go)

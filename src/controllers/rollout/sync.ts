@@ -145,10 +145,14 @@ export function calculateRolloutConditions(c: RolloutContext, s: RolloutStatus):
       setCondition(s, cond);
     } else if (!isIndefiniteStep(r) && !isPaused && !scaleDownPending(c) && rolloutTimedOut(r, s, now)) {
       const msg = rsName ? Msg.rsTimedOut(rsName) : Msg.rolloutTimedOut(r.metadata.name);
-      const changed = setCondition(s, newCondition(CondType.Progressing, 'False', Reason.TimedOut, msg, now));
-      if (r.spec.progressDeadlineAbort && (changed || !c.pause.isAborted())) {
+      if (r.spec.progressDeadlineAbort) {
+        // Abort at once, and keep the deadline text in the abort's condition and message (upstream drops it on
+        // the next pass, leaving a bare "Rollout aborted update to revision N").
         c.pause.addAbort(msg);
-        c.event('Warning', Reason.RolloutAborted, msg);
+        const message = `${Msg.aborted(rolloutRevision(r))}: ${msg}`;
+        if (setCondition(s, newCondition(CondType.Progressing, 'False', Reason.RolloutAborted, message, now))) c.event('Warning', Reason.RolloutAborted, message);
+      } else {
+        setCondition(s, newCondition(CondType.Progressing, 'False', Reason.TimedOut, msg, now));
       }
     }
   }

@@ -115,10 +115,11 @@ test('health, progress, timeout', () => {
 test('status serialisation follows omitempty; the merge patch sets changes and nulls removals', () => {
   assert.deepEqual(compactStatus({ abort: false, replicas: 0, currentStepIndex: 0, message: '', conditions: [], canary: {}, HPAReplicas: 3 }), { currentStepIndex: 0, HPAReplicas: 3, canary: {}, blueGreen: {} });
   assert.deepEqual(compactStatus({ canary: { weights: { canary: { weight: 0, serviceName: 'c' }, stable: { weight: 100 } } } }).canary, { weights: { canary: { weight: 0, serviceName: 'c' }, stable: { weight: 100 } } });
-  const prev: RolloutStatus = { abort: true, pauseConditions: [{ reason: 'CanaryPauseStep', startTime: 't' }], currentStepIndex: 1, phase: 'Paused', canary: {} };
+  const prev: RolloutStatus = { abort: true, pauseConditions: [{ reason: 'CanaryPauseStep', startTime: 't' }], currentStepIndex: 1, phase: 'Paused', canary: {}, blueGreen: {} };
   const next: RolloutStatus = { currentStepIndex: 2, phase: 'Progressing', message: 'more replicas need to be updated', canary: {} };
   assert.deepEqual(statusPatch(prev, next), { abort: null, pauseConditions: null, currentStepIndex: 2, phase: 'Progressing', message: 'more replicas need to be updated' });
-  assert.deepEqual(statusPatch(next, { ...next }), {}, 'unchanged: nothing to write');
+  assert.deepEqual(statusPatch({ ...next, blueGreen: {} }, { ...next }), {}, 'unchanged: nothing to write');
+  assert.deepEqual(statusPatch(next, { ...next }), { blueGreen: {} }, 'the never-omitted structs are written once');
   assert.deepEqual(createMergePatch({ a: { b: 1, c: 2 } }, { a: { b: 1, c: 3 } }), { a: { c: 3 } });
 });
 
