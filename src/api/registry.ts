@@ -12,6 +12,8 @@ import { nodes } from './kinds/nodes.ts';
 import { pods } from './kinds/pods.ts';
 import { replicasets } from './kinds/replicasets.ts';
 import { services } from './kinds/services.ts';
+import { rollouts } from './kinds/rollouts.ts';
+import { analysisruns, analysistemplates, clusteranalysistemplates } from './kinds/analysis.ts';
 
 /** In upstream discovery order within each group-version. */
 export const resources: ResourceDef[] = [
@@ -19,6 +21,7 @@ export const resources: ResourceDef[] = [
   deployments, replicasets,
   endpointslices,
   leases,
+  rollouts, analysisruns, analysistemplates, clusteranalysistemplates,
 ];
 
 export function findResource(group: string, version: string, plural: string): ResourceDef | undefined {

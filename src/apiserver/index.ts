@@ -12,6 +12,7 @@ import { loadDeps } from './wiring.ts';
 import { ServiceAllocators, DEFAULT_SERVICE_CIDR } from './allocators.ts';
 import { buildHooks } from './kindhooks.ts';
 import { bootstrapCluster, advertiseAddress } from './bootstrap.ts';
+import { defaultPod, type PodDefaultsOptions } from '../api/kinds/pod-defaults.ts';
 
 export { registerConnectHandler } from './connect-hooks.ts';
 export type { ApiServer } from './server.ts';
@@ -22,6 +23,10 @@ export interface StartApiServerOptions {
   bindAddress: string;
   store: OpenStoreOptions;
   serviceCIDR?: string;
+  /** How often the store forgets history older than one interval (upstream --etcd-compaction-interval, 5 min). */
+  compactIntervalMs?: number;
+  /** Server flags pod defaulting depends on (--default-toleration-seconds). */
+  podDefaults?: PodDefaultsOptions;
   log?: (m: string) => void;
 }
 
@@ -42,10 +47,15 @@ export async function startApiServer(o: StartApiServerOptions): Promise<RunningA
   const adv = advertiseAddress(o.bindAddress);
   const pki = ensurePki(o.dataDir, [o.bindAddress, adv].filter((a) => a && a !== '0.0.0.0' && a !== '::'));
   const deps = await loadDeps();
+  if (o.podDefaults) {
+    // Pod defaulting with this server's flags (DefaultTolerationSeconds admission).
+    const podOpts = o.podDefaults;
+    deps.defs = deps.defs.map((d) => d.group === '' && d.plural === 'pods' ? { ...d, defaults: (obj) => defaultPod(obj as Record<string, unknown>, podOpts) } : d);
+  }
   let store: Store;
   try {
     // Compaction as upstream: every interval (5 min), forget history older than the revision of one interval ago.
-    const compactIntervalMs = Number(process.env.KUBELITE_COMPACT_INTERVAL_MS ?? 5 * 60_000);
+    const compactIntervalMs = o.compactIntervalMs ?? 5 * 60_000;
     store = await openStore({ ...o.store, cache: { compactIntervalMs, ...(o.store.cache ?? {}) } });
   } catch (e) {
     const why = String((e as Error).message ?? e).split('\n')[0].replace(/\s*Resolution note:.*$/, '').replace(/\.\s*$/, '');

@@ -12,7 +12,8 @@ import { SharedInformers } from '../client/factory.ts';
 import { LeaderElector } from '../client/leaderelection.ts';
 import { realClock, type Clock } from '../util/clock.ts';
 import type { Controller } from './types.ts';
-import { defaultControllers } from './all.ts';
+import type { TrafficStatsSource } from '../analysis/traffic-source.ts';
+import { defaultControllers, type ControllersOptions } from './all.ts';
 
 export interface ControllerManagerOptions {
   client: KubeClient;
@@ -21,12 +22,16 @@ export interface ControllerManagerOptions {
   identity?: string;
   /** Instances to run (re-initialised on each leadership term); default: every controller in all.ts. */
   controllers?: Controller[] | (() => Controller[]);
+  /** Options of the default controllers (when `controllers` is not given). */
+  controllerOptions?: ControllersOptions;
   /** Lease name (default kube-controller-manager) and timings (seconds, upstream defaults 15/10/2). */
   leaseName?: string;
   leaseDurationSeconds?: number;
   renewDeadlineSeconds?: number;
   retryPeriodSeconds?: number;
   log?: (msg: string) => void;
+  /** Handed to every controller's init (ControllerContext.trafficStats): the service proxy's request measurements. */
+  trafficStats?: TrafficStatsSource;
 }
 
 export interface ControllerManager {
@@ -39,7 +44,7 @@ export async function startControllerManager(opts: ControllerManagerOptions): Pr
   const log = opts.log ?? ((m: string) => console.log(`controller-manager: ${m}`));
   const identity = opts.identity ?? `${hostname()}_${crypto.randomUUID()}`;
   const make = typeof opts.controllers === 'function' ? opts.controllers
-    : opts.controllers ? (() => opts.controllers as Controller[]) : defaultControllers;
+    : opts.controllers ? (() => opts.controllers as Controller[]) : () => defaultControllers(opts.controllerOptions);
   let term: { informers: SharedInformers; controllers: Controller[]; started: Promise<void> } | undefined;
   let transition: Promise<void> = Promise.resolve();
 
@@ -49,7 +54,7 @@ export async function startControllerManager(opts: ControllerManagerOptions): Pr
     const t = { informers, controllers, started: Promise.resolve() };
     term = t;
     t.started = (async () => {
-      for (const c of controllers) await c.init({ client: opts.client, informers, clock });
+      for (const c of controllers) await c.init({ client: opts.client, informers, clock, trafficStats: opts.trafficStats });
       await informers.startAll();
       for (const c of controllers) {
         try { await c.run(); } catch (e) { log(`controller ${c.name} failed to start: ${(e as Error).message}`); }

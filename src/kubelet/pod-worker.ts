@@ -15,13 +15,12 @@ import type { KubeClient } from '../client/client.ts';
 import { R } from '../client/resources.ts';
 import type { EventRecorder } from '../client/events.ts';
 import type { Clock } from '../util/clock.ts';
-import { waitForEndpointDrain } from '../proxy/drain.ts';
 import type { Container as CriContainer, CriClient, PodSandbox, PodSandboxConfig } from './cri/client.ts';
 import { isNotFound } from './cri/client.ts';
 import type { Backoff } from './backoff.ts';
 import type { ImageManager } from './images.ts';
 import type { ProbeManager } from './prober.ts';
-import { A, L, containerConfig, containerHash, resolveEnv, sandboxConfig, type Lookup } from './cri-config.ts';
+import { A, L, containerConfig, containerHash, resolveEnv, sandboxConfig, type Lookup, type PodDNSConfigurer } from './cri-config.ts';
 import { computePodStatus, statusKey, type ContainerRun, type ContainerView, RUNTIME_PREFIX } from './status.ts';
 import { podLogDir } from './logs-paths.ts';
 
@@ -37,7 +36,19 @@ export interface WorkerDeps {
   /** Owner label value of this agent's sandboxes and containers (see cri-config L.agent). */
   agent: string;
   hostIP: string;
+  /** Waits for a terminating pod to leave Service rotation before SIGTERM; none: stop at once. */
+  drain?: EndpointDrain;
+  dns?: PodDNSConfigurer;
+  podLogRoot?: string;
   log: (s: string) => void;
+}
+
+/**
+ * Leaving Service rotation before SIGTERM (the CLI wires src/proxy/drain.ts, which knows EndpointSlices and the
+ * local service proxy): resolves when the pod is out of rotation, within `maxMs` (+ `lingerMs`).
+ */
+export interface EndpointDrain {
+  waitForDrain(pod: Pod, bounds: { maxMs: number; lingerMs: number }): Promise<number>;
 }
 
 const STATE: Record<string, ContainerRun['state']> = {
@@ -173,7 +184,7 @@ export class PodWorker {
     let sb: PodSandbox | undefined = ready[0];
     for (const extra of ready.slice(1)) await this.d.cri.stopPodSandbox(extra.id).catch(() => {});
     const cfgAttempt = (sb?.metadata.attempt ?? Math.max(-1, ...sandboxes.map((s) => s.metadata.attempt ?? 0)) + 1);
-    const sbConfig: PodSandboxConfig = sandboxConfig(pod, this.d.nodeName, cfgAttempt, this.d.agent);
+    const sbConfig: PodSandboxConfig = sandboxConfig(pod, this.d.nodeName, cfgAttempt, { agent: this.d.agent, dns: this.d.dns, podLogRoot: this.d.podLogRoot });
 
     if (terminal) {
       for (const s of ready) await this.d.cri.stopPodSandbox(s.id).catch(() => {});
@@ -422,9 +433,9 @@ export class PodWorker {
     const pod = this.pod;
     const grace = pod.metadata?.deletionGracePeriodSeconds ?? pod.spec?.terminationGracePeriodSeconds ?? 30;
     const specs = new Map([...(pod.spec?.containers ?? []), ...(pod.spec?.initContainers ?? [])].map((c) => [c.name, c] as const));
-    // Leave Service rotation before SIGTERM (src/proxy/drain.ts); no delay for a pod that is no endpoint.
-    if (!this.gone && grace > 0 && containers.some((c) => c.state === 'CONTAINER_RUNNING')) {
-      await waitForEndpointDrain(this.d.client, pod, { clock: this.d.clock, maxMs: Math.min(2000, grace * 500), lingerMs: Math.min(1000, grace * 500) }).catch(() => 0);
+    // Leave Service rotation before SIGTERM (EndpointDrain); no delay for a pod that is no endpoint.
+    if (this.d.drain && !this.gone && grace > 0 && containers.some((c) => c.state === 'CONTAINER_RUNNING')) {
+      await this.d.drain.waitForDrain(pod, { maxMs: Math.min(2000, grace * 500), lingerMs: Math.min(1000, grace * 500) }).catch(() => 0);
     }
     await Promise.all(containers.filter((c) => c.state === 'CONTAINER_RUNNING' || c.state === 'CONTAINER_CREATED').map(async (c) => {
       const spec = specs.get(c.metadata.name);
@@ -445,7 +456,7 @@ export class PodWorker {
       }
     }
     for (const s of sandboxes) await this.d.cri.removePodSandbox(s.id).catch(() => {});
-    rmSync(podLogDir(this.uid), { recursive: true, force: true });
+    rmSync(podLogDir(this.uid, this.d.podLogRoot), { recursive: true, force: true });
     this.d.crashBackoff.resetPrefix(`${this.uid}/`);
     this.finished = true;
     this.resyncTimer?.cancel();

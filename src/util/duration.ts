@@ -55,3 +55,35 @@ export function ageSince(timestamp: string | undefined | null, nowMs: number): s
   if (Number.isNaN(t)) return '<unknown>';
   return humanDuration(nowMs - t);
 }
+
+/** A duration flag value, "40s", "500ms", "2m", "1h" or plain seconds, in ms; undefined when malformed. */
+export function parseDurationMs(s: string | undefined): number | undefined {
+  if (!s) return undefined;
+  const m = /^(\d+(?:\.\d+)?)(ms|s|m|h)?$/.exec(s.trim());
+  if (!m) return undefined;
+  const n = Number(m[1]);
+  return n * ({ ms: 1, s: 1000, m: 60_000, h: 3_600_000 }[m[2] ?? 's'] as number);
+}
+
+/**
+ * Go's time.ParseDuration: "300ms", "1.5h", "2h45m", "-10s", "0"; units ns, us (µs), ms, s, m, h. Returns
+ * milliseconds, or undefined when the text is not a Go duration (Argo's interval, initialDelay, pause.duration).
+ */
+export function parseGoDuration(text: string): number | undefined {
+  const UNITS: Record<string, number> = { ns: 1e-6, us: 1e-3, 'µs': 1e-3, 'μs': 1e-3, ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
+  let s = text.trim();
+  if (s !== text || s === '') return undefined;
+  let sign = 1;
+  if (s[0] === '-' || s[0] === '+') { if (s[0] === '-') sign = -1; s = s.slice(1); }
+  if (s === '0') return 0;
+  if (s === '') return undefined;
+  let total = 0;
+  const re = /^(\d+\.?\d*|\.\d+)(ns|us|µs|μs|ms|s|m|h)/;
+  while (s.length) {
+    const m = re.exec(s);
+    if (!m) return undefined;
+    total += parseFloat(m[1]) * UNITS[m[2]];
+    s = s.slice(m[0].length);
+  }
+  return sign * total;
+}

@@ -6,6 +6,8 @@ import { podDefinitions } from './core-pod.ts';
 import { coreDefinitions } from './core.ts';
 import { appsDefinitions } from './apps.ts';
 import { networkingDefinitions } from './networking.ts';
+import { argoRolloutDefinitions } from './argo-rollouts.ts';
+import { argoAnalysisDefinitions } from './argo-analysis.ts';
 
 export { REF_PREFIX } from './builders.ts';
 
@@ -16,4 +18,6 @@ export const definitions: Readonly<Record<string, Schema>> = Object.freeze({
   ...coreDefinitions,
   ...appsDefinitions,
   ...networkingDefinitions,
+  ...argoRolloutDefinitions,
+  ...argoAnalysisDefinitions,
 });

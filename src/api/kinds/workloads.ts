@@ -48,7 +48,7 @@ export function validateSelector(spec: Obj, path: string, emptyMsg: string): Fie
 }
 
 /** IntOrString percentages: "25%" or a non-negative integer (upstream ValidatePositiveIntOrPercent). */
-function intOrPercent(v: unknown, field: string): { errs: FieldError[]; zero: boolean } {
+export function intOrPercent(v: unknown, field: string): { errs: FieldError[]; zero: boolean } {
   if (v === undefined || v === null) return { errs: [], zero: false };
   if (typeof v === 'number') {
     if (!Number.isInteger(v)) return { errs: [invalidRaw(field, goIntOrString(v), 'must be an integer')], zero: false };

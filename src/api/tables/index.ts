@@ -6,6 +6,7 @@ import type { TableDef } from './table.ts';
 import { podTable } from './pods.ts';
 import { deploymentTable, replicaSetTable } from './workloads.ts';
 import { serviceTable, endpointsTable, endpointSliceTable } from './services.ts';
+import { rolloutTable, analysisRunTable } from './rollouts.ts';
 import { eventTable, nodeTable, namespaceTable, configMapTable, secretTable, leaseTable, defaultTable } from './cluster.ts';
 
 export { buildTable, rowObject } from './table.ts';
@@ -24,6 +25,8 @@ const TABLES: Record<string, TableDef> = {
   '/ConfigMap': configMapTable,
   '/Secret': secretTable,
   'coordination.k8s.io/Lease': leaseTable,
+  'argoproj.io/Rollout': rolloutTable,
+  'argoproj.io/AnalysisRun': analysisRunTable,
 };
 
 export function tableFor(group: string, kind: string): TableDef {

@@ -14,6 +14,7 @@ import { isCompletedPhase } from './conditions.ts';
 import { hasScaleDownDeadline, isSaturated, podHashOf } from './replicas.ts';
 import { beforeStartingStep, currentCanaryStep } from './steps.ts';
 import { successfulRunHistoryLimit, unsuccessfulRunHistoryLimit } from './defaults.ts';
+import { AnalysisRunBuildError } from '../../analysis/run-from-templates.ts';
 import { abortMessage, buildAnalysisRun, needsNewAnalysisRun, resolveRolloutArgs, runLabels, type RunKind } from './analysisrun.ts';
 
 const runStatus = (ar: AnalysisRun | undefined): RolloutAnalysisRunStatus | undefined =>
@@ -41,12 +42,9 @@ export async function cancelAnalysisRuns(c: RolloutContext, runs: (AnalysisRun |
   }
 }
 
-function templatesFor(c: RolloutContext, ra: RolloutAnalysis): AnalysisTemplate[] {
-  return (ra.templates ?? []).map((t) => {
-    const tpl = t.clusterScope ? c.deps.getClusterAnalysisTemplate(t.templateName) : c.deps.getAnalysisTemplate(c.ns, t.templateName);
-    if (!tpl) throw new StatusError(404, 'NotFound', `${t.clusterScope ? 'clusteranalysistemplates' : 'analysistemplates'}.argoproj.io "${t.templateName}" not found`);
-    return tpl;
-  });
+/** The namespace's AnalysisTemplates and the ClusterAnalysisTemplates the refs name (nested refs resolved by the builder). */
+function templatesFor(c: RolloutContext): { templates: AnalysisTemplate[]; clusterTemplates: AnalysisTemplate[] } {
+  return { templates: c.deps.listAnalysisTemplates(c.ns), clusterTemplates: c.deps.listClusterAnalysisTemplates() };
 }
 
 const specEqual = (a: AnalysisRun['spec'], b: AnalysisRun['spec']): boolean =>
@@ -57,7 +55,14 @@ async function createAnalysisRun(c: RolloutContext, ra: RolloutAnalysis, infix: 
   const podHash = c.newHash;
   if (!podHash) throw new Error(`Latest ReplicaSet '${c.newRS?.metadata.name}' has no pod hash in the labels`);
   const args = resolveRolloutArgs(ra.args, podHashOf(c.stableRS), podHash, c.rollout);
-  const run = buildAnalysisRun(c.rollout, ra, templatesFor(c, ra), args, podHash, infix, labels);
+  const { templates, clusterTemplates } = templatesFor(c);
+  let run: AnalysisRun;
+  try {
+    run = buildAnalysisRun(c.rollout, ra, templates, clusterTemplates, args, podHash, infix, labels);
+  } catch (e) {
+    if (e instanceof AnalysisRunBuildError) throw new StatusError(422, 'Invalid', `analysis for ${infix ? `"${infix}"` : 'background'}: ${e.message}`);
+    throw e;
+  }
   const base = run.metadata.name;
   for (let n = 1; ; n++) {
     try {

@@ -3,11 +3,12 @@
  * `<rollout>-<podHash>-<revision>[-<stepIndex>|-pre|-post]`, its labels (hash, rollout-type, step-index,
  * analysisRunMetadata, the Rollout's selector.matchLabels) and annotations (revision), the controller owner
  * reference, and the rollout arguments resolved (value, valueFrom.podTemplateHashValue Latest|Stable,
- * valueFrom.fieldRef on the Rollout). The templates are merged into the run spec by `mergeTemplates`.
+ * valueFrom.fieldRef on the Rollout). The templates are merged by src/analysis (newAnalysisRunFromTemplates).
  */
 import type { OwnerReference } from 'kubernetes-types/meta/v1.d.ts';
 import type { AnalysisRun, AnalysisRunArgument, AnalysisTemplate, Rollout, RolloutAnalysis } from './types.ts';
 import { PodTemplateHashLabel, RevisionAnnotation, RolloutAPIVersion, RolloutTypeLabel, StepIndexLabel } from './types.ts';
+import { newAnalysisRunFromTemplates } from '../../analysis/run-from-templates.ts';
 
 export interface ResolvedArg { name: string; value?: string; valueFrom?: unknown }
 
@@ -83,55 +84,21 @@ export function runName(r: Rollout, podHash: string, infix: string): string {
 }
 
 /**
- * FlattenTemplates + MergeArgs (until src/analysis exports its run builder): metrics concatenated (a duplicate
- * metric name is an error), template args overridden by the rollout's by name, an arg left without value or
- * valueFrom is an error, dryRun and measurementRetention merged.
+ * newAnalysisRunFromRollout: the complete run, built by the analysis package's newAnalysisRunFromTemplates
+ * (templates flattened, args merged and checked, dryRun/measurementRetention merged; AnalysisRunBuildError on a
+ * missing template, duplicate metric or unresolved arg), named, labelled and owned as Argo does.
  */
-export function mergeTemplates(templates: AnalysisTemplate[], args: ResolvedArg[], ra: RolloutAnalysis): AnalysisRun['spec'] {
-  const metrics: { name: string; [k: string]: unknown }[] = [];
-  const seen = new Set<string>();
-  const targs: ResolvedArg[] = [];
-  const dryRun: { metricName: string }[] = [];
-  const retention: { metricName: string; limit: number }[] = [];
-  for (const t of templates) {
-    for (const m of t.spec.metrics ?? []) {
-      if (seen.has(m.name)) throw new Error(`two metrics have the same name '${m.name}'`);
-      seen.add(m.name);
-      metrics.push(structuredClone(m));
-    }
-    for (const a of t.spec.args ?? []) {
-      const i = targs.findIndex((x) => x.name === a.name);
-      if (i < 0) targs.push(structuredClone(a));
-      else if (targs[i].value === undefined && targs[i].valueFrom === undefined) targs[i] = structuredClone(a);
-    }
-    dryRun.push(...(t.spec.dryRun ?? []));
-    retention.push(...(t.spec.measurementRetention ?? []));
-  }
-  for (const a of args) {
-    const i = targs.findIndex((x) => x.name === a.name);
-    if (i >= 0) targs[i] = a.valueFrom !== undefined ? { name: a.name, valueFrom: a.valueFrom } : { name: a.name, value: a.value };
-  }
-  for (const a of targs) if (a.value === undefined && a.valueFrom === undefined) throw new Error(`args.${a.name} was not resolved`);
-  const spec: AnalysisRun['spec'] = { metrics };
-  if (targs.length) spec.args = targs;
-  const dr = [...dryRun, ...(ra.dryRun ?? [])];
-  if (dr.length) spec.dryRun = dr;
-  const mr = [...retention, ...(ra.measurementRetention ?? [])];
-  if (mr.length) spec.measurementRetention = mr;
-  return spec;
-}
-
-/** newAnalysisRunFromRollout: the complete run object. */
-export function buildAnalysisRun(r: Rollout, ra: RolloutAnalysis, templates: AnalysisTemplate[], args: ResolvedArg[], podHash: string, infix: string, labels: Record<string, string>): AnalysisRun {
-  const spec = mergeTemplates(templates, args, ra);
-  const allLabels = { ...labels, ...(ra.analysisRunMetadata?.labels ?? {}), ...(r.spec.selector?.matchLabels ?? {}) };
-  const annotations = { [RevisionAnnotation]: r.metadata.annotations?.[RevisionAnnotation] ?? '', ...(ra.analysisRunMetadata?.annotations ?? {}) };
+export function buildAnalysisRun(r: Rollout, ra: RolloutAnalysis, templates: AnalysisTemplate[], clusterTemplates: AnalysisTemplate[], args: ResolvedArg[], podHash: string, infix: string, labels: Record<string, string>): AnalysisRun {
   const owner: OwnerReference = { apiVersion: RolloutAPIVersion, kind: 'Rollout', name: r.metadata.name, uid: r.metadata.uid!, controller: true, blockOwnerDeletion: true };
-  return {
-    apiVersion: RolloutAPIVersion, kind: 'AnalysisRun',
-    metadata: { name: runName(r, podHash, infix), namespace: r.metadata.namespace, labels: allLabels, annotations, ownerReferences: [owner] },
-    spec,
-  };
+  const run = newAnalysisRunFromTemplates({
+    refs: ra.templates ?? [], templates: templates as any, clusterTemplates: clusterTemplates as any, args: args as any,
+    dryRun: ra.dryRun, measurementRetention: ra.measurementRetention,
+    namespace: r.metadata.namespace, name: runName(r, podHash, infix),
+    labels: { ...labels, ...(ra.analysisRunMetadata?.labels ?? {}), ...(r.spec.selector?.matchLabels ?? {}) },
+    annotations: { [RevisionAnnotation]: r.metadata.annotations?.[RevisionAnnotation] ?? '', ...(ra.analysisRunMetadata?.annotations ?? {}) },
+    ownerReferences: [owner],
+  });
+  return run as unknown as AnalysisRun;
 }
 
 /** needsNewAnalysisRun: none yet; or the user resumed after an inconclusive run; or the rollout was retried after an abort. */

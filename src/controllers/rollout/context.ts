@@ -25,6 +25,8 @@ export interface RolloutDeps {
   servicesManagedBy(namespace: string, rollout: string): Service[];
   getAnalysisTemplate(namespace: string, name: string): AnalysisTemplate | undefined;
   getClusterAnalysisTemplate(name: string): AnalysisTemplate | undefined;
+  listAnalysisTemplates(namespace: string): AnalysisTemplate[];
+  listClusterAnalysisTemplates(): AnalysisTemplate[];
   getDeployment(namespace: string, name: string): Deployment | undefined;
   listPods(namespace: string): Pod[];
   /** Write-back: a freshly written object supersedes the informer's copy until the watch catches up. */

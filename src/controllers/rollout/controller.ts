@@ -212,6 +212,8 @@ export class RolloutController implements Controller {
       servicesManagedBy: (ns, name) => [...(this.managed.get(`${ns}/${name}`) ?? [])].map((n) => this.svcInf.getByName(ns, n) as Service | undefined).filter((s): s is Service => !!s),
       getAnalysisTemplate: (ns, name) => this.atInf?.getByName(ns, name) as AnalysisTemplate | undefined,
       getClusterAnalysisTemplate: (name) => this.catInf?.getByName(undefined, name) as AnalysisTemplate | undefined,
+      listAnalysisTemplates: (ns) => ((this.atInf?.list() ?? []) as AnalysisTemplate[]).filter((t) => t.metadata.namespace === ns),
+      listClusterAnalysisTemplates: () => (this.catInf?.list() ?? []) as AnalysisTemplate[],
       getDeployment: (ns, name) => this.depInf.getByName(ns, name) as Deployment | undefined,
       listPods: (ns) => (this.podInf.list() as Pod[]).filter((p) => p.metadata?.namespace === ns),
       remember: (kind, obj) => {

@@ -10,6 +10,7 @@
  */
 import type { PodTemplateSpec } from 'kubernetes-types/core/v1.d.ts';
 import { fnv1a32, safeEncodeString, computeHash } from '../deployment/util.ts';
+import { parseGoDuration } from '../../util/duration.ts';
 import type { CanaryStep, IntOrString, Rollout } from './types.ts';
 import { KubeliteRouterPlugin } from './types.ts';
 
@@ -109,28 +110,6 @@ export const unsuccessfulRunHistoryLimit = (r: Rollout): number => r.spec.analys
 
 // ---------------------------------------------------------------- durations
 
-const GO_UNITS: Record<string, number> = { ns: 1e-9, us: 1e-6, 'µs': 1e-6, ms: 1e-3, s: 1, m: 60, h: 3600 };
-
-/** Go's time.ParseDuration, in seconds ("1h30m", "10s", "1.5m", "-5s"); undefined when unparseable. */
-export function parseGoDuration(s: string): number | undefined {
-  let str = s.trim();
-  if (str === '') return undefined;
-  let sign = 1;
-  if (str[0] === '-' || str[0] === '+') { if (str[0] === '-') sign = -1; str = str.slice(1); }
-  if (str === '0') return 0;
-  const re = /(\d+(?:\.\d*)?|\.\d+)(ns|us|µs|ms|s|m|h)/y;
-  let total = 0;
-  let pos = 0;
-  while (pos < str.length) {
-    re.lastIndex = pos;
-    const m = re.exec(str);
-    if (!m) return undefined;
-    total += Number(m[1]) * GO_UNITS[m[2]];
-    pos = re.lastIndex;
-  }
-  return sign * total;
-}
-
 /**
  * RolloutPause.DurationSeconds: an integer is seconds, a string of digits is seconds, else a Go duration
  * (truncated to whole seconds); an unparseable string is −1 (so the pause ends at once, as upstream).
@@ -139,8 +118,8 @@ export function pauseDurationSeconds(d: IntOrString | undefined): number {
   if (d === undefined || d === null) return 0;
   if (typeof d === 'number') return d;
   if (/^-?\d+$/.test(d)) return Number(d);
-  const s = parseGoDuration(d);
-  return s === undefined ? -1 : Math.trunc(s);
+  const ms = parseGoDuration(d);
+  return ms === undefined ? -1 : Math.trunc(ms / 1000);
 }
 
 // ---------------------------------------------------------------- hashes (§3)

@@ -18,15 +18,18 @@ import {
 } from './conditions.ts';
 import { statusPatch } from './status.ts';
 import { rolloutRevision } from './replicasets.ts';
-import { selectorString } from '../../client/selector.ts';
 
-/** FormatLabelSelector: matchLabels and expressions, sorted by key. */
+/** FormatLabelSelector: requirements sorted by key — "k=v", "k in (a,b)", "k notin (a,b)", "k", "!k". */
 export function formatSelector(sel: Rollout['spec']['selector']): string {
   if (!sel) return '';
-  const labels = Object.fromEntries(Object.entries(sel.matchLabels ?? {}).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
-  const exprs = [...(sel.matchExpressions ?? [])].sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0))
-    .map((e) => ({ ...e, values: e.values ? [...e.values].sort() : e.values }));
-  return selectorString({ matchLabels: labels, matchExpressions: exprs });
+  const reqs: [string, string][] = Object.entries(sel.matchLabels ?? {}).map(([k, v]) => [k, `${k}=${v}`]);
+  for (const e of sel.matchExpressions ?? []) {
+    const vals = [...(e.values ?? [])].sort().join(',');
+    const text = e.operator === 'In' ? `${e.key} in (${vals})` : e.operator === 'NotIn' ? `${e.key} notin (${vals})`
+      : e.operator === 'Exists' ? e.key : `!${e.key}`;
+    reqs.push([e.key, text]);
+  }
+  return reqs.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, t]) => t).join(',');
 }
 
 /** calculateBaseStatus: counts from the ReplicaSets, the current hash, conditions carried over. */

@@ -1,6 +1,7 @@
 /**
- * Taints and tolerations, as k8s.io/api/core/v1 toleration.go and component-helpers/scheduling/corev1.
- * Shared by the scheduler (NoSchedule/NoExecute filter) and the node lifecycle controller (NoExecute eviction).
+ * Taints and tolerations, as k8s.io/api/core/v1 toleration.go and component-helpers/scheduling/corev1: part of
+ * the object model, shared by the pod defaults (DefaultTolerationSeconds), the scheduler (NoSchedule/NoExecute
+ * filter) and the node lifecycle controller (tainting by condition, NoExecute eviction).
  */
 import type { Taint, Toleration } from 'kubernetes-types/core/v1.d.ts';
 
@@ -30,4 +31,26 @@ export function findUntoleratedTaint(taints: Taint[] | undefined, tols: Tolerati
 /** Upstream's wording of a taint in scheduler messages: `{key: value}`. */
 export function taintString(t: Taint): string {
   return `{${t.key}: ${t.value ?? ''}}`;
+}
+
+/** Default for --default-not-ready-toleration-seconds / --default-unreachable-toleration-seconds (upstream 300). */
+export const DEFAULT_TOLERATION_SECONDS = 300;
+
+/**
+ * Upstream's DefaultTolerationSeconds admission: `tols` plus, for each of the not-ready and unreachable taints
+ * that no toleration names (by key, or an empty key with operator Exists) for NoExecute (or every effect),
+ * `{key, operator: Exists, effect: NoExecute, tolerationSeconds: seconds}`. Entries that are not objects are kept
+ * as they are (validation reports them).
+ */
+export function withDefaultTolerations<T>(tols: T[], seconds: number): (T | Toleration)[] {
+  const out: (T | Toleration)[] = [...tols];
+  for (const key of [TAINT_NOT_READY, TAINT_UNREACHABLE]) {
+    const has = tols.some((x) => {
+      if (!x || typeof x !== 'object') return false;
+      const t = x as Toleration;
+      return (t.key === key || (t.operator === 'Exists' && !t.key)) && (!t.effect || t.effect === 'NoExecute');
+    });
+    if (!has) out.push({ key, operator: 'Exists', effect: 'NoExecute', tolerationSeconds: seconds });
+  }
+  return out;
 }
