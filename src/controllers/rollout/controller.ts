@@ -82,7 +82,9 @@ export class RolloutController implements Controller {
   async init(ctx: ControllerContext): Promise<void> {
     this.ctx = ctx;
     this.queue = new WorkQueue({ clock: ctx.clock, name: 'rollout' });
-    this.recorder = new EventRecorder(ctx.client, { component: 'rollouts-controller', clock: ctx.clock });
+    // A Rollout update emits a few dozen events (scaling, steps, Service switches, weights): a larger spam burst
+    // than upstream's 25 keeps the last ones (RolloutCompleted, RolloutAborted) from being dropped.
+    this.recorder = new EventRecorder(ctx.client, { component: 'rollouts-controller', clock: ctx.clock, spamBurst: 500 });
     this.rsInf = ctx.informers.get(R.replicasets);
     this.svcInf = ctx.informers.get(R.services);
     this.podInf = ctx.informers.get(R.pods);
