@@ -186,6 +186,9 @@ function collectRefs(v: unknown, out: string[]): void {
 
 const docCache = new Map<string, { doc: object; json: string; hash: string }>();
 
+/** A schema as served: kubelite's own annotations (x-kubelite-*, e.g. protobuf field numbers) stay inside. */
+const served = (s: Schema): Schema => JSON.parse(JSON.stringify(s, (k, v) => (k.startsWith('x-kubelite-') ? undefined : v)));
+
 function build(gvPath: string) {
   const hit = docCache.get(gvPath);
   if (hit) return hit;
@@ -197,7 +200,7 @@ function build(gvPath: string) {
   collectRefs(paths, refs);
   const all = { ...definitions, ...extraSchemas };
   const schemas: Record<string, Schema> = {};
-  for (const n of closure(refs)) schemas[n] = all[n];
+  for (const n of closure(refs)) schemas[n] = served(all[n]);
   const doc = {
     openapi: '3.0.0',
     info: { title: 'Kubernetes', version: 'v1.32.0' },

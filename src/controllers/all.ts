@@ -10,11 +10,13 @@ import { newNamespaceController } from './namespace/controller.ts';
 import { newEndpointsController } from './endpoints/controller.ts';
 import { newEndpointSliceController } from './endpointslice/controller.ts';
 import { newNodeLifecycleController, type NodeLifecycleOptions } from './nodelifecycle/controller.ts';
+import { newAnalysisRunController, type AnalysisControllerOptions } from './analysis/controller.ts';
 import { newRolloutController } from './rollout/controller.ts';
 
 /** Flags of the controller manager, per controller (built by src/cli from its flags). */
 export interface ControllersOptions {
   nodeLifecycle?: NodeLifecycleOptions;
+  analysis?: AnalysisControllerOptions;
 }
 
 const controllerFactories: ((o: ControllersOptions) => Controller)[] = [
@@ -25,6 +27,7 @@ const controllerFactories: ((o: ControllersOptions) => Controller)[] = [
   () => newEndpointsController(),
   () => newEndpointSliceController(),
   (o) => newNodeLifecycleController(o.nodeLifecycle),
+  (o) => newAnalysisRunController(o.analysis),
   () => newRolloutController(),
 ];
 

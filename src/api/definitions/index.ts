@@ -3,6 +3,8 @@ import type { Schema } from '../schema.ts';
 import { metaDefinitions } from './meta.ts';
 import { containerDefinitions } from './core-container.ts';
 import { podDefinitions } from './core-pod.ts';
+import { volumeDefinitions } from './core-volume.ts';
+import { schedulingDefinitions } from './core-scheduling.ts';
 import { coreDefinitions } from './core.ts';
 import { appsDefinitions } from './apps.ts';
 import { networkingDefinitions } from './networking.ts';
@@ -15,6 +17,8 @@ export const definitions: Readonly<Record<string, Schema>> = Object.freeze({
   ...metaDefinitions,
   ...containerDefinitions,
   ...podDefinitions,
+  ...volumeDefinitions,
+  ...schedulingDefinitions,
   ...coreDefinitions,
   ...appsDefinitions,
   ...networkingDefinitions,
