@@ -145,10 +145,10 @@ export async function up(opts: UpOptions): Promise<void> {
       return { name: 'node agent', stop: () => k.stop() };
     });
     await start('service proxy', async () => {
-      const { startProxy } = await import('../proxy/proxy.ts');
-      const { instanceForDataDir } = await import('../proxy/proxy.ts');
+      const { startProxy, instanceForDataDir } = await import('../proxy/proxy.ts');
       const p = await startProxy({ client: client('kubelite-proxy'), nodeName: opts.nodeName, serviceCIDR: '10.96.0.0/12', instance: instanceForDataDir(dataDir), log });
-      return { name: 'service proxy', stop: () => p.stop() };
+      trafficStats.attach(p.traffic);
+      return { name: 'service proxy', stop: async () => { trafficStats.attach(undefined); await p.stop(); } };
     });
     await start('cluster DNS', async () => {
       const { startDNS } = await import('../dns/server.ts');
