@@ -57,7 +57,7 @@ export interface ProxyOptions {
   netns?: string;
   /**
    * The L7 traffic router for Services annotated traffic.kubelite.io/canary-service (src/proxy/router): on by
-   * default (it starts HAProxy only while such a Service exists); false = those Services get plain DNAT.
+   * default (it starts HAProxy only while such a Service exists); false (or `netns`) = those Services get plain DNAT.
    */
   trafficRouter?: boolean;
   /** Private directory for the router's HAProxy files (default defaultRouterDir(instance)); its parents must be searchable by the haproxy user. */
@@ -149,7 +149,8 @@ export async function startProxy(opts: ProxyOptions): Promise<ProxyHandle> {
   let needJumps = true;
   let foreign: string[] = [];
   let stopped = false;
-  const router = opts.trafficRouter === false ? undefined : new TrafficRouter({
+  // (Not in a test's private netns: HAProxy would listen in the host's.)
+  const router = opts.trafficRouter === false || opts.netns ? undefined : new TrafficRouter({
     dir: opts.routerDir ?? defaultRouterDir(opts.instance ?? ''), clock, log, bin: opts.haproxyBin,
     requestSync: () => { again = true; void sync(); },
   });

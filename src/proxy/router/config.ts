@@ -121,6 +121,16 @@ export interface GlobalSettings {
   group?: string;
   /** Size of the request-log ring buffer in bytes (absorbs pauses of the reader). */
   ringBytes?: number;
+  /** Worker threads (default routerThreads()). */
+  threads?: number;
+}
+
+/**
+ * HAProxy threads for a node with `cpus` CPUs: half of them (at least 1, at most 4). The router shares the node
+ * with the pods it forwards to; on the 2-vCPU machines one thread gave the best throughput (docs/benchmarks.md).
+ */
+export function routerThreads(cpus: number): number {
+  return Math.max(1, Math.min(4, Math.floor(cpus / 2)));
 }
 
 /** The fields of a request log line, in order (see parseLogLine in stats.ts). */
@@ -142,6 +152,7 @@ export function renderConfig(g: GlobalSettings, ports: PortState[]): string {
     '  master-worker',
     ...(g.user ? [`  user ${g.user}`] : []),
     ...(g.group ? [`  group ${g.group}`] : []),
+    `  nbthread ${g.threads ?? 1}`,
     `  stats socket ${g.adminSocket} mode 600 level admin expose-fd listeners`,
     '  stats timeout 30s',
     '  hard-stop-after 60s',
@@ -175,7 +186,6 @@ export function renderConfig(g: GlobalSettings, ports: PortState[]): string {
     out.push(`  bind 127.0.0.1:${p.bindPort}${p.h2 ? ' proto h2' : ''}`);
     out.push(`  mode ${p.mode}`);
     out.push('  balance roundrobin');
-    if (p.mode === 'http') out.push('  option forwardfor');
     out.push(`  log-format "${p.mode === 'http' ? HTTP_LOG_FORMAT : TCP_LOG_FORMAT}"`);
     p.stable.forEach((ep, i) => out.push(serverLine('stable', i, ep, p.weights.stable, p.h2)));
     p.canary.forEach((ep, i) => out.push(serverLine('canary', i, ep, p.weights.canary, p.h2)));

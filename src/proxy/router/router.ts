@@ -15,11 +15,12 @@
  * until the next sync restarts it.
  */
 import * as net from 'node:net';
+import { cpus } from 'node:os';
 import type { Service } from 'kubernetes-types/core/v1.d.ts';
 import type { Clock } from '../../util/clock.ts';
 import type { ServicePortInfo } from '../model.ts';
 import { buildRoutes, routable, type RoutedPort } from './routes.ts';
-import { desiredState, renderConfig, runtimeCommands, sameLayout, slotSide, type GlobalSettings, type PortState } from './config.ts';
+import { desiredState, renderConfig, routerThreads, runtimeCommands, sameLayout, slotSide, type GlobalSettings, type PortState } from './config.ts';
 import { HAProxy, haproxyAvailable } from './haproxy.ts';
 import { TrafficStats, parseLogLine } from './stats.ts';
 
@@ -114,7 +115,7 @@ export class TrafficRouter {
 
   private globals(): GlobalSettings {
     const f = this.hp.files;
-    return { adminSocket: f.adminSocket, logSocket: f.logSocket, user: this.hp.user?.name, group: this.hp.user?.name };
+    return { adminSocket: f.adminSocket, logSocket: f.logSocket, user: this.hp.user?.name, group: this.hp.user?.name, threads: routerThreads(cpus().length) };
   }
 
   private async bindPort(name: string): Promise<number> {

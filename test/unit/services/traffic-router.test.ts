@@ -7,7 +7,7 @@ import {
   buildRoutes, parseCanaryWeight, portMode, routable, serverWeights, MAX_SERVER_WEIGHT,
   CANARY_SERVICE_ANNOTATION as CS, CANARY_WEIGHT_ANNOTATION as CW,
 } from '../../../src/proxy/router/routes.ts';
-import { assignSlots, desiredState, renderConfig, runtimeCommands, sameLayout, slotCapacity, slotSide } from '../../../src/proxy/router/config.ts';
+import { assignSlots, desiredState, renderConfig, routerThreads, runtimeCommands, sameLayout, slotCapacity, slotSide } from '../../../src/proxy/router/config.ts';
 
 const svc = (name: string, ip: string, extra: { annotations?: Record<string, string>; selector?: Record<string, string>; ports?: any[] } = {}) => ({
   metadata: { name, namespace: 'shop', annotations: extra.annotations },
@@ -166,7 +166,9 @@ test('runtime commands: weight change only touches weights; endpoint changes set
 
 test('config: one listen section per port on 127.0.0.1, slots with weights, empty slots disabled, request log ring to the unix socket', () => {
   const p = desiredState(route(20, Array.from({ length: 9 }, (_, i) => `10.88.0.${i + 2}:80`), ['10.88.1.2:80']), 20001);
-  const cfg = renderConfig({ adminSocket: '/x/admin.sock', logSocket: '/x/requests.sock', user: 'haproxy', group: 'haproxy' }, [p]);
+  const cfg = renderConfig({ adminSocket: '/x/admin.sock', logSocket: '/x/requests.sock', user: 'haproxy', group: 'haproxy', threads: routerThreads(2) }, [p]);
+  assert.match(cfg, /^\s+nbthread 1$/m);
+  assert.deepEqual([routerThreads(1), routerThreads(4), routerThreads(64)], [1, 2, 4]);
   assert.match(cfg, /^\s+stats socket \/x\/admin\.sock mode 600 level admin/m);
   assert.match(cfg, /^\s+user haproxy$/m);
   assert.match(cfg, /^\s+server sink unix@\/x\/requests\.sock log-proto octet-count$/m);
