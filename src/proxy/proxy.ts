@@ -8,7 +8,10 @@
  * Syncs run as soon as a watch event arrives (one at a time; events during a sync cause one more), plus a
  * periodic resync that repairs rules someone else flushed. Per-endpoint connection counters are exported in
  * Prometheus format on http://127.0.0.1:10249/metrics (another free port if that one is taken).
- * stop() removes every rule and chain it made.
+ * Services annotated traffic.kubelite.io/canary-service are DNATed to the L7 traffic router instead
+ * (src/proxy/router: HAProxy splitting requests between stable and canary endpoints by weight, and measuring them:
+ * GET /traffic, kubelite_traffic_* metrics, ProxyHandle.traffic).
+ * stop() removes every rule and chain it made, and stops the router.
  */
 import { createHash } from 'node:crypto';
 import { accessSync, constants } from 'node:fs';
