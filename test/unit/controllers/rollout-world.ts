@@ -59,7 +59,7 @@ export function world(opts: { failImages?: string[]; served?: boolean } = {}) {
       actions.push({ verb: 'patch', resource: ref.plural, name, sub, body: structuredClone(patch) });
       let o: any = jsonMergePatch(cur, patch);
       if (sub === 'status') o = { ...structuredClone(cur), status: o.status };
-      else if (o.status !== undefined || cur.status !== undefined) o.status = cur.status;
+      else if (ref.plural !== 'analysisruns' && (o.status !== undefined || cur.status !== undefined)) o.status = cur.status; // AnalysisRun: no status subresource
       if (sub !== 'status' && specChanged(cur, o)) o.metadata.generation = (cur.metadata.generation ?? 1) + 1;
       return store(ref, bump(o));
     },
