@@ -14,7 +14,7 @@
 import type { Node, Pod, Taint } from 'kubernetes-types/core/v1.d.ts';
 import type { Lease } from 'kubernetes-types/coordination/v1.d.ts';
 import type { Controller, ControllerContext } from '../types.ts';
-import type { Informer } from '../../client/informer.ts';
+import { NODE_INDEX, type Informer } from '../../client/informer.ts';
 import { R } from '../../client/resources.ts';
 import { EventRecorder } from '../../client/events.ts';
 import type { Clock } from '../../util/clock.ts';
@@ -137,7 +137,8 @@ export class NodeLifecycleController implements Controller {
   /** Pods bound to a Node that no longer exists are deleted after the grace period (upstream PodGC). */
   private async orphanPass(now: number): Promise<void> {
     const names = new Set((this.nodes.list() as Node[]).map((n) => n.metadata?.name ?? ''));
-    for (const key of orphanedPods(this.pods.list() as Pod[], names, this.missingNodes, now, this.grace)) {
+    const bound = this.pods.indexValues(NODE_INDEX).filter((n) => !names.has(n)).flatMap((n) => this.pods.byIndex(NODE_INDEX, n) as Pod[]);
+    for (const key of orphanedPods(bound, names, this.missingNodes, now, this.grace)) {
       const [ns, name] = key.split('/');
       try {
         await this.ctx.client.delete(R.pods, ns, name, { gracePeriodSeconds: 0 });
@@ -148,8 +149,7 @@ export class NodeLifecycleController implements Controller {
 
   /** Upstream MarkPodsNotReady: pods of a node that stopped reporting are no longer Ready (services drop them). */
   private async markPodsNotReady(nodeName: string, now: number): Promise<void> {
-    for (const pod of this.pods.list() as Pod[]) {
-      if (pod.spec?.nodeName !== nodeName) continue;
+    for (const pod of this.pods.byIndex(NODE_INDEX, nodeName) as Pod[]) {
       const conds = podNotReadyConditions(pod, now);
       if (!conds) continue;
       try {
@@ -175,12 +175,9 @@ export class NodeLifecycleController implements Controller {
       if (ne.length) byNode.set(n.metadata?.name ?? '', ne);
     }
     let next = Infinity;
-    for (const pod of this.pods.list() as Pod[]) {
-      const nodeName = pod.spec?.nodeName;
+    for (const [nodeName, taints] of byNode) for (const pod of this.pods.byIndex(NODE_INDEX, nodeName) as Pod[]) {
       const uid = pod.metadata?.uid ?? '';
-      if (!nodeName || pod.metadata?.deletionTimestamp || this.evicted.has(uid)) continue;
-      const taints = byNode.get(nodeName);
-      if (!taints) continue;
+      if (pod.metadata?.deletionTimestamp || this.evicted.has(uid)) continue;
       const d = evictionDecision(pod, taints, this.tolSeconds, (t) => this.taintSince(nodeName, t, now));
       if ('never' in d) continue;
       if (d.evictAt > now) { next = Math.min(next, d.evictAt); continue; }
