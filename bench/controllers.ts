@@ -22,7 +22,12 @@ import type { Deployment, ReplicaSet } from 'kubernetes-types/apps/v1.d.ts';
 import { startCluster, waitFor, repoRoot } from '../test/e2e/harness.ts';
 import { startSimNode } from '../test/e2e/sim-node.ts';
 import { R } from '../src/client/resources.ts';
-import * as u from '../src/controllers/deployment/util.ts';
+import * as util from '../src/controllers/deployment/util.ts';
+import * as rolling from '../src/controllers/deployment/rolling.ts';
+import * as sync from '../src/controllers/deployment/sync.ts';
+
+/** The Deployment controller's pure functions: shared helpers, rolling arithmetic, scaling/status plans. */
+const u = { ...util, ...rolling, ...sync };
 
 const arg = (name: string, def: number) => { const i = process.argv.indexOf(`--${name}`); return i > 0 ? Number(process.argv[i + 1]) : def; };
 const N = arg('replicas', 100);

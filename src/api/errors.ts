@@ -76,11 +76,3 @@ export function tooLarge(): StatusError { return new StatusError(413, 'RequestEn
 export function unauthorized(): StatusError { return new StatusError(401, 'Unauthorized', 'Unauthorized'); }
 export function internalError(message: string): StatusError { return new StatusError(500, 'InternalError', `Internal error occurred: ${message}`); }
 
-/** Upstream message fragments, so validators phrase errors alike. */
-export const fieldMsg = {
-  invalid: (value: unknown, detail: string) => `Invalid value: ${JSON.stringify(value)}: ${detail}`,
-  required: () => 'Required value',
-  unsupported: (value: unknown, allowed: string[]) => `Unsupported value: ${JSON.stringify(value)}: supported values: ${allowed.map((a) => JSON.stringify(a)).join(', ')}`,
-  duplicate: (value: unknown) => `Duplicate value: ${JSON.stringify(value)}`,
-  forbidden: (detail: string) => `Forbidden: ${detail}`,
-};

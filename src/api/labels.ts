@@ -22,8 +22,6 @@ export type Labels = Record<string, string> | undefined | null;
 // ---- label key/value syntax: the api-schema engineer's upstream-worded checks (src/api/validation/names.ts) ----
 
 export { isQualifiedName, isValidLabelValue, isDNS1123Subdomain };
-/** Label keys are qualified names ([prefix/]name). */
-export const isLabelKey = isQualifiedName;
 
 // ---- requirements ----
 
@@ -288,15 +286,9 @@ export function selectorMatches(sel: Selector, labels: Labels): boolean {
   return sel.requirements.every((r) => requirementMatches(r, labels));
 }
 
-export const isEverything = (sel: Selector) => !sel.nothing && sel.requirements.length === 0;
-
 /** A matcher function for a metav1.LabelSelector (throws like labelSelectorToSelector). */
 export function labelSelectorMatcher(ls: LabelSelector | undefined | null): (labels: Labels) => boolean {
   const sel = labelSelectorToSelector(ls);
   return (labels) => selectorMatches(sel, labels);
 }
 
-/** "a=b,c=d" with keys sorted, "" when empty (upstream labels.Set.String()); see tables' formatLabels for "<none>". */
-export function labelsToString(m: Record<string, string> | undefined | null): string {
-  return Object.keys(m ?? {}).sort().map((k) => `${k}=${m![k]}`).join(',');
-}

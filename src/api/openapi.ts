@@ -186,6 +186,12 @@ function collectRefs(v: unknown, out: string[]): void {
 
 const docCache = new Map<string, { doc: object; json: string; hash: string }>();
 
+/** A schema as served: kubelite's own annotations (x-kubelite-*, e.g. protobuf field numbers) stay inside, and
+ *  enumerations are listed sorted, as upstream's documents list them (the definitions keep upstream's declaration
+ *  order, which validation messages follow). */
+const served = (s: Schema): Schema => JSON.parse(JSON.stringify(s, (k, v) =>
+  (k.startsWith('x-kubelite-') ? undefined : k === 'enum' && Array.isArray(v) ? [...v].sort() : v)));
+
 function build(gvPath: string) {
   const hit = docCache.get(gvPath);
   if (hit) return hit;
@@ -197,7 +203,7 @@ function build(gvPath: string) {
   collectRefs(paths, refs);
   const all = { ...definitions, ...extraSchemas };
   const schemas: Record<string, Schema> = {};
-  for (const n of closure(refs)) schemas[n] = all[n];
+  for (const n of closure(refs)) schemas[n] = served(all[n]);
   const doc = {
     openapi: '3.0.0',
     info: { title: 'Kubernetes', version: 'v1.32.0' },
@@ -235,7 +241,7 @@ export function openapiV3Index(): { paths: Record<string, { serverRelativeURL: s
   return { paths };
 }
 
-/** Aliases in the shape src/apiserver/wiring.ts looks up: the index, and a document by group and version. */
+/** The index, and a document by group and version (as the API server routes them). */
 export function openapiIndex(): { paths: Record<string, { serverRelativeURL: string }> } {
   return openapiV3Index();
 }

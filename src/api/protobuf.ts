@@ -2,159 +2,298 @@
  * Decoding Kubernetes protobuf request bodies (what `kubectl create deployment|service|namespace|configmap|secret`
  * sends): magic "k8s\0", a runtime.Unknown envelope {typeMeta, raw}, then the object's own message.
  *
- * The .proto subset lives in src/api/proto (upstream field numbers). Go writes every non-pointer field, so the
- * decoder sees "", 0 and false everywhere: those are dropped, except where Go has a pointer (or a required
- * non-omitempty field), listed in KEEP_ZERO. Time → RFC 3339, IntOrString → number|string, Quantity → string,
- * bytes → base64, and Go's inline (embedded) structs are flattened.
+ * The decoder walks the kind's schema (src/api/definitions): each object schema's `x-kubelite-protobuf` annotation
+ * gives upstream's field number per property, which fields are Go pointers, which belong to Go embedded structs
+ * (nested messages on the wire, flattened in JSON), and the types protobuf encodes specially (Time, MicroTime,
+ * IntOrString, Quantity, FieldsV1). protobufjs's Reader reads the wire primitives.
+ *
+ * Go writes every non-pointer field, so the wire carries "", 0, false and empty messages everywhere: those are
+ * dropped, except for pointers and fields without omitempty (the schema's `required`), which JSON would carry too.
+ * A field number the schema does not know is not dropped: it becomes the property `protobuf-field-<n>`, which the
+ * API server's unknown-field check reports (fieldValidation Strict: 400, Warn: a warning, Ignore: pruned).
  */
-import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
-import { dirname, join } from 'node:path';
 import protobuf from 'protobufjs';
 import type { KubeObject } from './resource.ts';
-import { badRequest } from './errors.ts';
+import type { Schema } from './schema.ts';
+import { StatusError, badRequest } from './errors.ts';
+import { definitions, REF_PREFIX } from './definitions/index.ts';
+import { findByKind, resources } from './registry.ts';
+
+const { Reader } = protobuf;
+type Reader = protobuf.Reader;
 
 export const PROTOBUF_MAGIC = Buffer.from([0x6b, 0x38, 0x73, 0x00]);
-const PROTO_FILES = ['meta.proto', 'apimachinery.proto', 'util.proto', 'resource.proto', 'core.proto', 'apps.proto', 'autoscaling.proto'];
+const META = 'io.k8s.apimachinery.pkg.apis.meta.v1.';
+const WIRE_VARINT = 0, WIRE_I64 = 1, WIRE_LEN = 2, WIRE_I32 = 5;
 
-const META = 'k8s.io.apimachinery.pkg.apis.meta.v1.';
-const CORE = 'k8s.io.api.core.v1.';
-const APPS = 'k8s.io.api.apps.v1.';
+/** The name of the property an unknown field number is kept under. */
+export const unknownFieldName = (n: number): string => `protobuf-field-${n}`;
 
-/** apiVersion/kind → message type. */
-const KINDS: Record<string, string> = {
-  'v1/Pod': CORE + 'Pod', 'v1/Service': CORE + 'Service', 'v1/Namespace': CORE + 'Namespace',
-  'v1/ConfigMap': CORE + 'ConfigMap', 'v1/Secret': CORE + 'Secret',
-  'apps/v1/Deployment': APPS + 'Deployment', 'apps/v1/ReplicaSet': APPS + 'ReplicaSet',
-  'autoscaling/v1/Scale': 'k8s.io.api.autoscaling.v1.Scale',
-  'v1/DeleteOptions': META + 'DeleteOptions', 'meta.k8s.io/v1/DeleteOptions': META + 'DeleteOptions',
-};
-
-/** Fields that are pointers in Go (or required without omitempty): present means meant, even when zero. */
-const KEEP_ZERO = new Set([
-  'DeploymentSpec.replicas', 'DeploymentSpec.revisionHistoryLimit', 'DeploymentSpec.progressDeadlineSeconds',
-  'ReplicaSetSpec.replicas', 'ScaleSpec.replicas', 'ReplicaSetStatus.replicas',
-  'PodSpec.terminationGracePeriodSeconds', 'PodSpec.activeDeadlineSeconds', 'PodSpec.automountServiceAccountToken',
-  'PodSpec.shareProcessNamespace', 'PodSpec.priority', 'PodSpec.enableServiceLinks', 'PodSpec.preemptionPolicy',
-  'PodSpec.setHostnameAsFQDN', 'PodSpec.hostUsers',
-  'Container.restartPolicy', 'ContainerPort.containerPort', 'ServicePort.port', 'GRPCAction.port', 'GRPCAction.service',
-  'Probe.terminationGracePeriodSeconds',
-  'SecurityContext.privileged', 'SecurityContext.runAsUser', 'SecurityContext.runAsGroup', 'SecurityContext.runAsNonRoot',
-  'SecurityContext.readOnlyRootFilesystem', 'SecurityContext.allowPrivilegeEscalation', 'SecurityContext.procMount',
-  'PodSecurityContext.runAsUser', 'PodSecurityContext.runAsGroup', 'PodSecurityContext.runAsNonRoot', 'PodSecurityContext.fsGroup',
-  'PodSecurityContext.fsGroupChangePolicy',
-  'ConfigMapKeySelector.optional', 'SecretKeySelector.optional', 'ConfigMapEnvSource.optional', 'SecretEnvSource.optional',
-  'ConfigMapVolumeSource.defaultMode', 'ConfigMapVolumeSource.optional', 'SecretVolumeSource.defaultMode', 'SecretVolumeSource.optional',
-  'KeyToPath.mode', 'HostPathVolumeSource.type', 'Toleration.tolerationSeconds',
-  'ServiceSpec.ipFamilyPolicy', 'ServiceSpec.allocateLoadBalancerNodePorts', 'ServiceSpec.loadBalancerClass',
-  'ServiceSpec.internalTrafficPolicy', 'ServiceSpec.trafficDistribution', 'ClientIPConfig.timeoutSeconds',
-  'ConfigMap.immutable', 'Secret.immutable',
-  'OwnerReference.controller', 'OwnerReference.blockOwnerDeletion', 'ObjectMeta.deletionGracePeriodSeconds',
-  'DeleteOptions.gracePeriodSeconds', 'DeleteOptions.orphanDependents', 'DeleteOptions.propagationPolicy',
-  'Preconditions.uid', 'Preconditions.resourceVersion', 'DeploymentStatus.collisionCount',
-]);
-/** Embedded Go structs (`json:",inline"`): their fields join the parent's. */
-const INLINE = new Set(['Volume.volumeSource', 'Probe.handler', 'ConfigMapKeySelector.localObjectReference',
-  'SecretKeySelector.localObjectReference', 'ConfigMapEnvSource.localObjectReference', 'SecretEnvSource.localObjectReference',
-  'ConfigMapVolumeSource.localObjectReference']);
-
-let root: protobuf.Root | undefined;
-function protoRoot(): protobuf.Root {
-  if (root) return root;
-  const dir = join(dirname(fileURLToPath(import.meta.url)), 'proto');
-  const r = new protobuf.Root();
-  for (const f of PROTO_FILES) protobuf.parse(readFileSync(join(dir, f), 'utf8'), r, { keepCase: true });
-  r.resolveAll();
-  root = r;
-  return r;
+/** A named definition behind a property schema ($ref, or allOf: [$ref] when it carries a description). */
+function target(s: Schema): Schema {
+  const r = s.$ref ?? s.allOf?.[0]?.$ref;
+  if (r?.startsWith(REF_PREFIX)) {
+    const d = definitions[r.slice(REF_PREFIX.length)];
+    if (!d) throw new Error(`schema ${r} is not defined`);
+    return d;
+  }
+  return s;
 }
 
-function rfc3339(seconds: number, nanos: number, micro: boolean): string {
-  const d = new Date(seconds * 1000);
-  const base = d.toISOString().slice(0, 19);
-  if (!micro) return base + 'Z';
-  return `${base}.${String(Math.floor((nanos || 0) / 1000)).padStart(6, '0')}Z`;
+interface Slot { prop: string; schema: Schema; keepZero: boolean }
+/** Field number → property, or → the embedded message (a Go inline struct) holding more properties. */
+interface Plan { fields: Map<number, Slot | Plan> }
+
+const plans = new WeakMap<Schema, Plan>();
+function planOf(s: Schema): Plan {
+  const hit = plans.get(s);
+  if (hit) return hit;
+  const plan: Plan = { fields: new Map() };
+  const required = new Set(s.required ?? []);
+  for (const [prop, f] of Object.entries(s['x-kubelite-protobuf']?.fields ?? {})) {
+    const schema = s.properties?.[prop];
+    if (!schema) throw new Error(`protobuf annotation names ${prop}, which the schema does not have`);
+    let at = plan;
+    for (const n of f.path.slice(0, -1)) {
+      let next = at.fields.get(n);
+      if (!next) at.fields.set(n, (next = { fields: new Map() }));
+      if ('prop' in next) throw new Error(`field ${n} of ${prop} is both a property and an embedded message`);
+      at = next;
+    }
+    at.fields.set(f.path[f.path.length - 1], { prop, schema, keepZero: !!f.keepZero || required.has(prop) });
+  }
+  plans.set(s, plan);
+  return plan;
 }
+
+const isMessage = (s: Schema): boolean => !!s.properties || !!s['x-kubelite-protobuf'];
+const isMap = (s: Schema): boolean => s.type === 'object' && !s.properties && typeof s.additionalProperties === 'object';
 
 function isZero(v: unknown): boolean {
-  if (v === undefined || v === null || v === '' || v === 0 || v === false) return true;
+  if (v === undefined || v === '' || v === 0 || v === false) return true;
   if (Array.isArray(v)) return v.length === 0;
-  if (typeof v === 'object') return Object.keys(v as object).length === 0;
-  return false;
+  return typeof v === 'object' && v !== null && Object.keys(v).length === 0;
 }
 
-/** Convert a plain protobufjs object (longs as numbers, bytes as base64) to Kubernetes JSON, guided by the type. */
-function convert(type: protobuf.Type, o: Record<string, unknown>): unknown {
-  const full = type.fullName.replace(/^\./, '');
-  switch (full) {
-    case META + 'Time': case META + 'MicroTime': {
-      const s = Number(o.seconds ?? 0), n = Number(o.nanos ?? 0);
-      if (s === 0 && n === 0) return undefined;
-      return rfc3339(s, n, full.endsWith('MicroTime'));
+function expectWire(wt: number, want: number, what: string): void {
+  if (wt !== want) throw new Error(`${what}: wire type ${wt}, expected ${want}`);
+}
+
+const int64 = (r: Reader): number => { const v = r.int64() as unknown; return typeof v === 'number' ? v : Number((v as { toString(): string }).toString()); };
+
+/** One scalar of type `s` (string, bytes, integer, boolean, number). */
+function readScalar(r: Reader, wt: number, s: Schema, what: string): unknown {
+  switch (s.type) {
+    case 'string':
+      expectWire(wt, WIRE_LEN, what);
+      return s.format === 'byte' ? Buffer.from(r.bytes()).toString('base64') : r.string();
+    case 'integer':
+      expectWire(wt, WIRE_VARINT, what);
+      return s.format === 'int32' ? r.int32() : int64(r);
+    case 'boolean':
+      expectWire(wt, WIRE_VARINT, what);
+      return r.bool();
+    case 'number':
+      expectWire(wt, WIRE_I64, what);
+      return r.double();
+  }
+  throw new Error(`${what}: no protobuf encoding for schema type ${s.type ?? 'untyped'}`);
+}
+
+const pad = (n: number, w = 2) => String(n).padStart(w, '0');
+/** Go's metav1.Time/MicroTime JSON: RFC 3339 in UTC, to the second or the microsecond. */
+function rfc3339(seconds: number, nanos: number, micro: boolean): string {
+  const d = new Date(seconds * 1000);
+  const base = `${pad(d.getUTCFullYear(), 4)}-${pad(d.getUTCMonth() + 1)}-${pad(d.getUTCDate())}T${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())}:${pad(d.getUTCSeconds())}`;
+  return micro ? `${base}.${pad(Math.floor(nanos / 1000), 6)}Z` : `${base}Z`;
+}
+
+/** A type protobuf writes as a small message of its own but JSON as a scalar (or as raw JSON). */
+function readSpecial(r: Reader, kind: string): unknown {
+  const f: Record<number, unknown> = {};
+  while (r.pos < r.len) {
+    const tag = r.uint32(), n = tag >>> 3, wt = tag & 7;
+    if (wt === WIRE_VARINT) f[n] = int64(r);
+    else if (wt === WIRE_LEN) f[n] = r.bytes();
+    else r.skipType(wt);
+  }
+  const str = (v: unknown) => (v instanceof Uint8Array ? Buffer.from(v).toString('utf8') : '');
+  switch (kind) {
+    case 'time': case 'microTime': {
+      const seconds = Number(f[1] ?? 0), nanos = Number(f[2] ?? 0);
+      return seconds === 0 && nanos === 0 ? undefined : rfc3339(seconds, nanos, kind === 'microTime');
     }
-    case 'k8s.io.apimachinery.pkg.util.intstr.IntOrString':
-      return Number(o.type ?? 0) === 1 ? String(o.strVal ?? '') : Number(o.intVal ?? 0);
-    case 'k8s.io.apimachinery.pkg.api.resource.Quantity':
-      return typeof o.string === 'string' ? o.string : '0';
-    case META + 'FieldsV1': {
-      if (typeof o.Raw !== 'string' || !o.Raw) return {};
-      try { return JSON.parse(Buffer.from(o.Raw, 'base64').toString('utf8')); } catch { return {}; }
+    case 'intOrString': return Number(f[1] ?? 0) === 1 ? str(f[3]) : Number(f[2] ?? 0) | 0;
+    case 'quantity': return str(f[1]) || '0';
+    case 'fieldsV1': {
+      const raw = str(f[1]);
+      if (!raw) return {};
+      try { return JSON.parse(raw); } catch { throw new Error('fieldsV1 does not hold JSON'); }
     }
   }
+  throw new Error(`unknown special protobuf type ${kind}`);
+}
+
+/** A value of a message-typed schema (object with properties, or a special type). */
+function readMessage(r: Reader, wt: number, s: Schema, what: string): unknown {
+  expectWire(wt, WIRE_LEN, what);
+  const sub = Reader.create(r.bytes());
+  const special = s['x-kubelite-protobuf']?.special;
+  if (special) return readSpecial(sub, special);
   const out: Record<string, unknown> = {};
-  for (const field of type.fieldsArray) {
-    const raw = o[field.name];
-    if (raw === undefined || raw === null) continue;
-    const key = `${type.name}.${field.name}`;
-    const rt = field.resolvedType instanceof protobuf.Type ? field.resolvedType : undefined;
-    const one = (v: unknown): unknown => (rt ? convert(rt, (v ?? {}) as Record<string, unknown>) : v);
-    let value: unknown;
-    if (field.map) {
-      const m: Record<string, unknown> = {};
-      for (const [k, v] of Object.entries(raw as Record<string, unknown>)) {
-        const c = one(v);
-        m[k] = c === undefined ? (field.type === 'bytes' || field.type === 'string' ? '' : c) : c;
-      }
-      value = m;
-    } else if (field.repeated) {
-      value = (raw as unknown[]).map((v) => { const c = one(v); return c === undefined ? {} : c; });
-    } else value = one(raw);
-    if (INLINE.has(key) && value && typeof value === 'object') { Object.assign(out, value); continue; }
-    if (isZero(value) && !(KEEP_ZERO.has(key) && value !== undefined && value !== null)) continue;
-    out[field.name] = value;
-  }
+  decodeInto(sub, planOf(s), out, what);
   return out;
 }
 
-const TO_OBJECT: protobuf.IConversionOptions = { longs: Number, bytes: String, defaults: false, arrays: false, objects: false, enums: String };
+/** One value (not a list element container) of property schema `p`. */
+function readOne(r: Reader, wt: number, p: Schema, what: string): unknown {
+  const s = target(p);
+  if (isMessage(s)) return readMessage(r, wt, s, what);
+  if (isMap(s)) throw new Error(`${what}: a map cannot be a list element`);
+  return readScalar(r, wt, s, what);
+}
+
+function zeroOf(p: Schema): unknown {
+  const s = target(p);
+  const special = s['x-kubelite-protobuf']?.special;
+  if (special === 'quantity') return '0';
+  if (special === 'intOrString') return 0;
+  if (special) return undefined;
+  if (isMessage(s)) return {};
+  return s.type === 'string' ? '' : s.type === 'boolean' ? false : 0;
+}
+
+/** A map entry: key at field 1, value at field 2. */
+function readMapEntry(r: Reader, wt: number, valueSchema: Schema, what: string): [string, unknown] {
+  expectWire(wt, WIRE_LEN, what);
+  const sub = Reader.create(r.bytes());
+  let key = '', value: unknown;
+  while (sub.pos < sub.len) {
+    const tag = sub.uint32(), n = tag >>> 3, fwt = tag & 7;
+    if (n === 1) { expectWire(fwt, WIRE_LEN, `${what} key`); key = sub.string(); }
+    else if (n === 2) value = readOne(sub, fwt, valueSchema, `${what}[${key}]`);
+    else sub.skipType(fwt);
+  }
+  return [key, value === undefined ? zeroOf(valueSchema) : value];
+}
+
+const PACKABLE = new Set(['integer', 'boolean', 'number']);
+
+/** Read every field of a message into `out` (Go embedded structs flatten into the same object). */
+function decodeInto(r: Reader, plan: Plan, out: Record<string, unknown>, at: string): void {
+  const keep = new Set<string>();
+  const slots: Slot[] = [];
+  while (r.pos < r.len) {
+    const tag = r.uint32(), n = tag >>> 3, wt = tag & 7;
+    if (n === 0) throw new Error(`${at || 'object'}: field number 0`);
+    const slot = plan.fields.get(n);
+    if (!slot) { keepUnknown(r, wt, n, out); continue; }
+    if (!('prop' in slot)) {
+      expectWire(wt, WIRE_LEN, `${at}: embedded message ${n}`);
+      decodeInto(Reader.create(r.bytes()), slot, out, at);
+      continue;
+    }
+    const what = at ? `${at}.${slot.prop}` : slot.prop;
+    const s = target(slot.schema);
+    slots.push(slot);
+    if (s.type === 'array' && s.items) {
+      const list = (out[slot.prop] ??= []) as unknown[];
+      const item = target(s.items);
+      if (wt === WIRE_LEN && PACKABLE.has(item.type ?? '')) {
+        const end = r.uint32() + r.pos;
+        while (r.pos < end) list.push(readScalar(r, item.type === 'number' ? WIRE_I64 : WIRE_VARINT, item, what));
+      } else {
+        const v = readOne(r, wt, s.items, `${what}[${list.length}]`);
+        list.push(v === undefined ? zeroOf(s.items) : v);
+      }
+    } else if (isMap(s)) {
+      const [k, v] = readMapEntry(r, wt, s.additionalProperties as Schema, what);
+      ((out[slot.prop] ??= {}) as Record<string, unknown>)[k] = v;
+    } else {
+      const v = readOne(r, wt, slot.schema, what);
+      const prev = out[slot.prop];
+      // a message field given twice merges, as protobuf does; a scalar's last value wins
+      out[slot.prop] = v && typeof v === 'object' && prev && typeof prev === 'object' && !Array.isArray(v) ? { ...prev, ...v } : v;
+    }
+    if (slot.keepZero) keep.add(slot.prop);
+  }
+  for (const slot of slots) {
+    const v = out[slot.prop];
+    if (v === undefined || (isZero(v) && !keep.has(slot.prop))) delete out[slot.prop];
+  }
+}
+
+/** A field this server's schema does not know: kept, so the unknown-field check reports it. */
+function keepUnknown(r: Reader, wt: number, n: number, out: Record<string, unknown>): void {
+  let v: unknown;
+  if (wt === WIRE_VARINT) v = int64(r);
+  else if (wt === WIRE_LEN) v = Buffer.from(r.bytes()).toString('base64');
+  else if (wt === WIRE_I64) v = r.fixed64().toString();
+  else if (wt === WIRE_I32) v = r.fixed32();
+  else { r.skipType(wt); v = null; }
+  const key = unknownFieldName(n);
+  out[key] = key in out ? ([] as unknown[]).concat(out[key], v) : v;
+}
+
+/** runtime.Unknown: typeMeta (1: apiVersion, kind), raw (2), contentEncoding (3), contentType (4). */
+function readEnvelope(body: Buffer): { apiVersion: string; kind: string; raw: Uint8Array; contentEncoding: string } {
+  const r = Reader.create(body.subarray(4));
+  const env: { apiVersion: string; kind: string; raw: Uint8Array; contentEncoding: string } = { apiVersion: '', kind: '', raw: new Uint8Array(), contentEncoding: '' };
+  while (r.pos < r.len) {
+    const tag = r.uint32(), n = tag >>> 3, wt = tag & 7;
+    if (n === 1) {
+      expectWire(wt, WIRE_LEN, 'typeMeta');
+      const t = Reader.create(r.bytes());
+      while (t.pos < t.len) {
+        const tt = t.uint32(), tn = tt >>> 3;
+        if (tn === 1) env.apiVersion = t.string();
+        else if (tn === 2) env.kind = t.string();
+        else t.skipType(tt & 7);
+      }
+    } else if (n === 2) { expectWire(wt, WIRE_LEN, 'raw'); env.raw = r.bytes(); }
+    else if (n === 3) { expectWire(wt, WIRE_LEN, 'contentEncoding'); env.contentEncoding = r.string(); }
+    else r.skipType(wt);
+  }
+  return env;
+}
 
 /**
- * Decode a protobuf request body into the object as JSON would give it. Throws a 400 StatusError for anything
- * malformed or a kind without a protobuf description here.
+ * The schema of the kind a body names: a served kind (registry), a kind a subresource takes (Scale, Binding,
+ * Eviction), or DeleteOptions, which every group-version carries.
+ */
+function schemaNameFor(apiVersion: string, kind: string): string | undefined {
+  const [group, version] = apiVersion.includes('/') ? apiVersion.split('/', 2) : ['', apiVersion];
+  const def = findByKind(group, kind);
+  if (def && def.version === version) return def.schemaName;
+  if (kind === 'DeleteOptions') return META + 'DeleteOptions';
+  if (!resources.some((r) => r.subresources.some((s) => s.group === group && s.version === version && s.kind === kind))) return undefined;
+  return Object.keys(definitions).find((n) => definitions[n]['x-kubernetes-group-version-kind']?.some((g) => g.group === group && g.version === version && g.kind === kind));
+}
+
+/**
+ * Decode a protobuf body into the object as JSON would give it. Throws a 400 StatusError for anything
+ * malformed or a kind this server does not serve.
  */
 export function decodeProtobufBody(body: Buffer): KubeObject {
-  if (body.length < 4 || !body.subarray(0, 4).equals(PROTOBUF_MAGIC)) {
+  if (!isProtobufBody(body)) {
     throw badRequest('the protobuf body does not start with the Kubernetes magic "k8s\\x00"');
   }
-  const r = protoRoot();
-  let apiVersion: string, kind: string, raw: Uint8Array;
+  let env: ReturnType<typeof readEnvelope>;
   try {
-    const Unknown = r.lookupType('k8s.io.apimachinery.pkg.runtime.Unknown');
-    const u = Unknown.decode(body.subarray(4)) as unknown as { typeMeta?: { apiVersion?: string; kind?: string }; raw?: Uint8Array; contentEncoding?: string };
-    apiVersion = u.typeMeta?.apiVersion ?? '';
-    kind = u.typeMeta?.kind ?? '';
-    raw = u.raw ?? new Uint8Array();
-    if (u.contentEncoding) throw new Error(`unsupported content encoding ${JSON.stringify(u.contentEncoding)}`);
+    env = readEnvelope(body);
   } catch (e) {
     throw badRequest(`failed to decode protobuf body: ${(e as Error).message}`);
   }
-  const typeName = KINDS[`${apiVersion}/${kind}`];
-  if (!typeName) throw badRequest(`no kind "${kind}" is registered for version "${apiVersion}" in the protobuf decoder`);
+  if (env.contentEncoding) throw badRequest(`failed to decode protobuf body: unsupported content encoding ${JSON.stringify(env.contentEncoding)}`);
+  const { apiVersion, kind } = env;
+  const schemaName = schemaNameFor(apiVersion, kind);
+  if (!schemaName) throw badRequest(`no kind "${kind}" is registered for version "${apiVersion}" in the protobuf decoder`);
+  const notCarried = definitions[schemaName]['x-kubelite-protobuf']?.notCarried;
+  if (notCarried) throw new StatusError(415, 'UnsupportedMediaType', `${kind}.${apiVersion.split('/')[0]} is ${notCarried}; send it as application/json or application/yaml`);
   try {
-    const T = r.lookupType(typeName);
-    const plain = T.toObject(T.decode(raw), TO_OBJECT) as Record<string, unknown>;
-    const obj = convert(T, plain) as Record<string, unknown>;
-    return { apiVersion, kind, ...obj };
+    const out: Record<string, unknown> = {};
+    decodeInto(Reader.create(env.raw), planOf(definitions[schemaName]), out, '');
+    return { apiVersion, kind, ...out };
   } catch (e) {
     throw badRequest(`failed to decode protobuf ${kind}: ${(e as Error).message}`);
   }

@@ -64,13 +64,6 @@ export function schemaAtPath(root: string | Schema, path: string[] | string): Sc
   return s;
 }
 
-/** Property names of an object schema's allowed fields (for `explain`-like consumers). */
-export function propertiesOf(schema: Schema | undefined): Record<string, Schema> {
-  return resolve(schema)?.properties ?? {};
-}
-
-
-
 /**
  * Every field of `obj` the schema does not know, as upstream strict decoding names them:
  * `spec.template.spec.containers[0].bogusField`, `metadata.labels`-style maps are open, preserve-unknown subtrees

@@ -30,4 +30,27 @@ export interface Schema {
   'x-kubernetes-list-map-keys'?: string[];
   'x-kubernetes-map-type'?: 'atomic' | 'granular';
   'x-kubernetes-group-version-kind'?: { group: string; version: string; kind: string }[];
+  /** kubelite-only (not served in /openapi): how upstream's protobuf encodes this object. See ProtobufAnnotation. */
+  'x-kubelite-protobuf'?: ProtobufAnnotation;
+}
+
+/**
+ * Protobuf facts of one object schema, as upstream's generated.proto files assign them (k8s.io/api,
+ * k8s.io/apimachinery). src/api/protobuf.ts decodes request bodies from these, and nothing else.
+ */
+export interface ProtobufAnnotation {
+  /** Property → field number. More than one number: the property belongs to a Go embedded (`json:",inline"`)
+   *  struct that protobuf nests as its own message, e.g. Volume.hostPath is field 1 of VolumeSource, field 2. */
+  fields?: Record<string, ProtobufField>;
+  /** Properties upstream's protobuf message does not carry, each with the reason. */
+  absent?: Record<string, string>;
+  /** A type protobuf encodes as its own small message but JSON as a scalar (or raw JSON). */
+  special?: 'time' | 'microTime' | 'intOrString' | 'quantity' | 'fieldsV1';
+  /** On a kind no client sends as protobuf (a custom resource upstream), with the reason. */
+  notCarried?: string;
+}
+export interface ProtobufField {
+  path: number[];
+  /** A Go pointer (or a field without omitempty): present on the wire means present in JSON, even when zero. */
+  keepZero?: boolean;
 }

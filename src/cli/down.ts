@@ -1,15 +1,11 @@
 /**
  * `kubelite down`: stop the `kubelite up` of a data dir (its pid file), waiting for a clean exit.
- * `--purge` (removing data, images, devices and rules) is the lead's: see purgeHook.
+ * `--purge` then removes data, images, devices and rules (purge.ts).
  */
 import { existsSync, readFileSync, unlinkSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 
 export interface DownOptions { dataDir: string; purge?: boolean }
-
-/** Called after the stop when --purge is given (set by the module that implements purging). */
-export let purgeHook: ((dataDir: string) => Promise<void>) | undefined;
-export function setPurgeHook(fn: (dataDir: string) => Promise<void>): void { purgeHook = fn; }
 
 function alive(pid: number): boolean {
   try { process.kill(pid, 0); return true; } catch (e) { return (e as NodeJS.ErrnoException).code === 'EPERM'; }
@@ -37,7 +33,7 @@ export async function down(opts: DownOptions): Promise<void> {
     }
   }
   if (opts.purge) {
-    if (purgeHook) await purgeHook(dataDir);
-    else { const { purge } = await import('./purge.ts'); await purge(dataDir); }
+    const { purge } = await import('./purge.ts');
+    await purge(dataDir);
   }
 }

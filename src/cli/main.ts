@@ -4,6 +4,7 @@
  *   down    (src/cli/down.ts)   — stop what `up` started (--purge also removes data, images, devices, rules)
  *   setup   (src/node-setup)    — host prerequisites only (packages, registry, images, containerd); idempotent
  *   node    (src/cli/node.ts)   — a node agent (kubelet + proxy) alone, joining an existing cluster
+ *   rollouts (src/cli/rollouts.ts) — the verbs of Argo Rollouts' kubectl plugin: get, promote, abort, ...
  */
 import { Command } from 'commander';
 
@@ -24,32 +25,11 @@ program.command('up')
   .option('--node-monitor-period <duration>', 'how often the node lifecycle controller checks nodes (upstream 5s)')
   .option('--default-toleration-seconds <seconds>', 'default not-ready/unreachable NoExecute toleration added to pods (upstream 300)')
   .action(async (opts) => {
-    // The node lifecycle controller and the pod defaults read these settings from the environment (which tests
-    // and `kubelite node` also use); the flags, named as upstream's, set it.
-    const { parseDurationMs } = await import('../controllers/nodelifecycle/controller.ts');
-    const bad = lifecycleFlagsToEnv(opts, process.env, parseDurationMs);
-    if (bad) { console.error(`kubelite up: ${bad}`); process.exit(1); }
-    const { up } = await import('./up.ts'); await up(opts);
+    const { clusterConfig } = await import('./config.ts');
+    const config = clusterConfig(opts, process.env);
+    if ('error' in config) { console.error(`kubelite up: ${config.error}`); process.exit(1); }
+    const { up } = await import('./up.ts'); await up({ ...opts, config });
   });
-
-/** Copy the node-lifecycle flags into the environment; returns a one-line error for a malformed value. */
-function lifecycleFlagsToEnv(opts: Record<string, unknown>, env: NodeJS.ProcessEnv, parseDurationMs: (s: string) => number | undefined): string | undefined {
-  for (const [flag, key, name] of [
-    ['nodeMonitorGracePeriod', 'KUBELITE_NODE_MONITOR_GRACE_PERIOD', '--node-monitor-grace-period'],
-    ['nodeMonitorPeriod', 'KUBELITE_NODE_MONITOR_PERIOD', '--node-monitor-period'],
-  ] as const) {
-    const v = opts[flag];
-    if (v === undefined) continue;
-    if (typeof v !== 'string' || parseDurationMs(v) === undefined) return `invalid ${name} "${String(v)}": give a duration such as 40s, 500ms or 2m`;
-    env[key] = v.trim();
-  }
-  const tol = opts.defaultTolerationSeconds;
-  if (tol !== undefined) {
-    if (typeof tol !== 'string' || !/^\d+$/.test(tol.trim())) return `invalid --default-toleration-seconds "${String(tol)}": give a whole number of seconds such as 300`;
-    env.KUBELITE_DEFAULT_TOLERATION_SECONDS = tol.trim();
-  }
-  return undefined;
-}
 
 program.command('down')
   .description('stop everything `kubelite up` started')
@@ -76,6 +56,25 @@ program.command('node')
   .option('--ca-file <file>', 'CA certificate of the API server')
   .option('--pod-cidr <cidr>', 'pod subnet for this node')
   .option('--data-dir <dir>', 'node data directory')
-  .action(async (opts) => { const { node } = await import('./node.ts'); await node(opts); });
+  .action(async (opts) => {
+    const { nodeConfigFromEnv } = await import('./config.ts');
+    const { node } = await import('./node.ts'); await node({ ...opts, config: nodeConfigFromEnv(process.env) });
+  });
+
+program.command('rollouts')
+  .description("manage Rollouts as Argo's kubectl plugin does: get rollout NAME [-w] | list rollouts | promote NAME [--full] | abort | retry rollout | pause | resume | restart [--in 30s] | undo [--to-revision N] | set image NAME c=img | status | terminate analysisrun NAME")
+  .argument('<words...>', 'verb and arguments')
+  .option('-n, --namespace <ns>', 'namespace', 'default')
+  .option('--kubeconfig <file>', 'kubeconfig (default $KUBECONFIG or ~/.kube/config)')
+  .option('--context <name>', 'kubeconfig context')
+  .option('-w, --watch', 'get: keep the tree updated as things change')
+  .option('--full', 'promote: skip the remaining steps and analysis')
+  .option('--in <duration>', 'restart: restart this long from now')
+  .option('--to-revision <n>', 'undo: the revision to go back to (default: the previous one)')
+  .option('--timeout <duration>', 'status / get --watch: give up after this long')
+  .action(async (words: string[], opts) => {
+    const { runRolloutsCommand } = await import('./rollouts.ts');
+    process.exitCode = await runRolloutsCommand(words, opts, { kubeconfig: opts.kubeconfig, context: opts.context, namespace: opts.namespace });
+  });
 
 await program.parseAsync(process.argv);

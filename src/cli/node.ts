@@ -4,7 +4,7 @@
  * `kubelite up` for tests. Each such node gets its own containerd instance (socket, root, CNI bridge and pod
  * subnet), so its pods, IPs and bridge are its own. Without --pod-cidr a /16 is derived from the node name.
  * Stops on SIGTERM/SIGINT, leaving its containers running (a restarted agent re-adopts them).
- * KUBELITE_NODE_NO_PROXY=1 skips the service proxy.
+ * KUBELITE_NODE_NO_PROXY=1 skips the service proxy (config.noProxy, src/cli/config.ts).
  */
 import { createHash } from 'node:crypto';
 import { readFileSync, mkdirSync } from 'node:fs';
@@ -12,6 +12,9 @@ import { join } from 'node:path';
 import { KubeClient } from '../client/client.ts';
 import { setupHost, SetupError, containerdInstance, ensureContainerd, STATE_DIR } from '../node-setup/setup.ts';
 import { startKubelet } from '../kubelet/kubelet.ts';
+import { endpointDrain } from '../proxy/drain.ts';
+import { podResolvConf } from '../dns/config.ts';
+import type { NodeConfig } from './config.ts';
 
 export interface NodeOptions {
   server: string;
@@ -20,6 +23,7 @@ export interface NodeOptions {
   caFile?: string;
   podCidr?: string;
   dataDir?: string;
+  config: NodeConfig;
 }
 
 /** A /16 pod subnet for a node name, inside 10.120.0.0–10.219.0.0: away from the default 10.88.0.0/16 and from the service CIDR 10.96.0.0/12. */
@@ -42,12 +46,18 @@ export async function node(opts: NodeOptions): Promise<void> {
       ca: opts.caFile ? readFileSync(opts.caFile, 'utf8') : undefined,
       insecureSkipTLSVerify: !opts.caFile,
     });
-    const kubelet = await startKubelet({ client, nodeName: opts.name, containerdSocket: socket, podCIDR, dataDir, kubeletPort: 0 });
+    const drain = opts.config.endpointDrain ? endpointDrain(client) : undefined;
+    const kubelet = await startKubelet({
+      client, nodeName: opts.name, containerdSocket: socket, podCIDR, dataDir, kubeletPort: 0,
+      stateDir: STATE_DIR, podLogRoot: opts.config.podLogRoot, dns: (pod) => podResolvConf(pod), drain,
+    });
     let proxy: { stop(): Promise<void> } | undefined;
-    if (process.env.KUBELITE_NODE_NO_PROXY !== '1') {
+    if (!opts.config.noProxy) {
       try {
         const { startProxy } = await import('../proxy/proxy.ts');
-        proxy = await startProxy({ client, nodeName: opts.name, instance: `n${createHash('sha256').update(opts.name).digest('hex').slice(0, 6)}`, metricsPort: 0 });
+        const p = await startProxy({ client, nodeName: opts.name, instance: `n${createHash('sha256').update(opts.name).digest('hex').slice(0, 6)}`, metricsPort: 0 });
+        drain?.addLocalProxy(p);
+        proxy = p;
       } catch (e) {
         log(`service proxy not started: ${(e as Error).message}`);
       }

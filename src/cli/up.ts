@@ -5,7 +5,10 @@
  *   3. the scheduler — src/scheduler startScheduler
  *   4. unless --no-node: host set-up (src/node-setup setupHost), the node agent (src/kubelet startKubelet)
  *      and the service proxy (src/proxy startProxy)
- * Components talk to the API server only through KubeClient with the admin credential over loopback.
+ * Components talk to the API server only through KubeClient with the admin credential over loopback. Each gets
+ * its configuration as options (src/cli/config.ts builds them from the flags); where two meet in this process
+ * (the node agent waiting for the local service proxy to drain a pod, pods' resolv.conf from the cluster DNS
+ * settings) they are joined here through the node agent's small interfaces (EndpointDrain, PodDNSConfigurer).
  * Prints progress lines and one "ready" line with the kubeconfig path. SIGINT/SIGTERM stop everything in
  * reverse order. A pid file in the data dir lets `kubelite down` stop it.
  */
@@ -17,6 +20,7 @@ import { startApiServer, StartupError, type RunningApiServer } from '../apiserve
 import { buildKubeconfig, mergeKubeconfig, writeKubeconfig } from './kubeconfig.ts';
 import { startControllerManager } from '../controllers/manager.ts';
 import { SetupError } from '../node-setup/setup.ts';
+import type { ClusterConfig } from './config.ts';
 import { deferredTrafficSource } from '../proxy/router/source.ts';
 
 export interface UpOptions {
@@ -28,6 +32,8 @@ export interface UpOptions {
   mergeKubeconfig: boolean;
   node: boolean;
   nodeName: string;
+  /** Component options from the flags and environment (src/cli/config.ts). */
+  config: ClusterConfig;
 }
 
 interface Component { name: string; stop(): Promise<void> }
@@ -65,6 +71,8 @@ export async function up(opts: UpOptions): Promise<void> {
   try {
     server = await startApiServer({
       dataDir, port, bindAddress: opts.bindAddress, log,
+      compactIntervalMs: opts.config.compactIntervalMs,
+      podDefaults: { defaultTolerationSeconds: opts.config.defaultTolerationSeconds },
       store: opts.store === 'etcd'
         ? { kind: 'etcd', etcdEndpoints: opts.etcdEndpoints.split(',').map((s) => s.trim()).filter(Boolean) }
         : { kind: 'sqlite', dataDir },
@@ -126,7 +134,7 @@ export async function up(opts: UpOptions): Promise<void> {
 
   // 2. Controller manager
   await start('controller manager', async () => {
-    const h = await startControllerManager({ client: client('kubelite-controller-manager'), log, trafficStats });
+    const h = await startControllerManager({ client: client('kubelite-controller-manager'), log, trafficStats, controllerOptions: { nodeLifecycle: opts.config.nodeLifecycle } });
     return { name: 'controller manager', stop: () => h.stop() };
   });
   // 3. Scheduler
@@ -137,18 +145,26 @@ export async function up(opts: UpOptions): Promise<void> {
   });
   // 4. Node: host set-up, node agent, service proxy
   if (opts.node) {
+    const { endpointDrain } = await import('../proxy/drain.ts');
+    const { podResolvConf } = await import('../dns/config.ts');
+    const kubeletClient = client('kubelite-kubelet');
+    const drain = opts.config.node.endpointDrain ? endpointDrain(kubeletClient) : undefined;
     await start('node agent', async () => {
-      const { setupHost } = await import('../node-setup/setup.ts');
+      const { setupHost, STATE_DIR } = await import('../node-setup/setup.ts');
       const { containerdSocket } = await setupHost({ log });
       const { startKubelet } = await import('../kubelet/kubelet.ts');
-      const k = await startKubelet({ client: client('kubelite-kubelet'), nodeName: opts.nodeName, containerdSocket, dataDir: join(dataDir, 'kubelet'), log });
+      const k = await startKubelet({
+        client: kubeletClient, nodeName: opts.nodeName, containerdSocket, dataDir: join(dataDir, 'kubelet'), log,
+        stateDir: STATE_DIR, podLogRoot: opts.config.node.podLogRoot, dns: (pod) => podResolvConf(pod), drain,
+      });
       return { name: 'node agent', stop: () => k.stop() };
     });
     await start('service proxy', async () => {
       const { startProxy, instanceForDataDir } = await import('../proxy/proxy.ts');
       const p = await startProxy({ client: client('kubelite-proxy'), nodeName: opts.nodeName, serviceCIDR: '10.96.0.0/12', instance: instanceForDataDir(dataDir), log });
       trafficStats.attach(p.traffic);
-      return { name: 'service proxy', stop: async () => { trafficStats.attach(undefined); await p.stop(); } };
+      const unregister = drain?.addLocalProxy(p);
+      return { name: 'service proxy', stop: async () => { unregister?.(); trafficStats.attach(undefined); await p.stop(); } };
     });
     await start('cluster DNS', async () => {
       const { startDNS } = await import('../dns/server.ts');

@@ -9,18 +9,28 @@ import { newGarbageCollector } from './garbagecollector/controller.ts';
 import { newNamespaceController } from './namespace/controller.ts';
 import { newEndpointsController } from './endpoints/controller.ts';
 import { newEndpointSliceController } from './endpointslice/controller.ts';
-import { newNodeLifecycleController } from './nodelifecycle/controller.ts';
+import { newNodeLifecycleController, type NodeLifecycleOptions } from './nodelifecycle/controller.ts';
+import { newAnalysisRunController, type AnalysisControllerOptions } from './analysis/controller.ts';
+import { newRolloutController } from './rollout/controller.ts';
 
-export const controllerFactories: (() => Controller)[] = [
+/** Flags of the controller manager, per controller (built by src/cli from its flags). */
+export interface ControllersOptions {
+  nodeLifecycle?: NodeLifecycleOptions;
+  analysis?: AnalysisControllerOptions;
+}
+
+const controllerFactories: ((o: ControllersOptions) => Controller)[] = [
   () => newDeploymentController(),
   () => newReplicaSetController(),
   () => newGarbageCollector(),
   () => newNamespaceController(),
   () => newEndpointsController(),
   () => newEndpointSliceController(),
-  () => newNodeLifecycleController(),
+  (o) => newNodeLifecycleController(o.nodeLifecycle),
+  (o) => newAnalysisRunController(o.analysis),
+  () => newRolloutController(),
 ];
 
-export function defaultControllers(): Controller[] {
-  return controllerFactories.map((f) => f());
+export function defaultControllers(opts: ControllersOptions = {}): Controller[] {
+  return controllerFactories.map((f) => f(opts));
 }

@@ -13,7 +13,7 @@ import { LeaderElector } from '../client/leaderelection.ts';
 import { realClock, type Clock } from '../util/clock.ts';
 import type { Controller } from './types.ts';
 import type { TrafficStatsSource } from '../analysis/traffic-source.ts';
-import { defaultControllers } from './all.ts';
+import { defaultControllers, type ControllersOptions } from './all.ts';
 
 export interface ControllerManagerOptions {
   client: KubeClient;
@@ -22,6 +22,8 @@ export interface ControllerManagerOptions {
   identity?: string;
   /** Instances to run (re-initialised on each leadership term); default: every controller in all.ts. */
   controllers?: Controller[] | (() => Controller[]);
+  /** Options of the default controllers (when `controllers` is not given). */
+  controllerOptions?: ControllersOptions;
   /** Lease name (default kube-controller-manager) and timings (seconds, upstream defaults 15/10/2). */
   leaseName?: string;
   leaseDurationSeconds?: number;
@@ -42,7 +44,7 @@ export async function startControllerManager(opts: ControllerManagerOptions): Pr
   const log = opts.log ?? ((m: string) => console.log(`controller-manager: ${m}`));
   const identity = opts.identity ?? `${hostname()}_${crypto.randomUUID()}`;
   const make = typeof opts.controllers === 'function' ? opts.controllers
-    : opts.controllers ? (() => opts.controllers as Controller[]) : defaultControllers;
+    : opts.controllers ? (() => opts.controllers as Controller[]) : () => defaultControllers(opts.controllerOptions);
   let term: { informers: SharedInformers; controllers: Controller[]; started: Promise<void> } | undefined;
   let transition: Promise<void> = Promise.resolve();
 

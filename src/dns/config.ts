@@ -1,6 +1,6 @@
 /**
- * Cluster DNS settings shared by the kubelet (which writes each pod's /etc/resolv.conf) and the cluster DNS
- * server (src/dns/server.ts). As upstream's kubelet flags --cluster-dns / --cluster-domain and its
+ * Cluster DNS settings shared by the node agent (which writes each pod's /etc/resolv.conf: the CLI hands it
+ * podResolvConf as its PodDNSConfigurer) and the cluster DNS server (src/dns/server.ts). As upstream's kubelet flags --cluster-dns / --cluster-domain and its
  * pkg/kubelet/network/dns: dnsPolicy ClusterFirst → nameserver clusterDNS, search <ns>.svc.<domain>
  * svc.<domain> <domain> (+ the host's searches), options ndots:5.
  */
@@ -57,7 +57,7 @@ interface PodLike {
   spec?: {
     dnsPolicy?: string;
     hostNetwork?: boolean;
-    dnsConfig?: { nameservers?: string[]; searches?: string[]; options?: { name: string; value?: string }[] };
+    dnsConfig?: { nameservers?: string[]; searches?: string[]; options?: { name?: string; value?: string }[] };
   };
 }
 
@@ -85,7 +85,7 @@ export function podResolvConf(pod: PodLike, host: ResolvConf = hostResolvConf(),
     for (const n of dc.nameservers ?? []) if (!rc.nameservers.includes(n)) rc.nameservers.push(n);
     for (const s of dc.searches ?? []) if (!rc.searches.includes(s)) rc.searches.push(s);
     const opts = new Map(rc.options.map((o) => [o.split(':')[0], o] as const));
-    for (const o of dc.options ?? []) opts.set(o.name, o.value !== undefined ? `${o.name}:${o.value}` : o.name);
+    for (const o of dc.options ?? []) if (o.name) opts.set(o.name, o.value !== undefined ? `${o.name}:${o.value}` : o.name);
     rc.options = [...opts.values()];
   }
   rc.nameservers = rc.nameservers.slice(0, 3); // glibc reads at most 3
@@ -93,7 +93,3 @@ export function podResolvConf(pod: PodLike, host: ResolvConf = hostResolvConf(),
   return rc;
 }
 
-/** The text of a pod's /etc/resolv.conf. */
-export function podResolvConfText(pod: PodLike, host?: ResolvConf): string {
-  return formatResolvConf(podResolvConf(pod, host));
-}

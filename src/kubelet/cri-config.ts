@@ -7,7 +7,21 @@ import { createHash } from 'node:crypto';
 import type { Container, EnvVar, Pod } from 'kubernetes-types/core/v1.d.ts';
 import type { ContainerConfig, PodSandboxConfig, PortMapping } from './cri/types.ts';
 import { podLogDir, relativeLogPath } from './logs-paths.ts';
-import { podResolvConf } from '../dns/config.ts';
+
+/**
+ * A pod's resolv.conf (upstream kubelet --cluster-dns/--cluster-domain and dnsPolicy). The node agent does not
+ * know the cluster DNS itself: the CLI passes the one src/dns/config.ts computes.
+ */
+export type PodDNSConfigurer = (pod: Pod) => { nameservers: string[]; searches: string[]; options: string[] };
+
+/** What the sandbox config needs from its node agent. */
+export interface SandboxEnv {
+  /** Owner label value (L.agent). */
+  agent?: string;
+  /** Without one, containerd gives the pod the host's resolv.conf. */
+  dns?: PodDNSConfigurer;
+  podLogRoot?: string;
+}
 
 /** Labels on sandboxes and containers (same keys as upstream's kubelet, plus the node that owns them). */
 export const L = {
@@ -55,10 +69,11 @@ export function containerHash(c: Container): string {
   return h.toString(16);
 }
 
-export function sandboxConfig(pod: Pod, nodeName: string, attempt: number, agent = ''): PodSandboxConfig {
+export function sandboxConfig(pod: Pod, nodeName: string, attempt: number, env: SandboxEnv = {}): PodSandboxConfig {
   const md = pod.metadata!;
   const spec = pod.spec!;
-  const rc = podResolvConf(pod as any);
+  const agent = env.agent ?? '';
+  const rc = env.dns?.(pod);
   const ports: PortMapping[] = [];
   for (const c of spec.containers ?? []) {
     for (const p of c.ports ?? []) {
@@ -70,8 +85,8 @@ export function sandboxConfig(pod: Pod, nodeName: string, attempt: number, agent
   return {
     metadata: { name: md.name!, uid: md.uid!, namespace: md.namespace ?? 'default', attempt },
     hostname: spec.hostNetwork ? '' : hostname,
-    logDirectory: podLogDir(md.uid!),
-    dnsConfig: { servers: rc.nameservers, searches: rc.searches, options: rc.options },
+    logDirectory: podLogDir(md.uid!, env.podLogRoot),
+    ...(rc ? { dnsConfig: { servers: rc.nameservers, searches: rc.searches, options: rc.options } } : {}),
     portMappings: ports,
     labels: {
       ...(md.labels ?? {}),

@@ -19,10 +19,10 @@ import { CriClient } from './cri/client.ts';
 import { Backoff, BACKOFF_INITIAL_MS, BACKOFF_MAX_MS } from './backoff.ts';
 import { ImageManager } from './images.ts';
 import { ProbeManager } from './prober.ts';
-import { PodWorker, type WorkerDeps } from './pod-worker.ts';
+import { PodWorker, type EndpointDrain, type WorkerDeps } from './pod-worker.ts';
 import { NodeStatusManager, primaryHostIP } from './node-status.ts';
-import { L, agentId } from './cri-config.ts';
-import { recordAgent, reapStaleAgents } from './agents.ts';
+import { L, agentId, type PodDNSConfigurer } from './cri-config.ts';
+import { recordAgent, reapStaleAgents, DEFAULT_STATE_DIR } from './agents.ts';
 
 export interface KubeletOptions {
   client: KubeClient;
@@ -43,6 +43,14 @@ export interface KubeletOptions {
   statusUpdateMs?: number;
   /** How often the relister lists containers (default 1000 ms). */
   relistMs?: number;
+  /** Host state dir (agent records; default /var/lib/kubelite). */
+  stateDir?: string;
+  /** Root of the container log files (default /var/log/pods). */
+  podLogRoot?: string;
+  /** Pods' resolv.conf (cluster DNS); without it pods get the host's. */
+  dns?: PodDNSConfigurer;
+  /** Wait for a terminating pod to leave Service rotation before SIGTERM; without it, stop at once. */
+  drain?: EndpointDrain;
   log?: (s: string) => void;
 }
 
@@ -69,15 +77,16 @@ export async function startKubelet(opts: KubeletOptions): Promise<Kubelet> {
   const hostIP = opts.hostIP ?? primaryHostIP();
   const agent = agentId(opts.nodeName, opts.dataDir);
   mkdirSync(opts.dataDir, { recursive: true });
-  recordAgent(agent, { nodeName: opts.nodeName, dataDir: opts.dataDir, socket: opts.containerdSocket });
-  await reapStaleAgents(log).catch(() => 0);
+  const stateDir = opts.stateDir ?? DEFAULT_STATE_DIR;
+  recordAgent(stateDir, agent, { nodeName: opts.nodeName, dataDir: opts.dataDir, socket: opts.containerdSocket });
+  await reapStaleAgents({ stateDir, log }).catch(() => 0);
   const recorder = new EventRecorder(opts.client, { component: 'kubelet', host: opts.nodeName, clock, log });
 
   let kubeletPort = opts.kubeletPort ?? 10250;
   let server: { port: number; close(): Promise<void> } | undefined;
   if (!opts.noServer) {
     const { startKubeletServer } = await import('./server/index.ts');
-    const start = (port: number) => startKubeletServer({ client: opts.client, containerd: { address: opts.containerdSocket }, port, log });
+    const start = (port: number) => startKubeletServer({ client: opts.client, containerd: { address: opts.containerdSocket }, port, podLogRoot: opts.podLogRoot, log });
     try { server = await start(kubeletPort); } catch (e) {
       if ((e as any)?.code !== 'EADDRINUSE') throw e;
       server = await start(0);
@@ -104,6 +113,7 @@ export async function startKubelet(opts: KubeletOptions): Promise<Kubelet> {
   const prober = new ProbeManager(cri, clock, recorder, (uid) => workers.get(uid)?.requestSync());
   const deps: WorkerDeps = {
     client: opts.client, cri, clock, recorder, prober, nodeName: opts.nodeName, agent, hostIP, log,
+    drain: opts.drain, dns: opts.dns, podLogRoot: opts.podLogRoot,
     images: new ImageManager(cri, new Backoff(clock, opts.backoffInitialMs ?? BACKOFF_INITIAL_MS, opts.backoffMaxMs ?? BACKOFF_MAX_MS), clock),
     crashBackoff: new Backoff(clock, opts.backoffInitialMs ?? BACKOFF_INITIAL_MS, opts.backoffMaxMs ?? BACKOFF_MAX_MS),
   };

@@ -2,7 +2,7 @@
  * Where container logs live, shared by the node agent (which gives containerd a CRI log_path per container)
  * and the kubelet's streaming server (which reads them for `kubectl logs`).
  *
- *   <POD_LOG_ROOT>/<podUid>/<containerName>/<restartCount>.log
+ *   <root>/<podUid>/<containerName>/<restartCount>.log     (root: the node agent's podLogRoot, default /var/log/pods)
  *
  * Files are in the CRI log format written by containerd: one line per write,
  *   `<RFC3339Nano timestamp> <stdout|stderr> <P|F> <text>`
@@ -11,11 +11,11 @@
 import { join } from 'node:path';
 import { readdirSync } from 'node:fs';
 
-export const POD_LOG_ROOT = process.env.KUBELITE_POD_LOG_ROOT ?? '/var/log/pods';
+export const DEFAULT_POD_LOG_ROOT = '/var/log/pods';
 
 /** CRI PodSandboxConfig.log_directory of a pod. */
-export function podLogDir(podUid: string): string {
-  return join(POD_LOG_ROOT, podUid);
+export function podLogDir(podUid: string, root = DEFAULT_POD_LOG_ROOT): string {
+  return join(root, podUid);
 }
 
 /** CRI ContainerConfig.log_path, relative to the pod log dir. */
@@ -24,14 +24,14 @@ export function relativeLogPath(containerName: string, restartCount: number): st
 }
 
 /** Absolute path of the log of one run (restartCount = attempt) of a container. */
-export function logPathFor(podUid: string, containerName: string, restartCount: number): string {
-  return join(podLogDir(podUid), relativeLogPath(containerName, restartCount));
+export function logPathFor(podUid: string, containerName: string, restartCount: number, root = DEFAULT_POD_LOG_ROOT): string {
+  return join(podLogDir(podUid, root), relativeLogPath(containerName, restartCount));
 }
 
 /** Restart counts that have a log file for a container, ascending (the last is the current run). */
-export function logRunsFor(podUid: string, containerName: string): number[] {
+export function logRunsFor(podUid: string, containerName: string, root = DEFAULT_POD_LOG_ROOT): number[] {
   try {
-    return readdirSync(join(podLogDir(podUid), containerName))
+    return readdirSync(join(podLogDir(podUid, root), containerName))
       .map((f) => /^(\d+)\.log$/.exec(f)?.[1]).filter((x): x is string => x !== undefined).map(Number).sort((a, b) => a - b);
   } catch { return []; }
 }

@@ -1,12 +1,11 @@
 /**
- * One pod's worker: a serialized, level-triggered sync loop (upstream's podWorkers + SyncPod/computePodActions).
- * Each sync reads the pod's sandboxes and containers from CRI (found by the pod-uid label, which is also how a
- * restarted node agent re-adopts them), then:
- *   - deletion requested → stop containers with the grace period (image stop signal, then SIGKILL), stop the
- *     sandbox, write the final status and delete the pod object with grace 0;
- *   - no ready sandbox → create one (CNI gives the pod its IP);
- *   - init containers in order, then app containers: pull (policy + back-off), create, start; restart exited
- *     ones per restartPolicy with CrashLoopBackOff back-off; restart containers whose liveness/startup failed;
+ * One pod's worker: a serialized, level-triggered sync loop (upstream's podWorkers + SyncPod). Each sync reads
+ * the pod's sandboxes and containers from CRI (found by the pod-uid label, which is also how a restarted node
+ * agent re-adopts them), asks the pure planner (pod-actions.ts computePodActions) what to do, and does it:
+ *   - terminate → leave Service rotation (EndpointDrain), stop containers with the grace period (image stop
+ *     signal, then SIGKILL), stop the sandbox, write the final status and delete the pod object with grace 0;
+ *   - create the sandbox (CNI gives the pod its IP), then each container step: keep (probes), kill, start
+ *     (pull with policy + back-off, create, start), back off (CrashLoopBackOff);
  *   - compute the pod status and write it through pods/status only when it changed.
  */
 import type { Container, Pod } from 'kubernetes-types/core/v1.d.ts';
@@ -15,13 +14,13 @@ import type { KubeClient } from '../client/client.ts';
 import { R } from '../client/resources.ts';
 import type { EventRecorder } from '../client/events.ts';
 import type { Clock } from '../util/clock.ts';
-import { waitForEndpointDrain } from '../proxy/drain.ts';
 import type { Container as CriContainer, CriClient, PodSandbox, PodSandboxConfig } from './cri/client.ts';
 import { isNotFound } from './cri/client.ts';
 import type { Backoff } from './backoff.ts';
 import type { ImageManager } from './images.ts';
 import type { ProbeManager } from './prober.ts';
-import { A, L, containerConfig, containerHash, resolveEnv, sandboxConfig, type Lookup } from './cri-config.ts';
+import { A, L, containerConfig, resolveEnv, sandboxConfig, type Lookup, type PodDNSConfigurer } from './cri-config.ts';
+import { computePodActions, instancesByName, type ContainerStep, type RuntimeContainer } from './pod-actions.ts';
 import { computePodStatus, statusKey, type ContainerRun, type ContainerView, RUNTIME_PREFIX } from './status.ts';
 import { podLogDir } from './logs-paths.ts';
 
@@ -37,7 +36,19 @@ export interface WorkerDeps {
   /** Owner label value of this agent's sandboxes and containers (see cri-config L.agent). */
   agent: string;
   hostIP: string;
+  /** Waits for a terminating pod to leave Service rotation before SIGTERM; none: stop at once. */
+  drain?: EndpointDrain;
+  dns?: PodDNSConfigurer;
+  podLogRoot?: string;
   log: (s: string) => void;
+}
+
+/**
+ * Leaving Service rotation before SIGTERM (the CLI wires src/proxy/drain.ts, which knows EndpointSlices and the
+ * local service proxy): resolves when the pod is out of rotation, within `maxMs` (+ `lingerMs`).
+ */
+export interface EndpointDrain {
+  waitForDrain(pod: Pod, bounds: { maxMs: number; lingerMs: number }): Promise<number>;
 }
 
 const STATE: Record<string, ContainerRun['state']> = {
@@ -165,27 +176,30 @@ export class PodWorker {
     const pod = this.pod;
     const sel = { labelSelector: { [L.podUid]: this.uid, [L.agent]: this.d.agent } };
     const [sandboxes, containers] = await Promise.all([this.d.cri.listPodSandbox(sel), this.d.cri.listContainers(sel)]);
-    if (this.gone || pod.metadata?.deletionTimestamp) { await this.terminate(sandboxes, containers); return; }
-
-    const phase = pod.status?.phase;
-    const terminal = phase === 'Succeeded' || phase === 'Failed';
-    const ready = sandboxes.filter((s) => s.state === 'SANDBOX_READY').sort((a, b) => b.createdAt - a.createdAt);
-    let sb: PodSandbox | undefined = ready[0];
-    for (const extra of ready.slice(1)) await this.d.cri.stopPodSandbox(extra.id).catch(() => {});
-    const cfgAttempt = (sb?.metadata.attempt ?? Math.max(-1, ...sandboxes.map((s) => s.metadata.attempt ?? 0)) + 1);
-    const sbConfig: PodSandboxConfig = sandboxConfig(pod, this.d.nodeName, cfgAttempt, this.d.agent);
-
-    if (terminal) {
-      for (const s of ready) await this.d.cri.stopPodSandbox(s.id).catch(() => {});
+    const runs = await this.runtimeContainers(containers);
+    const plan = computePodActions({
+      pod, gone: this.gone, now: this.d.clock.now(), containers: runs,
+      sandboxes: sandboxes.map((s) => ({ id: s.id, ready: s.state === 'SANDBOX_READY', createdAt: s.createdAt, attempt: s.metadata.attempt ?? 0 })),
+      probeFailure: (id) => this.d.prober.failed(id),
+      backOff: (name, since) => {
+        const key = `${this.uid}/${name}`;
+        return this.d.crashBackoff.isInBackOffSince(key, since) ? this.d.crashBackoff.get(key).delayMs : undefined;
+      },
+    });
+    if (plan.kind === 'terminate') { await this.terminate(sandboxes, containers); return; }
+    if (plan.kind === 'terminal') {
+      for (const id of plan.stopSandboxes) await this.d.cri.stopPodSandbox(id).catch(() => {});
       this.d.prober.removePod(this.uid);
       await this.writeStatus(await this.view(containers, undefined));
       return;
     }
+    for (const id of plan.stopSandboxes) await this.d.cri.stopPodSandbox(id).catch(() => {});
 
-    const runsAll = (await Promise.all(containers.map((c) => this.runOf(c)))).filter((r): r is ContainerRun => !!r);
-    const neverAgain = pod.spec?.restartPolicy === 'Never' && runsAll.some((r) => r.state === 'exited');
-    if (!sb && !neverAgain) {
-      if (sandboxes.length) this.event(null, 'app', 'Normal', 'SandboxChanged', 'Pod sandbox changed, it will be killed and re-created.');
+    let sb: PodSandbox | undefined = sandboxes.find((s) => s.id === plan.sandboxId);
+    const sbConfig: PodSandboxConfig = sandboxConfig(pod, this.d.nodeName, sb?.metadata.attempt ?? plan.createSandbox?.attempt ?? 0,
+      { agent: this.d.agent, dns: this.d.dns, podLogRoot: this.d.podLogRoot });
+    if (plan.createSandbox) {
+      if (plan.createSandbox.changed) this.event(null, 'app', 'Normal', 'SandboxChanged', 'Pod sandbox changed, it will be killed and re-created.');
       try {
         const id = await this.d.cri.runPodSandbox(sbConfig);
         sb = { id, metadata: sbConfig.metadata, state: 'SANDBOX_READY', createdAt: this.d.clock.now() * 1e6, labels: sbConfig.labels!, annotations: {} };
@@ -205,13 +219,8 @@ export class PodWorker {
 
     let changed = false;
     if (sb) {
-      const groups = await this.groups(containers);
-      const initDone = await this.syncInit(pod, sb, sbConfig, groups, podIP);
-      if (initDone.changed) changed = true;
-      if (initDone.done) {
-        for (const c of pod.spec?.containers ?? []) {
-          if (await this.syncContainer(pod, c, 'app', sb, sbConfig, groups.get(c.name) ?? [], podIP)) changed = true;
-        }
+      for (const step of plan.steps) {
+        if (await this.perform(pod, step, sb, sbConfig, podIP)) changed = true;
       }
     }
     const after = changed ? await this.d.cri.listContainers(sel) : containers;
@@ -226,86 +235,55 @@ export class PodWorker {
     }
   }
 
-  /** Instances by container name, newest attempt first. */
-  private async groups(containers: CriContainer[]): Promise<Map<string, ContainerRun[]>> {
-    const g = new Map<string, ContainerRun[]>();
+  /** The runtime's view of this pod's containers, for the planner. */
+  private async runtimeContainers(containers: CriContainer[]): Promise<(RuntimeContainer & ContainerRun)[]> {
+    const out: (RuntimeContainer & ContainerRun)[] = [];
     for (const c of containers) {
       const r = await this.runOf(c);
-      if (!r) continue;
-      (r as any).sandbox = c.podSandboxId;
-      (r as any).hash = c.annotations?.[A.specHash];
-      const list = g.get(r.name) ?? [];
-      list.push(r);
-      g.set(r.name, list);
+      if (r) out.push({ ...r, sandboxId: c.podSandboxId, hash: c.annotations?.[A.specHash] });
     }
-    for (const l of g.values()) l.sort((a, b) => b.attempt - a.attempt || b.createdAt - a.createdAt);
-    return g;
+    return out;
   }
 
-  private async syncInit(pod: Pod, sb: PodSandbox, sbc: PodSandboxConfig, groups: Map<string, ContainerRun[]>, podIP: string) {
-    let changed = false;
-    for (const c of pod.spec?.initContainers ?? []) {
-      const latest = groups.get(c.name)?.[0];
-      if (latest?.state === 'exited' && latest.exitCode === 0) continue;
-      if (latest?.state === 'running') return { done: false, changed };
-      if (latest?.state === 'exited' && pod.spec?.restartPolicy === 'Never') return { done: false, changed };
-      if (await this.syncContainer(pod, c, 'init', sb, sbc, groups.get(c.name) ?? [], podIP)) changed = true;
-      return { done: false, changed };
-    }
-    return { done: true, changed };
-  }
-
-  /** Bring one container to its desired state; true when something was started or stopped. */
-  private async syncContainer(pod: Pod, c: Container, kind: 'init' | 'app', sb: PodSandbox, sbc: PodSandboxConfig, runs: ContainerRun[], podIP: string): Promise<boolean> {
-    const latest = runs[0];
-    const live = latest && (latest as any).sandbox === sb.id;
-    const policy = kind === 'init' ? (pod.spec?.restartPolicy === 'Never' ? 'Never' : 'OnFailure') : (pod.spec?.restartPolicy ?? 'Always');
-    let forceRestart = false;
-    if (latest && live && latest.state === 'running') {
-      const failed = kind === 'app' ? this.d.prober.failed(latest.id) : undefined;
-      const hashChanged = (latest as any).hash && (latest as any).hash !== containerHash(c);
-      if (!failed && !hashChanged) {
+  /** Perform one planned step; true when a container was started or stopped. */
+  private async perform(pod: Pod, step: ContainerStep, sb: PodSandbox, sbc: PodSandboxConfig, podIP: string): Promise<boolean> {
+    const specs = step.kind === 'init' ? pod.spec?.initContainers : pod.spec?.containers;
+    const c = (specs ?? []).find((x) => x.name === step.name);
+    if (!c) return false;
+    switch (step.action) {
+      case 'keep': {
         this.waiting.delete(c.name);
-        if (kind === 'app') {
+        if (step.kind === 'app') {
           const prev = pod.status?.containerStatuses?.find((s) => s.name === c.name);
-          const same = prev?.containerID === RUNTIME_PREFIX + latest.id;
-          this.d.prober.ensure({ pod, container: c, containerId: latest.id, startedAt: latest.startedAt || latest.createdAt, podIP },
+          const same = prev?.containerID === RUNTIME_PREFIX + step.id;
+          this.d.prober.ensure({ pod, container: c, containerId: step.id, startedAt: step.startedAt, podIP },
             same ? { ready: !!prev?.ready, started: !!prev?.started } : undefined);
         }
         return false;
       }
-      const why = hashChanged ? `Container ${c.name} definition changed, will be restarted` : `Container ${c.name} failed ${failed} probe, will be restarted`;
-      this.event(c, kind, 'Normal', 'Killing', why);
-      await this.stopContainer(latest.id, pod, c);
-      this.d.prober.removePod(this.uid, new Set(runs.slice(1).map((r) => r.id)));
-      const st = await this.d.cri.containerStatus(latest.id).catch(() => null);
-      latest.state = 'exited';
-      latest.exitCode = st?.exitCode ?? 137;
-      latest.finishedAt = st ? nsToMs(st.finishedAt) : this.d.clock.now();
-      this.runCache.set(latest.id, { ...latest });
-      forceRestart = !!hashChanged;
-      if (policy === 'Never') return true;
-    }
-    if (latest) {
-      if (latest.state === 'running' && !live) { await this.d.cri.stopContainer(latest.id, 0).catch(() => {}); }
-      const restart = forceRestart || policy === 'Always' || (policy === 'OnFailure' && latest.exitCode !== 0) || (latest.state === 'created');
-      if (!restart) { this.waiting.delete(c.name); return false; }
-      const key = `${this.uid}/${c.name}`;
-      if (!forceRestart && latest.state !== 'created' && this.d.crashBackoff.isInBackOffSince(key, latest.finishedAt || this.d.clock.now())) {
-        const { delayMs } = this.d.crashBackoff.get(key);
-        const msg = `back-off ${fmtBackoff(delayMs)} restarting failed container=${c.name} pod=${this.podRef}`;
+      case 'leave':
+        this.waiting.delete(c.name);
+        return false;
+      case 'kill':
+        if (step.reason === 'OldSandbox') { await this.d.cri.stopContainer(step.id, 0).catch(() => {}); return false; }
+        this.event(c, step.kind, 'Normal', 'Killing', step.message ?? `Stopping container ${c.name}`);
+        try { await this.d.cri.stopContainer(step.id, Math.max(0, step.graceSeconds)); } catch (e) { if (!isNotFound(e)) throw e; }
+        this.d.prober.removePod(this.uid, new Set([...this.runCache.keys()].filter((id) => id !== step.id)));
+        return true;
+      case 'backOff': {
+        const msg = `back-off ${fmtBackoff(step.delayMs)} restarting failed container=${c.name} pod=${this.podRef}`;
         if (this.waiting.get(c.name)?.message !== msg) {
-          this.event(c, kind, 'Warning', 'BackOff', `Back-off restarting failed container ${c.name} in pod ${this.podRef}`);
+          this.event(c, step.kind, 'Warning', 'BackOff', `Back-off restarting failed container ${c.name} in pod ${this.podRef}`);
         }
         this.waiting.set(c.name, { reason: 'CrashLoopBackOff', message: msg });
-        this.resyncIn((latest.finishedAt || this.d.clock.now()) + delayMs - this.d.clock.now() + 50);
+        this.resyncIn(step.since + step.delayMs - this.d.clock.now() + 50);
         return false;
       }
-      if (!forceRestart) this.d.crashBackoff.next(key);
-      if (latest.state === 'created') await this.d.cri.removeContainer(latest.id).catch(() => {});
-      return this.startContainer(pod, c, kind, sb, sbc, latest.attempt + 1, podIP);
+      case 'start':
+        if (step.countBackOff) this.d.crashBackoff.next(`${this.uid}/${c.name}`);
+        if (step.removeId) await this.d.cri.removeContainer(step.removeId).catch(() => {});
+        return this.startContainer(pod, c, step.kind, sb, sbc, step.attempt, podIP);
     }
-    return this.startContainer(pod, c, kind, sb, sbc, 0, podIP);
   }
 
   private async startContainer(pod: Pod, c: Container, kind: 'init' | 'app', sb: PodSandbox, sbc: PodSandboxConfig, attempt: number, podIP: string): Promise<boolean> {
@@ -378,7 +356,8 @@ export class PodWorker {
   }
 
   private async view(containers: CriContainer[], sb: PodSandbox | undefined) {
-    const groups = await this.groups(containers);
+    const groups = new Map<string, ContainerRun[]>();
+    for (const [name, list] of instancesByName(await this.runtimeContainers(containers))) groups.set(name, list as (RuntimeContainer & ContainerRun)[]);
     const mk = (c: Container, kind: 'init' | 'app'): ContainerView => {
       const runs = groups.get(c.name) ?? [];
       const latest = runs[0];
@@ -422,9 +401,9 @@ export class PodWorker {
     const pod = this.pod;
     const grace = pod.metadata?.deletionGracePeriodSeconds ?? pod.spec?.terminationGracePeriodSeconds ?? 30;
     const specs = new Map([...(pod.spec?.containers ?? []), ...(pod.spec?.initContainers ?? [])].map((c) => [c.name, c] as const));
-    // Leave Service rotation before SIGTERM (src/proxy/drain.ts); no delay for a pod that is no endpoint.
-    if (!this.gone && grace > 0 && containers.some((c) => c.state === 'CONTAINER_RUNNING')) {
-      await waitForEndpointDrain(this.d.client, pod, { clock: this.d.clock, maxMs: Math.min(2000, grace * 500), lingerMs: Math.min(1000, grace * 500) }).catch(() => 0);
+    // Leave Service rotation before SIGTERM (EndpointDrain); no delay for a pod that is no endpoint.
+    if (this.d.drain && !this.gone && grace > 0 && containers.some((c) => c.state === 'CONTAINER_RUNNING')) {
+      await this.d.drain.waitForDrain(pod, { maxMs: Math.min(2000, grace * 500), lingerMs: Math.min(1000, grace * 500) }).catch(() => 0);
     }
     await Promise.all(containers.filter((c) => c.state === 'CONTAINER_RUNNING' || c.state === 'CONTAINER_CREATED').map(async (c) => {
       const spec = specs.get(c.metadata.name);
@@ -445,7 +424,7 @@ export class PodWorker {
       }
     }
     for (const s of sandboxes) await this.d.cri.removePodSandbox(s.id).catch(() => {});
-    rmSync(podLogDir(this.uid), { recursive: true, force: true });
+    rmSync(podLogDir(this.uid, this.d.podLogRoot), { recursive: true, force: true });
     this.d.crashBackoff.resetPrefix(`${this.uid}/`);
     this.finished = true;
     this.resyncTimer?.cancel();

@@ -10,7 +10,7 @@
  * --pod-cidr ...`) get their own instance so each node has its own pods, bridge and subnet.
  */
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, writeFileSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, writeFileSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { SetupError, pidAlive, readPid, run, socketAnswers, startDaemon, stopPid, waitFor } from './host.ts';
 import { REGISTRY } from './images.ts';
@@ -189,6 +189,3 @@ export async function stopContainerd(inst: ContainerdInstance, opts: { purge?: b
   }
 }
 
-export function instanceRunning(inst: ContainerdInstance): boolean {
-  return pidAlive(readPid(join(inst.dir, 'containerd.pid'))) && existsSync(inst.socket);
-}

@@ -1,5 +1,7 @@
 /**
- * Leaving rotation before SIGTERM (zero-downtime termination), used by the kubelet:
+ * Leaving rotation before SIGTERM (zero-downtime termination), for the kubelet — which does not import this
+ * module: the CLI (src/cli/up.ts, node.ts) builds `endpointDrain()` and hands it to the node agent as its
+ * EndpointDrain, and registers the service proxy it starts in the same process with `addLocalProxy`.
  *
  * When a pod is deleted, the kubelet, the EndpointSlice controller and every node's proxy all see the
  * deletionTimestamp at about the same moment. If the kubelet stopped the containers at once, connections that
@@ -13,7 +15,8 @@
  *      machine the proxy's rule sync can lag the slice update by seconds;
  *   4. then lingers `lingerMs` more, so other nodes' proxies apply the change and connections already
  *      translated to the pod are accepted and answered before the application receives SIGTERM.
- * The kubelet bounds the whole wait by the pod's grace period. KUBELITE_ENDPOINT_DRAIN=0 turns it off. Upstream Kubernetes leaves this to a preStop
+ * The kubelet bounds the whole wait by the pod's grace period. KUBELITE_ENDPOINT_DRAIN=0 makes the CLI give the
+ * node agent no drain. Upstream Kubernetes leaves this to a preStop
  * sleep in the pod spec; doing it in the node agent makes well-behaved apps lose nothing by default.
  */
 import type { Pod } from 'kubernetes-types/core/v1.d.ts';
@@ -29,6 +32,8 @@ export interface DrainOptions {
   /** Wait after that (default 1000 ms). */
   lingerMs?: number;
   pollMs?: number;
+  /** Service proxies in this process (step 3). */
+  localProxies?: Iterable<LocalProxy>;
 }
 
 /** A service proxy in this process, as the drain sees it. */
@@ -36,11 +41,18 @@ export interface LocalProxy {
   /** Whether the rules now in the kernel send new connections to this IP. */
   routesTo(ip: string): boolean;
 }
-const localProxies = new Set<LocalProxy>();
-/** Called by startProxy; returns the unregister function. */
-export function registerLocalProxy(p: LocalProxy): () => void {
-  localProxies.add(p);
-  return () => { localProxies.delete(p); };
+/** The drain a node agent is given: waits with its client and clock, for the proxies registered here. */
+export function endpointDrain(client: KubeClient, clock: Clock = realClock) {
+  const proxies = new Set<LocalProxy>();
+  return {
+    /** A service proxy started in this process; returns the unregister function. */
+    addLocalProxy(p: LocalProxy): () => void {
+      proxies.add(p);
+      return () => { proxies.delete(p); };
+    },
+    waitForDrain: (pod: Pod, bounds: { maxMs: number; lingerMs: number }) =>
+      waitForEndpointDrain(client, pod, { ...bounds, clock, localProxies: proxies }),
+  };
 }
 
 /** Endpoints in these slices that stand for the pod (by targetRef uid, else name, or by IP). */
@@ -63,7 +75,6 @@ export function podEndpointStates(slices: EndpointSlice[], pod: Pod): { ready: b
 
 /** Wait until the pod is out of every Service's rotation, plus a linger. Returns the milliseconds waited. */
 export async function waitForEndpointDrain(client: KubeClient, pod: Pod, opts: DrainOptions = {}): Promise<number> {
-  if (process.env.KUBELITE_ENDPOINT_DRAIN === '0') return 0; // off (bench/services.ts measures the difference)
   const clock = opts.clock ?? realClock;
   const start = clock.now();
   const ns = pod.metadata?.namespace;
@@ -76,7 +87,8 @@ export async function waitForEndpointDrain(client: KubeClient, pod: Pod, opts: D
     states = podEndpointStates(await list(), pod);
   }
   const ip = pod.status?.podIP;
-  while (ip && [...localProxies].some((p) => p.routesTo(ip)) && clock.now() - start < 2 * maxMs) {
+  const local = [...(opts.localProxies ?? [])];
+  while (ip && local.some((p) => p.routesTo(ip)) && clock.now() - start < 2 * maxMs) {
     await clock.sleep(opts.pollMs ?? 50);
   }
   await clock.sleep(opts.lingerMs ?? 1000);

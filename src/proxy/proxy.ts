@@ -29,9 +29,7 @@ import { buildServiceMap, usableEndpoints, type ServicePortInfo } from './model.
 import { buildRules, chainNames, foreignPodIPs, jumpRules, listOurChains, parseSepCounters, type SepInfo } from './rules.ts';
 import { Iptables, readSysctl, writeSysctl } from './iptables.ts';
 import { serveMetrics, type Family } from './metrics.ts';
-import { registerLocalProxy } from './drain.ts';
 import { TrafficRouter, type Redirect } from './router/router.ts';
-import { stopLeftoverHAProxy } from './router/haproxy.ts';
 import { trafficRoute } from './router/traffic-api.ts';
 import { deferredTrafficSource } from './router/source.ts';
 import type { TrafficStatsSource } from '../analysis/traffic-source.ts';
@@ -77,6 +75,8 @@ export interface ProxyHandle {
   sync(): Promise<void>;
   /** The current model (tests, debugging). */
   services(): ServicePortInfo[];
+  /** Whether the rules now in the kernel send new connections to this endpoint IP (the drain's LocalProxy). */
+  routesTo(ip: string): boolean;
   /** The traffic router's request measurements (window queries), also served as GET /traffic. */
   traffic: TrafficStatsSource;
   /** The traffic router (undefined when disabled): what HAProxy carries, its pid (tests, debugging). */
@@ -128,7 +128,6 @@ export async function startProxy(opts: ProxyOptions): Promise<ProxyHandle> {
   let model: ServicePortInfo[] = [];
   /** Endpoint IPs the rules in the kernel send new connections to (for the kubelet's drain). */
   let routed = new Set<string>();
-  const unregister = registerLocalProxy({ routesTo: (ip) => routed.has(ip) });
   let seps = new Map<string, SepInfo>();
   let svcChains = new Set<string>();
   let stale: string[] = [];
@@ -281,9 +280,9 @@ export async function startProxy(opts: ProxyOptions): Promise<ProxyHandle> {
     services: () => model,
     traffic,
     router,
+    routesTo: (ip) => routed.has(ip),
     stop: async () => {
       stopped = true;
-      unregister();
       timer?.cancel();
       foreignTimer?.cancel();
       await running;
@@ -310,10 +309,4 @@ export async function cleanupRules(ipt: Iptables, names: ReturnType<typeof chain
   const lines = ['*nat', ...nat.map((c) => `:${c} - [0:0]`), ...nat.map((c) => `-X ${c}`), 'COMMIT',
     '*filter', ...filter.map((c) => `:${c} - [0:0]`), ...filter.map((c) => `-X ${c}`), 'COMMIT', ''];
   await ipt.restore(lines.join('\n'));
-}
-
-/** For `kubelite down --purge`: remove the service rules of the cluster whose data dir this is. */
-export async function purgeProxyRules(dataDir: string): Promise<void> {
-  await cleanupRules(new Iptables(), chainNames(instanceForDataDir(dataDir)));
-  await stopLeftoverHAProxy(defaultRouterDir(instanceForDataDir(dataDir)));
 }

@@ -5,7 +5,7 @@
  */
 import type { Node, Pod, Taint, NodeSelectorRequirement, NodeSelectorTerm, Container } from 'kubernetes-types/core/v1.d.ts';
 import { milliCPU, wholeValue } from './quantity.ts';
-import { findUntoleratedTaint, taintString, TAINT_NOT_READY, TAINT_UNREACHABLE, TAINT_UNSCHEDULABLE } from './taints.ts';
+import { findUntoleratedTaint, taintString, TAINT_NOT_READY, TAINT_UNREACHABLE, TAINT_UNSCHEDULABLE } from '../api/taints.ts';
 
 export interface Resources { cpu: number; memory: number; pods: number }
 

@@ -56,6 +56,15 @@ export function ageSince(timestamp: string | undefined | null, nowMs: number): s
   return humanDuration(nowMs - t);
 }
 
+/** A duration flag value, "40s", "500ms", "2m", "1h" or plain seconds, in ms; undefined when malformed. */
+export function parseDurationMs(s: string | undefined): number | undefined {
+  if (!s) return undefined;
+  const m = /^(\d+(?:\.\d+)?)(ms|s|m|h)?$/.exec(s.trim());
+  if (!m) return undefined;
+  const n = Number(m[1]);
+  return n * ({ ms: 1, s: 1000, m: 60_000, h: 3_600_000 }[m[2] ?? 's'] as number);
+}
+
 /**
  * Go's time.ParseDuration: "300ms", "1.5h", "2h45m", "-10s", "0"; units ns, us (µs), ms, s, m, h. Returns
  * milliseconds, or undefined when the text is not a Go duration (Argo's interval, initialDelay, pause.duration).

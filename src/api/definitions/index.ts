@@ -3,6 +3,8 @@ import type { Schema } from '../schema.ts';
 import { metaDefinitions } from './meta.ts';
 import { containerDefinitions } from './core-container.ts';
 import { podDefinitions } from './core-pod.ts';
+import { volumeDefinitions } from './core-volume.ts';
+import { schedulingDefinitions } from './core-scheduling.ts';
 import { coreDefinitions } from './core.ts';
 import { appsDefinitions } from './apps.ts';
 import { networkingDefinitions } from './networking.ts';
@@ -15,9 +17,25 @@ export const definitions: Readonly<Record<string, Schema>> = Object.freeze({
   ...metaDefinitions,
   ...containerDefinitions,
   ...podDefinitions,
+  ...volumeDefinitions,
+  ...schedulingDefinitions,
   ...coreDefinitions,
   ...appsDefinitions,
   ...networkingDefinitions,
   ...argoRolloutDefinitions,
   ...argoAnalysisDefinitions,
 });
+
+/**
+ * The enumeration of a string property — or of a list property's items — of a named definition, e.g.
+ * `enumOf('io.k8s.api.core.v1.PodSpec', 'restartPolicy')`: the one source of the values validation accepts and
+ * names in "supported values" messages. Values are kept in upstream's declaration order (the order upstream's
+ * validation lists them); the OpenAPI documents list them sorted, as upstream's. Throws when the schema has no
+ * such enumeration, so validation cannot silently drift from the schema.
+ */
+export function enumOf(typeName: string, prop: string): string[] {
+  const p = definitions[typeName]?.properties?.[prop];
+  const values = p?.enum ?? p?.items?.enum;
+  if (!values) throw new Error(`schema ${typeName}.${prop} has no enum`);
+  return values as string[];
+}

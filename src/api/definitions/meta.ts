@@ -1,19 +1,19 @@
 /** meta/v1 (k8s.io/apimachinery/pkg/apis/meta/v1) and the shared scalar types (IntOrString, Quantity, Time). */
 import type { Schema } from '../schema.ts';
-import { META, arr, atomicList, bool, int32, int64, keyedList, map, obj, preserve, ref, str, strList, time, typeMeta, listMetaProp } from './builders.ts';
+import { META, TYPE_META_ABSENT, arr, atomicList, bool, int32, int64, keyedList, map, obj, preserve, ref, str, strList, time, typeMeta, listMetaProp } from './builders.ts';
 
 export const metaDefinitions: Record<string, Schema> = {
   'io.k8s.apimachinery.pkg.util.intstr.IntOrString': {
-    type: 'string', format: 'int-or-string', 'x-kubernetes-int-or-string': true,
+    type: 'string', format: 'int-or-string', 'x-kubernetes-int-or-string': true, 'x-kubelite-protobuf': { special: 'intOrString' },
     description: 'IntOrString is a type that can hold an int32 or a string.  When used in JSON or YAML marshalling and unmarshalling, it produces or consumes the inner type.  This allows you to have, for example, a JSON field that can accept a name or number.',
   },
   'io.k8s.apimachinery.pkg.api.resource.Quantity': {
-    type: 'string', 'x-kubernetes-int-or-string': true,
+    type: 'string', 'x-kubernetes-int-or-string': true, 'x-kubelite-protobuf': { special: 'quantity' },
     description: 'Quantity is a fixed-point representation of a number. It provides convenient marshaling/unmarshaling in JSON and YAML, in addition to String() and AsInt64() accessors.\n\nThe serialization format is:\n\n``` <quantity>        ::= <signedNumber><suffix>\n```',
   },
-  [META + 'Time']: { type: 'string', format: 'date-time', description: 'Time is a wrapper around time.Time which supports correct marshaling to YAML and JSON.  Wrappers are provided for many of the factory methods that the time package offers.' },
-  [META + 'MicroTime']: { type: 'string', format: 'date-time', description: 'MicroTime is version of Time with microsecond level precision.' },
-  [META + 'FieldsV1']: { type: 'object', 'x-kubernetes-preserve-unknown-fields': true, description: "FieldsV1 stores a set of fields in a data structure like a Trie, in JSON format.\n\nEach key is either a '.' representing the field itself, and will always map to an empty set, or a string representing a sub-field or item. The string will follow one of these four formats: 'f:<name>', where <name> is the name of a field in a struct, or key in a map 'v:<value>', where <value> is the exact json formatted value of a list item 'i:<index>', where <index> is position of a item in a list 'k:<keys>', where <keys> is a map of  a list item's key fields to their unique values If a key maps to an empty Fields value, the field that key represents is part of the set.\n\nThe exact format is defined in sigs.k8s.io/structured-merge-diff" },
+  [META + 'Time']: { type: 'string', format: 'date-time', 'x-kubelite-protobuf': { special: 'time' }, description: 'Time is a wrapper around time.Time which supports correct marshaling to YAML and JSON.  Wrappers are provided for many of the factory methods that the time package offers.' },
+  [META + 'MicroTime']: { type: 'string', format: 'date-time', 'x-kubelite-protobuf': { special: 'microTime' }, description: 'MicroTime is version of Time with microsecond level precision.' },
+  [META + 'FieldsV1']: { type: 'object', 'x-kubernetes-preserve-unknown-fields': true, 'x-kubelite-protobuf': { special: 'fieldsV1' }, description: "FieldsV1 stores a set of fields in a data structure like a Trie, in JSON format.\n\nEach key is either a '.' representing the field itself, and will always map to an empty set, or a string representing a sub-field or item. The string will follow one of these four formats: 'f:<name>', where <name> is the name of a field in a struct, or key in a map 'v:<value>', where <value> is the exact json formatted value of a list item 'i:<index>', where <index> is position of a item in a list 'k:<keys>', where <keys> is a map of  a list item's key fields to their unique values If a key maps to an empty Fields value, the field that key represents is part of the set.\n\nThe exact format is defined in sigs.k8s.io/structured-merge-diff" },
   [META + 'ManagedFieldsEntry']: obj('ManagedFieldsEntry is a workflow-id, a FieldSet and the group version of the resource that the fieldset applies to.', {
     apiVersion: str('APIVersion defines the version of this resource that this field set applies to. The format is "group/version" just like the top-level APIVersion field. It is necessary to track the version of a field set because it cannot be automatically converted.'),
     fieldsType: str('FieldsType is the discriminator for the different fields format and version. There is currently only one possible value: "FieldsV1"'),
@@ -22,7 +22,7 @@ export const metaDefinitions: Record<string, Schema> = {
     operation: str("Operation is the type of operation which lead to this ManagedFieldsEntry being created. The only valid values for this field are 'Apply' and 'Update'."),
     subresource: str('Subresource is the name of the subresource used to update that object, or empty string if the object was updated through the main resource. The value of this field is used to distinguish between managers, even if they share the same name. For example, a status update will be distinct from a regular update using the same manager name. Note that the APIVersion field is not related to the Subresource field and it always corresponds to the version of the main resource.'),
     time: time('Time is the timestamp of when the ManagedFields entry was added. The timestamp will also be updated if a field is added, the manager changes any of the owned fields value or removes a field. The timestamp does not update when a field is removed from the entry because another manager took it over.'),
-  }),
+  }, { proto: 'manager=1 operation=2 apiVersion=3 time=4 fieldsType=6 fieldsV1=7 subresource=8' }),
   [META + 'OwnerReference']: obj('OwnerReference contains enough information to let you identify an owning object. An owning object must be in the same namespace as the dependent, or be cluster-scoped, so there is no namespace field.', {
     apiVersion: str('API version of the referent.', { default: '' }),
     blockOwnerDeletion: bool('If true, AND if the owner has the "foregroundDeletion" finalizer, then the owner cannot be deleted from the key-value store until this reference is removed. See https://kubernetes.io/docs/concepts/architecture/garbage-collection/#foreground-deletion for how the garbage collector interacts with this field and enforces the foreground deletion. Defaults to false. To set this field, a user needs "delete" permission of the owner, otherwise 422 (Unprocessable Entity) will be returned.'),
@@ -30,7 +30,7 @@ export const metaDefinitions: Record<string, Schema> = {
     kind: str('Kind of the referent. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds', { default: '' }),
     name: str('Name of the referent. More info: https://kubernetes.io/docs/concepts/overview/working-with-objects/names#names', { default: '' }),
     uid: str('UID of the referent. More info: https://kubernetes.io/docs/concepts/overview/working-with-objects/names#uids', { default: '' }),
-  }, { required: ['apiVersion', 'kind', 'name', 'uid'], mapType: 'atomic' }),
+  }, { required: ['apiVersion', 'kind', 'name', 'uid'], mapType: 'atomic', proto: 'apiVersion=5 kind=1 name=3 uid=4 controller=6? blockOwnerDeletion=7?' }),
   [META + 'ObjectMeta']: obj('ObjectMeta is metadata that all persisted resources must have, which includes all objects users must create.', {
     annotations: map('Annotations is an unstructured key value map stored with a resource that may be set by external tools to store and retrieve arbitrary metadata. They are not queryable and should be preserved when modifying objects. More info: https://kubernetes.io/docs/concepts/overview/working-with-objects/annotations'),
     creationTimestamp: time('CreationTimestamp is a timestamp representing the server time when this object was created. It is not guaranteed to be set in happens-before order across separate operations. Clients may not set this value. It is represented in RFC3339 form and is in UTC.\n\nPopulated by the system. Read-only. Null for lists. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata'),
@@ -47,22 +47,22 @@ export const metaDefinitions: Record<string, Schema> = {
     resourceVersion: str('An opaque value that represents the internal version of this object that can be used by clients to determine when objects have changed. May be used for optimistic concurrency, change detection, and the watch operation on a resource or set of resources. Clients must treat these values as opaque and passed unmodified back to the server. They may only be valid for a particular resource or set of resources.\n\nPopulated by the system. Read-only. Value must be treated as opaque by clients and . More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#concurrency-control-and-consistency'),
     selfLink: str('Deprecated: selfLink is a legacy read-only field that is no longer populated by the system.'),
     uid: str('UID is the unique in time and space value for this object. It is typically generated by the server on successful creation of a resource and is not allowed to change on PUT operations.\n\nPopulated by the system. Read-only. More info: https://kubernetes.io/docs/concepts/overview/working-with-objects/names#uids'),
-  }),
+  }, { proto: 'name=1 generateName=2 namespace=3 selfLink=4 uid=5 resourceVersion=6 generation=7 creationTimestamp=8 deletionTimestamp=9 deletionGracePeriodSeconds=10? labels=11 annotations=12 ownerReferences=13 finalizers=14 managedFields=17' }),
   [META + 'ListMeta']: obj('ListMeta describes metadata that synthetic resources must have, including lists and various status objects. A resource may have only one of {ObjectMeta, ListMeta}.', {
     continue: str('continue may be set if the user set a limit on the number of items returned, and indicates that the server has more data available. The value is opaque and may be used to issue another request to the endpoint that served this list to retrieve the next set of available objects.'),
     remainingItemCount: int64('remainingItemCount is the number of subsequent items in the list which are not included in this list response.'),
     resourceVersion: str("String that identifies the server's internal version of this object that can be used by clients to determine when objects have changed. Value must be treated as opaque by clients and passed unmodified back to the server. Populated by the system. Read-only."),
     selfLink: str('Deprecated: selfLink is a legacy read-only field that is no longer populated by the system.'),
-  }),
+  }, { proto: 'selfLink=1 resourceVersion=2 continue=3 remainingItemCount=4?' }),
   [META + 'LabelSelectorRequirement']: obj('A label selector requirement is a selector that contains values, a key, and an operator that relates the key and values.', {
     key: str('key is the label key that the selector applies to.', { default: '' }),
     operator: str("operator represents a key's relationship to a set of values. Valid operators are In, NotIn, Exists and DoesNotExist.", { default: '' }),
     values: strList('values is an array of string values. If the operator is In or NotIn, the values array must be non-empty. If the operator is Exists or DoesNotExist, the values array must be empty. This array is replaced during a strategic merge patch.'),
-  }, { required: ['key', 'operator'] }),
+  }, { required: ['key', 'operator'], proto: 'key=1 operator=2 values=3' }),
   [META + 'LabelSelector']: obj('A label selector is a label query over a set of resources. The result of matchLabels and matchExpressions are ANDed. An empty label selector matches all objects. A null label selector matches no objects.', {
     matchExpressions: atomicList(ref(META + 'LabelSelectorRequirement', undefined, { default: {} }), 'matchExpressions is a list of label selector requirements. The requirements are ANDed.'),
     matchLabels: map('matchLabels is a map of {key,value} pairs. A single {key,value} in the matchLabels map is equivalent to an element of matchExpressions, whose key field is "key", the operator is "In", and the values array contains only "value". The requirements are ANDed.'),
-  }, { mapType: 'atomic' }),
+  }, { mapType: 'atomic', proto: 'matchLabels=1 matchExpressions=2' }),
   [META + 'Condition']: obj('Condition contains details for one aspect of the current state of this API Resource.', {
     lastTransitionTime: time('lastTransitionTime is the last time the condition transitioned from one status to another.'),
     message: str('message is a human readable message indicating details about the transition.', { default: '' }),
@@ -70,7 +70,7 @@ export const metaDefinitions: Record<string, Schema> = {
     reason: str("reason contains a programmatic identifier indicating the reason for the condition's last transition.", { default: '' }),
     status: str('status of the condition, one of True, False, Unknown.', { default: '' }),
     type: str('type of condition in CamelCase or in foo.example.com/CamelCase.', { default: '' }),
-  }, { required: ['type', 'status', 'lastTransitionTime', 'reason', 'message'] }),
+  }, { required: ['type', 'status', 'lastTransitionTime', 'reason', 'message'], proto: 'type=1 status=2 observedGeneration=3 lastTransitionTime=4 reason=5 message=6' }),
   [META + 'StatusCause']: obj('StatusCause provides more information about an api.Status failure, including cases when multiple errors are encountered.', {
     field: str('The field of the resource that has caused this error, as named by its JSON serialization.'),
     message: str('A human-readable description of the cause of the error.'),
@@ -96,7 +96,7 @@ export const metaDefinitions: Record<string, Schema> = {
   [META + 'Preconditions']: obj('Preconditions must be fulfilled before an operation (update, delete, etc.) is carried out.', {
     resourceVersion: str('Specifies the target ResourceVersion'),
     uid: str('Specifies the target UID.'),
-  }),
+  }, { proto: 'uid=1? resourceVersion=2?' }),
   [META + 'DeleteOptions']: obj('DeleteOptions may be provided when deleting an API object.', {
     ...typeMeta(),
     dryRun: strList('When present, indicates that modifications should not be persisted. Valid values are: - All: all dry run stages will be processed'),
@@ -105,7 +105,7 @@ export const metaDefinitions: Record<string, Schema> = {
     orphanDependents: bool('Deprecated: please use the PropagationPolicy, this field will be deprecated in 1.7.'),
     preconditions: ref(META + 'Preconditions', 'Must be fulfilled before a deletion is carried out. If not possible, a 409 Conflict status will be returned.'),
     propagationPolicy: str("Whether and how garbage collection will be performed. Acceptable values are: 'Orphan', 'Background', 'Foreground'."),
-  }, { gvk: { group: '', version: 'v1', kind: 'DeleteOptions' } }),
+  }, { gvk: { group: '', version: 'v1', kind: 'DeleteOptions' }, proto: 'gracePeriodSeconds=1? preconditions=2 orphanDependents=3? propagationPolicy=4? dryRun=5 ignoreStoreReadErrorWithClusterBreakingPotential=6?', protoAbsent: TYPE_META_ABSENT }),
   [META + 'WatchEvent']: obj('Event represents a single event to a watched resource.', {
     object: preserve('Object is:\n * If Type is Added or Modified: the new state of the object.\n * If Type is Deleted: the state of the object immediately before deletion.\n * If Type is Error: *Status is recommended; other types may make sense\n   depending on context.'),
     type: str(undefined, { default: '' }),

@@ -11,6 +11,7 @@ import { asArray, asObj, child, duplicate, index, invalid, isObj, required } fro
 import { nameIsDNSSubdomain, validateMeta } from '../validation/meta.ts';
 import { parseGoDuration } from '../../util/duration.ts';
 import { define } from './common.ts';
+import { analysisRunTable } from '../tables/rollouts.ts';
 
 type Obj = Record<string, unknown>;
 
@@ -46,7 +47,7 @@ function validateMetric(m: Obj, path: string): FieldError[] {
     if (Number.isNaN(v)) errs.push(invalid(child(path, f), m[f], 'must be an integer'));
     else if (typeof v === 'number' && v < min) errs.push(invalid(child(path, f), v, `${f} must be >= ${min}`));
   }
-  if (typeof m.count === 'number' && typeof m.failureLimit === 'number' && m.failureLimit >= 0 && m.count <= m.failureLimit && m.count > 0) {
+  if (typeof m.count === 'number' && typeof m.failureLimit === 'number' && m.failureLimit >= 0 && m.count < m.failureLimit && m.count > 0) {
     errs.push(invalid(child(path, 'count'), m.count, `count must be >= failureLimit`));
   }
   const prov = asObj(m.provider);
@@ -58,6 +59,11 @@ function validateMetric(m: Obj, path: string): FieldError[] {
     errs.push(invalid(child(path, 'provider', 'web'), 'body, jsonBody', 'use either body or jsonBody, not both'));
   }
   return errs;
+}
+
+/** Argo matches dryRun names as regular expressions ("*" alone = every metric). */
+function dryRunMatches(pattern: string, name: string): boolean {
+  try { return new RegExp(pattern).test(name); } catch { return pattern === name; }
 }
 
 /** The spec shared by templates and runs: metrics (named, unique), args (named, unique), dry-run names. */
@@ -88,7 +94,7 @@ export function validateAnalysisSpec(spec: Obj, path: string, needMetrics: boole
   asArray(spec.dryRun).forEach((raw, i) => {
     const n = asObj(raw).metricName;
     if (!n) errs.push(required(child(index(child(path, 'dryRun'), i), 'metricName')));
-    else if (n !== '*' && metrics.length && !metrics.some((m) => asObj(m).name === n)) {
+    else if (n !== '*' && metrics.length && !metrics.some((m) => dryRunMatches(String(n), String(asObj(m).name ?? '')))) {
       errs.push(invalid(child(index(child(path, 'dryRun'), i), 'metricName'), n, 'dryRun[].metricName does not match any metric'));
     }
   });
@@ -117,6 +123,7 @@ export const analysisruns = define({
   group: 'argoproj.io', version: 'v1alpha1', kind: 'AnalysisRun', plural: 'analysisruns', namespaced: true,
   shortNames: ['ar'],
   schemaName: 'io.argoproj.v1alpha1.AnalysisRun',
+  table: analysisRunTable,
   hasGeneration: true,
   defaults() { /* none */ },
   validate(obj: KubeObject, old?: KubeObject) {

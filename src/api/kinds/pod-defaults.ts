@@ -4,6 +4,13 @@
  * priority, default not-ready/unreachable tolerations).
  */
 import { asArray, asObj, isObj } from '../validation/field.ts';
+import { DEFAULT_TOLERATION_SECONDS, withDefaultTolerations } from '../taints.ts';
+
+/** Server configuration that pod defaulting depends on (flags of the API server, passed in by the CLI). */
+export interface PodDefaultsOptions {
+  /** --default-not-ready-toleration-seconds / --default-unreachable-toleration-seconds (upstream 300). */
+  defaultTolerationSeconds?: number;
+}
 
 type Obj = Record<string, unknown>;
 const setIfUnset = (o: Obj, k: string, v: unknown) => { if (o[k] === undefined || o[k] === null) o[k] = v; };
@@ -86,7 +93,7 @@ export function defaultPodSpec(spec: Obj): void {
 }
 
 /** A Pod (not a template): SetDefaults_Pod (requests from limits) and the admission defaults. */
-export function defaultPod(pod: Obj): void {
+export function defaultPod(pod: Obj, opts: PodDefaultsOptions = {}): void {
   if (!isObj(pod.spec)) pod.spec = {};
   const spec = pod.spec as Obj;
   for (const c of [...asArray(spec.containers), ...asArray(spec.initContainers)]) {
@@ -111,18 +118,7 @@ export function defaultPod(pod: Obj): void {
   setIfUnset(spec, 'priority', 0);
   setIfUnset(spec, 'preemptionPolicy', 'PreemptLowerPriority');
   // DefaultTolerationSeconds admission: tolerate not-ready/unreachable for 300s unless the pod says otherwise.
-  const tols = Array.isArray(spec.tolerations) ? (spec.tolerations as Obj[]) : [];
-  for (const key of ['node.kubernetes.io/not-ready', 'node.kubernetes.io/unreachable']) {
-    const has = tols.some((t) => isObj(t) && (t.key === key || (t.operator === 'Exists' && !t.key)) && (!t.effect || t.effect === 'NoExecute'));
-    if (!has) tols.push({ key, operator: 'Exists', effect: 'NoExecute', tolerationSeconds: defaultTolerationSeconds() });
-  }
-  spec.tolerations = tols;
-}
-
-/** --default-{not-ready,unreachable}-toleration-seconds: 300 as upstream; KUBELITE_DEFAULT_TOLERATION_SECONDS in tests. */
-function defaultTolerationSeconds(): number {
-  const v = Number(process.env.KUBELITE_DEFAULT_TOLERATION_SECONDS);
-  return process.env.KUBELITE_DEFAULT_TOLERATION_SECONDS && Number.isInteger(v) && v >= 0 ? v : 300;
+  spec.tolerations = withDefaultTolerations(Array.isArray(spec.tolerations) ? spec.tolerations : [], opts.defaultTolerationSeconds ?? DEFAULT_TOLERATION_SECONDS);
 }
 
 /** Upstream qos.GetPodQOS (simplified to cpu and memory, as upstream's supported QoS resources). */

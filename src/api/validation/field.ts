@@ -54,8 +54,6 @@ export const notFound = (field: string, value: unknown): FieldError =>
   ({ type: 'FieldValueNotFound', field, message: `Not found: ${goValue(value)}` });
 export const tooLong = (field: string, max: number): FieldError =>
   ({ type: 'FieldValueTooLong', field, message: `Too long: may not be more than ${max} bytes` });
-export const tooMany = (field: string, actual: number, max: number): FieldError =>
-  ({ type: 'FieldValueTooMany', field, message: `Too many: ${actual}: must have at most ${max} items` });
 
 export const isObj = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 export const asArray = <T = unknown>(v: unknown): T[] => (Array.isArray(v) ? (v as T[]) : []);

@@ -11,12 +11,11 @@ const DNS1035_LABEL = '[a-z]([-a-z0-9]*[a-z0-9])?';
 const QUALIFIED_NAME = '([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]';
 const LABEL_VALUE = `(${QUALIFIED_NAME})?`;
 const CONFIG_KEY = '[-._a-zA-Z0-9]+';
-const ENV_VAR_NAME = '[-._a-zA-Z][-._a-zA-Z0-9]*';
 const C_IDENTIFIER = '[A-Za-z_][A-Za-z0-9_]*';
 
 const full = (re: string) => new RegExp(`^${re}$`);
 const reLabel = full(DNS1123_LABEL), reSub = full(DNS1123_SUBDOMAIN), re1035 = full(DNS1035_LABEL);
-const reQual = full(QUALIFIED_NAME), reValue = full(LABEL_VALUE), reConfigKey = full(CONFIG_KEY), reEnv = full(ENV_VAR_NAME);
+const reQual = full(QUALIFIED_NAME), reValue = full(LABEL_VALUE), reConfigKey = full(CONFIG_KEY);
 const reCIdent = full(C_IDENTIFIER);
 
 /** Upstream RegexError: "<msg> (e.g. 'a',  or 'b', regex used for validation is '<re>')" (two spaces before "or"). */
@@ -103,19 +102,6 @@ export function isEnvVarName(v: string): string[] {
     const c = v.charCodeAt(i);
     if (c < 32 || c > 126 || c === 61) return ["a valid environment variable name must consist only of printable ASCII characters other than '='"];
   }
-  return [];
-}
-/** The strict (pre-1.32 default) C-identifier-like rule, kept for callers that want it. */
-export function isStrictEnvVarName(v: string): string[] {
-  const errs: string[] = [];
-  if (!reEnv.test(v)) errs.push(regexError("a valid environment variable name must consist of alphabetic characters, digits, '_', '-', or '.', and must not start with a digit", ENV_VAR_NAME, 'my.env-name', 'MY_ENV.NAME', 'MyEnvName1'));
-  for (const m of hasChDirPrefix(v)) errs.push(m);
-  return errs;
-}
-function hasChDirPrefix(v: string): string[] {
-  if (v === '.') return ["must not be '.'"];
-  if (v === '..') return ["must not be '..'"];
-  if (v.startsWith('..')) return ["must not start with '..'"];
   return [];
 }
 export function isCIdentifier(v: string): string[] {

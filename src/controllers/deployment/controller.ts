@@ -8,7 +8,7 @@
 import type { Pod } from 'kubernetes-types/core/v1.d.ts';
 import type { Controller, ControllerContext } from '../types.ts';
 import type { Informer } from '../../client/informer.ts';
-import { objectKey } from '../../client/informer.ts';
+import { objectKey, NAMESPACE_INDEX, OWNER_INDEX } from '../../client/informer.ts';
 import { R } from '../../client/resources.ts';
 import { WorkQueue } from '../../client/workqueue.ts';
 import { EventRecorder } from '../../client/events.ts';
@@ -82,8 +82,8 @@ export class DeploymentController implements Controller {
   }
 
   private deploymentsFor(rs: RS): D[] {
-    return (this.dInf.list() as D[]).filter((d) => d.metadata.namespace === rs.metadata.namespace
-      && !selectorIsEmpty(d.spec.selector) && selectorMatches(d.spec.selector, rs.metadata.labels));
+    return (this.dInf.byIndex(NAMESPACE_INDEX, rs.metadata.namespace ?? '') as D[])
+      .filter((d) => !selectorIsEmpty(d.spec.selector) && selectorMatches(d.spec.selector, rs.metadata.labels));
   }
 
   private onReplicaSet(rs: RS): void {
@@ -143,7 +143,7 @@ export class DeploymentController implements Controller {
   private async getReplicaSetsForDeployment(d: D): Promise<RS[]> {
     const { client } = this.ctx;
     const ns = d.metadata.namespace!;
-    const all = (this.rsInf.list() as RS[]).filter((rs) => rs.metadata.namespace === ns);
+    const all = this.rsInf.byIndex(NAMESPACE_INDEX, ns) as RS[];
     return claimObjects<RS>(all, {
       client, owner: d, ownerApiVersion: 'apps/v1', ownerKind: 'Deployment', ref: R.replicasets,
       matches: (rs) => selectorMatches(d.spec.selector, rs.metadata.labels),
@@ -153,13 +153,11 @@ export class DeploymentController implements Controller {
 
   /** getPodMapForDeployment: pods matching the selector, grouped by the uid of their controlling RS. */
   private podMap(d: D, rsList: RS[]): Map<string, Pod[]> {
-    const uids = new Set(rsList.map((rs) => rs.metadata.uid));
     const m = new Map<string, Pod[]>();
-    for (const rs of rsList) m.set(rs.metadata.uid!, []);
-    for (const p of this.podInf.list() as Pod[]) {
-      if (p.metadata?.namespace !== d.metadata.namespace || !selectorMatches(d.spec.selector, p.metadata?.labels)) continue;
-      const ref = getControllerOf(p as any);
-      if (ref && uids.has(ref.uid)) m.get(ref.uid)!.push(p);
+    for (const rs of rsList) {
+      const uid = rs.metadata.uid!;
+      m.set(uid, (this.podInf.byIndex(OWNER_INDEX, uid) as Pod[]).filter((p) => p.metadata?.namespace === d.metadata.namespace
+        && getControllerOf(p as any)?.uid === uid && selectorMatches(d.spec.selector, p.metadata?.labels)));
     }
     return m;
   }

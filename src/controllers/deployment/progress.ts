@@ -5,7 +5,7 @@
  * from the ReplicaSets, write status if it changed, else requeue for the deadline check.
  */
 import * as u from './util.ts';
-import type { D, RS, Syncer } from './sync.ts';
+import { calculateStatus, type D, type RS, type Syncer } from './sync.ts';
 
 /** The first ReplicaFailure=True condition of the new RS, then of the others (getReplicaFailures). */
 function replicaFailure(allRSs: (RS | undefined)[], newRS: RS | undefined) {
@@ -19,7 +19,7 @@ function replicaFailure(allRSs: (RS | undefined)[], newRS: RS | undefined) {
 
 export async function syncRolloutStatus(s: Syncer, allRSs: (RS | undefined)[], newRS: RS | undefined, d: D): Promise<void> {
   const now = s.now;
-  const status = u.calculateStatus(allRSs, newRS, d, now);
+  const status = calculateStatus(allRSs, newRS, d, now);
   if (!u.hasProgressDeadline(d)) u.removeCondition(status, 'Progressing');
   const current = u.getCondition(d.status, 'Progressing');
   const isComplete = status.replicas === status.updatedReplicas && current?.reason === u.Reasons.NewRSAvailable;

@@ -2,9 +2,10 @@
  * The Deployment controller's shared sync machinery (upstream sync.go): finding/creating the new ReplicaSet and
  * syncing revisions, scaling ReplicaSets (with the ScalingReplicaSet event), proportional scaling on a scaling
  * event or while paused, revision-history clean-up, paused conditions and plain status sync.
- * Every decision comes from the pure helpers in util.ts; this file only performs the writes.
+ * Every decision comes from pure functions — the scaling, status and clean-up plans at the end of this file, the
+ * rolling arithmetic in rolling.ts and the shared helpers in util.ts; the Syncer only performs the writes.
  */
-import type { Deployment, ReplicaSet } from 'kubernetes-types/apps/v1.d.ts';
+import type { Deployment, DeploymentStatus, ReplicaSet } from 'kubernetes-types/apps/v1.d.ts';
 import type { KubeClient } from '../../client/client.ts';
 import type { EventRecorder } from '../../client/events.ts';
 import type { Clock } from '../../util/clock.ts';
@@ -12,6 +13,10 @@ import { R } from '../../client/resources.ts';
 import { StatusError } from '../../api/errors.ts';
 import { newControllerRef, getControllerOf } from '../../client/controllerref.ts';
 import * as u from './util.ts';
+import { DesiredReplicasAnnotation, MaxReplicasAnnotation, MaxRevHistoryLengthInChars, Reasons, RevisionAnnotation, RevisionHistoryAnnotation,
+  copyDeploymentAnnotationsToReplicaSet, setReplicasAnnotations, byRevision, bySizeNewer, bySizeOlder, filterActive, findActiveOrLatest,
+  hasRevisionHistoryLimit, isRollingUpdate, newCondition, replicasOf, setCondition, sumActual, sumAvailable, sumReady, sumSpec, type ScaleAction } from './util.ts';
+import { maxSurge, maxUnavailable, newRSNewReplicas } from './rolling.ts';
 import { findReusableReplicaSet } from './rollback.ts';
 
 export type D = Deployment & { metadata: NonNullable<Deployment['metadata']>; spec: NonNullable<Deployment['spec']>; [k: string]: unknown };
@@ -70,7 +75,7 @@ export class Syncer {
   async scaleReplicaSet(rs: RS, newScale: number, d: D, op?: 'up' | 'down'): Promise<{ scaled: boolean; rs: RS }> {
     const oldScale = u.replicasOf(rs);
     const sizeNeedsUpdate = oldScale !== newScale;
-    const desired = u.replicasOf(d), max = desired + u.maxSurge(d);
+    const desired = u.replicasOf(d), max = desired + maxSurge(d);
     const annotationsNeedUpdate = u.replicasAnnotationsNeedUpdate(rs, desired, max);
     if (!sizeNeedsUpdate && !annotationsNeedUpdate) return { scaled: false, rs };
     const copy = structuredClone(rs);
@@ -101,7 +106,7 @@ export class Syncer {
     const newRevision = String(u.maxRevision(oldRSs) + 1);
     if (existing) {
       const copy = structuredClone(existing);
-      const annotationsUpdated = u.setNewReplicaSetAnnotations(d, copy, Number(newRevision), true);
+      const annotationsUpdated = setNewReplicaSetAnnotations(d, copy, Number(newRevision), true);
       const minReadyNeedsUpdate = (copy.spec?.minReadySeconds ?? 0) !== (d.spec.minReadySeconds ?? 0);
       if (annotationsUpdated || minReadyNeedsUpdate) {
         copy.spec = { ...copy.spec!, minReadySeconds: d.spec.minReadySeconds ?? 0 };
@@ -138,9 +143,9 @@ export class Syncer {
       },
       spec: { replicas: 0, minReadySeconds: d.spec.minReadySeconds ?? 0, selector, template },
     };
-    const newReplicas = u.newRSNewReplicas(d, [...oldRSs, newRS], newRS);
+    const newReplicas = newRSNewReplicas(d, [...oldRSs, newRS], newRS);
     newRS.spec!.replicas = newReplicas;
-    u.setNewReplicaSetAnnotations(d, newRS, Number(newRevision), false);
+    setNewReplicaSetAnnotations(d, newRS, Number(newRevision), false);
 
     let created: RS;
     let alreadyExists = false;
@@ -195,7 +200,7 @@ export class Syncer {
   }
 
   async scale(d: D, newRS: RS | undefined, oldRSs: RS[]): Promise<void> {
-    const plan = u.planScale(d, newRS, oldRSs);
+    const plan = planScale(d, newRS, oldRSs);
     for (const a of plan.actions) {
       if (plan.proportional) await this.scaleReplicaSet(a.rs as RS, a.to, d, plan.operation);
       else await this.scaleReplicaSetAndRecordEvent(a.rs as RS, a.to, d);
@@ -204,7 +209,7 @@ export class Syncer {
 
   /** cleanupDeployment: delete old RSs beyond revisionHistoryLimit. */
   async cleanupDeployment(oldRSs: RS[], d: D): Promise<void> {
-    for (const rs of u.planCleanup(oldRSs, d)) {
+    for (const rs of planCleanup(oldRSs, d)) {
       try {
         await this.ctx.client.delete(R.replicasets, rs.metadata!.namespace, rs.metadata!.name!, { preconditions: { uid: rs.metadata!.uid } });
       } catch (e) {
@@ -215,7 +220,7 @@ export class Syncer {
 
   /** syncDeploymentStatus: write the calculated status when it differs. */
   async syncDeploymentStatus(allRSs: (RS | undefined)[], newRS: RS | undefined, d: D): Promise<void> {
-    const status = u.calculateStatus(allRSs, newRS, d, this.now);
+    const status = calculateStatus(allRSs, newRS, d, this.now);
     if (u.statusEqual(d.status, status)) return;
     d.status = status;
     await this.updateStatus(d);
@@ -240,6 +245,174 @@ export class Syncer {
 
   async isScalingEvent(d: D, rsList: RS[]): Promise<boolean> {
     const { newRS, oldRSs } = await this.getAllReplicaSetsAndSyncRevision(d, rsList, false);
-    return u.isScalingEvent(d, newRS, oldRSs);
+    return isScalingEvent(d, newRS, oldRSs);
   }
+}
+
+// ---------------------------------------------------------------- proportional scaling
+
+function intAnnotation(rs: ReplicaSet, key: string): number | undefined {
+  const v = rs.metadata?.annotations?.[key];
+  if (v === undefined) return undefined;
+  const n = Number(v);
+  return Number.isInteger(n) ? n : undefined;
+}
+
+/** IsSaturated: the new RS runs the whole Deployment (spec, desired annotation and available all = replicas). */
+export function isSaturated(d: Deployment, rs: ReplicaSet | undefined): boolean {
+  if (!rs) return false;
+  const desired = intAnnotation(rs, DesiredReplicasAnnotation);
+  if (desired === undefined) return false;
+  const r = replicasOf(d);
+  return replicasOf(rs) === r && desired === r && (rs.status?.availableReplicas ?? 0) === r;
+}
+
+/** getReplicaSetFraction: the change this RS gets, scaling by (replicas + surge) / max-replicas annotation. */
+export function getReplicaSetFraction(rs: ReplicaSet, d: Deployment): number {
+  const replicas = replicasOf(d);
+  if (replicas === 0) return -replicasOf(rs);
+  const deploymentMax = replicas + maxSurge(d);
+  let before = intAnnotation(rs, MaxReplicasAnnotation);
+  if (before === undefined || before === 0) {
+    before = d.status?.replicas ?? 0;
+    if (before === 0) return 0;
+  }
+  const scaled = (replicasOf(rs) * deploymentMax) / before;
+  // Go's math.Round: half away from zero (values here are non-negative).
+  return Math.round(scaled) - replicasOf(rs);
+}
+
+/** GetProportion: this RS's share of `toAdd`, clamped to what is left. */
+export function getProportion(rs: ReplicaSet | undefined, d: Deployment, toAdd: number, added: number): number {
+  if (!rs || replicasOf(rs) === 0 || toAdd === 0 || toAdd === added) return 0;
+  const fraction = getReplicaSetFraction(rs, d);
+  const allowed = toAdd - added;
+  return toAdd > 0 ? Math.min(fraction, allowed) : Math.max(fraction, allowed);
+}
+
+/**
+ * The `scale` step of sync.go (used when the Deployment is paused, or its replicas changed): returns the sizes to
+ * write. `proportional` actions go through scaleReplicaSet (annotations refreshed even without a size change).
+ */
+export function planScale(d: Deployment, newRS: ReplicaSet | undefined, oldRSs: ReplicaSet[]): { actions: ScaleAction[]; proportional: boolean; operation?: 'up' | 'down' } {
+  const replicas = replicasOf(d);
+  const activeOrLatest = findActiveOrLatest(newRS, oldRSs);
+  if (activeOrLatest) {
+    if (replicasOf(activeOrLatest) === replicas) return { actions: [], proportional: false };
+    return { actions: [{ rs: activeOrLatest, to: replicas }], proportional: false };
+  }
+  if (isSaturated(d, newRS)) {
+    return { actions: filterActive(oldRSs).map((rs) => ({ rs, to: 0 })), proportional: false };
+  }
+  if (!isRollingUpdate(d)) return { actions: [], proportional: false };
+  const all = filterActive([...oldRSs, newRS]);
+  const allowed = replicas > 0 ? replicas + maxSurge(d) : 0;
+  const toAdd = allowed - sumSpec(all);
+  let operation: 'up' | 'down' | undefined;
+  if (toAdd > 0) { all.sort(bySizeNewer); operation = 'up'; } else if (toAdd < 0) { all.sort(bySizeOlder); operation = 'down'; }
+  let added = 0;
+  const sizes = new Map<ReplicaSet, number>();
+  for (const rs of all) {
+    if (toAdd !== 0) {
+      const p = getProportion(rs, d, toAdd, added);
+      sizes.set(rs, replicasOf(rs) + p);
+      added += p;
+    } else sizes.set(rs, replicasOf(rs));
+  }
+  const actions: ScaleAction[] = [];
+  all.forEach((rs, i) => {
+    let size = sizes.get(rs)!;
+    if (i === 0 && toAdd !== 0) size = Math.max(0, size + (toAdd - added));
+    actions.push({ rs, to: size });
+  });
+  return { actions, proportional: true, operation };
+}
+
+/** isScalingEvent: an active RS's desired-replicas annotation differs from the Deployment's replicas. */
+export function isScalingEvent(d: Deployment, newRS: ReplicaSet | undefined, oldRSs: ReplicaSet[]): boolean {
+  for (const rs of filterActive([...oldRSs, newRS])) {
+    const desired = intAnnotation(rs, DesiredReplicasAnnotation);
+    if (desired === undefined) continue;
+    if (desired !== replicasOf(d)) return true;
+  }
+  return false;
+}
+
+/** calculateStatus (sync.go): counts from the ReplicaSets, and the Available condition. */
+export function calculateStatus(allRSs: (ReplicaSet | undefined)[], newRS: ReplicaSet | undefined, d: Deployment, now: number): DeploymentStatus {
+  const available = sumAvailable(allRSs);
+  const total = sumSpec(allRSs);
+  const status: DeploymentStatus = {
+    observedGeneration: d.metadata?.generation ?? 0,
+    replicas: sumActual(allRSs),
+    updatedReplicas: sumActual([newRS]),
+    readyReplicas: sumReady(allRSs),
+    availableReplicas: available,
+    unavailableReplicas: Math.max(0, total - available),
+  };
+  if (d.status?.collisionCount !== undefined && d.status?.collisionCount !== null) status.collisionCount = d.status.collisionCount;
+  if (d.status?.conditions?.length) status.conditions = d.status.conditions.map((c) => ({ ...c }));
+  if (available >= replicasOf(d) - maxUnavailable(d)) {
+    setCondition(status, newCondition('Available', 'True', Reasons.MinimumReplicasAvailable, 'Deployment has minimum availability.', now));
+  } else {
+    setCondition(status, newCondition('Available', 'False', Reasons.MinimumReplicasUnavailable, 'Deployment does not have minimum availability.', now));
+  }
+  return status;
+}
+
+/**
+ * cleanupDeployment planning: of the old RSs not being deleted, the oldest by revision beyond
+ * revisionHistoryLimit that have no replicas (spec and status) and are fully observed.
+ */
+export function planCleanup(oldRSs: ReplicaSet[], d: Deployment): ReplicaSet[] {
+  if (!hasRevisionHistoryLimit(d)) return [];
+  const cleanable = oldRSs.filter((rs) => !rs.metadata?.deletionTimestamp).sort(byRevision);
+  const diff = cleanable.length - d.spec!.revisionHistoryLimit!;
+  const out: ReplicaSet[] = [];
+  for (let i = 0; i < diff; i++) {
+    const rs = cleanable[i];
+    if ((rs.status?.replicas ?? 0) !== 0 || replicasOf(rs) !== 0
+      || (rs.metadata?.generation ?? 0) > (rs.status?.observedGeneration ?? 0) || rs.metadata?.deletionTimestamp) continue;
+    out.push(rs);
+  }
+  return out;
+}
+
+/**
+ * SetNewReplicaSetAnnotations (mutates rs): copy the Deployment's annotations, raise the revision to
+ * `newRevision` when it is higher, moving the old number into revision-history (a rollback), and on a
+ * fresh RS set the replicas annotations. True when anything changed.
+ */
+export function setNewReplicaSetAnnotations(d: Deployment, rs: ReplicaSet, newRevision: number, exists: boolean, limitChars = MaxRevHistoryLengthInChars): boolean {
+  let changed = copyDeploymentAnnotationsToReplicaSet(d, rs);
+  const a = rs.metadata!.annotations!;
+  const had = Object.prototype.hasOwnProperty.call(a, RevisionAnnotation);
+  const oldRevision = a[RevisionAnnotation] ?? '';
+  let oldInt = 0;
+  if (oldRevision !== '') {
+    const n = Number(oldRevision);
+    if (!Number.isInteger(n)) return false;
+    oldInt = n;
+  }
+  if (oldInt < newRevision) {
+    a[RevisionAnnotation] = String(newRevision);
+    changed = true;
+  }
+  if (had && oldInt < newRevision) {
+    const hist = a[RevisionHistoryAnnotation] ?? '';
+    let olds = hist.split(',');
+    if (olds[0].length === 0) {
+      a[RevisionHistoryAnnotation] = oldRevision;
+    } else {
+      let total = hist.length + oldRevision.length + 1;
+      let start = 0;
+      while (total > limitChars && start < olds.length) { total -= olds[start].length + 1; start++; }
+      if (total <= limitChars) {
+        olds = [...olds.slice(start), oldRevision];
+        a[RevisionHistoryAnnotation] = olds.join(',');
+      }
+    }
+  }
+  if (!exists && setReplicasAnnotations(rs, replicasOf(d), replicasOf(d) + maxSurge(d))) changed = true;
+  return changed;
 }

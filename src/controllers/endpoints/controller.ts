@@ -9,7 +9,7 @@ import type { Pod as PodT, Service as ServiceT, Endpoints as EndpointsT } from '
 import type { KubeObject } from '../../api/resource.ts';
 import type { Controller, ControllerContext } from '../types.ts';
 import type { Informer } from '../../client/informer.ts';
-import { objectKey } from '../../client/informer.ts';
+import { objectKey, NAMESPACE_INDEX } from '../../client/informer.ts';
 import { R } from '../../client/resources.ts';
 import { WorkQueue } from '../../client/workqueue.ts';
 import { StatusError } from '../../api/errors.ts';
@@ -54,7 +54,7 @@ export class EndpointsController implements Controller {
 
   /** Enqueue every Service in the pod's namespace whose selector matches the pod's new or old labels. */
   private enqueueForPod(pod: Pod, old?: Pod): void {
-    for (const k of serviceKeysForPod(this.services.list(), pod, old)) this.queue.add(k);
+    for (const k of serviceKeysForPod(this.services.byIndex(NAMESPACE_INDEX, pod.metadata?.namespace ?? ''), pod, old)) this.queue.add(k);
   }
 
 
@@ -82,7 +82,7 @@ export class EndpointsController implements Controller {
       return;
     }
     if (!serviceHasSelector(svc)) return;
-    const pods = this.pods.list().filter((p) => p.metadata?.namespace === ns);
+    const pods = this.pods.byIndex(NAMESPACE_INDEX, ns);
     const want = desiredEndpoints(svc, pods);
     if (cur && endpointsUpToDate(cur, want)) return;
     if (cur) {

@@ -15,7 +15,10 @@ import type { KubeObject } from '../../api/resource.ts';
 import type { EndpointSlice as EndpointSliceT } from 'kubernetes-types/discovery/v1.d.ts';
 import type { Controller, ControllerContext } from '../types.ts';
 import type { Informer } from '../../client/informer.ts';
-import { objectKey } from '../../client/informer.ts';
+import { objectKey, NAMESPACE_INDEX } from '../../client/informer.ts';
+
+/** Slices by the Service they belong to ("namespace/name" from the service-name label). */
+const SERVICE_INDEX = 'endpointslice-service';
 import { R } from '../../client/resources.ts';
 import { WorkQueue } from '../../client/workqueue.ts';
 import { StatusError } from '../../api/errors.ts';
@@ -64,6 +67,12 @@ export class EndpointSliceController implements Controller {
     this.pods = ctx.informers.get<Pod>(R.pods);
     this.endpoints = ctx.informers.get<Endpoints>(R.endpoints);
     this.slices = ctx.informers.get<EndpointSlice>(R.endpointslices);
+    if (!this.slices.hasIndex(SERVICE_INDEX)) {
+      this.slices.addIndexers({ [SERVICE_INDEX]: (s) => {
+        const svc = s.metadata?.labels?.[LABEL_SERVICE_NAME];
+        return svc ? [`${s.metadata?.namespace}/${svc}`] : [];
+      } });
+    }
     const svcKey = (s: Service) => this.queue.add(objectKey(s));
     this.services.addHandler({ add: svcKey, update: (_o, s) => svcKey(s), delete: svcKey });
     this.pods.addHandler({
@@ -82,7 +91,7 @@ export class EndpointSliceController implements Controller {
   }
 
   private enqueueForPod(pod: Pod, old?: Pod): void {
-    for (const k of serviceKeysForPod(this.services.list(), pod, old)) this.queue.add(k);
+    for (const k of serviceKeysForPod(this.services.byIndex(NAMESPACE_INDEX, pod.metadata?.namespace ?? ''), pod, old)) this.queue.add(k);
   }
 
 
@@ -106,9 +115,8 @@ export class EndpointSliceController implements Controller {
   /** This Service's slices managed by `managedBy`: the informer's view, corrected by our own recent writes. */
   private existing(ns: string, name: string, managedBy: string): EndpointSlice[] {
     const out = new Map<string, EndpointSlice>();
-    for (const s of this.slices.list()) {
-      if (s.metadata?.namespace !== ns) continue;
-      if (s.metadata?.labels?.[LABEL_SERVICE_NAME] !== name || s.metadata?.labels?.[LABEL_MANAGED_BY] !== managedBy) continue;
+    for (const s of this.slices.byIndex(SERVICE_INDEX, `${ns}/${name}`)) {
+      if (s.metadata?.labels?.[LABEL_MANAGED_BY] !== managedBy) continue;
       out.set(objectKey(s), s);
     }
     for (const [k, w] of this.written) {
@@ -138,13 +146,12 @@ export class EndpointSliceController implements Controller {
     let eps;
     if (serviceHasSelector(svc)) {
       managedBy = MANAGED_BY_CONTROLLER;
-      eps = endpointsFromPods(svc, this.pods.list().filter((p) => p.metadata?.namespace === ns));
+      eps = endpointsFromPods(svc, this.pods.byIndex(NAMESPACE_INDEX, ns));
     } else {
       managedBy = MANAGED_BY_MIRRORING;
       const ep = this.endpoints.get(key);
       // Mirror only hand-written Endpoints that do not opt out, and only if no one else manages slices for it.
-      const othersManage = this.slices.list().some((s) => s.metadata?.namespace === ns && s.metadata?.labels?.[LABEL_SERVICE_NAME] === name
-        && s.metadata?.labels?.[LABEL_MANAGED_BY] !== MANAGED_BY_MIRRORING && s.metadata?.labels?.[LABEL_MANAGED_BY] !== MANAGED_BY_CONTROLLER);
+      const othersManage = this.slices.byIndex(SERVICE_INDEX, `${ns}/${name}`).some((s) => s.metadata?.labels?.[LABEL_MANAGED_BY] !== MANAGED_BY_MIRRORING && s.metadata?.labels?.[LABEL_MANAGED_BY] !== MANAGED_BY_CONTROLLER);
       if (!ep || ep.metadata?.labels?.[LABEL_SKIP_MIRROR] === 'true' || othersManage || svc.spec?.type === 'ExternalName') {
         for (const s of this.existing(ns, name, MANAGED_BY_MIRRORING)) await this.remove(s);
         for (const s of this.existing(ns, name, MANAGED_BY_CONTROLLER)) await this.remove(s);

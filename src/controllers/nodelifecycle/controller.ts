@@ -7,43 +7,26 @@
  *    on a healthy node; the returning node's kubelet finishes the deletion of its old pods;
  *  - deletes pods bound to a Node that no longer exists, after the grace period (upstream PodGC's orphans).
  *
- * Defaults as upstream (grace 40 s, monitor period 5 s, default toleration 300 s); tests shorten them through the
- * options or the environment: KUBELITE_NODE_MONITOR_GRACE_PERIOD, KUBELITE_NODE_MONITOR_PERIOD,
- * KUBELITE_DEFAULT_TOLERATION_SECONDS (durations like "10s", "500ms", or seconds).
+ * Defaults as upstream (grace 40 s, monitor period 5 s, default toleration 300 s); the options (from the flags
+ * --node-monitor-grace-period, --node-monitor-period, --default-toleration-seconds, see src/cli/config.ts)
+ * change them.
  */
 import type { Node, Pod, Taint } from 'kubernetes-types/core/v1.d.ts';
 import type { Lease } from 'kubernetes-types/coordination/v1.d.ts';
 import type { Controller, ControllerContext } from '../types.ts';
-import type { Informer } from '../../client/informer.ts';
+import { NODE_INDEX, type Informer } from '../../client/informer.ts';
 import { R } from '../../client/resources.ts';
 import { EventRecorder } from '../../client/events.ts';
 import type { Clock } from '../../util/clock.ts';
 import { observe, isHealthy, unknownConditions, desiredTaints, podNotReadyConditions, orphanedPods, type HealthObservation } from './health.ts';
 import { evictionDecision } from './eviction.ts';
+import { DEFAULT_TOLERATION_SECONDS } from '../../api/taints.ts';
 
 export interface NodeLifecycleOptions {
   gracePeriodMs?: number;
   monitorPeriodMs?: number;
   defaultTolerationSeconds?: number;
   log?: (msg: string) => void;
-}
-
-/** "40s", "500ms", "2m", or plain seconds. */
-export function parseDurationMs(s: string | undefined): number | undefined {
-  if (!s) return undefined;
-  const m = /^(\d+(?:\.\d+)?)(ms|s|m|h)?$/.exec(s.trim());
-  if (!m) return undefined;
-  const n = Number(m[1]);
-  return n * ({ ms: 1, s: 1000, m: 60_000, h: 3_600_000 }[m[2] ?? 's'] as number);
-}
-
-export function optionsFromEnv(env: NodeJS.ProcessEnv = process.env): NodeLifecycleOptions {
-  const tol = env.KUBELITE_DEFAULT_TOLERATION_SECONDS;
-  return {
-    gracePeriodMs: parseDurationMs(env.KUBELITE_NODE_MONITOR_GRACE_PERIOD),
-    monitorPeriodMs: parseDurationMs(env.KUBELITE_NODE_MONITOR_PERIOD),
-    defaultTolerationSeconds: tol !== undefined && tol !== '' && !Number.isNaN(Number(tol)) ? Number(tol) : undefined,
-  };
 }
 
 export class NodeLifecycleController implements Controller {
@@ -70,10 +53,9 @@ export class NodeLifecycleController implements Controller {
   private readonly log: (msg: string) => void;
 
   constructor(opts: NodeLifecycleOptions = {}) {
-    const env = optionsFromEnv();
-    this.grace = opts.gracePeriodMs ?? env.gracePeriodMs ?? 40_000;
-    this.period = opts.monitorPeriodMs ?? env.monitorPeriodMs ?? Math.min(5_000, Math.max(200, Math.floor(this.grace / 4)));
-    this.tolSeconds = opts.defaultTolerationSeconds ?? env.defaultTolerationSeconds ?? 300;
+    this.grace = opts.gracePeriodMs ?? 40_000;
+    this.period = opts.monitorPeriodMs ?? Math.min(5_000, Math.max(200, Math.floor(this.grace / 4)));
+    this.tolSeconds = opts.defaultTolerationSeconds ?? DEFAULT_TOLERATION_SECONDS;
     this.log = opts.log ?? ((m) => console.error(`node-lifecycle-controller: ${m}`));
   }
 
@@ -155,7 +137,8 @@ export class NodeLifecycleController implements Controller {
   /** Pods bound to a Node that no longer exists are deleted after the grace period (upstream PodGC). */
   private async orphanPass(now: number): Promise<void> {
     const names = new Set((this.nodes.list() as Node[]).map((n) => n.metadata?.name ?? ''));
-    for (const key of orphanedPods(this.pods.list() as Pod[], names, this.missingNodes, now, this.grace)) {
+    const bound = this.pods.indexValues(NODE_INDEX).filter((n) => !names.has(n)).flatMap((n) => this.pods.byIndex(NODE_INDEX, n) as Pod[]);
+    for (const key of orphanedPods(bound, names, this.missingNodes, now, this.grace)) {
       const [ns, name] = key.split('/');
       try {
         await this.ctx.client.delete(R.pods, ns, name, { gracePeriodSeconds: 0 });
@@ -166,8 +149,7 @@ export class NodeLifecycleController implements Controller {
 
   /** Upstream MarkPodsNotReady: pods of a node that stopped reporting are no longer Ready (services drop them). */
   private async markPodsNotReady(nodeName: string, now: number): Promise<void> {
-    for (const pod of this.pods.list() as Pod[]) {
-      if (pod.spec?.nodeName !== nodeName) continue;
+    for (const pod of this.pods.byIndex(NODE_INDEX, nodeName) as Pod[]) {
       const conds = podNotReadyConditions(pod, now);
       if (!conds) continue;
       try {
@@ -193,12 +175,9 @@ export class NodeLifecycleController implements Controller {
       if (ne.length) byNode.set(n.metadata?.name ?? '', ne);
     }
     let next = Infinity;
-    for (const pod of this.pods.list() as Pod[]) {
-      const nodeName = pod.spec?.nodeName;
+    for (const [nodeName, taints] of byNode) for (const pod of this.pods.byIndex(NODE_INDEX, nodeName) as Pod[]) {
       const uid = pod.metadata?.uid ?? '';
-      if (!nodeName || pod.metadata?.deletionTimestamp || this.evicted.has(uid)) continue;
-      const taints = byNode.get(nodeName);
-      if (!taints) continue;
+      if (pod.metadata?.deletionTimestamp || this.evicted.has(uid)) continue;
       const d = evictionDecision(pod, taints, this.tolSeconds, (t) => this.taintSince(nodeName, t, now));
       if ('never' in d) continue;
       if (d.evictAt > now) { next = Math.min(next, d.evictAt); continue; }

@@ -8,18 +8,11 @@
  * (300 s upstream), so a pod created without them behaves as on Kubernetes.
  */
 import type { Pod, Taint, Toleration } from 'kubernetes-types/core/v1.d.ts';
-import { toleratesTaint, TAINT_NOT_READY, TAINT_UNREACHABLE } from '../../scheduler/taints.ts';
+import { toleratesTaint, withDefaultTolerations } from '../../api/taints.ts';
 
 /** The pod's tolerations plus the admission defaults it lacks. */
 export function effectiveTolerations(pod: Pod, defaultTolerationSeconds: number): Toleration[] {
-  const tols = [...(pod.spec?.tolerations ?? [])];
-  for (const key of [TAINT_NOT_READY, TAINT_UNREACHABLE]) {
-    const probe = { key, effect: 'NoExecute' } as Taint;
-    if (!tols.some((t) => toleratesTaint(t, probe))) {
-      tols.push({ key, operator: 'Exists', effect: 'NoExecute', tolerationSeconds: defaultTolerationSeconds });
-    }
-  }
-  return tols;
+  return withDefaultTolerations(pod.spec?.tolerations ?? [], defaultTolerationSeconds);
 }
 
 export type EvictionDecision = { evictAt: number } | { never: true };

@@ -11,7 +11,7 @@
 import type { Node, NodeCondition, Taint } from 'kubernetes-types/core/v1.d.ts';
 import type { Lease } from 'kubernetes-types/coordination/v1.d.ts';
 import { rfc3339 } from '../../util/clock.ts';
-import { TAINT_NOT_READY, TAINT_UNREACHABLE, TAINT_UNSCHEDULABLE } from '../../scheduler/taints.ts';
+import { TAINT_NOT_READY, TAINT_UNREACHABLE, TAINT_UNSCHEDULABLE } from '../../api/taints.ts';
 
 export interface HealthObservation {
   /** Last seen lease renewTime and Ready heartbeat, and when (controller clock) either last changed. */

@@ -14,7 +14,7 @@ import type { Pod } from 'kubernetes-types/core/v1.d.ts';
 import type { Controller, ControllerContext } from '../types.ts';
 import type { KubeObject } from '../../api/resource.ts';
 import type { Informer } from '../../client/informer.ts';
-import { objectKey } from '../../client/informer.ts';
+import { objectKey, NAMESPACE_INDEX, OWNER_INDEX } from '../../client/informer.ts';
 import { R } from '../../client/resources.ts';
 import { WorkQueue } from '../../client/workqueue.ts';
 import { EventRecorder } from '../../client/events.ts';
@@ -85,7 +85,7 @@ export class ReplicaSetController implements Controller {
 
   private matchingReplicaSets(pod: Pod): RS[] {
     const ns = pod.metadata?.namespace;
-    return (this.rsInf.list() as RS[]).filter((rs) => rs.metadata.namespace === ns && selectorMatches(rs.spec?.selector, pod.metadata?.labels));
+    return (this.rsInf.byIndex(NAMESPACE_INDEX, ns ?? '') as RS[]).filter((rs) => selectorMatches(rs.spec?.selector, pod.metadata?.labels));
   }
 
   private addPod(pod: Pod): void {
@@ -140,7 +140,7 @@ export class ReplicaSetController implements Controller {
     const { client, clock } = this.ctx;
     const ns = rs.metadata.namespace!;
     const needsSync = this.expectations.satisfied(key);
-    const active = (this.podInf.list() as Pod[]).filter((p) => p.metadata?.namespace === ns && isPodActive(p));
+    const active = (this.podInf.byIndex(NAMESPACE_INDEX, ns) as Pod[]).filter((p) => isPodActive(p));
     const pods = await claimObjects<any>(active as any[], {
       client, owner: rs as any, ownerApiVersion: 'apps/v1', ownerKind: 'ReplicaSet', ref: R.pods,
       matches: (p) => selectorMatches(rs.spec?.selector, p.metadata?.labels),
@@ -261,10 +261,10 @@ export class ReplicaSetController implements Controller {
     const owner = getControllerOf(rs as any);
     const ns = rs.metadata.namespace;
     const sets = owner
-      ? (this.rsInf.list() as RS[]).filter((r) => r.metadata.namespace === ns && getControllerOf(r as any)?.uid === owner.uid)
+      ? (this.rsInf.byIndex(OWNER_INDEX, owner.uid) as RS[]).filter((r) => r.metadata.namespace === ns && getControllerOf(r as any)?.uid === owner.uid)
       : [rs];
-    const uids = new Set(sets.map((r) => r.metadata.uid));
-    return (this.podInf.list() as Pod[]).filter((p) => p.metadata?.namespace === ns && uids.has(getControllerOf(p as any)?.uid ?? ''));
+    return sets.flatMap((r) => (this.podInf.byIndex(OWNER_INDEX, r.metadata.uid!) as Pod[])
+      .filter((p) => p.metadata?.namespace === ns && getControllerOf(p as any)?.uid === r.metadata.uid));
   }
 }
 

@@ -3,7 +3,7 @@
  * honouring the upstream PodLogOptions: previous, tailLines, timestamps, sinceSeconds/sinceTime, limitBytes,
  * follow. Partial ("P") entries are joined with the entries that complete them, as the kubelet does.
  */
-import { open, stat } from 'node:fs/promises';
+import { open } from 'node:fs/promises';
 import type { Writable } from 'node:stream';
 import { parseCriLogLine } from '../logs-paths.ts';
 
@@ -111,6 +111,3 @@ export async function streamLogFile(path: string, out: Writable, opts: LogOption
   }
 }
 
-export async function fileExists(p: string): Promise<boolean> {
-  try { await stat(p); return true; } catch { return false; }
-}

@@ -37,6 +37,8 @@ export interface KubeletServerOptions {
   address?: string;
   /** Tokens accepted without asking the API server (default: the client's own token). */
   tokens?: string[];
+  /** Root of the container log files (default /var/log/pods). */
+  podLogRoot?: string;
   log?: (msg: string) => void;
 }
 
@@ -99,7 +101,7 @@ export async function startKubeletServer(opts: KubeletServerOptions): Promise<Ku
     const pod = await authorizedPod(req, ns, podName);
     const uid = pod.metadata?.uid ?? '';
     const o = logOptionsFromQuery(q);
-    const runs = logRunsFor(uid, container);
+    const runs = logRunsFor(uid, container, opts.podLogRoot);
     const run = o.previous ? runs[runs.length - 2] : runs[runs.length - 1];
     if (run === undefined) {
       if (o.previous) throw new StatusError(400, 'BadRequest', `previous terminated container "${container}" in pod "${podName}" not found`);
@@ -114,7 +116,7 @@ export async function startKubeletServer(opts: KubeletServerOptions): Promise<Ku
     let lastCheck = Date.now();
     const shouldStop = async (): Promise<boolean> => {
       if (gone || o.previous) return true;
-      const latest = logRunsFor(uid, container);
+      const latest = logRunsFor(uid, container, opts.podLogRoot);
       if (latest[latest.length - 1] !== run) return true; // restarted: this run is over
       if (Date.now() - lastCheck < 2000) return false;
       lastCheck = Date.now();
@@ -122,10 +124,10 @@ export async function startKubeletServer(opts: KubeletServerOptions): Promise<Ku
         const p = await opts.client.get<Pod>(R.pods, ns, podName);
         if (p.metadata?.uid !== uid) return true;
         const st = p.status?.containerStatuses?.find((c) => c.name === container);
-        return !!st?.state?.terminated && logRunsFor(uid, container).length === runs.length;
+        return !!st?.state?.terminated && logRunsFor(uid, container, opts.podLogRoot).length === runs.length;
       } catch (e: any) { return e?.code === 404; }
     };
-    await streamLogFile(logPathFor(uid, container, run), res, { ...o, follow: o.follow && !o.previous }, shouldStop);
+    await streamLogFile(logPathFor(uid, container, run, opts.podLogRoot), res, { ...o, follow: o.follow && !o.previous }, shouldStop);
     res.end();
   }
 

@@ -7,7 +7,8 @@
  * A master left behind by a killed proxy (its pid file, its config path on its command line) is stopped first.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { chmodSync, chownSync, existsSync, mkdirSync, readFileSync, rmSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import * as net from 'node:net';
 import { dirname, join } from 'node:path';
 
@@ -81,6 +82,24 @@ export async function stopLeftoverHAProxy(dir: string): Promise<boolean> {
   for (let i = 0; i < 50 && pidAlive(pid); i++) await sleep(100);
   if (pidAlive(pid)) try { process.kill(pid, 'SIGKILL'); } catch { /* gone */ }
   return true;
+}
+
+/**
+ * `kubelite down --purge`: stop every traffic-router HAProxy kubelite left on this host and remove their directories
+ * (/run/kubelite/router-*, or <tmpdir>/kubelite-router-* where /run was not writable). Returns how many were stopped.
+ */
+export async function purgeTrafficRouters(log: (s: string) => void, roots: [string, string][] = [['/run/kubelite', 'router-'], [tmpdir(), 'kubelite-router-']]): Promise<number> {
+  let stopped = 0;
+  for (const [root, prefix] of roots) {
+    let names: string[] = [];
+    try { names = readdirSync(root).filter((n) => n.startsWith(prefix)); } catch { continue; }
+    for (const n of names) {
+      const dir = join(root, n);
+      if (await stopLeftoverHAProxy(dir)) { stopped++; log(`stopped the traffic router's haproxy in ${dir}`); }
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }
+  return stopped;
 }
 
 /** Send commands to a HAProxy CLI socket (one connection, commands joined by ';'); resolves with the output. */

@@ -38,6 +38,8 @@ test('unknown fields are reported with upstream paths; maps, preserve-unknown an
   assert.deepEqual(findUnknownFields(obj, 'io.k8s.api.apps.v1.Deployment').sort(), [
     'metadata.bogusMeta',
     'spec.extra',
+    // affinity is typed (as upstream's schema has it), no longer free-form: its unknown fields are reported too
+    'spec.template.spec.affinity.nodeAffinity.whatever',
     'spec.template.spec.containers[0].bogusField',
     'spec.template.spec.containers[0].ports[0].nope',
     'status.conditions[0].bad',
@@ -99,8 +101,8 @@ test('pruneUnknownFields drops exactly what findUnknownFields reports', () => {
   const reported = findUnknownFields(obj, 'io.k8s.api.core.v1.Pod');
   const pruned = pruneUnknownFields(obj, 'io.k8s.api.core.v1.Pod');
   assert.deepEqual(pruned, reported);
-  assert.deepEqual(pruned.sort(), ['bogus', 'spec.containers[0].extra', 'spec.containers[0].ports[0].x']);
+  assert.deepEqual(pruned.sort(), ['bogus', 'spec.affinity.anything', 'spec.containers[0].extra', 'spec.containers[0].ports[0].x']);
   assert.deepEqual(obj, { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p', labels: { keep: 'me' } },
-    spec: { affinity: { anything: 1 }, containers: [{ name: 'c', image: 'i', ports: [{ containerPort: 80 }] }] } });
+    spec: { affinity: {}, containers: [{ name: 'c', image: 'i', ports: [{ containerPort: 80 }] }] } });
   assert.deepEqual(findUnknownFields(obj, 'io.k8s.api.core.v1.Pod'), []);
 });

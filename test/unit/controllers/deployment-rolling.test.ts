@@ -6,7 +6,10 @@ import type { Deployment, ReplicaSet } from 'kubernetes-types/apps/v1.d.ts';
 import { Syncer, type D, type RS } from '../../../src/controllers/deployment/sync.ts';
 import { rolloutRolling } from '../../../src/controllers/deployment/rolling.ts';
 import { rolloutRecreate, oldPodsRunning } from '../../../src/controllers/deployment/recreate.ts';
-import * as u from '../../../src/controllers/deployment/util.ts';
+import * as util from '../../../src/controllers/deployment/util.ts';
+import * as syncPlans from '../../../src/controllers/deployment/sync.ts';
+
+const u = { ...util, ...syncPlans };
 import { FakeClock } from '../../../src/util/clock.ts';
 
 type Action = { verb: string; resource: string; sub?: string; obj?: any };

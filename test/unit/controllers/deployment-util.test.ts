@@ -3,7 +3,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Deployment, ReplicaSet } from 'kubernetes-types/apps/v1.d.ts';
-import * as u from '../../../src/controllers/deployment/util.ts';
+import * as util from '../../../src/controllers/deployment/util.ts';
+import * as rolling from '../../../src/controllers/deployment/rolling.ts';
+import * as sync from '../../../src/controllers/deployment/sync.ts';
+
+/** The Deployment controller's pure functions: shared helpers, rolling arithmetic, scaling/status plans. */
+const u = { ...util, ...rolling, ...sync };
 
 type IntStr = number | string | undefined;
 function dep(replicas: number, opts: { surge?: IntStr; unavail?: IntStr; type?: 'RollingUpdate' | 'Recreate'; rhl?: number; selector?: Record<string, string> } = {}): Deployment {

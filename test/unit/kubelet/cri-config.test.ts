@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import type { Pod } from 'kubernetes-types/core/v1.d.ts';
 import { containerConfig, expand, parseQuantity, pullPolicy, resolveEnv, sandboxConfig, L } from '../../../src/kubelet/cri-config.ts';
 import { logPathFor, parseCriLogLine, podLogDir } from '../../../src/kubelet/logs-paths.ts';
+import { podResolvConf } from '../../../src/dns/config.ts';
 
 const pod: Pod = {
   metadata: { name: 'web-1', namespace: 'shop', uid: 'uid-1', labels: { app: 'web' }, annotations: { team: 'a' } },
@@ -60,7 +61,7 @@ test('container config: command/args expanded, cgroup limits, labels, log path b
 });
 
 test('sandbox config: metadata, hostname, cluster DNS, host ports, log dir, node label', () => {
-  const sb = sandboxConfig(pod, 'n1', 0);
+  const sb = sandboxConfig(pod, 'n1', 0, { dns: podResolvConf });
   assert.deepEqual(sb.metadata, { name: 'web-1', uid: 'uid-1', namespace: 'shop', attempt: 0 });
   assert.equal(sb.hostname, 'web-1');
   assert.equal(sb.logDirectory, podLogDir('uid-1'));

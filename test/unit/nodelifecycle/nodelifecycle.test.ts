@@ -3,7 +3,8 @@ import assert from 'node:assert/strict';
 import type { Node, Pod } from 'kubernetes-types/core/v1.d.ts';
 import { observe, isHealthy, unknownConditions, desiredTaints, podNotReadyConditions, orphanedPods } from '../../../src/controllers/nodelifecycle/health.ts';
 import { evictionDecision, effectiveTolerations } from '../../../src/controllers/nodelifecycle/eviction.ts';
-import { parseDurationMs, optionsFromEnv } from '../../../src/controllers/nodelifecycle/controller.ts';
+import { parseDurationMs } from '../../../src/util/duration.ts';
+import { nodeLifecycleOptionsFromEnv as optionsFromEnv } from '../../../src/cli/config.ts';
 
 const T0 = Date.parse('2026-01-01T00:00:00Z');
 const node = (ready: string | undefined, taints: any[] = [], unschedulable = false): Node => ({

@@ -5,7 +5,7 @@ import { fitErrorMessage, podRequests, runFilters, effectiveTaints, type NodeInf
 import { schedulePod, buildNodeInfos, needsScheduling } from '../../../src/scheduler/scheduler.ts';
 import { selectHost } from '../../../src/scheduler/score.ts';
 import { parseQuantity, milliCPU } from '../../../src/scheduler/quantity.ts';
-import { toleratesTaint } from '../../../src/scheduler/taints.ts';
+import { toleratesTaint } from '../../../src/api/taints.ts';
 
 function node(name: string, o: { cpu?: string; memory?: string; pods?: string; labels?: Record<string, string>; taints?: any[]; ready?: string; unschedulable?: boolean } = {}): Node {
   return {

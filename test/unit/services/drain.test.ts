@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { podEndpointStates, waitForEndpointDrain, registerLocalProxy } from '../../../src/proxy/drain.ts';
+import { podEndpointStates, waitForEndpointDrain } from '../../../src/proxy/drain.ts';
 
 const pod: any = { metadata: { name: 'web-1', namespace: 'default', uid: 'u1' }, status: { podIP: '10.88.0.5' } };
 const slice = (ready: boolean, uid = 'u1') => ({ metadata: { name: 's' }, addressType: 'IPv4', endpoints: [
@@ -29,12 +29,10 @@ test('a pod that is no endpoint is not delayed', async () => {
 test('an endpoint waits until its slices show it not ready, and until the local proxy stops routing to it', async () => {
   const c = client([[slice(true)], [slice(true)], [slice(false)]]);
   let routes = true;
-  const unregister = registerLocalProxy({ routesTo: (ip) => ip === '10.88.0.5' && routes });
+  const localProxies = [{ routesTo: (ip: string) => ip === '10.88.0.5' && routes }];
   setTimeout(() => { routes = false; }, 60);
-  try {
-    const waited = await waitForEndpointDrain(c, pod, { pollMs: 5, lingerMs: 1, maxMs: 5000 });
-    assert.equal(c.calls.length, 3); // polled until ready=false
-    assert.equal(routes, false); // returned only after the proxy stopped routing to the pod
-    assert.ok(waited > 0);
-  } finally { unregister(); }
+  const waited = await waitForEndpointDrain(c, pod, { pollMs: 5, lingerMs: 1, maxMs: 5000, localProxies });
+  assert.equal(c.calls.length, 3); // polled until ready=false
+  assert.equal(routes, false); // returned only after the proxy stopped routing to the pod
+  assert.ok(waited > 0);
 });

@@ -1,0 +1,44 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { clusterConfig, nodeConfigFromEnv } from '../../../src/cli/config.ts';
+import { defaultPod } from '../../../src/api/kinds/pod-defaults.ts';
+
+test('flags win over the environment; the environment fills the rest', () => {
+  const c = clusterConfig({ nodeMonitorGracePeriod: '25s', defaultTolerationSeconds: '5' },
+    { KUBELITE_NODE_MONITOR_GRACE_PERIOD: '8s', KUBELITE_NODE_MONITOR_PERIOD: '500ms', KUBELITE_COMPACT_INTERVAL_MS: '1500' });
+  assert.ok(!('error' in c));
+  assert.deepEqual(c.nodeLifecycle, { gracePeriodMs: 25_000, monitorPeriodMs: 500, defaultTolerationSeconds: 5 });
+  assert.equal(c.defaultTolerationSeconds, 5);
+  assert.equal(c.compactIntervalMs, 1500);
+  assert.deepEqual(c.node, { endpointDrain: true, podLogRoot: undefined, noProxy: false });
+});
+
+test('nothing set gives the components their own defaults (all undefined)', () => {
+  const c = clusterConfig({}, {});
+  assert.ok(!('error' in c));
+  assert.deepEqual(c.nodeLifecycle, { gracePeriodMs: undefined, monitorPeriodMs: undefined, defaultTolerationSeconds: undefined });
+  assert.equal(c.compactIntervalMs, undefined);
+});
+
+test('malformed flags are one-line errors naming the flag', () => {
+  assert.deepEqual(clusterConfig({ nodeMonitorPeriod: 'soon' }, {}),
+    { error: 'invalid --node-monitor-period "soon": give a duration such as 40s, 500ms or 2m' });
+  assert.deepEqual(clusterConfig({ defaultTolerationSeconds: '-3' }, {}),
+    { error: 'invalid --default-toleration-seconds "-3": give a whole number of seconds such as 300' });
+});
+
+test('node knobs', () => {
+  assert.deepEqual(nodeConfigFromEnv({ KUBELITE_ENDPOINT_DRAIN: '0', KUBELITE_POD_LOG_ROOT: '/tmp/logs', KUBELITE_NODE_NO_PROXY: '1' }),
+    { endpointDrain: false, podLogRoot: '/tmp/logs', noProxy: true });
+});
+
+test('pod defaults take the configured toleration seconds, and keep tolerations the pod has', () => {
+  const p: any = { metadata: { name: 'p' }, spec: { containers: [{ name: 'c', image: 'x' }] } };
+  defaultPod(p, { defaultTolerationSeconds: 7 });
+  assert.deepEqual(p.spec.tolerations.map((t: any) => [t.key, t.tolerationSeconds]),
+    [['node.kubernetes.io/not-ready', 7], ['node.kubernetes.io/unreachable', 7]]);
+  const q: any = { metadata: { name: 'q' }, spec: { containers: [], tolerations: [{ key: 'node.kubernetes.io/unreachable', operator: 'Exists', effect: 'NoExecute', tolerationSeconds: 1 }] } };
+  defaultPod(q);
+  assert.deepEqual(q.spec.tolerations.map((t: any) => [t.key, t.tolerationSeconds]),
+    [['node.kubernetes.io/unreachable', 1], ['node.kubernetes.io/not-ready', 300]]);
+});
