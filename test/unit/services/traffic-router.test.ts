@@ -196,3 +196,33 @@ test('rules: a redirected port DNATs its ClusterIP and nodePort to the router, w
   assert.equal(rs.rewritten.length, 1); // the endpoint chain goes (its count is carried over by the proxy)
   assert.match(rs.text, /^-X KUBELITE-SEP-/m);
 });
+
+test('leftover HAProxy: only a process whose command line names our config is stopped; purge removes the directories', async () => {
+  const { mkdtempSync, mkdirSync, writeFileSync, existsSync, rmSync } = await import('node:fs');
+  const { tmpdir } = await import('node:os');
+  const { join } = await import('node:path');
+  const { stopLeftoverHAProxy, purgeTrafficRouters, unsearchableAncestor } = await import('../../../src/proxy/router/haproxy.ts');
+  const root = mkdtempSync(join(tmpdir(), 'kubelite-router-unit-'));
+  try {
+    const a = join(root, 'router-a');
+    mkdirSync(a);
+    // The pid file names a live process that is not our HAProxy (this test): left alone.
+    writeFileSync(join(a, 'haproxy.pid'), String(process.pid));
+    assert.equal(await stopLeftoverHAProxy(a), false);
+    // A dead pid: nothing to stop.
+    writeFileSync(join(a, 'haproxy.pid'), '999999999');
+    assert.equal(await stopLeftoverHAProxy(a), false);
+    mkdirSync(join(root, 'router-b'));
+    mkdirSync(join(root, 'unrelated'));
+    const logs: string[] = [];
+    assert.equal(await purgeTrafficRouters((s) => logs.push(s), [[root, 'router-']]), 0);
+    assert.equal(existsSync(a), false);
+    assert.equal(existsSync(join(root, 'router-b')), false);
+    assert.equal(existsSync(join(root, 'unrelated')), true);
+    // A socket path under a 0700 directory is out of reach for another user.
+    const { chmodSync } = await import('node:fs');
+    mkdirSync(join(root, 'private'), { mode: 0o700 });
+    chmodSync(join(root, 'private'), 0o700);
+    assert.equal(unsearchableAncestor(join(root, 'private', 'x.sock'), 12345, 12345), join(root, 'private'));
+  } finally { rmSync(root, { recursive: true, force: true }); }
+});
