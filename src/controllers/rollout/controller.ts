@@ -245,7 +245,7 @@ export class RolloutController implements Controller {
     const rss = specErr ? [] : await this.replicaSetsFor(r);
     const runs = specErr ? [] : await this.analysisRunsFor(r);
     const c = new RolloutContext(deps, r, rss, runs, now);
-    const err = specErr || validateReferences(r, { getService: deps.getService, getAnalysisTemplate: deps.getAnalysisTemplate, getClusterAnalysisTemplate: deps.getClusterAnalysisTemplate });
+    const err = specErr || validateReferences(r, deps);
     if (err) {
       this.queue.addAfter(key, InvalidSpecRequeueMs);
       await setInvalidSpec(c, err);
