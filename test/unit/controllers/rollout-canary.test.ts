@@ -275,3 +275,25 @@ test('a canary without steps rolls like a Deployment (surge/unavailable) and com
   await (w.ctrl as any).recorder.flush();
   assert.ok(w.actions.some((a) => a.resource === 'events' && /Completed all 0 canary steps/.test(a.body?.message ?? '')));
 });
+
+test('rollbackWindow: going back to a recent revision skips the steps', async () => {
+  const w = await setup({});
+  await w.client.patch(w.RO, 'default', 'r', { spec: { rollbackWindow: { revisions: 2 } } }, 'merge');
+  await w.drive();
+  w.clock.advance(5_000);
+  await setImage(w, 'httpd');
+  await w.drive();
+  await w.client.patch(w.RO, 'default', 'r', { status: { promoteFull: true } }, 'merge', 'status');
+  await w.drive();
+  assert.deepEqual(sizes(w), [['nginx', 0], ['httpd', 5]]);
+  w.clock.advance(5_000);
+  await setImage(w, 'nginx');
+  await w.drive();
+  const r = w.get(w.RO, 'r');
+  assert.equal(r.status.phase, 'Healthy', 'no pause: the rollback is within the window');
+  assert.equal(r.status.currentStepIndex, 5);
+  assert.deepEqual(sizes(w), [['httpd', 0], ['nginx', 5]], 'the old RS is reused with a new revision');
+  const back = w.rss()[1];
+  assert.equal(back.metadata.annotations['rollout.argoproj.io/revision'], '3');
+  assert.equal(back.metadata.annotations['rollout.argoproj.io/revision-history'], '1');
+});
