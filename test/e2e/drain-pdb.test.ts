@@ -21,9 +21,7 @@ import { startCluster, waitFor, repoRoot, type Cluster } from './harness.ts';
 import { kubectlOk, reapLeftovers } from './node-helpers.ts';
 import { R } from '../../src/client/resources.ts';
 import { Informer } from '../../src/client/informer.ts';
-import { CriClient } from '../../src/kubelet/cri/client.ts';
-import { containerdInstance, stopContainerd } from '../../src/node-setup/containerd.ts';
-import { podCIDRFor } from '../../src/cli/node.ts';
+import { teardownNodeInstance } from '../../src/node-setup/setup.ts';
 
 let c: Cluster;
 let node1 = '';
@@ -63,14 +61,7 @@ after(async () => {
     node2Proc.kill('SIGTERM');
     await exited;
   }
-  const inst = containerdInstance(node2, podCIDRFor(node2));
-  const cri = new CriClient(inst.socket);
-  for (const s of await cri.listPodSandbox().catch(() => [])) {
-    await cri.stopPodSandbox(s.id).catch(() => {});
-    await cri.removePodSandbox(s.id).catch(() => {});
-  }
-  cri.close();
-  await stopContainerd(inst, { purge: true }).catch(() => {});
+  await teardownNodeInstance(node2).catch(() => {});
   if (node2Dir) rmSync(node2Dir, { recursive: true, force: true });
   if (c) await c.stop();
   await reapLeftovers();

@@ -86,12 +86,15 @@ export const findReplicaSet: Finder = (ref, ns, l) => {
   if (controllerOf(rs)?.kind === 'Deployment') return null;
   return { uid: rs.metadata!.uid!, scale: replicas(rs) };
 };
-export const findStatefulSet: Finder = (ref, ns, l) => {
-  if (!verifyGroupKind(ref, 'StatefulSet', ['apps'])) return null;
-  const ss = l.get('StatefulSet', ns, ref.name);
-  if (!ss || ss.metadata?.uid !== ref.uid) return null;
-  return { uid: ss.metadata!.uid!, scale: replicas(ss) };
+/** A workload that owns its pods directly and carries spec.replicas. */
+const findDirect = (kind: 'StatefulSet' | 'ReplicationController', groups: string[]): Finder => (ref, ns, l) => {
+  if (!verifyGroupKind(ref, kind, groups)) return null;
+  const o = l.get(kind, ns, ref.name);
+  if (!o || o.metadata?.uid !== ref.uid) return null;
+  return { uid: o.metadata!.uid!, scale: replicas(o) };
 };
+export const findStatefulSet = findDirect('StatefulSet', ['apps']);
+export const findReplicationController = findDirect('ReplicationController', ['']);
 /** The Deployment of the pod's ReplicaSet. */
 export const findDeployment: Finder = (ref, ns, l) => {
   if (!verifyGroupKind(ref, 'ReplicaSet', ['apps', 'extensions'])) return null;
@@ -102,12 +105,6 @@ export const findDeployment: Finder = (ref, ns, l) => {
   const d = l.get('Deployment', ns, dref.name);
   if (!d || d.metadata?.uid !== dref.uid) return null;
   return { uid: d.metadata!.uid!, scale: replicas(d) };
-};
-export const findReplicationController: Finder = (ref, ns, l) => {
-  if (!verifyGroupKind(ref, 'ReplicationController', [''])) return null;
-  const rc = l.get('ReplicationController', ns, ref.name);
-  if (!rc || rc.metadata?.uid !== ref.uid) return null;
-  return { uid: rc.metadata!.uid!, scale: replicas(rc) };
 };
 export const findScaleController: Finder = async (ref, ns, l) => {
   const s = await l.scale(ref, ns);

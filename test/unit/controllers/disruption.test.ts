@@ -128,28 +128,19 @@ test('an integer maxUnavailable allows no disruption of pods without a controlle
   assert.deepEqual(r.unmanagedPods, ['naked']); // the UnmanagedPods event
 });
 
-test('an integer maxUnavailable follows the scale of the pods\' ReplicaSet (TestIntegerMaxUnavailableWithScaling)', async () => {
-  const w = new World();
-  const b = pdb({ maxUnavailable: 2 });
-  const rs = w.add(workload('ReplicaSet', 7));
-  w.pods.push(ownedBy(pod('pod'), rs));
-  await sync(b, w);
-  verify(b, 0, 1, 5, 7);
-  rs.spec.replicas = 5;
-  await sync(b, w);
-  verify(b, 0, 1, 3, 5);
-});
-
-test('a percentage maxUnavailable follows the scale, rounded up (TestPercentageMaxUnavailableWithScaling)', async () => {
-  const w = new World();
-  const b = pdb({ maxUnavailable: '30%' });
-  const rs = w.add(workload('ReplicaSet', 7));
-  w.pods.push(ownedBy(pod('pod'), rs));
-  await sync(b, w);
-  verify(b, 0, 1, 4, 7);
-  rs.spec.replicas = 3;
-  await sync(b, w);
-  verify(b, 0, 1, 2, 3);
+test('maxUnavailable follows the scale of the pods\' ReplicaSet, a percentage rounded up (TestIntegerMaxUnavailableWithScaling, TestPercentageMaxUnavailableWithScaling)', async () => {
+  const cases: [number | string, [number, number], [number, number]][] = [[2, [5, 7], [3, 5]], ['30%', [4, 7], [2, 3]]];
+  for (const [maxUnavailable, [desired1, expected1], [desired2, expected2]] of cases) {
+    const w = new World();
+    const b = pdb({ maxUnavailable });
+    const rs = w.add(workload('ReplicaSet', expected1));
+    w.pods.push(ownedBy(pod('pod'), rs));
+    await sync(b, w);
+    verify(b, 0, 1, desired1, expected1);
+    rs.spec.replicas = expected2;
+    await sync(b, w);
+    verify(b, 0, 1, desired2, expected2);
+  }
 });
 
 test('a percentage with a naked pod allows no disruption and reports it unmanaged (TestNakedPod, TestStatusForUnmanagedPod)', async () => {
@@ -218,36 +209,23 @@ test('a scale finder error (no scale subresource) fails the sync (TestScaleFinde
   assert.match((await sync(b, w)).countError!, /found no controllers for pod "p"/);
 });
 
-test('a ReplicationController\'s pods: 34% of 3 rounds up to 2; a rogue pod without controller is counted healthy (TestReplicationController)', async () => {
+test('a ReplicationController\'s or StatefulSet\'s pods: 34% of 3 rounds up to 2; a rogue pod without controller is counted healthy (TestReplicationController, TestStatefulSetController)', async () => {
   const labels = { foo: 'bar', baz: 'quux' };
-  const w = new World();
-  const b = pdb({ minAvailable: '34%' });
-  const rc = w.add(workload('ReplicationController', 3));
-  await sync(b, w);
-  verify(b, 0, 0, 0, 0);
-  for (let i = 0; i < 3; i++) {
-    w.pods.push(ownedBy(pod(`foobar ${i}`, { labels }), rc));
+  for (const kind of ['ReplicationController', 'StatefulSet'] as const) {
+    const w = new World();
+    const b = pdb({ minAvailable: '34%' });
+    const owner = w.add(workload(kind, 3));
     await sync(b, w);
-    if (i < 2) verify(b, 0, i + 1, 2, 3);
-    else verify(b, 1, 3, 2, 3);
-  }
-  w.pods.push(pod('rogue'));
-  await sync(b, w);
-  assert.equal(b.status!.disruptionsAllowed, 2);
-});
-
-test('a StatefulSet\'s pods (TestStatefulSetController)', async () => {
-  const labels = { foo: 'bar', baz: 'quux' };
-  const w = new World();
-  const b = pdb({ minAvailable: '34%' });
-  const ss = w.add(workload('StatefulSet', 3));
-  await sync(b, w);
-  verify(b, 0, 0, 0, 0);
-  for (let i = 0; i < 3; i++) {
-    w.pods.push(ownedBy(pod(`foobar ${i}`, { labels }), ss));
+    verify(b, 0, 0, 0, 0);
+    for (let i = 0; i < 3; i++) {
+      w.pods.push(ownedBy(pod(`foobar ${i}`, { labels }), owner));
+      await sync(b, w);
+      if (i < 2) verify(b, 0, i + 1, 2, 3);
+      else verify(b, 1, 3, 2, 3);
+    }
+    w.pods.push(pod('rogue'));
     await sync(b, w);
-    if (i < 2) verify(b, 0, i + 1, 2, 3);
-    else verify(b, 1, 3, 2, 3);
+    assert.equal(b.status!.disruptionsAllowed, 2, kind);
   }
 });
 
