@@ -13,6 +13,7 @@ import { nodes } from './kinds/nodes.ts';
 import { pods } from './kinds/pods.ts';
 import { replicasets } from './kinds/replicasets.ts';
 import { services } from './kinds/services.ts';
+import { poddisruptionbudgets } from './kinds/poddisruptionbudgets.ts';
 import { rollouts } from './kinds/rollouts.ts';
 import { analysisruns, analysistemplates, clusteranalysistemplates } from './kinds/analysis.ts';
 
@@ -22,6 +23,7 @@ export const kinds = {
   deployments, replicasets,
   endpointslices,
   leases,
+  poddisruptionbudgets,
   rollouts, analysisruns, analysistemplates, clusteranalysistemplates,
 } satisfies Record<string, ResourceDef>;
 
