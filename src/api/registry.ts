@@ -15,6 +15,7 @@ import { replicasets } from './kinds/replicasets.ts';
 import { services } from './kinds/services.ts';
 import { rollouts } from './kinds/rollouts.ts';
 import { analysisruns, analysistemplates, clusteranalysistemplates } from './kinds/analysis.ts';
+import { nodemetrics, podmetrics } from './kinds/metrics.ts';
 
 /** Every served kind, by the name components use (`R.pods`), in upstream discovery order within each group-version. */
 export const kinds = {
@@ -23,6 +24,7 @@ export const kinds = {
   endpointslices,
   leases,
   rollouts, analysisruns, analysistemplates, clusteranalysistemplates,
+  nodemetrics, podmetrics,
 } satisfies Record<string, ResourceDef>;
 
 export const resources: ResourceDef[] = Object.values(kinds);

@@ -10,6 +10,7 @@ import { appsDefinitions } from './apps.ts';
 import { networkingDefinitions } from './networking.ts';
 import { argoRolloutDefinitions } from './argo-rollouts.ts';
 import { argoAnalysisDefinitions } from './argo-analysis.ts';
+import { metricsDefinitions } from './metrics.ts';
 
 export { REF_PREFIX } from './builders.ts';
 
@@ -24,6 +25,7 @@ export const definitions: Readonly<Record<string, Schema>> = Object.freeze({
   ...networkingDefinitions,
   ...argoRolloutDefinitions,
   ...argoAnalysisDefinitions,
+  ...metricsDefinitions,
 });
 
 /**
