@@ -4,13 +4,13 @@
  * (src/apiserver/metrics), as metrics-server serves them upstream.
  */
 import { define } from './common.ts';
+import type { ResourceDef } from '../resource.ts';
 import { col, nameColumn } from '../tables/table.ts';
 import { formatBinary, formatDecimal, scaledValue } from '../resource-quantity.ts';
 import { podMetricsSource, nodeMetricsSource } from '../../apiserver/metrics/api.ts';
 import { METRICS } from '../definitions/metrics.ts';
 
 const READ_ONLY = ['get', 'list'];
-const noValidation = () => [];
 
 /** metrics-server's table: Name, cpu, memory (summed over containers), window. */
 const metricsColumns = [
@@ -26,26 +26,17 @@ function totals(usages: Record<string, string>[]): [string, string] {
   return [formatDecimal(cpu, -9), formatBinary(mem)];
 }
 
-export const podmetrics = define({
-  group: 'metrics.k8s.io', version: 'v1beta1', kind: 'PodMetrics', plural: 'pods', namespaced: true,
-  verbs: READ_ONLY, schemaName: METRICS + 'PodMetrics', hasGeneration: false, garbageCollected: false,
-  source: (ctx) => podMetricsSource(ctx),
-  table: {
-    columns: metricsColumns,
-    row: (m) => [m.metadata?.name ?? '', ...totals((m.containers ?? []).map((c: any) => c.usage ?? {})), m.window ?? ''],
-  },
-  defaults() {},
-  validate: noValidation,
-});
+/** A read-only metrics kind served from the API server's resource-metrics component. */
+function metricsKind(kind: 'PodMetrics' | 'NodeMetrics', plural: string, namespaced: boolean, source: ResourceDef['source'],
+  usages: (m: any) => Record<string, string>[]): ResourceDef {
+  return define({
+    group: 'metrics.k8s.io', version: 'v1beta1', kind, plural, namespaced, verbs: READ_ONLY, schemaName: METRICS + kind,
+    hasGeneration: false, garbageCollected: false, source,
+    table: { columns: metricsColumns, row: (m) => [m.metadata?.name ?? '', ...totals(usages(m)), m.window ?? ''] },
+    defaults() {},
+    validate: () => [],
+  });
+}
 
-export const nodemetrics = define({
-  group: 'metrics.k8s.io', version: 'v1beta1', kind: 'NodeMetrics', plural: 'nodes', namespaced: false,
-  verbs: READ_ONLY, schemaName: METRICS + 'NodeMetrics', hasGeneration: false, garbageCollected: false,
-  source: (ctx) => nodeMetricsSource(ctx),
-  table: {
-    columns: metricsColumns,
-    row: (m) => [m.metadata?.name ?? '', ...totals([m.usage ?? {}]), m.window ?? ''],
-  },
-  defaults() {},
-  validate: noValidation,
-});
+export const podmetrics = metricsKind('PodMetrics', 'pods', true, (ctx) => podMetricsSource(ctx), (m) => (m.containers ?? []).map((c: any) => c.usage ?? {}));
+export const nodemetrics = metricsKind('NodeMetrics', 'nodes', false, (ctx) => nodeMetricsSource(ctx), (m) => [m.usage ?? {}]);
