@@ -1,7 +1,7 @@
 /**
  * Host set-up for a kubelite node: `kubelite setup`, and the first step of `kubelite up`.
  * Idempotent and fast when already done. Steps:
- *   1. Debian packages (apt-get, noninteractive) — containerd, runc, CNI plugins, registry, image tools, etcd.
+ *   1. Debian packages (apt-get, noninteractive) — containerd, runc, CNI plugins, registry, image tools, etcd, haproxy.
  *   2. A local OCI registry on 127.0.0.1:5000 (own config; Debian's listens everywhere with auth).
  *   3. Offline images built from Debian packages (nginx, httpd, pause, kubelite/busybox), cached, pushed.
  *   4. containerd with the CRI settings these machines need, started in the background.
@@ -19,6 +19,8 @@ export { containerdInstance, ensureContainerd, STATE_DIR, DEFAULT_POD_CIDR, PAUS
 export const PACKAGES = [
   'containerd', 'runc', 'containernetworking-plugins', 'docker-registry', 'skopeo', 'umoci', 'busybox-static',
   'iptables', 'iproute2', 'mmdebstrap', 'etcd-server', 'gcc', 'libc6-dev', 'ca-certificates',
+  // the service proxy's L7 traffic router (src/proxy/router) runs Debian's HAProxy
+  'haproxy',
 ];
 
 async function missingPackages(): Promise<string[]> {

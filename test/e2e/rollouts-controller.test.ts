@@ -165,3 +165,57 @@ test('blue/green: preview serves the new version, promotion switches the active 
   assert.ok(old.metadata!.annotations!['scale-down-deadline'], 'the old RS waits for its scale-down delay');
   await waitFor(() => same([['nginx:1', 0, 0], ['httpd:2', 2, 2]])('bg'), { message: 'old RS scaled down after scaleDownDelaySeconds' });
 });
+
+test('analysis step: a passing web metric promotes; a failing one aborts, naming the metric', async () => {
+  const { createServer } = await import('node:http');
+  let verdict = 1;
+  const srv = createServer((_req, res) => { res.setHeader('Content-Type', 'application/json'); res.end(JSON.stringify({ ok: verdict })); });
+  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', () => r()));
+  const port = (srv.address() as { port: number }).port;
+  try {
+    const template = `
+apiVersion: argoproj.io/v1alpha1
+kind: AnalysisTemplate
+metadata:
+  name: web-check
+spec:
+  args:
+  - name: canary-hash
+  metrics:
+  - name: web-check
+    successCondition: result == 1
+    provider:
+      web:
+        url: "http://127.0.0.1:${port}/check?hash={{args.canary-hash}}"
+        jsonPath: "{$.ok}"
+`;
+    const an = rollout('an', 3, `    canary:
+      steps:
+      - setWeight: 34
+      - analysis:
+          templates: [{templateName: web-check}]
+          args: [{name: canary-hash, valueFrom: {podTemplateHashValue: Latest}}]
+      - setWeight: 100
+`);
+    ok(await c.kubectl(['apply', '-f', '-'], { input: `${template}---${an}` }));
+    await phase('an', 'Healthy');
+    await setImage('an', 'httpd:2');
+    let r = await phase('an', 'Healthy');
+    assert.equal(r.status.currentStepIndex, 3);
+    const runs = JSON.parse(ok(await c.kubectl(['get', 'analysisruns', '-l', 'rollout-type=Step', '-o', 'json']))).items;
+    assert.equal(runs.length, 1);
+    assert.equal(runs[0].metadata.name, `an-${r.status.stableRS}-2-1`);
+    assert.equal(runs[0].status.phase, 'Successful');
+    assert.deepEqual(runs[0].spec.args, [{ name: 'canary-hash', value: r.status.stableRS }]);
+
+    verdict = 0;
+    await setImage('an', 'caddy:3');
+    r = await phase('an', 'Degraded', /^RolloutAborted: Rollout aborted update to revision 3: Step-based analysis phase error\/failed: Metric "web-check" assessed Failed/);
+    assert.equal(r.status.abort, true);
+    await waitFor(() => same([['nginx:1', 0, 0], ['httpd:2', 3, 3], ['caddy:3', 0, 0]])('an'), { message: 'rolled back to httpd' });
+    const ev = ok(await c.kubectl(['get', 'events', '--field-selector', 'involvedObject.name=an,reason=RolloutAborted', '-o', 'jsonpath={.items[*].message}']));
+    assert.match(ev, /Metric "web-check" assessed Failed/);
+  } finally {
+    srv.close();
+  }
+});

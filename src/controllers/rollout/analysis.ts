@@ -156,6 +156,20 @@ function emitRunChanges(c: RolloutContext, prev: RolloutAnalysisRunStatus | unde
   c.event(type, `AnalysisRun${phase}`, `${label} Analysis Run '${ar.metadata.name}' Status New: '${phase}' Previous: '${prev?.status ?? 'NoPreviousStatus'}'`);
 }
 
+/**
+ * On a retry (abortedAt still recorded, abort cleared) the runs that failed are no longer current, so the retry
+ * starts fresh runs. Upstream keeps a failed pre-promotion run current until a new one can be created, which
+ * aborts a retried blue-green Rollout again while its preview is still scaling back up.
+ */
+function forgetUnsuccessfulRuns(c: RolloutContext): void {
+  for (const k of ['step', 'background', 'pre', 'post'] as const) {
+    const ar = c.currentArs[k];
+    if (!ar || !['Failed', 'Error', 'Inconclusive'].includes(ar.status?.phase ?? '')) continue;
+    c.otherArs.push(ar);
+    delete c.currentArs[k];
+  }
+}
+
 /** reconcileAnalysisRuns: the whole analysis pass (§6.7). */
 export async function reconcileAnalysisRuns(c: RolloutContext): Promise<void> {
   const st = c.rollout.status ?? {};
@@ -164,6 +178,7 @@ export async function reconcileAnalysisRuns(c: RolloutContext): Promise<void> {
     await cancelAnalysisRuns(c, [c.currentArs.step, c.currentArs.background, c.currentArs.pre, c.currentArs.post, ...c.otherArs]);
     return;
   }
+  if (st.abortedAt) forgetUnsuccessfulRuns(c);
   const runs: CurrentRuns = {};
   if (c.rollout.spec.strategy.blueGreen) {
     runs.pre = await reconcilePromotionRun(c, 'PrePromotion');

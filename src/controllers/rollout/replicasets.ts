@@ -24,7 +24,7 @@ import {
 } from './replicas.ts';
 import { getCondition, newCondition, setCondition } from './conditions.ts';
 import { statusPatch } from './status.ts';
-import { byCreation, byRevision } from '../deployment/util.ts';
+import { byCreation } from '../deployment/util.ts';
 
 const RevisionHistoryAnnotation = 'rollout.argoproj.io/revision-history';
 const SKIP_COPY = new Set(['kubectl.kubernetes.io/last-applied-configuration', RevisionAnnotation, RevisionHistoryAnnotation, DesiredReplicasAnnotation, WorkloadGenerationAnnotation]);
@@ -307,7 +307,7 @@ async function scaleDownOldReplicaSetsForCanary(c: RolloutContext, oldRSs: RS[])
   const minAvailable = replicasOf(c.rollout) - maxUnavailable(c.rollout);
   let maxDown = sumAvailable(c.allRSs) - minAvailable;
   if (maxDown <= 0) return total;
-  const sorted = [...cleaned.rss].sort((a, b) => byRevision(b, a));
+  const sorted = [...cleaned.rss].sort((a, b) => rsRevision(b) - rsRevision(a));
   const canary = c.rollout.spec.strategy.canary!;
   const st = c.rollout.status ?? {};
   const fullyPromoted = (st.stableRS ?? '') === (st.currentPodHash ?? '');
@@ -335,7 +335,7 @@ async function scaleDownOldReplicaSetsForCanary(c: RolloutContext, oldRSs: RS[])
 async function scaleDownOldReplicaSetsForBlueGreen(c: RolloutContext, oldRSs: RS[], waitForPostPromotion: boolean): Promise<boolean> {
   if (c.pause.getPauseCondition(PauseReason.InconclusiveAnalysis)) return false;
   if (waitForPostPromotion) return false;
-  const sorted = [...oldRSs].sort((a, b) => byRevision(b, a));
+  const sorted = [...oldRSs].sort((a, b) => rsRevision(b) - rsRevision(a));
   let scaled = false;
   let annotated = 0;
   for (const rs of sorted) {
@@ -362,7 +362,9 @@ export async function reconcileOtherReplicaSets(c: RolloutContext, opts: { waitF
  * down and observed, with their AnalysisRuns.
  */
 export async function reconcileRevisionHistoryLimit(c: RolloutContext): Promise<void> {
-  const cleanable = c.otherRSs.filter((rs) => !rs.metadata.deletionTimestamp).sort(byCreation);
+  // Oldest first by creation time; within the same second, by revision.
+  const created = (rs: RS) => Date.parse(rs.metadata.creationTimestamp ?? '') || 0;
+  const cleanable = c.otherRSs.filter((rs) => !rs.metadata.deletionTimestamp).sort((a, b) => created(a) - created(b) || rsRevision(a) - rsRevision(b));
   const diff = cleanable.length - revisionHistoryLimit(c.rollout);
   for (let i = 0; i < diff; i++) {
     const rs = cleanable[i];

@@ -62,8 +62,10 @@ export async function reconcileStableAndCanaryService(c: RolloutContext): Promis
   const canary = c.rollout.spec.strategy.canary;
   if (!canary || c.rollout.spec.strategy.blueGreen) return;
   await ensureSVCTargets(c, canary.stableService, c.stableRS, true);
-  if (c.pause.isAborted() && !canary.trafficRouting) {
-    await ensureSVCTargets(c, canary.canaryService, c.stableRS, true);
+  if (c.pause.isAborted()) {
+    // Basic canary: the canary Service serves stable again. Routed: traffic.ts moves it once the weight is 0
+    // (at once without dynamicStableScale) — pointing it back at the new RS here would flap it every pass.
+    if (!canary.trafficRouting) await ensureSVCTargets(c, canary.canaryService, c.stableRS, true);
     return;
   }
   if (dynamicRollbackHash(c.rollout, c.newRS) !== undefined) return;

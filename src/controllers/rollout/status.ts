@@ -11,6 +11,8 @@ import { PauseReason } from './types.ts';
 import { pauseDurationSeconds } from './defaults.ts';
 
 const KEEP_ZERO = new Set(['currentStepIndex', 'collisionCount', 'weight']);
+/** Go fields without omitempty that may be empty (an analysis run's status before its first measurement). */
+const KEEP_EMPTY = new Set(['status', 'name']);
 const ALWAYS = new Set(['canary', 'blueGreen']);
 
 function isPlainObject(v: unknown): v is Record<string, unknown> {
@@ -19,7 +21,7 @@ function isPlainObject(v: unknown): v is Record<string, unknown> {
 
 function compactValue(key: string, v: unknown, top: boolean): unknown {
   if (v === undefined || v === null) return undefined;
-  if (v === false || v === '') return undefined;
+  if (v === false || (v === '' && !KEEP_EMPTY.has(key))) return undefined;
   if (v === 0 && !KEEP_ZERO.has(key)) return undefined;
   if (Array.isArray(v)) {
     if (v.length === 0) return undefined;

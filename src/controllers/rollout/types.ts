@@ -6,7 +6,7 @@
 import type { ObjectMeta, LabelSelector } from 'kubernetes-types/meta/v1.d.ts';
 import type { PodTemplateSpec } from 'kubernetes-types/core/v1.d.ts';
 import type { ReplicaSet } from 'kubernetes-types/apps/v1.d.ts';
-import type { ResourceRef } from '../../client/resources.ts';
+import { R } from '../../client/resources.ts';
 
 export type IntOrString = number | string;
 
@@ -179,15 +179,9 @@ export interface AnalysisTemplate {
 
 export type RS = ReplicaSet & { metadata: NonNullable<ReplicaSet["metadata"]> & { name: string }; spec: NonNullable<ReplicaSet["spec"]>; [k: string]: unknown };
 
-// ---------------------------------------------------------------- REST coordinates (ROLLOUTS-CONTRACT.md)
+// ---------------------------------------------------------------- REST coordinates (from the kinds' descriptors)
 
-const argo = (plural: string, kind: string, namespaced = true): ResourceRef => ({ group: 'argoproj.io', version: 'v1alpha1', plural, kind, namespaced });
-export const AR = {
-  rollouts: argo('rollouts', 'Rollout'),
-  analysisruns: argo('analysisruns', 'AnalysisRun'),
-  analysistemplates: argo('analysistemplates', 'AnalysisTemplate'),
-  clusteranalysistemplates: argo('clusteranalysistemplates', 'ClusterAnalysisTemplate', false),
-} as const;
+export const AR = { rollouts: R.rollouts, analysisruns: R.analysisruns, analysistemplates: R.analysistemplates, clusteranalysistemplates: R.clusteranalysistemplates } as const;
 export const RolloutAPIVersion = 'argoproj.io/v1alpha1';
 
 // ---------------------------------------------------------------- labels and annotations (§3)

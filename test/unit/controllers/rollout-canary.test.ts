@@ -238,3 +238,17 @@ test('argoproj.io not served: the controller stays idle and writes nothing', asy
   assert.equal(w.rss().length, 0);
   assert.equal(w.actions.length, 0);
 });
+
+test('revisionHistoryLimit: old ReplicaSets beyond the limit are deleted once scaled down', async () => {
+  const w = await setup({});
+  await w.client.patch(w.RO, 'default', 'r', { spec: { revisionHistoryLimit: 1 } }, 'merge');
+  for (const image of ['v2', 'v3', 'v4']) {
+    await setImage(w, image);
+    await w.drive();
+    await w.client.patch(w.RO, 'default', 'r', { status: { promoteFull: true } }, 'merge', 'status');
+    await w.drive();
+  }
+  assert.equal(w.get(w.RO, 'r').status.phase, 'Healthy');
+  assert.deepEqual(sizes(w), [['v3', 0], ['v4', 5]], `one old revision kept: ${JSON.stringify(sizes(w))}`);
+  assert.deepEqual(w.rss().map((rs) => rs.metadata.annotations['rollout.argoproj.io/revision']), ['3', '4']);
+});

@@ -26,7 +26,15 @@ export function world(opts: { failImages?: string[]; served?: boolean } = {}) {
     if (!o) throw new StatusError(404, 'NotFound', `${ref.plural} "${name}" not found`);
     return o;
   };
-  const store = (ref: ResourceRef, o: any) => { objs.set(key(ref, o.metadata.namespace, o.metadata.name), o); return structuredClone(o); };
+  const handlers = new Map<string, any[]>();
+  const notify = (plural: string, verb: 'add' | 'update' | 'delete', ...args: any[]) => { for (const h of handlers.get(plural) ?? []) h[verb]?.(...args); };
+  const store = (ref: ResourceRef, o: any) => {
+    const k = key(ref, o.metadata.namespace, o.metadata.name);
+    const old = objs.get(k);
+    objs.set(k, o);
+    if (old) notify(ref.plural, 'update', old, o); else notify(ref.plural, 'add', o);
+    return structuredClone(o);
+  };
   const specChanged = (a: any, b: any) => JSON.stringify(a.spec) !== JSON.stringify(b.spec);
 
   const client: any = {
@@ -59,14 +67,16 @@ export function world(opts: { failImages?: string[]; served?: boolean } = {}) {
       actions.push({ verb: 'patch', resource: ref.plural, name, sub, body: structuredClone(patch) });
       let o: any = jsonMergePatch(cur, patch);
       if (sub === 'status') o = { ...structuredClone(cur), status: o.status };
-      else if (o.status !== undefined || cur.status !== undefined) o.status = cur.status;
+      else if (ref.plural !== 'analysisruns' && (o.status !== undefined || cur.status !== undefined)) o.status = cur.status; // AnalysisRun: no status subresource
       if (sub !== 'status' && specChanged(cur, o)) o.metadata.generation = (cur.metadata.generation ?? 1) + 1;
       return store(ref, bump(o));
     },
     async delete(ref: ResourceRef, ns: string, name: string) {
       find(ref, ns, name);
       actions.push({ verb: 'delete', resource: ref.plural, name });
+      const old = objs.get(key(ref, ns, name));
       objs.delete(key(ref, ns, name));
+      notify(ref.plural, 'delete', old);
       return {};
     },
   };
@@ -75,7 +85,7 @@ export function world(opts: { failImages?: string[]; served?: boolean } = {}) {
     get(ref: ResourceRef) {
       const list = () => [...objs.entries()].filter(([k]) => k.startsWith(`${ref.plural}/`)).map(([, v]) => v);
       return {
-        addHandler() {},
+        addHandler(h: any) { handlers.set(ref.plural, [...(handlers.get(ref.plural) ?? []), h]); },
         hasSynced: () => true,
         list,
         get: (k: string) => { const [a, b] = k.includes('/') ? k.split('/') : ['', k]; return objs.get(key(ref, a, b)); },
