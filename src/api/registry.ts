@@ -16,6 +16,7 @@ import { services } from './kinds/services.ts';
 import { poddisruptionbudgets } from './kinds/poddisruptionbudgets.ts';
 import { rollouts } from './kinds/rollouts.ts';
 import { analysisruns, analysistemplates, clusteranalysistemplates } from './kinds/analysis.ts';
+import { nodemetrics, podmetrics } from './kinds/metrics.ts';
 
 /** Every served kind, by the name components use (`R.pods`), in upstream discovery order within each group-version. */
 export const kinds = {
@@ -25,6 +26,7 @@ export const kinds = {
   leases,
   poddisruptionbudgets,
   rollouts, analysisruns, analysistemplates, clusteranalysistemplates,
+  nodemetrics, podmetrics,
 } satisfies Record<string, ResourceDef>;
 
 export const resources: ResourceDef[] = Object.values(kinds);

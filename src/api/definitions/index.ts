@@ -11,6 +11,7 @@ import { networkingDefinitions } from './networking.ts';
 import { policyDefinitions } from './policy.ts';
 import { argoRolloutDefinitions } from './argo-rollouts.ts';
 import { argoAnalysisDefinitions } from './argo-analysis.ts';
+import { metricsDefinitions } from './metrics.ts';
 
 export { REF_PREFIX } from './builders.ts';
 
@@ -26,6 +27,7 @@ export const definitions: Readonly<Record<string, Schema>> = Object.freeze({
   ...policyDefinitions,
   ...argoRolloutDefinitions,
   ...argoAnalysisDefinitions,
+  ...metricsDefinitions,
 });
 
 /**
