@@ -23,13 +23,11 @@ export type Pod = PodT;
 /** One file_sd target group (Prometheus' JSON format). */
 export interface TargetGroup { targets: string[]; labels: Record<string, string> }
 
-export const SCRAPE_ANNOTATION = 'prometheus.io/scrape';
-export const PORT_ANNOTATION = 'prometheus.io/port';
-export const PATH_ANNOTATION = 'prometheus.io/path';
-export const SCHEME_ANNOTATION = 'prometheus.io/scheme';
+/** The annotations a pod opts in with (the convention of Prometheus' example Kubernetes configuration). */
+export const SCRAPE_ANNOTATIONS = { scrape: 'prometheus.io/scrape', port: 'prometheus.io/port', path: 'prometheus.io/path', scheme: 'prometheus.io/scheme' } as const;
 
-export const PROXY_JOB = 'kubelite-proxy';
-export const PODS_JOB = 'kubernetes-pods';
+/** Job names: the service proxy, and the annotated pods. */
+export const JOBS = { proxy: 'kubelite-proxy', pods: 'kubernetes-pods' } as const;
 
 /** The title shown in Prometheus' UI; also how kubelite recognises its own Prometheus processes. */
 export const PAGE_TITLE = 'kubelite on-demand Prometheus';
@@ -53,11 +51,11 @@ export function podScrapeTargets(pods: readonly Pod[]): TargetGroup[] {
   const out = new Map<string, TargetGroup>();
   for (const pod of pods) {
     const ann = pod.metadata?.annotations ?? {};
-    if (ann[SCRAPE_ANNOTATION] !== 'true') continue;
+    if (ann[SCRAPE_ANNOTATIONS.scrape] !== 'true') continue;
     const ip = pod.status?.podIP;
     const phase = pod.status?.phase;
     if (!ip || phase === 'Succeeded' || phase === 'Failed') continue;
-    const portAnn = ann[PORT_ANNOTATION]?.trim();
+    const portAnn = ann[SCRAPE_ANNOTATIONS.port]?.trim();
     if (portAnn !== undefined && !/^\d{1,5}$/.test(portAnn)) continue; // not a port: the relabel rule would not match either
     let ports: (number | string)[];
     if (portAnn) ports = [Number(portAnn)];
@@ -65,8 +63,8 @@ export function podScrapeTargets(pods: readonly Pod[]): TargetGroup[] {
       ports = (pod.spec?.containers ?? []).flatMap((c) => (c.ports ?? []).filter((p) => (p.protocol ?? 'TCP') === 'TCP').map((p) => p.containerPort));
       if (!ports.length) ports = [80];
     }
-    const path = ann[PATH_ANNOTATION]?.trim() || '/metrics';
-    const scheme = /^https?$/.test(ann[SCHEME_ANNOTATION] ?? '') ? ann[SCHEME_ANNOTATION]! : 'http';
+    const path = ann[SCRAPE_ANNOTATIONS.path]?.trim() || '/metrics';
+    const scheme = /^https?$/.test(ann[SCRAPE_ANNOTATIONS.scheme] ?? '') ? ann[SCRAPE_ANNOTATIONS.scheme]! : 'http';
     const labels: Record<string, string> = {};
     for (const [k, v] of Object.entries(pod.metadata?.labels ?? {})) {
       const n = sanitizeLabelName(k);
@@ -119,7 +117,7 @@ export function prometheusConfig(o: PrometheusConfigOptions): string {
       scrape_timeout: `${Math.max(1, interval - 1)}s`,
       evaluation_interval: `${interval}s`,
     },
-    scrape_configs: [job(PROXY_JOB, o.proxyTargetsFile), job(PODS_JOB, o.podTargetsFile)],
+    scrape_configs: [job(JOBS.proxy, o.proxyTargetsFile), job(JOBS.pods, o.podTargetsFile)],
   };
   return `# Written by kubelite: the on-demand Prometheus of the analysis controller (do not edit: rewritten at each start).\n${YAML.stringify(doc)}`;
 }

@@ -262,9 +262,9 @@ export class OnDemandPrometheus implements OnDemandPrometheusEndpoint {
         this.url = url;
         this.crash = undefined;
         this.startedInMs = Date.now() - t0;
-        await this.waitFirstScrape(url);
+        const scraped = await this.waitFirstScrape(url);
         if (this.proc !== child) { lastErr = this.crash ?? 'it exited while starting'; break; }
-        this.log(`prometheus: started on ${url} (pid ${child.pid}, ready in ${this.startedInMs} ms, data ${this.files.data})`);
+        this.log(`prometheus: started on ${url} (pid ${child.pid}, ready in ${this.startedInMs} ms, ${scraped ? 'every target scraped' : 'targets not all scraped yet'} after ${Date.now() - t0} ms; data ${this.files.data})`);
         return url;
       }
       const tail = logTail(this.files.log, logStart);
@@ -279,15 +279,16 @@ export class OnDemandPrometheus implements OnDemandPrometheusEndpoint {
   }
 
   /** Wait (bounded) until Prometheus has scraped every target once, so the first query after a start sees data. */
-  private async waitFirstScrape(url: string): Promise<void> {
+  private async waitFirstScrape(url: string): Promise<boolean> {
     const deadline = Date.now() + (this.opts.firstScrapeTimeoutMs ?? 20_000);
     while (Date.now() < deadline && this.url === url) {
       try {
         const doc = await getJson(`${url}/api/v1/targets?state=active`);
-        if (firstScrapeDone((doc?.data?.activeTargets ?? []) as ActiveTarget[], this.targetCount())) return;
+        if (firstScrapeDone((doc?.data?.activeTargets ?? []) as ActiveTarget[], this.targetCount())) return true;
       } catch { /* retried */ }
       await sleep(250);
     }
+    return false;
   }
 }
 

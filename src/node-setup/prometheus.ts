@@ -32,13 +32,13 @@ export async function quietDebianPrometheus(justInstalled: boolean, log: (s: str
     if (pids.length) log(`prometheus: Debian's prometheus service runs (pid ${pids.join(', ')}); kubelite leaves it alone (use it with \`kubelite up --prometheus-address http://127.0.0.1:9090\`)`);
     return;
   }
+  const running = debianPrometheusPids();
   if (existsSync('/run/systemd/system')) {
     await run('systemctl', ['disable', '--now', 'prometheus.service']);
   } else if (existsSync('/etc/init.d/prometheus')) {
     await run('/etc/init.d/prometheus', ['stop']);
     await run('update-rc.d', ['prometheus', 'disable']);
   }
-  const left = debianPrometheusPids();
-  for (const pid of left) await stopPid(pid, 10_000);
-  log(`prometheus: installed; Debian's service ${left.length ? `was running (pid ${left.join(', ')}): stopped and` : 'is'} disabled (kubelite starts its own on demand)`);
+  for (const pid of debianPrometheusPids()) await stopPid(pid, 10_000);
+  log(`prometheus: installed; Debian's service ${running.length ? `was running (pid ${running.join(', ')}): stopped and` : 'is'} disabled (kubelite starts its own on demand)`);
 }
