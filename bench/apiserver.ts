@@ -23,7 +23,7 @@
  * `registry` is the CPU of GenericRegistry.create in this process (no HTTP; SQLite NORMAL, so no fsync wait),
  * ConfigMap and Deployment: the API server's own work per create, without the HTTPS request and response.
  */
-import { mkdtempSync, rmSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, readFileSync } from 'node:fs';
 import { tmpdir, cpus, loadavg } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -369,13 +369,16 @@ interface RegistryRig { repo: string; create(kind: RigKind, name: string): Promi
 async function registryRig(repo: string): Promise<RegistryRig> {
   const { openStore } = await import(join(repo, 'src/storage/index.ts'));
   const { GenericRegistry } = await import(join(repo, 'src/apiserver/registry.ts'));
-  const { loadDeps } = await import(join(repo, 'src/apiserver/wiring.ts'));
+  const { resources } = await import(join(repo, 'src/api/registry.ts'));
   const { contextFromQuery } = await import(join(repo, 'src/apiserver/context.ts'));
   const dir = mkdtempSync(join(tmpdir(), 'kubelite-bench-reg-'));
   const store = await openStore({ kind: 'sqlite', dataDir: dir, sqliteSynchronous: 'NORMAL' });
-  const deps = await loadDeps();
-  const reg = new GenericRegistry(store, deps, new Map());
-  const def = (group: string, plural: string) => deps.defs.find((d: { group: string; plural: string }) => d.group === group && d.plural === plural);
+  // Checkouts from before the descriptors carried their REST hooks built the registry from src/apiserver/wiring.ts.
+  const wiring = join(repo, 'src/apiserver/wiring.ts');
+  const reg = existsSync(wiring)
+    ? new GenericRegistry(store, await (await import(wiring)).loadDeps(), new Map())
+    : new GenericRegistry(store);
+  const def = (group: string, plural: string) => resources.find((d: { group: string; plural: string }) => d.group === group && d.plural === plural);
   const ctx = () => contextFromQuery({ name: 'admin', groups: ['system:masters'] }, new URLSearchParams(), 'bench', 'kubectl/v1.32.4');
   await reg.create(def('', 'namespaces'), undefined, { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'bench' } }, ctx());
   return {

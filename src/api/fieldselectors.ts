@@ -1,9 +1,10 @@
 /**
  * Field selectors (?fieldSelector=), as upstream k8s.io/apimachinery/pkg/fields plus, per kind, the selectable
  * fields and the field-label conversion of the API server (pkg/apis/<group>/v1/conversion.go and the registries'
- * ToSelectableFields). Terms: `f=v`, `f==v`, `f!=v`, comma-separated (AND); `\,` `\=` `\\` escape.
+ * ToSelectableFields, declared by each kind's descriptor as `fieldSelectors`). Terms: `f=v`, `f==v`, `f!=v`, comma-separated (AND); `\,` `\=` `\\` escape.
  */
-import type { KubeObject } from './resource.ts';
+import type { FieldSelectorDef, KubeObject, ResourceDef } from './resource.ts';
+import { findByKind } from './registry.ts';
 import { StatusError, badRequest } from './errors.ts';
 
 export interface FieldTerm { field: string; op: '=' | '!='; value: string }
@@ -81,100 +82,20 @@ export function requiresExactMatch(sel: FieldSelector, field: string): string | 
   return t?.value;
 }
 
-// ---- per kind ----
-
-interface KindFields {
-  /** Labels accepted by the field-label conversion (undefined: upstream's default, metadata.name + metadata.namespace). */
-  accepted?: string[];
-  /** Renamed labels (legacy aliases). */
-  aliases?: Record<string, string>;
-  fields(obj: any): Record<string, string>;
-}
+// ---- per kind: the descriptor's `fieldSelectors` ----
 
 const str = (v: unknown) => (v === undefined || v === null ? '' : String(v));
+type Selectable = Pick<ResourceDef, 'fieldSelectors' | 'namespaced'>;
+const kindFields = (group: string, kind: string): FieldSelectorDef | undefined => findByKind(group === 'core' ? '' : group, kind)?.fieldSelectors;
 
-const KINDS: Record<string, KindFields> = {
-  '/Pod': {
-    accepted: ['metadata.name', 'metadata.namespace', 'spec.nodeName', 'spec.restartPolicy', 'spec.schedulerName',
-      'spec.serviceAccountName', 'spec.hostNetwork', 'status.phase', 'status.podIP', 'status.podIPs', 'status.nominatedNodeName'],
-    aliases: { 'spec.host': 'spec.nodeName' },
-    fields: (p) => ({
-      'spec.nodeName': str(p?.spec?.nodeName),
-      'spec.restartPolicy': str(p?.spec?.restartPolicy),
-      'spec.schedulerName': str(p?.spec?.schedulerName),
-      'spec.serviceAccountName': str(p?.spec?.serviceAccountName),
-      'spec.hostNetwork': String(p?.spec?.hostNetwork === true),
-      'status.phase': str(p?.status?.phase),
-      'status.podIP': str(p?.status?.podIPs?.[0]?.ip ?? p?.status?.podIP),
-      'status.nominatedNodeName': str(p?.status?.nominatedNodeName),
-    }),
-  },
-  '/Event': {
-    accepted: ['involvedObject.kind', 'involvedObject.namespace', 'involvedObject.name', 'involvedObject.uid',
-      'involvedObject.apiVersion', 'involvedObject.resourceVersion', 'involvedObject.fieldPath', 'reason',
-      'reportingComponent', 'source', 'type', 'metadata.namespace', 'metadata.name'],
-    fields: (e) => {
-      const io = e?.involvedObject ?? {};
-      return {
-        'involvedObject.kind': str(io.kind),
-        'involvedObject.namespace': str(io.namespace),
-        'involvedObject.name': str(io.name),
-        'involvedObject.uid': str(io.uid),
-        'involvedObject.apiVersion': str(io.apiVersion),
-        'involvedObject.resourceVersion': str(io.resourceVersion),
-        'involvedObject.fieldPath': str(io.fieldPath),
-        reason: str(e?.reason),
-        reportingComponent: str(e?.reportingComponent),
-        source: str(e?.source?.component || e?.reportingComponent),
-        type: str(e?.type),
-      };
-    },
-  },
-  '/Node': {
-    accepted: ['metadata.name', 'spec.unschedulable'],
-    fields: (n) => ({ 'spec.unschedulable': String(n?.spec?.unschedulable === true) }),
-  },
-  '/Namespace': {
-    accepted: ['status.phase', 'metadata.name'],
-    fields: (n) => ({ 'status.phase': str(n?.status?.phase) }),
-  },
-  '/Secret': {
-    accepted: ['type', 'metadata.namespace', 'metadata.name'],
-    fields: (s) => ({ type: str(s?.type) }),
-  },
-  '/Service': {
-    accepted: ['metadata.namespace', 'metadata.name', 'spec.clusterIP', 'spec.type'],
-    fields: (s) => ({ 'spec.clusterIP': str(s?.spec?.clusterIP), 'spec.type': str(s?.spec?.type) }),
-  },
-  'apps/ReplicaSet': {
-    accepted: ['metadata.name', 'metadata.namespace', 'status.replicas'],
-    fields: (r) => ({ 'status.replicas': String(r?.status?.replicas ?? 0) }),
-  },
-};
-
-const kindKey = (group: string, kind: string) => `${group === 'core' ? '' : group}/${kind}`;
-
-/** The selectable fields of an object: metadata.name, metadata.namespace (namespaced kinds) and the kind's own. */
-export function selectableFields(group: string, kind: string, obj: KubeObject, namespaced = true): Record<string, string> {
-  const k = KINDS[kindKey(group, kind)];
+function fieldsOf(k: FieldSelectorDef | undefined, obj: KubeObject, namespaced: boolean): Record<string, string> {
   const out: Record<string, string> = { 'metadata.name': str(obj?.metadata?.name) };
   if (namespaced) out['metadata.namespace'] = str(obj?.metadata?.namespace);
   if (k) Object.assign(out, k.fields(obj));
   return out;
 }
 
-/** Field labels the API accepts for a kind. */
-export function supportedFieldLabels(group: string, kind: string): string[] {
-  return KINDS[kindKey(group, kind)]?.accepted ?? ['metadata.name', 'metadata.namespace'];
-}
-
-/**
- * Check (and convert legacy aliases of) the labels of a parsed selector for a kind. Throws Error with upstream text:
- * `field label not supported: x` for kinds with their own conversion,
- * `"x" is not a known field selector: only "metadata.name", "metadata.namespace"` for the others.
- */
-export function convertFieldSelector(sel: FieldSelector, group: string, kind: string): FieldSelector {
-  const k = KINDS[kindKey(group, kind)];
+function convert(sel: FieldSelector, k: FieldSelectorDef | undefined): FieldSelector {
   return {
     terms: sel.terms.map((t) => {
       if (!k) {
@@ -183,21 +104,56 @@ export function convertFieldSelector(sel: FieldSelector, group: string, kind: st
       }
       const alias = k.aliases?.[t.field];
       if (alias) return { ...t, field: alias };
-      if (k.accepted!.includes(t.field)) return t;
+      if (k.accepted.includes(t.field)) return t;
       throw new Error(`field label not supported: ${t.field}`);
     }),
   };
 }
 
-/** ?fieldSelector= for a kind: parse and check, 400 BadRequest on any error (as upstream). Empty → no terms. */
-export function parseFieldSelectorParam(selector: string | undefined | null, group: string, kind: string): FieldSelector {
+function parseParam(selector: string | undefined | null, k: FieldSelectorDef | undefined): FieldSelector {
   if (!selector) return { terms: [] };
   try {
-    return convertFieldSelector(parseFieldSelector(selector), group, kind);
+    return convert(parseFieldSelector(selector), k);
   } catch (e) {
     if (e instanceof StatusError) throw e;
     throw badRequest((e as Error).message);
   }
+}
+
+/** ?fieldSelector= for a kind's descriptor: parse and check, 400 BadRequest on any error (as upstream). */
+export function fieldSelectorFor(def: Selectable, selector: string | undefined | null): FieldSelector {
+  return parseParam(selector, def.fieldSelectors);
+}
+
+/** Whether an object of a kind passes a selector from fieldSelectorFor. */
+export function objectMatchesFieldSelector(def: Selectable, sel: FieldSelector, obj: KubeObject): boolean {
+  return sel.terms.length === 0 || fieldSelectorMatches(sel, fieldsOf(def.fieldSelectors, obj, def.namespaced));
+}
+
+// The same by group and kind (the registered descriptors').
+
+/** The selectable fields of an object: metadata.name, metadata.namespace (namespaced kinds) and the kind's own. */
+export function selectableFields(group: string, kind: string, obj: KubeObject, namespaced = true): Record<string, string> {
+  return fieldsOf(kindFields(group, kind), obj, namespaced);
+}
+
+/** Field labels the API accepts for a kind. */
+export function supportedFieldLabels(group: string, kind: string): string[] {
+  return kindFields(group, kind)?.accepted ?? ['metadata.name', 'metadata.namespace'];
+}
+
+/**
+ * Check (and convert legacy aliases of) the labels of a parsed selector for a kind. Throws Error with upstream text:
+ * `field label not supported: x` for kinds with their own conversion,
+ * `"x" is not a known field selector: only "metadata.name", "metadata.namespace"` for the others.
+ */
+export function convertFieldSelector(sel: FieldSelector, group: string, kind: string): FieldSelector {
+  return convert(sel, kindFields(group, kind));
+}
+
+/** ?fieldSelector= for a kind: parse and check, 400 BadRequest on any error (as upstream). Empty → no terms. */
+export function parseFieldSelectorParam(selector: string | undefined | null, group: string, kind: string): FieldSelector {
+  return parseParam(selector, kindFields(group, kind));
 }
 
 /** Whether an object passes a (converted) field selector. */

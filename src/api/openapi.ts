@@ -186,8 +186,11 @@ function collectRefs(v: unknown, out: string[]): void {
 
 const docCache = new Map<string, { doc: object; json: string; hash: string }>();
 
-/** A schema as served: kubelite's own annotations (x-kubelite-*, e.g. protobuf field numbers) stay inside. */
-const served = (s: Schema): Schema => JSON.parse(JSON.stringify(s, (k, v) => (k.startsWith('x-kubelite-') ? undefined : v)));
+/** A schema as served: kubelite's own annotations (x-kubelite-*, e.g. protobuf field numbers) stay inside, and
+ *  enumerations are listed sorted, as upstream's documents list them (the definitions keep upstream's declaration
+ *  order, which validation messages follow). */
+const served = (s: Schema): Schema => JSON.parse(JSON.stringify(s, (k, v) =>
+  (k.startsWith('x-kubelite-') ? undefined : k === 'enum' && Array.isArray(v) ? [...v].sort() : v)));
 
 function build(gvPath: string) {
   const hit = docCache.get(gvPath);
@@ -238,7 +241,7 @@ export function openapiV3Index(): { paths: Record<string, { serverRelativeURL: s
   return { paths };
 }
 
-/** Aliases in the shape src/apiserver/wiring.ts looks up: the index, and a document by group and version. */
+/** The index, and a document by group and version (as the API server routes them). */
 export function openapiIndex(): { paths: Record<string, { serverRelativeURL: string }> } {
   return openapiV3Index();
 }

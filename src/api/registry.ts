@@ -1,6 +1,7 @@
 /**
- * The kinds kubelite serves: one ResourceDef per resource (discovery facts, schema name, strategy), and lookups
- * for the generic REST registry, discovery and OpenAPI.
+ * The kinds kubelite serves: one descriptor (ResourceDef) per resource. Registering a kind is one entry in
+ * `kinds` below (plus its import); everything else — REST serving, discovery, OpenAPI, tables, field
+ * selectors, client coordinates (`R`), garbage collection — derives from the descriptors.
  */
 import type { ResourceDef } from './resource.ts';
 import { configmaps, secrets } from './kinds/config.ts';
@@ -15,14 +16,16 @@ import { services } from './kinds/services.ts';
 import { rollouts } from './kinds/rollouts.ts';
 import { analysisruns, analysistemplates, clusteranalysistemplates } from './kinds/analysis.ts';
 
-/** In upstream discovery order within each group-version. */
-export const resources: ResourceDef[] = [
+/** Every served kind, by the name components use (`R.pods`), in upstream discovery order within each group-version. */
+export const kinds = {
   configmaps, endpoints, events, namespaces, nodes, pods, secrets, services,
   deployments, replicasets,
   endpointslices,
   leases,
   rollouts, analysisruns, analysistemplates, clusteranalysistemplates,
-];
+} satisfies Record<string, ResourceDef>;
+
+export const resources: ResourceDef[] = Object.values(kinds);
 
 export function findResource(group: string, version: string, plural: string): ResourceDef | undefined {
   return resources.find((r) => r.group === group && r.version === version && r.plural === plural);
@@ -50,6 +53,3 @@ export function groupVersions(): GroupVersion[] {
   }
   return [...seen.values()];
 }
-
-export { prepareForFinalize } from './kinds/namespaces.ts';
-export { toScale, applyScale } from './kinds/scale.ts';

@@ -1,10 +1,16 @@
 /**
- * The strategy of one kind for the generic REST registry (src/apiserver). Create/update/patch/delete/watch
- * are written once in the registry; each kind contributes only what differs, here.
- * Table columns and field-selector fields live in src/api/tables and src/api/fieldselectors, keyed by group+kind.
+ * The descriptor of one kind: everything kind-specific lives here, so a new kind is one descriptor file plus one
+ * registration line in ./registry.ts. From a descriptor derive: discovery and OpenAPI (src/apiserver/discovery.ts,
+ * ./openapi.ts), the generic REST registry's strategy (defaults, validation, prepareFor*), REST hooks and
+ * subresource handlers (src/apiserver), table columns (./tables), field selectors (./fieldselectors.ts), client
+ * coordinates (`R` in src/client/resources.ts) and garbage-collector participation.
+ * Create/update/patch/delete/watch are written once in the generic registry; a kind contributes only what differs.
  */
 import type { FieldError } from './errors.ts';
-import type { Schema } from './schema.ts';
+import type { TableDef } from './tables/table.ts';
+import type { KindHooks, RestContext } from '../apiserver/hooks.ts';
+import type { SubresourceHandler } from '../apiserver/subresources/handler.ts';
+import type { ConnectHandler } from '../apiserver/connect-hooks.ts';
 
 export type KubeObject = {
   apiVersion?: string;
@@ -20,6 +26,23 @@ export interface SubresourceDef {
   version: string;
   kind: string;
   verbs: string[];
+  /** Serves the subresource's requests (decoded bodies in, an object out). Without `serve` or `connect`: 404. */
+  serve?: SubresourceHandler;
+  /** Serves the subresource as a connection of its own (streams, WebSocket/SPDY upgrades): log, exec, portforward. */
+  connect?: ConnectHandler;
+  /** Strategy of an update through this subresource (finalize: only spec.finalizers change). `status` uses the
+   *  kind's prepareForStatusUpdate instead. */
+  prepareForUpdate?(obj: KubeObject, old: KubeObject): void;
+}
+
+/** The selectable fields of a kind (?fieldSelector=), as upstream's field-label conversion + ToSelectableFields. */
+export interface FieldSelectorDef {
+  /** Labels accepted by the field-label conversion. */
+  accepted: string[];
+  /** Renamed labels (legacy aliases). */
+  aliases?: Record<string, string>;
+  /** The kind's own selectable fields of an object (metadata.name/namespace are added generically). */
+  fields(obj: any): Record<string, string>;
 }
 
 export interface ResourceDef {
@@ -38,6 +61,16 @@ export interface ResourceDef {
   schemaName: string;
   /** Whether spec changes bump metadata.generation (true for kinds with spec/status). */
   hasGeneration: boolean;
+  /** Server-side printing (kubectl get columns). Default: NAME, AGE. */
+  table?: TableDef;
+  /** Field selectors beyond metadata.name/metadata.namespace. Default: upstream's, those two only. */
+  fieldSelectors?: FieldSelectorDef;
+  /** Whether the garbage collector watches this kind for ownerReferences (upstream: every deletable, listable kind
+   *  but events). */
+  garbageCollected: boolean;
+  /** REST hooks beyond the strategy (upstream: the kind's custom REST storage), built once per API server from the
+   *  server-side context (e.g. the Service IP/port allocators). */
+  rest?(ctx: RestContext): KindHooks;
   /** Fill defaults in place (as upstream SetDefaults_*). Runs on create and on every update. */
   defaults(obj: KubeObject): void;
   /** Return every field error (empty = valid). `old` is set on update, for immutability checks. */

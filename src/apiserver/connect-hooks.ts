@@ -1,9 +1,7 @@
 /**
- * Pluggable connect subresources (pods/log, pods/exec, pods/attach, pods/portforward, nodes/proxy, services/proxy).
- * src/apiserver/connect.ts (scheduling-streaming) registers its handlers here; the server routes
- * `GET|POST|... /api/v1/namespaces/<ns>/pods/<name>/<sub>[/<rest>]` to them after authentication.
- *
- *   registerConnectHandler('pods', 'log', async (req, res, ctx) => { ... });
+ * Connect subresources (pods/log, pods/exec, pods/portforward; later attach and the proxies): a descriptor's
+ * SubresourceDef names its handler (`connect`), and the server routes
+ * `GET|POST|... /api/v1/namespaces/<ns>/pods/<name>/<sub>[/<rest>]` to it after authentication.
  *
  * The handler owns the response (including upgrades: `ctx.upgrade` is set for WebSocket/SPDY upgrade requests,
  * with the raw socket and head). Throwing a StatusError before writing anything answers that Status.
@@ -36,13 +34,3 @@ export interface ConnectContext {
 }
 
 export type ConnectHandler = (req: http.IncomingMessage, res: http.ServerResponse | undefined, ctx: ConnectContext) => void | Promise<void>;
-
-const handlers = new Map<string, ConnectHandler>();
-
-export function registerConnectHandler(resource: string, subresource: string, handler: ConnectHandler): void {
-  handlers.set(`${resource}/${subresource}`, handler);
-}
-
-export function connectHandler(resource: string, subresource: string): ConnectHandler | undefined {
-  return handlers.get(`${resource}/${subresource}`);
-}

@@ -14,7 +14,7 @@ import * as net from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { Node, Pod } from 'kubernetes-types/core/v1.d.ts';
 import { StatusError, badRequest } from '../api/errors.ts';
-import { registerConnectHandler, type ConnectContext } from './connect-hooks.ts';
+import type { ConnectContext } from './connect-hooks.ts';
 
 const DEFAULT_KUBELET_PORT = 10250;
 
@@ -68,7 +68,7 @@ function queryWithout(q: URLSearchParams, drop: string[]): string {
   return s ? `?${s}` : '';
 }
 
-async function logHandler(req: http.IncomingMessage, res: http.ServerResponse | undefined, ctx: ConnectContext): Promise<void> {
+export async function logHandler(req: http.IncomingMessage, res: http.ServerResponse | undefined, ctx: ConnectContext): Promise<void> {
   if (!res) throw badRequest('pods/log does not upgrade');
   const pod = await getPod(ctx);
   const container = pickContainer(pod, ctx.query.get('container'), ctx.name);
@@ -129,7 +129,7 @@ function proxyUpgrade(req: http.IncomingMessage, client: Duplex, head: Buffer, h
   });
 }
 
-async function execHandler(req: http.IncomingMessage, _res: http.ServerResponse | undefined, ctx: ConnectContext): Promise<void> {
+export async function execHandler(req: http.IncomingMessage, _res: http.ServerResponse | undefined, ctx: ConnectContext): Promise<void> {
   if (!ctx.upgrade) throw badRequest('Upgrade request required');
   const pod = await getPod(ctx);
   const container = pickContainer(pod, ctx.query.get('container'), ctx.name);
@@ -141,7 +141,7 @@ async function execHandler(req: http.IncomingMessage, _res: http.ServerResponse 
   await proxyUpgrade(req, ctx.upgrade.socket, ctx.upgrade.head, host, port, path, kubeletToken(req, ctx));
 }
 
-async function portForwardHandler(req: http.IncomingMessage, _res: http.ServerResponse | undefined, ctx: ConnectContext): Promise<void> {
+export async function portForwardHandler(req: http.IncomingMessage, _res: http.ServerResponse | undefined, ctx: ConnectContext): Promise<void> {
   if (!ctx.upgrade) throw badRequest('Upgrade request required');
   const pod = await getPod(ctx);
   if (pod.status?.phase !== 'Running') throw badRequest(`pod ${ctx.name} is not running`);
@@ -149,12 +149,3 @@ async function portForwardHandler(req: http.IncomingMessage, _res: http.ServerRe
   const path = `/portForward/${encodeURIComponent(ctx.namespace ?? 'default')}/${encodeURIComponent(ctx.name)}${queryWithout(ctx.query, [])}`;
   await proxyUpgrade(req, ctx.upgrade.socket, ctx.upgrade.head, host, port, path, kubeletToken(req, ctx));
 }
-
-/** Register pods/log, pods/exec and pods/portforward with the API server's connect hooks. Idempotent. */
-export function registerPodConnectHandlers(): void {
-  registerConnectHandler('pods', 'log', logHandler);
-  registerConnectHandler('pods', 'exec', execHandler);
-  registerConnectHandler('pods', 'portforward', portForwardHandler);
-}
-
-registerPodConnectHandlers();

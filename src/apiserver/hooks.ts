@@ -1,10 +1,18 @@
 /**
  * Per-kind REST behaviour that goes beyond a ResourceDef strategy (upstream: the custom REST storages of
  * pods, services, namespaces): IP/port allocation, graceful pod deletion, namespace termination.
- * The generic registry calls these at fixed points; kinds without hooks use the generic behaviour.
+ * A descriptor declares them with `rest(ctx)`; the generic registry builds them once from its RestContext and
+ * calls them at fixed points; kinds without hooks use the generic behaviour.
  */
-import type { KubeObject, ResourceDef } from '../api/resource.ts';
+import type { KubeObject } from '../api/resource.ts';
 import type { RequestContext } from './context.ts';
+import type { ServiceAllocators } from './allocators.ts';
+
+/** What REST hooks may need from the API server that runs them. */
+export interface RestContext {
+  /** Service clusterIP and nodePort allocation (services). */
+  allocators: ServiceAllocators;
+}
 
 export interface DeleteDecision {
   /** 'delete' removes the key now; 'mark' stores `obj` (with deletionTimestamp etc.) instead. */
@@ -34,10 +42,4 @@ export interface DeleteOptions {
   orphanDependents?: boolean;
   preconditions?: { uid?: string; resourceVersion?: string };
   dryRun?: string[];
-}
-
-export type HooksTable = Map<string, KindHooks>;
-
-export function hooksKey(def: Pick<ResourceDef, 'group' | 'plural'>): string {
-  return `${def.group}/${def.plural}`;
 }

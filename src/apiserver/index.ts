@@ -1,5 +1,5 @@
 /**
- * Start the whole API server on a data dir: PKI, store, kinds, HTTPS server, connect handlers, bootstrap.
+ * Start the whole API server on a data dir: PKI, store, HTTPS server serving every registered kind, bootstrap.
  *
  *   const api = await startApiServer({ dataDir, port: 6443, bindAddress: '127.0.0.1', store: { kind: 'sqlite', dataDir } });
  *   ... api.url, api.pki, api.stop()
@@ -8,13 +8,11 @@ import type { Store } from '../storage/store.ts';
 import { openStore, type OpenStoreOptions } from '../storage/index.ts';
 import { ensurePki, type Pki } from './tls.ts';
 import { createApiServer, type ApiServer } from './server.ts';
-import { loadDeps } from './wiring.ts';
 import { ServiceAllocators, DEFAULT_SERVICE_CIDR } from './allocators.ts';
-import { buildHooks } from './kindhooks.ts';
 import { bootstrapCluster, advertiseAddress } from './bootstrap.ts';
 import { defaultPod, type PodDefaultsOptions } from '../api/kinds/pod-defaults.ts';
+import { resources } from '../api/registry.ts';
 
-export { registerConnectHandler } from './connect-hooks.ts';
 export type { ApiServer } from './server.ts';
 
 export interface StartApiServerOptions {
@@ -46,11 +44,11 @@ export async function startApiServer(o: StartApiServerOptions): Promise<RunningA
   const log = o.log ?? ((m: string) => console.log(m));
   const adv = advertiseAddress(o.bindAddress);
   const pki = ensurePki(o.dataDir, [o.bindAddress, adv].filter((a) => a && a !== '0.0.0.0' && a !== '::'));
-  const deps = await loadDeps();
+  let defs = resources;
   if (o.podDefaults) {
     // Pod defaulting with this server's flags (DefaultTolerationSeconds admission).
     const podOpts = o.podDefaults;
-    deps.defs = deps.defs.map((d) => d.group === '' && d.plural === 'pods' ? { ...d, defaults: (obj) => defaultPod(obj as Record<string, unknown>, podOpts) } : d);
+    defs = resources.map((d) => d.group === '' && d.plural === 'pods' ? { ...d, defaults: (obj) => defaultPod(obj as Record<string, unknown>, podOpts) } : d);
   }
   let store: Store;
   try {
@@ -65,11 +63,7 @@ export async function startApiServer(o: StartApiServerOptions): Promise<RunningA
     throw new StartupError(`cannot open the SQLite store in ${o.store.dataDir} (${why}): check the data dir or choose another with --data-dir`);
   }
   const allocators = new ServiceAllocators(store, o.serviceCIDR ?? DEFAULT_SERVICE_CIDR);
-  const api = createApiServer({ store, deps, pki, hooks: buildHooks(allocators), log: (m) => console.error(m) });
-  try {
-    const connect = await import('./connect.ts').catch(() => undefined);
-    connect?.registerPodConnectHandlers?.();
-  } catch { /* streaming not available */ }
+  const api = createApiServer({ store, pki, defs, rest: { allocators }, log: (m) => console.error(m) });
   try {
     await api.listen(o.port, o.bindAddress);
   } catch (e) {

@@ -1,5 +1,5 @@
 /**
- * REST hooks of pods (graceful deletion) and namespaces (termination), and the table of all kind hooks.
+ * REST hooks of pods (graceful deletion) and namespaces (termination); their descriptors declare them.
  *
  * Pods: a pod bound to a node gets deletionTimestamp = now + grace and deletionGracePeriodSeconds = grace; the
  * node agent removes it with a grace-0 delete once its containers stopped. Unscheduled or finished pods, and a
@@ -11,8 +11,7 @@ import type { KubeObject } from '../api/resource.ts';
 import { StatusError } from '../api/errors.ts';
 import { rfc3339 } from '../util/clock.ts';
 import type { Meta } from './codec.ts';
-import { hooksKey, type HooksTable, type KindHooks } from './hooks.ts';
-import type { ServiceAllocators } from './allocators.ts';
+import type { KindHooks } from './hooks.ts';
 
 export const podHooks: KindHooks = {
   deletePolicy(pod, opts, nowMs) {
@@ -72,13 +71,3 @@ export const namespaceHooks: KindHooks = {
     if (old.metadata?.deletionTimestamp) (ns as any).status = { ...((ns as any).status ?? {}), phase: 'Terminating' };
   },
 };
-
-export function buildHooks(alloc: ServiceAllocators): HooksTable {
-  const t: HooksTable = new Map();
-  t.set(hooksKey({ group: '', plural: 'pods' }), podHooks);
-  t.set(hooksKey({ group: '', plural: 'namespaces' }), namespaceHooks);
-  t.set(hooksKey({ group: '', plural: 'services' }), alloc.hooks());
-  return t;
-}
-
-export type { KubeObject };

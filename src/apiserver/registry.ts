@@ -1,7 +1,7 @@
 /**
  * The generic REST registry: get, list, create, update, patch, delete, deletecollection written once for every
- * kind, driven by its ResourceDef strategy (defaults, validation, prepareFor*) and optional KindHooks
- * (upstream: k8s.io/apiserver/pkg/registry/generic/registry/store.go).
+ * kind, driven by its ResourceDef strategy (defaults, validation, prepareFor*) and the REST hooks its descriptor
+ * declares (upstream: k8s.io/apiserver/pkg/registry/generic/registry/store.go).
  *
  * Semantics kept from upstream:
  * - resourceVersion is the store's modRevision; PUT with a stale resourceVersion -> 409 Conflict;
@@ -17,12 +17,21 @@ import { StatusError, alreadyExists, badRequest, conflict, invalid, notFound, ty
 import { ConflictError, KeyExistsError, KeyNotFoundError, type Store, type KeyValue } from '../storage/store.ts';
 import { rfc3339 } from '../util/clock.ts';
 import { collectionPrefix, decodeKV, deepClone, encodeObject, fromKV, generateName, jsonEqual, objectKey, specPart, apiVersionOf } from './codec.ts';
-import type { ApiDeps, PatchKind } from './deps.ts';
 import { managerOf, type RequestContext } from './context.ts';
 import type { Meta } from './codec.ts';
-import { prepareForFinalize } from '../api/registry.ts';
-import { findTypeErrors, typeErrorMessage } from '../api/schema-walk.ts';
-import { hooksKey, type DeleteOptions, type HooksTable, type KindHooks } from './hooks.ts';
+import { findTypeErrors, findUnknownFields, pruneUnknownFields, typeErrorMessage } from '../api/schema-walk.ts';
+import { parseLabelSelectorParam, selectorMatches } from '../api/labels.ts';
+import { fieldSelectorFor, objectMatchesFieldSelector } from '../api/fieldselectors.ts';
+import { patchObject, type PatchKind } from '../api/patch/index.ts';
+import { serverSideApply, updateManagedFields } from '../api/patch/apply.ts';
+import type { DeleteOptions, KindHooks, RestContext } from './hooks.ts';
+import { ServiceAllocators } from './allocators.ts';
+
+export interface RegistryOptions {
+  /** What the kinds' REST hooks need (default: Service allocators over the same store, default service CIDR). */
+  rest?: RestContext;
+  now?: () => number;
+}
 
 export interface ListParams {
   labelSelector?: string;
@@ -55,13 +64,18 @@ function decodeContinue(tok: string): ContinueToken {
 
 const MAX_RETRIES = 10;
 
+const subStrategy = (def: ResourceDef, sub: string) => def.subresources.find((s) => s.name === sub)?.prepareForUpdate;
+
 export class GenericRegistry {
-  constructor(
-    private store: Store,
-    private deps: ApiDeps,
-    private hooksTable: HooksTable,
-    private now: () => number = Date.now,
-  ) {}
+  private now: () => number;
+  private restContext: RestContext;
+  /** Each kind's REST hooks, built once from its descriptor's `rest(ctx)`. */
+  private hooksByDef = new WeakMap<ResourceDef, KindHooks>();
+
+  constructor(private store: Store, opts: RegistryOptions = {}) {
+    this.now = opts.now ?? Date.now;
+    this.restContext = opts.rest ?? { allocators: new ServiceAllocators(store) };
+  }
 
   /** rfc3339 of the current second, formatted once per second (every create stamps creationTimestamp). */
   private stampMemo = { sec: NaN, text: '' };
@@ -76,7 +90,9 @@ export class GenericRegistry {
   private nsTerminating = new Map<string, { rev: number; value: boolean }>();
 
   private hooks(def: ResourceDef): KindHooks {
-    return this.hooksTable.get(hooksKey(def)) ?? {};
+    let h = this.hooksByDef.get(def);
+    if (!h) { h = def.rest?.(this.restContext) ?? {}; this.hooksByDef.set(def, h); }
+    return h;
   }
 
   // ---------------------------------------------------------------- reads
@@ -95,10 +111,11 @@ export class GenericRegistry {
 
   /** Matcher for label + field selectors (throws 400 on bad selectors). */
   matcher(def: ResourceDef, labelSelector?: string, fieldSelector?: string): (o: KubeObject) => boolean {
-    const lm = labelSelector ? this.deps.labelSelector(labelSelector) : undefined;
-    const fm = fieldSelector ? this.deps.fieldSelector(def, fieldSelector) : undefined;
-    if (!lm && !fm) return () => true;
-    return (o) => (!lm || lm((o.metadata?.labels ?? {}) as Record<string, string>)) && (!fm || fm(o));
+    const ls = labelSelector ? parseLabelSelectorParam(labelSelector) : undefined;
+    const fs = fieldSelector ? fieldSelectorFor(def, fieldSelector) : undefined;
+    if (!ls && !fs) return () => true;
+    return (o) => (!ls || selectorMatches(ls, (o.metadata?.labels ?? {}) as Record<string, string>)) &&
+      (!fs || objectMatchesFieldSelector(def, fs, o));
   }
 
   async list(def: ResourceDef, ns: string | undefined, p: ListParams): Promise<ListOutcome> {
@@ -168,18 +185,21 @@ export class GenericRegistry {
   checkUnknownFields(def: ResourceDef, body: unknown, ctx: RequestContext, typesChecked = false): void {
     let typeErr: string | undefined;
     if (!typesChecked) {
-      try { typeErr = this.deps.typeError(def, body); } catch { typeErr = undefined; }
+      try {
+        const errs = findTypeErrors(body, def.schemaName);
+        typeErr = errs.length ? typeErrorMessage(def.kind, def.version, errs[0]) : undefined;
+      } catch { typeErr = undefined; }
     }
     if (typeErr) throw badRequest(typeErr);
     let unknown: string[];
-    try { unknown = this.deps.findUnknownFields(def, body); } catch { unknown = []; }
+    try { unknown = findUnknownFields(body, def.schemaName); } catch { unknown = []; }
     if (!unknown.length) return;
     if (ctx.fieldValidation === 'Strict') {
       const msgs = unknown.map((u) => `unknown field "${u}"`);
       throw badRequest(`strict decoding error: ${msgs.join(', ')}`);
     }
     if (ctx.fieldValidation === 'Warn') for (const u of unknown) ctx.warnings.push(`unknown field "${u}"`);
-    try { this.deps.pruneUnknownFields(def, body); } catch { /* best effort */ }
+    try { pruneUnknownFields(body, def.schemaName); } catch { /* best effort */ }
   }
 
   private validateOrThrow(def: ResourceDef, obj: KubeObject, old?: KubeObject): void {
@@ -267,7 +287,7 @@ export class GenericRegistry {
     this.validateOrThrow(def, obj);
     await this.checkNamespace(def, meta.namespace, meta.name);
     if (!opts.managedFieldsDone) {
-      try { this.deps.updateManagedFields(def, obj, null, managerOf(ctx), 'Update'); } catch { /* managedFields are advisory */ }
+      try { updateManagedFields(obj, null, { manager: managerOf(ctx), operation: 'Update', schemaName: def.schemaName }); } catch { /* managedFields are advisory */ }
     }
     const key = objectKey(def, meta.namespace, meta.name);
     if (ctx.dryRun) {
@@ -355,9 +375,9 @@ export class GenericRegistry {
         for (const f of ['labels', 'annotations', 'finalizers', 'ownerReferences'] as const) {
           if (om[f] !== undefined) (nm as any)[f] = deepClone(om[f]); else delete nm[f];
         }
-      } else if (sub === 'finalize') {
-        // Only spec.finalizers changes (namespaces/finalize).
-        prepareForFinalize(next, old);
+      } else if (sub && subStrategy(def, sub)) {
+        // The subresource's own strategy (namespaces/finalize: only spec.finalizers changes).
+        subStrategy(def, sub)!(next, old);
         next.metadata = nm;
         for (const f of ['labels', 'annotations', 'finalizers', 'ownerReferences'] as const) {
           if (om[f] !== undefined) (nm as any)[f] = deepClone(om[f]); else delete nm[f];
@@ -379,7 +399,7 @@ export class GenericRegistry {
         nm.generation = (om.generation ?? 0) + 1;
       }
       if (!opts.skipManagedFields) {
-        try { this.deps.updateManagedFields(def, next, old, managerOf(ctx), 'Update', sub); } catch { /* advisory */ }
+        try { updateManagedFields(next, old, { manager: managerOf(ctx), operation: 'Update', subresource: sub, schemaName: def.schemaName }); } catch { /* advisory */ }
       }
       // No change: answer the current object without writing (resourceVersion unchanged).
       const cmpNext = { ...next, metadata: { ...next.metadata, resourceVersion: om.resourceVersion, managedFields: undefined } };
@@ -440,7 +460,7 @@ export class GenericRegistry {
     let checked = false;
     const { obj } = await this.guaranteedUpdate(def, ns, name, ctx, (cur) => {
       const curRV = cur.metadata?.resourceVersion;
-      const next = this.deps.applyPatch(def, kind, cur, patch);
+      const next = patchObject(def.schemaName, kind, cur, patch);
       const w = ctx.warnings.length;
       this.checkUnknownFields(def, next, ctx);
       if (checked) ctx.warnings.length = w; // warn once across conflict retries
@@ -450,6 +470,19 @@ export class GenericRegistry {
       return next;
     }, { subresource });
     return obj;
+  }
+
+  /** A PATCH request of any type (server-side apply included) as the body decoded it; `created` for an apply that created. */
+  async patchRequest(def: ResourceDef, ns: string | undefined, name: string, p: { kind: PatchKind | 'apply'; patch: unknown }, ctx: RequestContext, subresource?: string): Promise<{ obj: KubeObject; created: boolean }> {
+    const { kind, patch } = p;
+    if (kind === 'apply') {
+      if (!patch || typeof patch !== 'object' || Array.isArray(patch)) throw badRequest('the apply patch is not an object');
+      return this.apply(def, ns, name, patch as KubeObject, ctx, ctx.query.get('force') === 'true', subresource);
+    }
+    if (kind === 'json' ? !Array.isArray(patch) : (!patch || typeof patch !== 'object' || Array.isArray(patch))) {
+      throw badRequest(kind === 'json' ? 'json patch must be an array of operations' : 'the patch is not a JSON object');
+    }
+    return { obj: await this.patch(def, ns, name, kind, patch, ctx, subresource), created: false };
   }
 
   /** Server-side apply (PATCH application/apply-patch+yaml): creates when missing. */
@@ -464,14 +497,14 @@ export class GenericRegistry {
     if (!manager) throw badRequest('PATCH, application/apply-patch+yaml requests must supply a fieldManager');
     const r = await this.guaranteedUpdate(def, ns, name, ctx, (cur) => {
       const curRV = cur.metadata?.resourceVersion;
-      const next = this.deps.serverSideApply(def, cur, applied, manager, force);
+      const next = serverSideApply(cur, applied, { manager, force, schemaName: def.schemaName }) as KubeObject;
       if (next.metadata && next.metadata.resourceVersion === curRV && !applied.metadata?.resourceVersion) delete (next.metadata as Meta).resourceVersion;
       return next;
     }, {
       subresource, skipManagedFields: true,
       createIfMissing: subresource ? undefined : async () => {
         const base: KubeObject = { apiVersion: apiVersionOf(def), kind: def.kind, metadata: { name, ...(def.namespaced ? { namespace: ns } : {}) } };
-        const obj = this.deps.serverSideApply(def, null, applied, manager, force);
+        const obj = serverSideApply(null, applied, { manager, force, schemaName: def.schemaName }) as KubeObject;
         return this.create(def, ns, { ...base, ...obj, metadata: { ...base.metadata, ...obj.metadata } }, ctx, { skipUnknownCheck: true, managedFieldsDone: true });
       },
     });

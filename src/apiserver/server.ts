@@ -2,7 +2,7 @@
  * The HTTPS API server: filters (authentication, body limits), routing of the Kubernetes REST paths to the
  * generic registry, discovery, OpenAPI v3, health and version endpoints.
  *
- *   const api = createApiServer({ store, deps, pki, hooks });
+ *   const api = createApiServer({ store, pki, rest: { allocators } });
  *   await api.listen(6443, '127.0.0.1');
  */
 import * as https from 'node:https';
@@ -11,19 +11,20 @@ import type { Duplex } from 'node:stream';
 import type { Store } from '../storage/store.ts';
 import type { KubeObject, ResourceDef } from '../api/resource.ts';
 import { StatusError, badRequest, internalError, methodNotAllowed, notFound, unauthorized } from '../api/errors.ts';
-import type { IncludeObject } from '../api/tables/table.ts';
+import { buildTable, type IncludeObject, type Table } from '../api/tables/index.ts';
+import { defaultTable } from '../api/tables/cluster.ts';
+import { resources } from '../api/registry.ts';
+import { openapiIndex, openapiDocument } from '../api/openapi.ts';
+import { decodeProtobufBody } from '../api/protobuf.ts';
+import type { PatchKind } from '../api/patch/index.ts';
 import { Authenticator, type UserInfo } from './auth.ts';
 import type { Pki } from './tls.ts';
-import type { ApiDeps, PatchKind } from './deps.ts';
 import { GenericRegistry, type ListParams } from './registry.ts';
-import type { HooksTable, DeleteOptions } from './hooks.ts';
+import type { DeleteOptions, RestContext } from './hooks.ts';
 import { Discovery, wantsAggregated, AGGREGATED_V2, AGGREGATED_V2BETA1 } from './discovery.ts';
 import { bodyFormat, decodeObjectBody, parseJson, parseYaml, readBody, warningHeaders, writeJson, writeStatus } from './body.ts';
 import { contextFromQuery, parseRequestTarget, type RequestContext, type RequestTarget } from './context.ts';
 import { serveWatch } from './watch.ts';
-import { getScale, updateScale } from './subresources/scale.ts';
-import { bindPod, evictPod, successStatus } from './subresources/pods.ts';
-import { connectHandler } from './connect-hooks.ts';
 import { apiVersionOf } from './codec.ts';
 import { KubeClient } from '../client/client.ts';
 
@@ -34,9 +35,11 @@ export const SERVER_VERSION = {
 
 export interface ApiServerOptions {
   store: Store;
-  deps: ApiDeps;
   pki: Pki;
-  hooks?: HooksTable;
+  /** What the kinds' REST hooks need (see GenericRegistry). */
+  rest?: RestContext;
+  /** The kinds served (default: every registered descriptor). */
+  defs?: ResourceDef[];
   authenticator?: Authenticator;
   log?: (msg: string) => void;
   now?: () => number;
@@ -62,22 +65,21 @@ interface Target {
   rest: string;
 }
 
-const KNOWN_SUBRESOURCES = new Set(['status', 'scale', 'binding', 'eviction', 'finalize', 'log', 'exec', 'attach', 'portforward', 'proxy', 'ephemeralcontainers', 'resize']);
-
 export function createApiServer(o: ApiServerOptions): ApiServer {
   const log = o.log ?? ((m: string) => console.error(m));
   const now = o.now ?? Date.now;
   const authenticator = o.authenticator ?? new Authenticator();
   authenticator.addToken(o.pki.adminToken, { name: 'kubelite-admin', groups: ['system:masters', 'system:authenticated'] });
-  const registry = new GenericRegistry(o.store, o.deps, o.hooks ?? new Map(), now);
+  const registry = new GenericRegistry(o.store, { rest: o.rest, now });
+  const defs = o.defs ?? resources;
   const byGVR = new Map<string, ResourceDef>();
   const byGR = new Map<string, ResourceDef>();
-  for (const d of o.deps.defs) {
+  for (const d of defs) {
     byGVR.set(`${d.group}/${d.version}/${d.plural}`, d);
     if (!byGR.has(`${d.group}/${d.plural}`)) byGR.set(`${d.group}/${d.plural}`, d);
   }
   let address = '127.0.0.1:6443';
-  const discovery = new Discovery(o.deps.defs, () => address);
+  const discovery = new Discovery(defs, () => address);
   let ready = false;
   let loopback: KubeClient | undefined;
   /** An admin client over loopback for connect handlers (they call kubelets with the server's own credential). */
@@ -99,7 +101,8 @@ export function createApiServer(o: ApiServerOptions): ApiServer {
   function resolveTarget(group: string, version: string, segs: string[]): Target | undefined {
     let namespace: string | undefined;
     let rest = segs;
-    if (rest[0] === 'namespaces' && rest.length >= 3 && !KNOWN_SUBRESOURCES.has(rest[2])) {
+    // /namespaces/<name>/<x>: a subresource of the namespace, or the collection <x> in that namespace.
+    if (rest[0] === 'namespaces' && rest.length >= 3 && !byGVR.get(`${group}/${version}/namespaces`)?.subresources.some((s) => s.name === rest[2])) {
       namespace = rest[1];
       rest = rest.slice(2);
       const def = byGVR.get(`${group}/${version}/${rest[0]}`);
@@ -141,10 +144,10 @@ export function createApiServer(o: ApiServerOptions): ApiServer {
       if (agg) return writeJson(res, 200, discovery.aggregated(false, agg), { 'Content-Type': agg === 'v2' ? AGGREGATED_V2 : AGGREGATED_V2BETA1, Vary: 'Accept' });
       return writeJson(res, 200, discovery.apiGroupList(), { Vary: 'Accept' });
     }
-    if (path === '/openapi/v3') return writeJson(res, 200, o.deps.openapiIndex());
+    if (path === '/openapi/v3') return writeJson(res, 200, openapiIndex());
     if (path.startsWith('/openapi/v3/')) {
       const m = /^\/openapi\/v3\/(?:api\/(v1)|apis\/([^/]+)\/([^/]+))$/.exec(path);
-      const doc = m ? o.deps.openapiDocument(m[2] ?? '', m[1] ?? m[3]) : undefined;
+      const doc = m ? openapiDocument(m[2] ?? '', m[1] ?? m[3]) : undefined;
       if (!doc) throw new StatusError(404, 'NotFound', 'the server could not find the requested resource');
       return writeJson(res, 200, doc, { 'Cache-Control': 'public, immutable', Expires: new Date(now() + 365 * 86400e3).toUTCString() });
     }
@@ -181,7 +184,7 @@ export function createApiServer(o: ApiServerOptions): ApiServer {
     if (segs[0] === 'watch') { watchPath = true; segs = segs.slice(1); }
     const t = resolveTarget(group, version, segs);
     if (!t) throw new StatusError(404, 'NotFound', 'the server could not find the requested resource');
-    if (t.subresource && connectHandler(t.def.plural, t.subresource)) return routeConnect(req, res, url, path, user!, undefined, t);
+    if (t.subresource && subresourceOf(t)?.connect) return routeConnect(req, res, url, path, user!, undefined, t);
     const ctx = contextFromQuery(user!, url.searchParams, t.namespace, req.headers['user-agent'] as string | undefined);
     return serveResource(req, res, t, ctx, url.searchParams, accept, method, watchPath);
   }
@@ -193,7 +196,7 @@ export function createApiServer(o: ApiServerOptions): ApiServer {
       const [group, version, segs] = parts[0] === 'api' ? ['', parts[1], parts.slice(2)] : [parts[1] ?? '', parts[2], parts.slice(3)];
       t = resolveTarget(group, version, segs);
     }
-    const h = t?.subresource ? connectHandler(t.def.plural, t.subresource) : undefined;
+    const h = t ? subresourceOf(t)?.connect : undefined;
     if (!t || !h || !t.name) throw new StatusError(404, 'NotFound', 'the server could not find the requested resource');
     await h(req, res, {
       client: loopbackClient(), user, group: t.def.group, version: t.def.version, resource: t.def.plural, subresource: t.subresource!,
@@ -205,7 +208,15 @@ export function createApiServer(o: ApiServerOptions): ApiServer {
   async function decodeBody(req: http.IncomingMessage): Promise<unknown> {
     const fmt = bodyFormat(req, false);
     const buf = await readBody(req);
-    return decodeObjectBody(buf, fmt, (b) => o.deps.decodeProtobuf(b));
+    return decodeObjectBody(buf, fmt, (b) => decodeProtobufBody(b));
+  }
+
+  function subresourceOf(t: Target) {
+    return t.subresource ? t.def.subresources.find((s) => s.name === t.subresource) : undefined;
+  }
+
+  function table(def: ResourceDef, objs: KubeObject[], includeObject: IncludeObject, listMeta: Table['metadata'], nowMs: number): Table {
+    return buildTable(objs, def.table ?? defaultTable, nowMs, includeObject, listMeta);
   }
 
   function tableAccept(accept: string): boolean {
@@ -238,7 +249,7 @@ export function createApiServer(o: ApiServerOptions): ApiServer {
     let opts: DeleteOptions = {};
     if (buf.length) {
       const fmt = bodyFormat(req, false);
-      const v = fmt === 'yaml' ? parseYaml(buf) : fmt === 'protobuf' ? o.deps.decodeProtobuf(buf) : parseJson(buf);
+      const v = fmt === 'yaml' ? parseYaml(buf) : fmt === 'protobuf' ? decodeProtobufBody(buf) : parseJson(buf);
       if (v && typeof v === 'object' && !Array.isArray(v)) opts = v as DeleteOptions;
       else if (v !== null) throw badRequest('DeleteOptions must be an object');
     }
@@ -259,7 +270,7 @@ export function createApiServer(o: ApiServerOptions): ApiServer {
   function sendObject(res: http.ServerResponse, code: number, def: ResourceDef, obj: KubeObject, ctx: RequestContext, accept: string, q: URLSearchParams) {
     const h = warningHeaders(ctx.warnings);
     if (tableAccept(accept) && obj.kind === def.kind) {
-      return writeJson(res, code, o.deps.table(def, [obj], includeObjectParam(q), { resourceVersion: obj.metadata?.resourceVersion }, now()), h);
+      return writeJson(res, code, table(def, [obj], includeObjectParam(q), { resourceVersion: obj.metadata?.resourceVersion }, now()), h);
     }
     return writeJson(res, code, obj, h);
   }
@@ -279,7 +290,7 @@ export function createApiServer(o: ApiServerOptions): ApiServer {
             namespace: ns, resourceVersion: lp.resourceVersion, labelSelector: lp.labelSelector, fieldSelector: lp.fieldSelector,
             allowWatchBookmarks: q.get('allowWatchBookmarks') === 'true' && !isTable,
             timeoutSeconds: ts ? Number(ts) : undefined,
-            render: isTable ? (obj) => o.deps.table(def, [obj], inc, {}, now()) : undefined,
+            render: isTable ? (obj) => table(def, [obj], inc, {}, now()) : undefined,
           });
         }
         verbAllowed(def, 'list');
@@ -287,7 +298,7 @@ export function createApiServer(o: ApiServerOptions): ApiServer {
         const meta: Record<string, unknown> = { resourceVersion: l.resourceVersion };
         if (l.continue) meta.continue = l.continue;
         if (l.remainingItemCount !== undefined) meta.remainingItemCount = l.remainingItemCount;
-        if (tableAccept(accept)) return writeJson(res, 200, o.deps.table(def, l.items, includeObjectParam(q), meta as any, now()));
+        if (tableAccept(accept)) return writeJson(res, 200, table(def, l.items, includeObjectParam(q), meta as any, now()));
         return writeJson(res, 200, { kind: def.listKind, apiVersion: apiVersionOf(def), metadata: meta, items: l.items });
       }
       if (method === 'POST') {
@@ -331,40 +342,15 @@ export function createApiServer(o: ApiServerOptions): ApiServer {
       }
       throw methodNotAllowed(`the server does not allow this method on the requested resource`);
     }
-    // Subresources
-    const sdef = def.subresources.find((s) => s.name === sub);
-    if (!sdef) throw new StatusError(404, 'NotFound', 'the server could not find the requested resource');
-    if (sub === 'status' || sub === 'finalize') {
-      if (method === 'GET' && sub === 'status') return sendObject(res, 200, def, await registry.get(def, ns, name), ctx, accept, q);
-      if (method === 'PUT') {
-        const body = (await decodeBody(req)) as KubeObject;
-        return sendObject(res, 200, def, await registry.update(def, ns, name, body, ctx, sub), ctx, accept, q);
-      }
-      if (method === 'PATCH' && sub === 'status') return servePatch(req, res, t, ctx, q, accept);
-      throw methodNotAllowed(`the server does not allow this method on the requested resource`);
-    }
-    if (sub === 'scale') {
-      if (method === 'GET') return writeJson(res, 200, await getScale(registry, def, ns, name));
-      if (method === 'PUT') {
-        const body = await decodeBody(req);
-        return writeJson(res, 200, await updateScale(registry, o.deps, def, ns, name, ctx, { body }), warningHeaders(ctx.warnings));
-      }
-      if (method === 'PATCH') {
-        const { kind, patch } = await readPatch(req);
-        if (kind === 'apply') throw new StatusError(415, 'UnsupportedMediaType', 'apply patches are not supported on the scale subresource');
-        return writeJson(res, 200, await updateScale(registry, o.deps, def, ns, name, ctx, { patchKind: kind, patch }), warningHeaders(ctx.warnings));
-      }
-      throw methodNotAllowed(`the server does not allow this method on the requested resource`);
-    }
-    if (sub === 'binding' && method === 'POST') {
-      await bindPod(registry, def, ns!, name, await decodeBody(req), ctx, now);
-      return writeJson(res, 201, successStatus(201));
-    }
-    if (sub === 'eviction' && method === 'POST') {
-      await evictPod(registry, def, ns!, name, await decodeBody(req), ctx);
-      return writeJson(res, 201, successStatus(201));
-    }
-    throw new StatusError(404, 'NotFound', 'the server could not find the requested resource');
+    // Subresources: the descriptor's handler serves them.
+    const sdef = subresourceOf(t);
+    if (!sdef?.serve) throw new StatusError(404, 'NotFound', 'the server could not find the requested resource');
+    const r = await sdef.serve({
+      method, def, subresource: sub, namespace: ns, name, ctx, registry, now,
+      body: () => decodeBody(req), patch: () => readPatch(req),
+    });
+    if (r.ofKind) return sendObject(res, r.code, def, r.body as KubeObject, ctx, accept, q);
+    return writeJson(res, r.code, r.body, warningHeaders(ctx.warnings));
   }
 
   async function readPatch(req: http.IncomingMessage): Promise<{ kind: PatchKind | 'apply'; patch: unknown }> {
@@ -377,18 +363,8 @@ export function createApiServer(o: ApiServerOptions): ApiServer {
   }
 
   async function servePatch(req: http.IncomingMessage, res: http.ServerResponse, t: Target, ctx: RequestContext, q: URLSearchParams, accept: string): Promise<void> {
-    const { def, namespace: ns, name } = t;
-    const { kind, patch } = await readPatch(req);
-    if (kind === 'apply') {
-      if (!patch || typeof patch !== 'object' || Array.isArray(patch)) throw badRequest('the apply patch is not an object');
-      const r = await registry.apply(def, ns, name!, patch as KubeObject, ctx, q.get('force') === 'true', t.subresource);
-      return sendObject(res, r.created ? 201 : 200, def, r.obj, ctx, accept, q);
-    }
-    if (kind === 'json' ? !Array.isArray(patch) : (!patch || typeof patch !== 'object' || Array.isArray(patch))) {
-      throw badRequest(kind === 'json' ? 'json patch must be an array of operations' : 'the patch is not a JSON object');
-    }
-    const obj = await registry.patch(def, ns, name!, kind, patch, ctx, t.subresource);
-    return sendObject(res, 200, def, obj, ctx, accept, q);
+    const r = await registry.patchRequest(t.def, t.namespace, t.name!, await readPatch(req), ctx, t.subresource);
+    return sendObject(res, r.created ? 201 : 200, t.def, r.obj, ctx, accept, q);
   }
 
   function text(res: http.ServerResponse, code: number, body: string) {

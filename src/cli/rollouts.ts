@@ -18,10 +18,11 @@
  */
 import { KubeClient, type PatchType } from '../client/client.ts';
 import { parseGoDuration } from '../util/duration.ts';
+import { R } from '../client/resources.ts';
 import { renderRolloutTree, rolloutSummaryRow, type RolloutTreeInput } from './rollouts-tree.ts';
 
-export const RO = { group: 'argoproj.io', version: 'v1alpha1', plural: 'rollouts', kind: 'Rollout', namespaced: true } as const;
-export const AR = { group: 'argoproj.io', version: 'v1alpha1', plural: 'analysisruns', kind: 'AnalysisRun', namespaced: true } as const;
+export const RO = R.rollouts;
+export const AR = R.analysisruns;
 const RS = { group: 'apps', version: 'v1', plural: 'replicasets', kind: 'ReplicaSet', namespaced: true } as const;
 const PODS = { group: '', version: 'v1', plural: 'pods', kind: 'Pod', namespaced: true } as const;
 const DEPLOY = { group: 'apps', version: 'v1', plural: 'deployments', kind: 'Deployment', namespaced: true } as const;

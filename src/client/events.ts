@@ -31,6 +31,11 @@ export interface EventRecorderOptions {
   clock?: Clock;
   /** Log failures (default console.error). */
   log?: (msg: string) => void;
+  /**
+   * The spam filter's burst per involved object (default 25, upstream's). Controllers whose objects legitimately
+   * emit many events per change raise it, as upstream controllers do with CorrelatorOptions.BurstSize.
+   */
+  spamBurst?: number;
 }
 
 export interface InvolvedObject {
@@ -105,8 +110,9 @@ export class EventRecorder {
   private takeToken(io: InvolvedObject): boolean {
     const key = [this.opts.component, this.opts.host ?? '', io.kind, io.namespace, io.name, io.uid, io.apiVersion].join('\x00');
     const now = this.clock.now();
-    const b = this.spam.get(key) ?? { tokens: SPAM_BURST, at: now };
-    b.tokens = Math.min(SPAM_BURST, b.tokens + ((now - b.at) / 1000) * SPAM_QPS);
+    const burst = this.opts.spamBurst ?? SPAM_BURST;
+    const b = this.spam.get(key) ?? { tokens: burst, at: now };
+    b.tokens = Math.min(burst, b.tokens + ((now - b.at) / 1000) * SPAM_QPS);
     b.at = now;
     const ok = b.tokens >= 1;
     if (ok) b.tokens -= 1;

@@ -1,4 +1,7 @@
-/** The resources components talk about, as REST coordinates. */
+/** The resources components talk about, as REST coordinates, derived from the kinds' descriptors (src/api). */
+import type { ResourceDef } from '../api/resource.ts';
+import { kinds } from '../api/registry.ts';
+
 export interface ResourceRef {
   group: string; // '' = core
   version: string;
@@ -7,23 +10,14 @@ export interface ResourceRef {
   namespaced: boolean;
 }
 
-const r = (group: string, version: string, plural: string, kind: string, namespaced = true): ResourceRef =>
-  ({ group, version, plural, kind, namespaced });
+/** The client coordinates of a descriptor. */
+export function refOf(def: ResourceDef): ResourceRef {
+  return { group: def.group, version: def.version, plural: def.plural, kind: def.kind, namespaced: def.namespaced };
+}
 
-export const R = {
-  namespaces: r('', 'v1', 'namespaces', 'Namespace', false),
-  nodes: r('', 'v1', 'nodes', 'Node', false),
-  pods: r('', 'v1', 'pods', 'Pod'),
-  services: r('', 'v1', 'services', 'Service'),
-  endpoints: r('', 'v1', 'endpoints', 'Endpoints'),
-  events: r('', 'v1', 'events', 'Event'),
-  configmaps: r('', 'v1', 'configmaps', 'ConfigMap'),
-  secrets: r('', 'v1', 'secrets', 'Secret'),
-  deployments: r('apps', 'v1', 'deployments', 'Deployment'),
-  replicasets: r('apps', 'v1', 'replicasets', 'ReplicaSet'),
-  endpointslices: r('discovery.k8s.io', 'v1', 'endpointslices', 'EndpointSlice'),
-  leases: r('coordination.k8s.io', 'v1', 'leases', 'Lease'),
-} as const;
+/** Every served kind's coordinates by registration name: `R.pods`, `R.deployments`... */
+export const R = Object.freeze(Object.fromEntries(Object.entries(kinds).map(([name, def]) => [name, Object.freeze(refOf(def))]))) as
+  { readonly [K in keyof typeof kinds]: ResourceRef };
 
 /** `/api/v1` or `/apis/apps/v1` */
 export function groupVersionPath(ref: { group: string; version: string }): string {

@@ -11,6 +11,7 @@ import { newEndpointsController } from './endpoints/controller.ts';
 import { newEndpointSliceController } from './endpointslice/controller.ts';
 import { newNodeLifecycleController, type NodeLifecycleOptions } from './nodelifecycle/controller.ts';
 import { newAnalysisRunController, type AnalysisControllerOptions } from './analysis/controller.ts';
+import { newRolloutController } from './rollout/controller.ts';
 
 /** Flags of the controller manager, per controller (built by src/cli from its flags). */
 export interface ControllersOptions {
@@ -27,6 +28,7 @@ const controllerFactories: ((o: ControllersOptions) => Controller)[] = [
   () => newEndpointSliceController(),
   (o) => newNodeLifecycleController(o.nodeLifecycle),
   (o) => newAnalysisRunController(o.analysis),
+  () => newRolloutController(),
 ];
 
 export function defaultControllers(opts: ControllersOptions = {}): Controller[] {

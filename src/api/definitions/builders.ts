@@ -12,7 +12,8 @@ export const int64 = (description?: string, extra: Partial<Schema> = {}): Schema
 export const num = (description?: string): Schema => ({ type: 'number', format: 'double', ...(description ? { description } : {}) });
 export const bool = (description?: string, extra: Partial<Schema> = {}): Schema => ({ type: 'boolean', ...(description ? { description } : {}), ...extra });
 export const bytes = (description?: string): Schema => ({ type: 'string', format: 'byte', ...(description ? { description } : {}) });
-export const enumStr = (values: string[], description?: string): Schema => ({ type: 'string', enum: values, ...(description ? { description } : {}) });
+/** A string enumeration; `values` in upstream's declaration order (see enumOf in ./index.ts). */
+export const enumStr = (values: string[], description?: string, extra: Partial<Schema> = {}): Schema => ({ type: 'string', enum: values, ...(description ? { description } : {}), ...extra });
 
 /** Reference to a named definition. With a description (or default) it is wrapped in allOf, as upstream v3 does. */
 export function ref(name: string, description?: string, extra: Partial<Schema> = {}): Schema {

@@ -33,7 +33,7 @@ export const podDefinitions: Record<string, Schema> = {
   }, { proto: 'secretName=1 items=2 defaultMode=3? optional=4?' }),
   [CORE + 'HostPathVolumeSource']: obj('Represents a host path mapped into a pod. Host path volumes do not support ownership management or SELinux relabeling.', {
     path: str('path of the directory on the host. If the path is a symlink, it will follow the link to the real path. More info: https://kubernetes.io/docs/concepts/storage/volumes#hostpath', { default: '' }),
-    type: enumStr(['', 'BlockDevice', 'CharDevice', 'Directory', 'DirectoryOrCreate', 'File', 'FileOrCreate', 'Socket'], 'type for HostPath Volume Defaults to "" More info: https://kubernetes.io/docs/concepts/storage/volumes#hostpath'),
+    type: enumStr(['', 'DirectoryOrCreate', 'Directory', 'FileOrCreate', 'File', 'Socket', 'CharDevice', 'BlockDevice'], 'type for HostPath Volume Defaults to "" More info: https://kubernetes.io/docs/concepts/storage/volumes#hostpath'),
   }, { required: ['path'], proto: 'path=1 type=2?' }),
   [CORE + 'PersistentVolumeClaimVolumeSource']: obj("PersistentVolumeClaimVolumeSource references the user's PVC in the same namespace. This volume finds the bound PV and mounts that volume for the pod.", {
     claimName: str('claimName is the name of a PersistentVolumeClaim in the same namespace as the pod using this volume. More info: https://kubernetes.io/docs/concepts/storage/persistent-volumes#persistentvolumeclaims', { default: '' }),
@@ -53,7 +53,7 @@ export const podDefinitions: Record<string, Schema> = {
     ...volumeSourceProps(),
   }, { required: ['name'], proto: VOLUME_PROTO }),
   [CORE + 'Toleration']: obj('The pod this Toleration is attached to tolerates any taint that matches the triple <key,value,effect> using the matching operator <operator>.', {
-    effect: enumStr(['NoExecute', 'NoSchedule', 'PreferNoSchedule'], 'Effect indicates the taint effect to match. Empty means match all taint effects. When specified, allowed values are NoSchedule, PreferNoSchedule and NoExecute.'),
+    effect: enumStr(['NoSchedule', 'PreferNoSchedule', 'NoExecute'], 'Effect indicates the taint effect to match. Empty means match all taint effects. When specified, allowed values are NoSchedule, PreferNoSchedule and NoExecute.'),
     key: str('Key is the taint key that the toleration applies to. Empty means match all taint keys. If the key is empty, operator must be Exists; this combination means to match all values and all keys.'),
     operator: enumStr(['Equal', 'Exists'], "Operator represents a key's relationship to the value. Valid operators are Exists and Equal. Defaults to Equal. Exists is equivalent to wildcard for value, so that a pod can tolerate all taints of a particular category."),
     tolerationSeconds: int64('TolerationSeconds represents the period of time the toleration (which must be of effect NoExecute, otherwise this field is ignored) tolerates the taint. By default, it is not set, which means tolerate the taint forever (do not evict). Zero and negative values will be treated as 0 (evict immediately) by the system.'),
@@ -103,7 +103,7 @@ export const podDefinitions: Record<string, Schema> = {
     automountServiceAccountToken: bool('AutomountServiceAccountToken indicates whether a service account token should be automatically mounted.'),
     containers: keyedList(r('Container', undefined, { default: {} }), 'name', 'List of containers belonging to the pod. Containers cannot currently be added or removed. There must be at least one container in a Pod. Cannot be updated.'),
     dnsConfig: r('PodDNSConfig', 'Specifies the DNS parameters of a pod. Parameters specified here will be merged to the generated DNS configuration based on DNSPolicy.'),
-    dnsPolicy: enumStr(['ClusterFirst', 'ClusterFirstWithHostNet', 'Default', 'None'], "Set DNS policy for the pod. Defaults to \"ClusterFirst\". Valid values are 'ClusterFirstWithHostNet', 'ClusterFirst', 'Default' or 'None'. DNS parameters given in DNSConfig will be merged with the policy selected with DNSPolicy. To have DNS options set along with hostNetwork, you have to specify DNS policy explicitly to 'ClusterFirstWithHostNet'."),
+    dnsPolicy: enumStr(['ClusterFirstWithHostNet', 'ClusterFirst', 'Default', 'None'], "Set DNS policy for the pod. Defaults to \"ClusterFirst\". Valid values are 'ClusterFirstWithHostNet', 'ClusterFirst', 'Default' or 'None'. DNS parameters given in DNSConfig will be merged with the policy selected with DNSPolicy. To have DNS options set along with hostNetwork, you have to specify DNS policy explicitly to 'ClusterFirstWithHostNet'."),
     enableServiceLinks: bool("EnableServiceLinks indicates whether information about services should be injected into pod's environment variables, matching the syntax of Docker links. Optional: Defaults to true."),
     ephemeralContainers: keyedList(item('EphemeralContainer'), 'name', 'List of ephemeral containers run in this pod.'),
     hostAliases: keyedList(item('HostAlias'), 'ip', "HostAliases is an optional list of hosts and IPs that will be injected into the pod's hosts file if specified."),
@@ -124,7 +124,7 @@ export const podDefinitions: Record<string, Schema> = {
     readinessGates: atomicList(item('PodReadinessGate'), 'If specified, all readiness gates will be evaluated for pod readiness. A pod is ready when all its containers are ready AND all conditions specified in the readiness gates have status equal to "True" More info: https://git.k8s.io/enhancements/keps/sig-network/580-pod-readiness-gates'),
     resourceClaims: keyedList(item('PodResourceClaim'), 'name', 'ResourceClaims defines which ResourceClaims must be allocated and reserved before the Pod is allowed to start.', ['name'], 'merge,retainKeys'),
     resources: r('ResourceRequirements', 'Resources is the total amount of CPU and Memory resources required by all containers in the pod.'),
-    restartPolicy: enumStr(['Always', 'Never', 'OnFailure'], 'Restart policy for all containers within the pod. One of Always, OnFailure, Never. In some contexts, only a subset of those values may be permitted. Default to Always. More info: https://kubernetes.io/docs/concepts/workloads/pods/pod-lifecycle/#restart-policy'),
+    restartPolicy: enumStr(['Always', 'OnFailure', 'Never'], 'Restart policy for all containers within the pod. One of Always, OnFailure, Never. In some contexts, only a subset of those values may be permitted. Default to Always. More info: https://kubernetes.io/docs/concepts/workloads/pods/pod-lifecycle/#restart-policy'),
     runtimeClassName: str('RuntimeClassName refers to a RuntimeClass object in the node.k8s.io group, which should be used to run this pod.'),
     schedulerName: str('If specified, the pod will be dispatched by specified scheduler. If not specified, the pod will be dispatched by default scheduler.'),
     schedulingGates: keyedList(item('PodSchedulingGate'), 'name', 'SchedulingGates is an opaque list of values that if specified will block scheduling the pod.'),

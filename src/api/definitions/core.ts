@@ -42,8 +42,8 @@ export const coreDefinitions: Record<string, Schema> = {
     externalTrafficPolicy: enumStr(['Cluster', 'Local'], 'externalTrafficPolicy describes how nodes distribute service traffic they receive on one of the Service\'s "externally-facing" addresses (NodePorts, ExternalIPs, and LoadBalancer IPs).'),
     healthCheckNodePort: int32('healthCheckNodePort specifies the healthcheck nodePort for the service. This only applies when type is set to LoadBalancer and externalTrafficPolicy is set to Local.'),
     internalTrafficPolicy: enumStr(['Cluster', 'Local'], 'InternalTrafficPolicy describes how nodes distribute service traffic they receive on the ClusterIP. If set to "Local", the proxy will assume that pods only want to talk to endpoints of the service on the same node as the pod, dropping the traffic if there are no local endpoints. The default value, "Cluster", uses the standard behavior of routing to all endpoints evenly (possibly modified by topology and other features).'),
-    ipFamilies: strList('IPFamilies is a list of IP families (e.g. IPv4, IPv6) assigned to this service. This field is usually assigned automatically based on cluster configuration and the ipFamilyPolicy field.'),
-    ipFamilyPolicy: enumStr(['PreferDualStack', 'RequireDualStack', 'SingleStack'], 'IPFamilyPolicy represents the dual-stack-ness requested or required by this Service. If there is no value provided, then this field will be set to SingleStack.'),
+    ipFamilies: atomicList(enumStr(['IPv4', 'IPv6'], undefined, { default: '' }), 'IPFamilies is a list of IP families (e.g. IPv4, IPv6) assigned to this service. This field is usually assigned automatically based on cluster configuration and the ipFamilyPolicy field.'),
+    ipFamilyPolicy: enumStr(['SingleStack', 'PreferDualStack', 'RequireDualStack'], 'IPFamilyPolicy represents the dual-stack-ness requested or required by this Service. If there is no value provided, then this field will be set to SingleStack.'),
     loadBalancerClass: str('loadBalancerClass is the class of the load balancer implementation this Service belongs to.'),
     loadBalancerIP: str('Only applies to Service Type: LoadBalancer. This feature depends on whether the underlying cloud-provider supports specifying the loadBalancerIP when a load balancer is created. Deprecated.'),
     loadBalancerSourceRanges: strList('If specified and supported by the platform, this will restrict traffic through the cloud-provider load-balancer will be restricted to the specified client IPs.'),
@@ -131,7 +131,7 @@ export const coreDefinitions: Record<string, Schema> = {
 
   // --- Node ---
   [CORE + 'Taint']: obj('The node this Taint is attached to has the "effect" on any pod that does not tolerate the Taint.', {
-    effect: enumStr(['NoExecute', 'NoSchedule', 'PreferNoSchedule'], 'Required. The effect of the taint on pods that do not tolerate the taint. Valid effects are NoSchedule, PreferNoSchedule and NoExecute.'),
+    effect: enumStr(['NoSchedule', 'PreferNoSchedule', 'NoExecute'], 'Required. The effect of the taint on pods that do not tolerate the taint. Valid effects are NoSchedule, PreferNoSchedule and NoExecute.'),
     key: str('Required. The taint key to be applied to a node.', { default: '' }),
     timeAdded: time('TimeAdded represents the time at which the taint was added.'),
     value: str('The taint value corresponding to the taint key.'),

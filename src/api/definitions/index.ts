@@ -25,3 +25,17 @@ export const definitions: Readonly<Record<string, Schema>> = Object.freeze({
   ...argoRolloutDefinitions,
   ...argoAnalysisDefinitions,
 });
+
+/**
+ * The enumeration of a string property — or of a list property's items — of a named definition, e.g.
+ * `enumOf('io.k8s.api.core.v1.PodSpec', 'restartPolicy')`: the one source of the values validation accepts and
+ * names in "supported values" messages. Values are kept in upstream's declaration order (the order upstream's
+ * validation lists them); the OpenAPI documents list them sorted, as upstream's. Throws when the schema has no
+ * such enumeration, so validation cannot silently drift from the schema.
+ */
+export function enumOf(typeName: string, prop: string): string[] {
+  const p = definitions[typeName]?.properties?.[prop];
+  const values = p?.enum ?? p?.items?.enum;
+  if (!values) throw new Error(`schema ${typeName}.${prop} has no enum`);
+  return values as string[];
+}

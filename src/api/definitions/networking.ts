@@ -1,6 +1,6 @@
 /** discovery.k8s.io/v1 EndpointSlice and coordination.k8s.io/v1 Lease. */
 import type { Schema } from '../schema.ts';
-import { arr, atomicList, bool, int32, kind, listKind, map, microTime, obj, ref, str, strList } from './builders.ts';
+import { arr, atomicList, bool, enumStr, int32, kind, listKind, map, microTime, obj, ref, str, strList } from './builders.ts';
 
 export const DISC = 'io.k8s.api.discovery.v1.';
 export const COORD = 'io.k8s.api.coordination.v1.';
@@ -32,10 +32,10 @@ export const networkingDefinitions: Record<string, Schema> = {
     appProtocol: str('The application protocol for this port. This is used as a hint for implementations to offer richer behavior for protocols that they understand.'),
     name: str("name represents the name of this port. All ports in an EndpointSlice must have a unique name. If the EndpointSlice is derived from a Kubernetes service, this corresponds to the Service.ports[].name. Name must either be an empty string or pass DNS_LABEL validation: * must be no more than 63 characters long. * must consist of lower case alphanumeric characters or '-'. * must start and end with an alphanumeric character. Default is empty string."),
     port: int32('port represents the port number of the endpoint. If the EndpointSlice is derived from a Kubernetes service, this must be set to the service\'s target port. EndpointSlices used for other purposes may have a nil port.'),
-    protocol: str('protocol represents the IP protocol for this port. Must be UDP, TCP, or SCTP. Default is TCP.'),
+    protocol: enumStr(['SCTP', 'TCP', 'UDP'], 'protocol represents the IP protocol for this port. Must be UDP, TCP, or SCTP. Default is TCP.'),
   }, { mapType: 'atomic', proto: 'name=1? protocol=2? port=3? appProtocol=4?' }),
   [DISC + 'EndpointSlice']: kind('discovery.k8s.io', 'v1', 'EndpointSlice', 'EndpointSlice represents a set of service endpoints. Most EndpointSlices are created by the EndpointSlice controller to represent the Pods selected by Service objects. For a given service there may be multiple EndpointSlice objects which must be joined to produce the full set of endpoints; you can find all of the slices for a given service by listing EndpointSlices in the service\'s namespace whose `kubernetes.io/service-name` label contains the service\'s name.', {
-    addressType: str('addressType specifies the type of address carried by this EndpointSlice. All addresses in this slice must be the same type. This field is immutable after creation. The following address types are currently supported: * IPv4: Represents an IPv4 Address. * IPv6: Represents an IPv6 Address. * FQDN: Represents a Fully Qualified Domain Name. (Deprecated)', { default: '' }),
+    addressType: enumStr(['IPv4', 'IPv6', 'FQDN'], 'addressType specifies the type of address carried by this EndpointSlice. All addresses in this slice must be the same type. This field is immutable after creation. The following address types are currently supported: * IPv4: Represents an IPv4 Address. * IPv6: Represents an IPv6 Address. * FQDN: Represents a Fully Qualified Domain Name. (Deprecated)', { default: '' }),
     endpoints: atomicList(d('Endpoint', undefined, { default: {} }), 'endpoints is a list of unique endpoints in this slice. Each slice may include a maximum of 1000 endpoints.'),
     ports: atomicList(d('EndpointPort', undefined, { default: {} }), 'ports specifies the list of network ports exposed by each endpoint in this slice. Each port must have a unique name. Each slice may include a maximum of 100 ports. Services always have at least 1 port. When ports is empty, it indicates that there are no defined ports.'),
   }, { required: ['addressType', 'endpoints'], proto: 'addressType=4 endpoints=2 ports=3' }),

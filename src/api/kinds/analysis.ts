@@ -11,6 +11,7 @@ import { asArray, asObj, child, duplicate, index, invalid, isObj, required } fro
 import { nameIsDNSSubdomain, validateMeta } from '../validation/meta.ts';
 import { parseGoDuration } from '../../util/duration.ts';
 import { define } from './common.ts';
+import { analysisRunTable } from '../tables/rollouts.ts';
 
 type Obj = Record<string, unknown>;
 
@@ -122,6 +123,7 @@ export const analysisruns = define({
   group: 'argoproj.io', version: 'v1alpha1', kind: 'AnalysisRun', plural: 'analysisruns', namespaced: true,
   shortNames: ['ar'],
   schemaName: 'io.argoproj.v1alpha1.AnalysisRun',
+  table: analysisRunTable,
   hasGeneration: true,
   defaults() { /* none */ },
   validate(obj: KubeObject, old?: KubeObject) {

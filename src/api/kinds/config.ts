@@ -4,7 +4,8 @@ import { nameIsDNSSubdomain, validateMeta } from '../validation/meta.ts';
 import { isConfigMapKey } from '../validation/names.ts';
 import type { FieldError } from '../errors.ts';
 import type { KubeObject } from '../resource.ts';
-import { define } from './common.ts';
+import { define, str } from './common.ts';
+import { configMapTable, secretTable } from '../tables/cluster.ts';
 
 type Obj = Record<string, unknown>;
 const MAX_SIZE = 1024 * 1024;
@@ -19,6 +20,7 @@ export const configmaps = define({
   group: '', version: 'v1', kind: 'ConfigMap', plural: 'configmaps', namespaced: true,
   shortNames: ['cm'],
   schemaName: 'io.k8s.api.core.v1.ConfigMap',
+  table: configMapTable,
   hasGeneration: false,
   defaults() {},
   validate(obj, old) {
@@ -57,6 +59,11 @@ const SECRET_TYPE_KEYS: Record<string, string[]> = {
 export const secrets = define({
   group: '', version: 'v1', kind: 'Secret', plural: 'secrets', namespaced: true,
   schemaName: 'io.k8s.api.core.v1.Secret',
+  table: secretTable,
+  fieldSelectors: {
+    accepted: ['type', 'metadata.namespace', 'metadata.name'],
+    fields: (s) => ({ type: str(s?.type) }),
+  },
   hasGeneration: false,
   defaults(obj) {
     if (!obj.type) obj.type = 'Opaque';

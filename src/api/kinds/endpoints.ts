@@ -4,9 +4,11 @@ import { nameIsDNSSubdomain, validateMeta } from '../validation/meta.ts';
 import { PORT_RANGE_MSG, isDNS1123Label, isValidIP, isValidPortNum } from '../validation/names.ts';
 import type { FieldError } from '../errors.ts';
 import { define } from './common.ts';
+import { enumOf } from '../definitions/index.ts';
+import { endpointsTable, endpointSliceTable } from '../tables/services.ts';
 
 type Obj = Record<string, unknown>;
-const PROTOCOLS = ['SCTP', 'TCP', 'UDP'];
+const PROTOCOLS = enumOf('io.k8s.api.discovery.v1.EndpointPort', 'protocol');
 
 function validatePort(p: Obj, pp: string, names: Set<string>, needName: boolean, allowNoPort: boolean): FieldError[] {
   const errs: FieldError[] = [];
@@ -25,6 +27,7 @@ export const endpoints = define({
   group: '', version: 'v1', kind: 'Endpoints', plural: 'endpoints', namespaced: true,
   listKind: 'EndpointsList', singular: 'endpoints', shortNames: ['ep'],
   schemaName: 'io.k8s.api.core.v1.Endpoints',
+  table: endpointsTable,
   hasGeneration: false,
   defaults(obj) {
     for (const s of asArray(obj.subsets)) for (const p of asArray(asObj(s).ports)) { const o = asObj(p); if (!o.protocol && typeof p === 'object') o.protocol = 'TCP'; }
@@ -50,10 +53,11 @@ export const endpoints = define({
   },
 });
 
-const ADDRESS_TYPES = ['IPv4', 'IPv6', 'FQDN'];
+const ADDRESS_TYPES = enumOf('io.k8s.api.discovery.v1.EndpointSlice', 'addressType');
 export const endpointslices = define({
   group: 'discovery.k8s.io', version: 'v1', kind: 'EndpointSlice', plural: 'endpointslices', namespaced: true,
   schemaName: 'io.k8s.api.discovery.v1.EndpointSlice',
+  table: endpointSliceTable,
   hasGeneration: true,
   defaults(obj) {
     for (const p of asArray(obj.ports)) { const o = asObj(p); if (typeof p === 'object' && !o.protocol) o.protocol = 'TCP'; if (typeof p === 'object' && o.name === undefined) o.name = ''; }

@@ -4,7 +4,11 @@ import { nameIsDNSLabel, validateMeta } from '../validation/meta.ts';
 import { isQualifiedName } from '../validation/names.ts';
 import type { KubeObject } from '../resource.ts';
 import type { FieldError } from '../errors.ts';
-import { clone, define, keepAllButStatus, metaOf, sub } from './common.ts';
+import { clone, define, keepAllButStatus, metaOf, status, str, sub } from './common.ts';
+import { namespaceTable } from '../tables/cluster.ts';
+import { enumOf } from '../definitions/index.ts';
+import { serveFinalize } from '../../apiserver/subresources/status.ts';
+import { namespaceHooks } from '../../apiserver/kindhooks.ts';
 
 type Obj = Record<string, unknown>;
 export const NAMESPACE_NAME_LABEL = 'kubernetes.io/metadata.name';
@@ -20,13 +24,23 @@ function validateFinalizers(obj: KubeObject): FieldError[] {
   return errs;
 }
 
+const NAMESPACE_PHASES = enumOf('io.k8s.api.core.v1.NamespaceStatus', 'phase');
+
 export const namespaces = define({
   group: '', version: 'v1', kind: 'Namespace', plural: 'namespaces', namespaced: false,
   shortNames: ['ns'],
   // upstream serves no deletecollection for namespaces
   verbs: ['create', 'delete', 'get', 'list', 'patch', 'update', 'watch'],
-  subresources: [sub('status', '', 'v1', 'Namespace'), sub('finalize', '', 'v1', 'Namespace', ['update'])],
+  subresources: [status('', 'v1', 'Namespace'), sub('finalize', '', 'v1', 'Namespace', ['update'], { serve: serveFinalize, prepareForUpdate: prepareForFinalize })],
   schemaName: 'io.k8s.api.core.v1.Namespace',
+  // not in the garbage collector's graph (as before: namespaces go through the namespace controller)
+  garbageCollected: false,
+  table: namespaceTable,
+  fieldSelectors: {
+    accepted: ['status.phase', 'metadata.name'],
+    fields: (n) => ({ 'status.phase': str(n?.status?.phase) }),
+  },
+  rest: () => namespaceHooks,
   hasGeneration: false,
   defaults(obj) {
     // SetDefaults_Namespace: the immutable name label; SetDefaults_NamespaceStatus: phase Active.
@@ -58,14 +72,14 @@ export const namespaces = define({
   validateStatus(obj, old) {
     const errs = validateMeta(obj, old, false, nameIsDNSLabel);
     const ph = asObj(obj.status).phase;
-    if (ph !== undefined && ph !== 'Active' && ph !== 'Terminating') errs.push(notSupported(child('status', 'phase'), ph, ['Active', 'Terminating']));
+    if (ph !== undefined && !NAMESPACE_PHASES.includes(String(ph))) errs.push(notSupported(child('status', 'phase'), ph, NAMESPACE_PHASES));
     if (asObj(obj.metadata).deletionTimestamp && ph === 'Active') errs.push(invalid('status.phase', ph, 'A namespace may not be set to active if it is being terminated'));
     return errs;
   },
 });
 
 /** The /finalize subresource: only spec.finalizers change (upstream namespaceFinalizeStrategy). */
-export function prepareForFinalize(obj: KubeObject, old: KubeObject): void {
+function prepareForFinalize(obj: KubeObject, old: KubeObject): void {
   const finalizers = clone(asObj(obj.spec).finalizers);
   for (const k of Object.keys(obj)) if (k !== 'apiVersion' && k !== 'kind') delete obj[k];
   Object.assign(obj, clone({ ...old, apiVersion: obj.apiVersion ?? old.apiVersion, kind: obj.kind ?? old.kind }));

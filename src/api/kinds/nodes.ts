@@ -4,10 +4,12 @@ import { nameIsDNSSubdomain, validateMeta } from '../validation/meta.ts';
 import { isQualifiedName, isValidLabelValue } from '../validation/names.ts';
 import type { FieldError } from '../errors.ts';
 import type { KubeObject } from '../resource.ts';
-import { clone, define, keepStatus, sub } from './common.ts';
+import { clone, define, keepStatus, status, sub } from './common.ts';
+import { nodeTable } from '../tables/cluster.ts';
+import { enumOf } from '../definitions/index.ts';
 
 type Obj = Record<string, unknown>;
-const EFFECTS = ['NoSchedule', 'PreferNoSchedule', 'NoExecute'];
+const EFFECTS = enumOf('io.k8s.api.core.v1.Taint', 'effect');
 
 function validateTaints(obj: KubeObject): FieldError[] {
   const errs: FieldError[] = [];
@@ -30,8 +32,13 @@ function validateTaints(obj: KubeObject): FieldError[] {
 export const nodes = define({
   group: '', version: 'v1', kind: 'Node', plural: 'nodes', namespaced: false,
   shortNames: ['no'],
-  subresources: [sub('status', '', 'v1', 'Node'), sub('proxy', '', 'v1', 'NodeProxyOptions', ['create', 'delete', 'get', 'patch', 'update'])],
+  subresources: [status('', 'v1', 'Node'), sub('proxy', '', 'v1', 'NodeProxyOptions', ['create', 'delete', 'get', 'patch', 'update'])],
   schemaName: 'io.k8s.api.core.v1.Node',
+  table: nodeTable,
+  fieldSelectors: {
+    accepted: ['metadata.name', 'spec.unschedulable'],
+    fields: (n) => ({ 'spec.unschedulable': String(n?.spec?.unschedulable === true) }),
+  },
   hasGeneration: false,
   defaults(obj) {
     // SetDefaults_NodeStatus: allocatable defaults to capacity.

@@ -4,7 +4,11 @@ import type { KubeObject } from '../resource.ts';
 import { asArray, asObj, deepEqual, forbidden, invalid, isObj } from '../validation/field.ts';
 import { nameIsDNSSubdomain, validateMeta } from '../validation/meta.ts';
 import { validatePodSpec } from '../validation/pod.ts';
-import { clone, define, keepStatus, metaOf, sub } from './common.ts';
+import { clone, define, keepStatus, metaOf, status, str, sub } from './common.ts';
+import { podTable } from '../tables/pods.ts';
+import { serveBinding, serveEviction } from '../../apiserver/subresources/pods.ts';
+import { execHandler, logHandler, portForwardHandler } from '../../apiserver/connect.ts';
+import { podHooks } from '../../apiserver/kindhooks.ts';
 import { defaultPod, podQOSClass } from './pod-defaults.ts';
 
 type Obj = Record<string, unknown>;
@@ -45,16 +49,34 @@ export const pods = define({
   group: '', version: 'v1', kind: 'Pod', plural: 'pods', namespaced: true,
   shortNames: ['po'], categories: ['all'],
   subresources: [
-    sub('status', '', 'v1', 'Pod'),
-    sub('binding', '', 'v1', 'Binding', ['create']),
-    sub('eviction', 'policy', 'v1', 'Eviction', ['create']),
-    sub('log', '', 'v1', 'Pod', ['get']),
-    sub('exec', '', 'v1', 'PodExecOptions', ['create', 'get']),
+    status('', 'v1', 'Pod'),
+    sub('binding', '', 'v1', 'Binding', ['create'], { serve: serveBinding }),
+    sub('eviction', 'policy', 'v1', 'Eviction', ['create'], { serve: serveEviction }),
+    sub('log', '', 'v1', 'Pod', ['get'], { connect: logHandler }),
+    sub('exec', '', 'v1', 'PodExecOptions', ['create', 'get'], { connect: execHandler }),
     sub('attach', '', 'v1', 'PodAttachOptions', ['create', 'get']),
-    sub('portforward', '', 'v1', 'PodPortForwardOptions', ['create', 'get']),
+    sub('portforward', '', 'v1', 'PodPortForwardOptions', ['create', 'get'], { connect: portForwardHandler }),
     sub('proxy', '', 'v1', 'PodProxyOptions', ['create', 'delete', 'get', 'patch', 'update']),
   ],
   schemaName: 'io.k8s.api.core.v1.Pod',
+  table: podTable,
+  fieldSelectors: {
+    accepted: ['metadata.name', 'metadata.namespace', 'spec.nodeName', 'spec.restartPolicy', 'spec.schedulerName',
+      'spec.serviceAccountName', 'spec.hostNetwork', 'status.phase', 'status.podIP', 'status.podIPs', 'status.nominatedNodeName'],
+    aliases: { 'spec.host': 'spec.nodeName' },
+    fields: (p) => ({
+      'spec.nodeName': str(p?.spec?.nodeName),
+      'spec.restartPolicy': str(p?.spec?.restartPolicy),
+      'spec.schedulerName': str(p?.spec?.schedulerName),
+      'spec.serviceAccountName': str(p?.spec?.serviceAccountName),
+      'spec.hostNetwork': String(p?.spec?.hostNetwork === true),
+      'status.phase': str(p?.status?.phase),
+      'status.podIP': str(p?.status?.podIPs?.[0]?.ip ?? p?.status?.podIP),
+      'status.nominatedNodeName': str(p?.status?.nominatedNodeName),
+    }),
+  },
+  // graceful deletion (upstream: the pod REST storage)
+  rest: () => podHooks,
   hasGeneration: false,
   defaults(obj) { defaultPod(obj as Obj); },
   validate(obj, old) {

@@ -11,7 +11,9 @@ import { asArray, asObj, child, deepEqual, index, invalid, invalidRaw, isObj, no
 import { nameIsDNSSubdomain, validateMeta } from '../validation/meta.ts';
 import { goLabelSelector } from '../validation/selector.ts';
 import { parseGoDuration } from '../../util/duration.ts';
-import { define, keepAllButStatus, keepStatus, sub } from './common.ts';
+import { define, keepAllButStatus, keepStatus, status, sub, SUB_VERBS } from './common.ts';
+import { rolloutTable } from '../tables/rollouts.ts';
+import { serveScale } from '../../apiserver/subresources/scale.ts';
 import { defaultTemplate, validateSelector, validateTemplate, intOrPercent } from './workloads.ts';
 
 type Obj = Record<string, unknown>;
@@ -215,8 +217,9 @@ function selectorImmutable(obj: KubeObject, old: KubeObject): FieldError[] {
 export const rollouts = define({
   group: 'argoproj.io', version: 'v1alpha1', kind: 'Rollout', plural: 'rollouts', namespaced: true,
   shortNames: ['ro'], categories: ['all'],
-  subresources: [sub('status', 'argoproj.io', 'v1alpha1', 'Rollout'), sub('scale', 'autoscaling', 'v1', 'Scale')],
+  subresources: [status('argoproj.io', 'v1alpha1', 'Rollout'), sub('scale', 'autoscaling', 'v1', 'Scale', SUB_VERBS, { serve: serveScale })],
   schemaName: 'io.argoproj.v1alpha1.Rollout',
+  table: rolloutTable,
   hasGeneration: true,
   defaults() { /* none stored: Argo's CRD has no defaults */ },
   validate(obj, old) {

@@ -6,11 +6,17 @@ import type { KubeObject } from '../resource.ts';
 import { asArray, asObj, child, duplicate, forbidden, goValue, index, invalid, isObj, notSupported, required } from '../validation/field.ts';
 import { nameIsDNS1035Label, validateMeta } from '../validation/meta.ts';
 import { PORT_RANGE_MSG, isDNS1123Label, isDNS1123Subdomain, isValidIP, isValidPortName, isValidPortNum, validateLabels } from '../validation/names.ts';
-import { clone, define, keepAllButStatus, keepStatus, sub } from './common.ts';
+import { clone, define, keepAllButStatus, keepStatus, status, str, sub } from './common.ts';
+import { serviceTable } from '../tables/services.ts';
+import { enumOf } from '../definitions/index.ts';
 
 type Obj = Record<string, unknown>;
-const TYPES = ['ClusterIP', 'ExternalName', 'LoadBalancer', 'NodePort'];
-const PROTOCOLS = ['SCTP', 'TCP', 'UDP'];
+const SPEC = 'io.k8s.api.core.v1.ServiceSpec';
+// Supported values: the schema's enumerations.
+const TYPES = enumOf(SPEC, 'type');
+const PROTOCOLS = enumOf('io.k8s.api.core.v1.ServicePort', 'protocol');
+const SESSION_AFFINITIES = enumOf(SPEC, 'sessionAffinity');
+const IP_FAMILIES = enumOf(SPEC, 'ipFamilies');
 
 export function defaultService(obj: KubeObject): void {
   if (!isObj(obj.spec)) obj.spec = {};
@@ -83,7 +89,7 @@ export function validateServiceSpec(obj: KubeObject): FieldError[] {
     }
   }
   const sa = spec.sessionAffinity;
-  if (sa !== undefined && sa !== 'None' && sa !== 'ClientIP') errs.push(notSupported('spec.sessionAffinity', sa, ['ClientIP', 'None']));
+  if (sa !== undefined && !SESSION_AFFINITIES.includes(String(sa))) errs.push(notSupported('spec.sessionAffinity', sa, SESSION_AFFINITIES));
   if (sa === 'ClientIP') {
     const t = asObj(asObj(asObj(spec.sessionAffinityConfig).clientIP)).timeoutSeconds;
     if (typeof t === 'number' && (t <= 0 || t > 86400)) errs.push(invalid('spec.sessionAffinityConfig.clientIP.timeoutSeconds', t, 'must be greater than 0 and less than 86400'));
@@ -93,10 +99,11 @@ export function validateServiceSpec(obj: KubeObject): FieldError[] {
   }
   for (const [i, ip] of asArray(spec.externalIPs).entries()) if (typeof ip !== 'string' || !isValidIP(ip)) errs.push(invalid(index('spec.externalIPs', i), ip, 'must be a valid IP address, (e.g. 10.9.8.7 or 2001:db8::ffff)'));
   errs.push(...validateLabels(spec.selector, 'spec.selector'));
-  for (const [f, allowed] of [['internalTrafficPolicy', ['Cluster', 'Local']], ['externalTrafficPolicy', ['Cluster', 'Local']], ['ipFamilyPolicy', ['SingleStack', 'PreferDualStack', 'RequireDualStack']]] as const) {
-    if (spec[f] !== undefined && spec[f] !== '' && !(allowed as readonly string[]).includes(String(spec[f]))) errs.push(notSupported(`spec.${f}`, spec[f], [...allowed]));
+  for (const f of ['internalTrafficPolicy', 'externalTrafficPolicy', 'ipFamilyPolicy']) {
+    const allowed = enumOf(SPEC, f);
+    if (spec[f] !== undefined && spec[f] !== '' && !allowed.includes(String(spec[f]))) errs.push(notSupported(`spec.${f}`, spec[f], allowed));
   }
-  for (const [i, fam] of asArray(spec.ipFamilies).entries()) if (fam !== 'IPv4' && fam !== 'IPv6') errs.push(notSupported(index('spec.ipFamilies', i), fam, ['IPv4', 'IPv6']));
+  for (const [i, fam] of asArray(spec.ipFamilies).entries()) if (!IP_FAMILIES.includes(fam as string)) errs.push(notSupported(index('spec.ipFamilies', i), fam, IP_FAMILIES));
   if (spec.externalTrafficPolicy !== undefined && type !== 'NodePort' && type !== 'LoadBalancer' && asArray(spec.externalIPs).length === 0 && spec.externalTrafficPolicy !== '') {
     errs.push(invalid('spec.externalTrafficPolicy', spec.externalTrafficPolicy, 'may only be set for externally-accessible services'));
   }
@@ -170,8 +177,15 @@ export function dropTypeDependentFields(obj: KubeObject, old: KubeObject): void 
 export const services = define({
   group: '', version: 'v1', kind: 'Service', plural: 'services', namespaced: true,
   shortNames: ['svc'], categories: ['all'],
-  subresources: [sub('status', '', 'v1', 'Service'), sub('proxy', '', 'v1', 'ServiceProxyOptions', ['create', 'delete', 'get', 'patch', 'update'])],
+  subresources: [status('', 'v1', 'Service'), sub('proxy', '', 'v1', 'ServiceProxyOptions', ['create', 'delete', 'get', 'patch', 'update'])],
   schemaName: 'io.k8s.api.core.v1.Service',
+  table: serviceTable,
+  fieldSelectors: {
+    accepted: ['metadata.namespace', 'metadata.name', 'spec.clusterIP', 'spec.type'],
+    fields: (s) => ({ 'spec.clusterIP': str(s?.spec?.clusterIP), 'spec.type': str(s?.spec?.type) }),
+  },
+  // ClusterIP and NodePort allocation (upstream: the service REST storage)
+  rest: (ctx) => ctx.allocators.hooks(),
   hasGeneration: false,
   defaults: defaultService,
   validate(obj, old) {

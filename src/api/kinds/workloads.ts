@@ -5,6 +5,7 @@ import { validateAnnotations, validateLabels } from '../validation/names.ts';
 import { validatePodSpec } from '../validation/pod.ts';
 import { selectorIsEmpty, selectorMatches, validateLabelSelector } from '../validation/selector.ts';
 import { defaultPodSpec } from './pod-defaults.ts';
+import { enumOf } from '../definitions/index.ts';
 
 type Obj = Record<string, unknown>;
 
@@ -66,7 +67,7 @@ export function validateStrategy(spec: Obj, path: string): FieldError[] {
   const errs: FieldError[] = [];
   const sp = child(path, 'strategy');
   const s = asObj(spec.strategy);
-  const types = ['Recreate', 'RollingUpdate'];
+  const types = enumOf('io.k8s.api.apps.v1.DeploymentStrategy', 'type');
   if (s.type === 'Recreate') {
     if (s.rollingUpdate !== undefined && s.rollingUpdate !== null) errs.push(forbidden(child(sp, 'rollingUpdate'), "may not be specified when strategy `type` is 'Recreate'"));
   } else if (s.type === 'RollingUpdate') {

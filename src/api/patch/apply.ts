@@ -359,7 +359,7 @@ export function applyPatch(opts: ApplyOptions): ApplyResult {
   return { object: next, conflicts: [], changed };
 }
 
-/** Options of the positional call forms used by the API server's wiring. */
+/** Options of the positional call forms the API server's generic registry uses. */
 export interface PositionalOptions {
   manager: string;
   force?: boolean;

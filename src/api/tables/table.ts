@@ -1,7 +1,7 @@
 /**
  * Server-side printing: meta.k8s.io/v1 Tables (what `kubectl get` asks for with
  * `Accept: application/json;as=Table;v=v1;g=meta.k8s.io`). Column definitions and row logic per kind live in the
- * sibling files; `tableFor(group, kind)` (index.ts) picks one; `buildTable` assembles the Table.
+ * sibling files; each kind's descriptor names its TableDef (`table`); `buildTable` assembles the Table.
  */
 import type { KubeObject } from '../resource.ts';
 import { ageSince } from '../../util/duration.ts';

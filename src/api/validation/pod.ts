@@ -7,13 +7,21 @@ import { VOLUME_SOURCES } from '../kinds/pod-defaults.ts';
 import { asArray, asObj, child, duplicate, forbidden, index, invalid, isObj, key, nonNegative, notFound, notSupported, required } from './field.ts';
 import { PORT_RANGE_MSG, isCIdentifier, isDNS1123Label, isDNS1123Subdomain, isEnvVarName, isValidPortName, isValidPortNum, isConfigMapKey, isQualifiedName } from './names.ts';
 import { QUANTITY_ERROR, parseQuantity } from './quantity.ts';
+import { enumOf } from '../definitions/index.ts';
 
 type Obj = Record<string, unknown>;
-const RESTART_POLICIES = ['Always', 'OnFailure', 'Never'];
-const DNS_POLICIES = ['ClusterFirstWithHostNet', 'ClusterFirst', 'Default', 'None'];
-const PULL_POLICIES = ['Always', 'IfNotPresent', 'Never'];
-const PROTOCOLS = ['SCTP', 'TCP', 'UDP'];
-const TERMINATION_MSG_POLICIES = ['File', 'FallbackToLogsOnError'];
+const CORE = 'io.k8s.api.core.v1.';
+// Supported values: the schema's enumerations.
+const RESTART_POLICIES = enumOf(CORE + 'PodSpec', 'restartPolicy');
+const DNS_POLICIES = enumOf(CORE + 'PodSpec', 'dnsPolicy');
+const PULL_POLICIES = enumOf(CORE + 'Container', 'imagePullPolicy');
+const CONTAINER_RESTART_POLICIES = enumOf(CORE + 'Container', 'restartPolicy');
+const PROTOCOLS = enumOf(CORE + 'ContainerPort', 'protocol');
+const TERMINATION_MSG_POLICIES = enumOf(CORE + 'Container', 'terminationMessagePolicy');
+const HTTP_SCHEMES = enumOf(CORE + 'HTTPGetAction', 'scheme');
+const HOST_PATH_TYPES = enumOf(CORE + 'HostPathVolumeSource', 'type');
+const TOLERATION_OPS = enumOf(CORE + 'Toleration', 'operator');
+const TAINT_EFFECTS = enumOf(CORE + 'Toleration', 'effect');
 
 function validatePorts(ports: unknown, path: string, names: Set<string>): FieldError[] {
   const errs: FieldError[] = [];
@@ -122,7 +130,7 @@ function validateHandler(h: Obj, path: string, allowSleep: boolean): FieldError[
   if (isObj(h.httpGet)) {
     const g = h.httpGet;
     errs.push(...validatePortRef(g.port, child(path, 'httpGet', 'port')));
-    if (g.scheme !== undefined && !['HTTP', 'HTTPS'].includes(String(g.scheme))) errs.push(notSupported(child(path, 'httpGet', 'scheme'), g.scheme, ['HTTP', 'HTTPS']));
+    if (g.scheme !== undefined && !HTTP_SCHEMES.includes(String(g.scheme))) errs.push(notSupported(child(path, 'httpGet', 'scheme'), g.scheme, HTTP_SCHEMES));
   }
   if (isObj(h.tcpSocket)) errs.push(...validatePortRef(h.tcpSocket.port, child(path, 'tcpSocket', 'port')));
   if (isObj(h.grpc) && !isValidPortNum(h.grpc.port)) errs.push(invalid(child(path, 'grpc', 'port'), h.grpc.port ?? 0, PORT_RANGE_MSG));
@@ -178,7 +186,7 @@ function validateContainer(c0: unknown, path: string, volumes: Set<string>, init
     for (const p of ['livenessProbe', 'readinessProbe', 'startupProbe'] as const) {
       if (c[p] !== undefined && c[p] !== null && c.restartPolicy !== 'Always') errs.push(forbidden(child(path, p), `may not be set for init containers without restartPolicy=Always`));
     }
-    if (c.restartPolicy !== undefined && c.restartPolicy !== 'Always') errs.push(notSupported(child(path, 'restartPolicy'), c.restartPolicy, ['Always']));
+    if (c.restartPolicy !== undefined && !CONTAINER_RESTART_POLICIES.includes(String(c.restartPolicy))) errs.push(notSupported(child(path, 'restartPolicy'), c.restartPolicy, CONTAINER_RESTART_POLICIES));
   } else {
     errs.push(...validateProbe(c.livenessProbe, child(path, 'livenessProbe'), 'liveness'));
     errs.push(...validateProbe(c.readinessProbe, child(path, 'readinessProbe'), 'readiness'));
@@ -209,8 +217,7 @@ function validateVolumes(vols: unknown, path: string): { errs: FieldError[]; nam
     else if (sources.length > 1) errs.push(forbidden(child(vp, sources[1]), 'may not specify more than 1 volume type'));
     if (isObj(v.hostPath)) {
       if (!v.hostPath.path) errs.push(required(child(vp, 'hostPath', 'path')));
-      const types = ['', 'DirectoryOrCreate', 'Directory', 'FileOrCreate', 'File', 'Socket', 'CharDevice', 'BlockDevice'];
-      if (v.hostPath.type !== undefined && !types.includes(String(v.hostPath.type))) errs.push(notSupported(child(vp, 'hostPath', 'type'), v.hostPath.type, types));
+      if (v.hostPath.type !== undefined && !HOST_PATH_TYPES.includes(String(v.hostPath.type))) errs.push(notSupported(child(vp, 'hostPath', 'type'), v.hostPath.type, HOST_PATH_TYPES));
     }
     if (isObj(v.configMap) && !v.configMap.name) errs.push(required(child(vp, 'configMap', 'name')));
     if (isObj(v.secret) && !v.secret.secretName) errs.push(required(child(vp, 'secret', 'secretName')));
@@ -231,9 +238,6 @@ function validateVolumes(vols: unknown, path: string): { errs: FieldError[]; nam
   }
   return { errs, names };
 }
-
-const TOLERATION_OPS = ['Equal', 'Exists'];
-const TAINT_EFFECTS = ['NoSchedule', 'PreferNoSchedule', 'NoExecute'];
 
 function validateTolerations(tols: unknown, path: string): FieldError[] {
   const errs: FieldError[] = [];

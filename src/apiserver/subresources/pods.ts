@@ -8,12 +8,29 @@ import { rfc3339 } from '../../util/clock.ts';
 import type { GenericRegistry } from '../registry.ts';
 import type { RequestContext } from '../context.ts';
 import type { DeleteOptions } from '../hooks.ts';
+import type { SubresourceHandler } from './handler.ts';
 
-export function successStatus(code: number): unknown {
+function successStatus(code: number): unknown {
   return { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success', code };
 }
 
-export async function bindPod(reg: GenericRegistry, def: ResourceDef, ns: string, name: string, body: any, ctx: RequestContext, now = Date.now): Promise<void> {
+const noRoute = () => new StatusError(404, 'NotFound', 'the server could not find the requested resource');
+
+/** POST /binding */
+export const serveBinding: SubresourceHandler = async (r) => {
+  if (r.method !== 'POST') throw noRoute();
+  await bindPod(r.registry, r.def, r.namespace!, r.name, await r.body(), r.ctx, r.now);
+  return { code: 201, body: successStatus(201) };
+};
+
+/** POST /eviction */
+export const serveEviction: SubresourceHandler = async (r) => {
+  if (r.method !== 'POST') throw noRoute();
+  await evictPod(r.registry, r.def, r.namespace!, r.name, await r.body(), r.ctx);
+  return { code: 201, body: successStatus(201) };
+};
+
+async function bindPod(reg: GenericRegistry, def: ResourceDef, ns: string, name: string, body: any, ctx: RequestContext, now = Date.now): Promise<void> {
   const target = body?.target;
   if (!target || typeof target.name !== 'string' || !target.name) {
     throw new StatusError(422, 'Invalid', `Binding.core "${name}" is invalid: target.name: Required value`, {
@@ -42,7 +59,7 @@ export async function bindPod(reg: GenericRegistry, def: ResourceDef, ns: string
   }, { internal: true, subresource: 'binding' });
 }
 
-export async function evictPod(reg: GenericRegistry, def: ResourceDef, ns: string, name: string, body: any, ctx: RequestContext): Promise<void> {
+async function evictPod(reg: GenericRegistry, def: ResourceDef, ns: string, name: string, body: any, ctx: RequestContext): Promise<void> {
   if (body?.metadata?.name && body.metadata.name !== name) throw badRequest('name in URL does not match name in Eviction object');
   const opts: DeleteOptions = body?.deleteOptions ?? {};
   await reg.delete(def, ns, name, { ...opts }, ctx);

@@ -3,14 +3,12 @@
  * status.selector as a label-selector string. GET, PUT and PATCH (merge/strategic/json) as upstream.
  */
 import type { KubeObject, ResourceDef } from '../../api/resource.ts';
-import { badRequest, conflict } from '../../api/errors.ts';
+import { StatusError, badRequest, conflict, invalid, methodNotAllowed } from '../../api/errors.ts';
 import { toScale, applyScale, validateScale } from '../../api/kinds/scale.ts';
-import { invalid } from '../../api/errors.ts';
+import { patchObject, type PatchKind } from '../../api/patch/index.ts';
 import type { GenericRegistry } from '../registry.ts';
 import type { RequestContext } from '../context.ts';
-import type { ApiDeps, PatchKind } from '../deps.ts';
-
-export { toScale };
+import type { SubresourceHandler } from './handler.ts';
 
 function replicasOf(scale: any): number {
   const r = scale?.spec?.replicas;
@@ -19,20 +17,16 @@ function replicasOf(scale: any): number {
   return r;
 }
 
-export async function getScale(reg: GenericRegistry, def: ResourceDef, ns: string | undefined, name: string): Promise<KubeObject> {
-  return toScale(await reg.get(def, ns, name));
-}
-
 /** PUT (body = Scale) or PATCH (patch applied to the current Scale). */
-export async function updateScale(
-  reg: GenericRegistry, deps: ApiDeps, def: ResourceDef, ns: string | undefined, name: string, ctx: RequestContext,
+async function updateScale(
+  reg: GenericRegistry, def: ResourceDef, ns: string | undefined, name: string, ctx: RequestContext,
   change: { body: unknown } | { patchKind: PatchKind; patch: unknown },
 ): Promise<KubeObject> {
   const { obj } = await reg.guaranteedUpdate(def, ns, name, ctx, (cur) => {
     const scale = toScale(cur);
     let next: any;
     if ('body' in change) next = change.body;
-    else next = deps.applyPatch(def, change.patchKind, scale, change.patch);
+    else next = patchObject('io.k8s.api.autoscaling.v1.Scale', change.patchKind, scale, change.patch);
     if (!next || typeof next !== 'object') throw badRequest('the body of the request is not a Scale');
     if (next.metadata?.resourceVersion && next.metadata.resourceVersion !== cur.metadata?.resourceVersion) {
       throw conflict(def.plural, def.group, name);
@@ -46,3 +40,16 @@ export async function updateScale(
   }, { subresource: 'scale' });
   return toScale(obj);
 }
+
+/** GET, PUT and PATCH of /scale. */
+export const serveScale: SubresourceHandler = async (r) => {
+  const { registry, def, namespace: ns, name, ctx } = r;
+  if (r.method === 'GET') return { code: 200, body: toScale(await registry.get(def, ns, name)) };
+  if (r.method === 'PUT') return { code: 200, body: await updateScale(registry, def, ns, name, ctx, { body: await r.body() }) };
+  if (r.method === 'PATCH') {
+    const { kind, patch } = await r.patch();
+    if (kind === 'apply') throw new StatusError(415, 'UnsupportedMediaType', 'apply patches are not supported on the scale subresource');
+    return { code: 200, body: await updateScale(registry, def, ns, name, ctx, { patchKind: kind, patch }) };
+  }
+  throw methodNotAllowed('the server does not allow this method on the requested resource');
+};

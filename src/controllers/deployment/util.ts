@@ -117,7 +117,7 @@ export function equalIgnoreHash(a: PodTemplateSpec | undefined, b: PodTemplateSp
   return templateKey(a) === templateKey(b);
 }
 
-function fnv1a32(bytes: Uint8Array, h = 0x811c9dc5): number {
+export function fnv1a32(bytes: Uint8Array, h = 0x811c9dc5): number {
   for (const b of bytes) { h ^= b; h = Math.imul(h, 0x01000193) >>> 0; }
   return h >>> 0;
 }

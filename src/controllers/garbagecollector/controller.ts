@@ -14,15 +14,16 @@ import type { OwnerReference } from 'kubernetes-types/meta/v1.d.ts';
 import type { Controller, ControllerContext } from '../types.ts';
 import type { KubeObject } from '../../api/resource.ts';
 import type { Informer } from '../../client/informer.ts';
-import { R, type ResourceRef } from '../../client/resources.ts';
+import { R, refOf, type ResourceRef } from '../../client/resources.ts';
+import { resources } from '../../api/registry.ts';
 import { WorkQueue } from '../../client/workqueue.ts';
 import { StatusError } from '../../api/errors.ts';
 
 export const FinalizerOrphan = 'orphan';
 export const FinalizerDeleteDependents = 'foregroundDeletion';
 
-/** Kinds the collector watches (owners and dependents). */
-export const gcResources: ResourceRef[] = [R.pods, R.replicasets, R.deployments, R.services, R.endpoints, R.endpointslices, R.configmaps, R.secrets, R.leases, R.nodes];
+/** Kinds the collector watches (owners and dependents): the descriptors that declare `garbageCollected`. */
+export const gcResources: ResourceRef[] = resources.filter((d) => d.garbageCollected).map(refOf);
 
 interface GNode {
   uid: string;

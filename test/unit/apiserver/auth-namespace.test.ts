@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import type * as http from 'node:http';
 import { Authenticator } from '../../../src/apiserver/auth.ts';
 import { GenericRegistry } from '../../../src/apiserver/registry.ts';
-import { loadDeps } from '../../../src/apiserver/wiring.ts';
+import { resources } from '../../../src/api/registry.ts';
 import { contextFromQuery } from '../../../src/apiserver/context.ts';
 import { openSqliteStore } from '../../../src/storage/sqlite.ts';
 import { StatusError } from '../../../src/api/errors.ts';
@@ -34,9 +34,8 @@ test('create in a namespace: 404 when missing, 403 once it is terminating, even 
   const dir = mkdtempSync(join(tmpdir(), 'kubelite-reg-ns-'));
   const store = openSqliteStore(join(dir, 'state.db'));
   try {
-    const deps = await loadDeps();
-    const reg = new GenericRegistry(store, deps, new Map());
-    const def = (plural: string) => deps.defs.find((d) => d.group === '' && d.plural === plural)!;
+    const reg = new GenericRegistry(store);
+    const def = (plural: string) => resources.find((d) => d.group === '' && d.plural === plural)!;
     const ctx = contextFromQuery({ name: 'admin', groups: [] }, new URLSearchParams(), undefined, 'test');
     const cm = (name: string) => ({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name }, data: { a: 'b' } });
     await assert.rejects(reg.create(def('configmaps'), 'ns1', cm('a'), ctx), (e: StatusError) => e.code === 404);

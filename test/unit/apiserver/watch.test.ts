@@ -7,7 +7,7 @@ import * as http from 'node:http';
 import * as net from 'node:net';
 import { serveWatch, frameChunk } from '../../../src/apiserver/watch.ts';
 import { GenericRegistry } from '../../../src/apiserver/registry.ts';
-import { loadDeps } from '../../../src/apiserver/wiring.ts';
+import { resources } from '../../../src/api/registry.ts';
 import { contextFromQuery } from '../../../src/apiserver/context.ts';
 import { openStore } from '../../../src/storage/index.ts';
 
@@ -49,9 +49,8 @@ test('frameChunk: length in bytes, hex, CRLFs', () => {
 test('watch stream framing: direct and pipelined responses, batched events, last chunk, keep-alive after the end', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'kubelite-watch-'));
   const store = await openStore({ kind: 'sqlite', dataDir: dir });
-  const deps = await loadDeps();
-  const reg = new GenericRegistry(store, deps, new Map());
-  const def = (plural: string) => deps.defs.find((d) => d.group === '' && d.plural === plural)!;
+  const reg = new GenericRegistry(store);
+  const def = (plural: string) => resources.find((d) => d.group === '' && d.plural === plural)!;
   const ctx = contextFromQuery({ name: 'admin', groups: [] }, new URLSearchParams(), undefined, 'test');
   const cm = (name: string) => ({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name }, data: { text: 'grüße ✓ '.repeat(50) } });
   const server = http.createServer((req, res) => {
