@@ -4,12 +4,15 @@
  * AnalysisTemplate's prometheus metrics give no address, so the first measurement starts Debian's Prometheus
  * (loopback only, its own data dir), which scrapes the pod and the service proxy; real PromQL decides the runs:
  * one Successful with its values recorded, one whose condition fails Failed. Stopping the cluster stops Prometheus.
+ * With --prometheus-address (the user's own Prometheus, here one the test starts) nothing is started.
  */
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startCluster, waitFor, type Cluster } from './harness.ts';
+import { freePort, startCluster, waitFor, type Cluster } from './harness.ts';
 import { cleanup, kjson, kubectlOk, reapLeftovers } from './node-helpers.ts';
 import { newAnalysisRunFromTemplates } from '../../src/analysis/run-from-templates.ts';
 import type { AnalysisTemplate } from '../../src/analysis/types.ts';
@@ -135,4 +138,43 @@ spec:
   const low = await c.kubectl(['get', 'ar', 'exporter-low', '-o', 'jsonpath={.status.metricResults[0].phase} {.status.metricResults[0].measurements[0].value}|{.status.message}']);
   assert.equal(low.stdout, 'Failed [7]|Metric "my-metric" assessed Failed due to failed (1) > failureLimit (0) (last measured value: [7])');
   assert.equal(Number(readFileSync(join(promDir(), 'prometheus.pid'), 'utf8').trim()), promPid, 'the running Prometheus is reused');
+});
+
+test('with --prometheus-address the user\'s Prometheus answers address-less metrics and kubelite starts none', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'kubelite-e2e-own-prom-'));
+  const port = await freePort();
+  writeFileSync(join(dir, 'prometheus.yml'), 'global: {scrape_interval: 5s}\nscrape_configs: []\n');
+  const own = spawn('prometheus', [`--config.file=${join(dir, 'prometheus.yml')}`, `--storage.tsdb.path=${join(dir, 'data')}`, `--web.listen-address=127.0.0.1:${port}`, '--log.level=warn'], { stdio: 'ignore' });
+  const exited = new Promise((r) => own.once('exit', r));
+  let c2: Cluster | undefined;
+  try {
+    await waitFor(async () => (await fetch(`http://127.0.0.1:${port}/-/ready`)).ok, { timeoutMs: 60_000, message: 'own Prometheus ready' });
+    c2 = await startCluster({ args: ['--prometheus-address', `http://127.0.0.1:${port}`] });
+    assert.match(c2.output(), new RegExp(`prometheus metrics without an address query http://127\\.0\\.0\\.1:${port}`));
+    const r = await c2.kubectl(['create', '-f', '-'], {
+      input: `apiVersion: argoproj.io/v1alpha1
+kind: AnalysisRun
+metadata: {name: own-prom}
+spec:
+  metrics:
+  - name: answer
+    successCondition: result == 42
+    provider:
+      prometheus:
+        query: scalar(vector(6) * 7)
+`,
+    });
+    assert.equal(r.code, 0, r.stderr);
+    const p = await waitFor(async () => {
+      const x = (await c2!.kubectl(['get', 'ar', 'own-prom', '-o', 'jsonpath={.status.phase} {.status.metricResults[0].measurements[0].value}'])).stdout.trim();
+      return /^(Successful|Failed|Error)/.test(x) ? x : undefined;
+    }, { timeoutMs: 60_000, message: 'own-prom completes' });
+    assert.equal(p, 'Successful 42');
+    assert.equal(existsSync(join(c2.dataDir, 'prometheus')), false, 'no on-demand Prometheus');
+  } finally {
+    await c2?.stop();
+    own.kill('SIGTERM');
+    await exited;
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
