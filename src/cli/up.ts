@@ -177,9 +177,10 @@ export async function up(opts: UpOptions): Promise<void> {
     await start('service proxy', async () => {
       const { startProxy, instanceForDataDir } = await import('../proxy/proxy.ts');
       const p = await startProxy({ client: client('kubelite-proxy'), nodeName: opts.nodeName, serviceCIDR: '10.96.0.0/12', instance: instanceForDataDir(dataDir), log });
+      trafficStats.attach(p.traffic);
       const unregister = drain?.addLocalProxy(p);
       prometheus?.setProxyMetricsUrl(p.metricsUrl);
-      return { name: 'service proxy', stop: () => { unregister?.(); prometheus?.setProxyMetricsUrl(undefined); return p.stop(); } };
+      return { name: 'service proxy', stop: async () => { unregister?.(); trafficStats.attach(undefined); prometheus?.setProxyMetricsUrl(undefined); await p.stop(); } };
     });
     await start('cluster DNS', async () => {
       const { startDNS } = await import('../dns/server.ts');

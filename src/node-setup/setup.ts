@@ -1,7 +1,7 @@
 /**
  * Host set-up for a kubelite node: `kubelite setup`, and the first step of `kubelite up`.
  * Idempotent and fast when already done. Steps:
- *   1. Debian packages (apt-get, noninteractive) — containerd, runc, CNI plugins, registry, image tools, etcd,
+ *   1. Debian packages (apt-get, noninteractive) — containerd, runc, CNI plugins, registry, image tools, etcd, haproxy,
  *      prometheus (run by `kubelite up` on demand, never as Debian's service: see quietDebianPrometheus).
  *   2. A local OCI registry on 127.0.0.1:5000 (own config; Debian's listens everywhere with auth).
  *   3. Offline images built from Debian packages (nginx, httpd, pause, kubelite/busybox), cached, pushed.
@@ -20,7 +20,11 @@ export { containerdInstance, ensureContainerd, STATE_DIR, DEFAULT_POD_CIDR, PAUS
 
 export const PACKAGES = [
   'containerd', 'runc', 'containernetworking-plugins', 'docker-registry', 'skopeo', 'umoci', 'busybox-static',
-  'iptables', 'iproute2', 'mmdebstrap', 'etcd-server', 'gcc', 'libc6-dev', 'ca-certificates', 'prometheus',
+  'iptables', 'iproute2', 'mmdebstrap', 'etcd-server', 'gcc', 'libc6-dev', 'ca-certificates',
+  // the service proxy's L7 traffic router (src/proxy/router) runs Debian's HAProxy
+  'haproxy',
+  // the analysis controller's on-demand Prometheus (src/analysis/prometheus-server.ts) runs Debian's prometheus
+  'prometheus',
 ];
 
 async function missingPackages(): Promise<string[]> {

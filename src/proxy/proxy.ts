@@ -8,10 +8,14 @@
  * Syncs run as soon as a watch event arrives (one at a time; events during a sync cause one more), plus a
  * periodic resync that repairs rules someone else flushed. Per-endpoint connection counters are exported in
  * Prometheus format on http://127.0.0.1:10249/metrics (another free port if that one is taken).
- * stop() removes every rule and chain it made.
+ * Services annotated traffic.kubelite.io/canary-service are DNATed to the L7 traffic router instead
+ * (src/proxy/router: HAProxy splitting requests between stable and canary endpoints by weight, and measuring them:
+ * GET /traffic, kubelite_traffic_* metrics, ProxyHandle.traffic).
+ * stop() removes every rule and chain it made, and stops the router.
  */
 import { createHash } from 'node:crypto';
-import { homedir } from 'node:os';
+import { accessSync, constants } from 'node:fs';
+import { homedir, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { Pod as PodT } from 'kubernetes-types/core/v1.d.ts';
 import type { Service as ServiceT } from 'kubernetes-types/core/v1.d.ts';
@@ -25,6 +29,10 @@ import { buildServiceMap, usableEndpoints, type ServicePortInfo } from './model.
 import { buildRules, chainNames, foreignPodIPs, jumpRules, listOurChains, parseSepCounters, type SepInfo } from './rules.ts';
 import { Iptables, readSysctl, writeSysctl } from './iptables.ts';
 import { serveMetrics, type Family } from './metrics.ts';
+import { TrafficRouter, type Redirect } from './router/router.ts';
+import { trafficRoute } from './router/traffic-api.ts';
+import { deferredTrafficSource } from './router/source.ts';
+import type { TrafficStatsSource } from '../analysis/traffic-source.ts';
 
 type Service = ServiceT & KubeObject;
 type Pod = PodT & KubeObject;
@@ -48,6 +56,15 @@ export interface ProxyOptions {
   log?: (msg: string) => void;
   /** Program this network namespace instead of the host's (tests with their own netns fixture). */
   netns?: string;
+  /**
+   * The L7 traffic router for Services annotated traffic.kubelite.io/canary-service (src/proxy/router): on by
+   * default (it starts HAProxy only while such a Service exists); false (or `netns`) = those Services get plain DNAT.
+   */
+  trafficRouter?: boolean;
+  /** Private directory for the router's HAProxy files (default defaultRouterDir(instance)); its parents must be searchable by the haproxy user. */
+  routerDir?: string;
+  /** HAProxy binary (default `haproxy`). */
+  haproxyBin?: string;
 }
 
 export interface ProxyHandle {
@@ -60,6 +77,24 @@ export interface ProxyHandle {
   services(): ServicePortInfo[];
   /** Whether the rules now in the kernel send new connections to this endpoint IP (the drain's LocalProxy). */
   routesTo(ip: string): boolean;
+  /** The traffic router's request measurements (window queries), also served as GET /traffic. */
+  traffic: TrafficStatsSource;
+  /** The traffic router (undefined when disabled): what HAProxy carries, its pid (tests, debugging). */
+  router?: TrafficRouter;
+}
+
+/**
+ * Where the router of a proxy instance keeps HAProxy's files: /run/kubelite/router-<instance> (root's, not under the
+ * data dir, whose 0700 would keep HAProxy's unprivileged workers from reaching the request-log socket).
+ */
+export function defaultRouterDir(instance: string): string {
+  const name = `router-${instance || 'default'}`;
+  try {
+    accessSync('/run', constants.W_OK);
+    return join('/run/kubelite', name);
+  } catch {
+    return join(tmpdir(), `kubelite-${name}`);
+  }
 }
 
 /**
@@ -116,6 +151,11 @@ export async function startProxy(opts: ProxyOptions): Promise<ProxyHandle> {
   let needJumps = true;
   let foreign: string[] = [];
   let stopped = false;
+  // (Not in a test's private netns: HAProxy would listen in the host's.)
+  const router = opts.trafficRouter === false || opts.netns ? undefined : new TrafficRouter({
+    dir: opts.routerDir ?? defaultRouterDir(opts.instance ?? ''), clock, log, bin: opts.haproxyBin,
+    requestSync: () => { again = true; void sync(); },
+  });
 
   const doSync = async () => {
     const t0 = performance.now();
@@ -123,7 +163,12 @@ export async function startProxy(opts: ProxyOptions): Promise<ProxyHandle> {
     const localPodIPs = podInf.list().filter((p) => !p.spec?.hostNetwork && p.status?.podIP).map((p) => p.status!.podIP!);
     // Other proxies' pods: read on the first sync, then kept current by the watcher below.
     if (syncs === 0) foreign = foreignPodIPs(await ipt.save('nat'), names.pods);
-    const rs = buildRules(model, { names, serviceCIDR: opts.serviceCIDR, previous: seps, previousSvc: svcChains, stale, localPodIPs, foreignPodIPs: foreign });
+    // Ports of traffic-routed Services go to HAProxy once it carries them (router.prepare), plain DNAT otherwise.
+    let redirects = new Map<string, Redirect>();
+    if (router) {
+      try { redirects = await router.prepare(svcInf.list(), model); } catch (e) { log(`traffic router: ${(e as Error).message}`); }
+    }
+    const rs = buildRules(model, { names, serviceCIDR: opts.serviceCIDR, previous: seps, previousSvc: svcChains, stale, localPodIPs, foreignPodIPs: foreign, redirects });
     if (rs.rewritten.length) {
       // Keep counters monotonic across chains we are about to reset.
       const counts = parseSepCounters(await ipt.save('nat', true), names.sepPrefix);
@@ -141,6 +186,8 @@ export async function startProxy(opts: ProxyOptions): Promise<ProxyHandle> {
       for (const [table, chain, rule] of jumpRules(names)) await ipt.ensureJump(table, chain, rule);
       needJumps = false;
     }
+    // Rules no longer send to ports the router dropped: let HAProxy forget them.
+    if (router) await router.finish().catch((e) => log(`traffic router: ${(e as Error).message}`));
     syncs++;
     lastSyncSeconds = (performance.now() - t0) / 1000;
     lastSyncAt = clock.now();
@@ -219,15 +266,20 @@ export async function startProxy(opts: ProxyOptions): Promise<ProxyHandle> {
       { name: 'kubelite_proxy_sync_errors_total', type: 'counter', help: 'Rule syncs that failed.', samples: [{ labels: {}, value: syncErrors }] },
       { name: 'kubelite_proxy_last_sync_duration_seconds', type: 'gauge', help: 'Duration of the last rule sync.', samples: [{ labels: {}, value: lastSyncSeconds }] },
       { name: 'kubelite_proxy_last_sync_timestamp_seconds', type: 'gauge', help: 'When the last rule sync finished.', samples: [{ labels: {}, value: lastSyncAt / 1000 }] },
+      ...(router ? router.stats.families() : []),
     ];
   };
-  const metrics = await serveMetrics(collect, opts.metricsHost ?? '127.0.0.1', opts.metricsPort ?? 10249);
+  const traffic = router ? router.stats : deferredTrafficSource();
+  const metrics = await serveMetrics(collect, opts.metricsHost ?? '127.0.0.1', opts.metricsPort ?? 10249,
+    router ? { '/traffic': trafficRoute(router.stats) } : {});
   log(`programming services with iptables (chains ${names.services}, ${names.svcPrefix}*), metrics at ${metrics.url}`);
 
   return {
     metricsUrl: metrics.url,
     sync: async () => { again = true; await sync(); await running; },
     services: () => model,
+    traffic,
+    router,
     routesTo: (ip) => routed.has(ip),
     stop: async () => {
       stopped = true;
@@ -238,6 +290,7 @@ export async function startProxy(opts: ProxyOptions): Promise<ProxyHandle> {
       await new Promise<void>((r) => metrics.server.close(() => r()));
       metrics.server.closeAllConnections?.();
       await cleanupRules(ipt, names);
+      await router?.stop();
       // Put sysctls back only if no other kubelite proxy still relies on them.
       const others = listOurChains(await ipt.save('nat'), ['KUBELITE-SERVICES', 'KL']).length > 0;
       if (!others) for (const [p, v] of changedSysctls) if (p.includes('route_localnet')) writeSysctl(p, v);

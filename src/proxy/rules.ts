@@ -7,6 +7,7 @@
  *                              one rule per endpoint with `statistic --mode random --probability 1/(n-i)`
  *       KUBELITE-SEP-<hash>:   (affinity: `recent --set`) DNAT --to-destination <ip:port>; its packet counter
  *                              counts connections (nat rules see only a connection's first packet)
+ *  ports carried by the L7 traffic router (src/proxy/router): ClusterIP:port and nodePort DNAT to 127.0.0.1:<its port>
  *  nat  POSTROUTING → KUBELITE-POSTROUTING: MASQUERADE marked packets (pod → VIP → same pod works, replies
  *                              return through the node even without br_netfilter, 127.0.0.1:nodePort works)
  *  filter OUTPUT, FORWARD → KUBELITE-FIREWALL: REJECT a Service port with no endpoints (connection refused at
@@ -125,6 +126,11 @@ export interface BuildOptions {
    */
   localPodIPs?: string[];
   foreignPodIPs?: string[];
+  /**
+   * Service ports carried by the L7 traffic router (src/proxy/router), by servicePortKey: their ClusterIP:port and
+   * nodePort are DNATed to the router's listener (127.0.0.1:<port>) instead of to endpoints.
+   */
+  redirects?: Map<string, { ip: string; port: number }>;
 }
 
 export function buildRules(services: ServicePortInfo[], opts: BuildOptions): RuleSet {
@@ -152,6 +158,13 @@ export function buildRules(services: ServicePortInfo[], opts: BuildOptions): Rul
   for (const sp of services) {
     const p = proto(sp.protocol);
     const name = `${sp.namespace}/${sp.name}${sp.portName ? ':' + sp.portName : ''}`;
+    const red = opts.redirects?.get(servicePortKey(sp));
+    if (red && p === 'tcp') {
+      const to = `-j DNAT --to-destination ${red.ip}:${red.port}`;
+      natRules.push(`-A ${n.services} -d ${sp.clusterIP}/32 -p tcp ${comment(`${name} cluster IP, traffic router`)} -m tcp --dport ${sp.port} ${to}`);
+      if (sp.nodePort) nodePortRules.push(`-A ${n.nodeports} -p tcp ${comment(`${name} node port, traffic router`)} -m tcp --dport ${sp.nodePort} ${to}`);
+      continue;
+    }
     const eps = usableEndpoints(sp.endpoints);
     if (eps.length === 0) {
       filterRules.push(`-A ${n.firewall} -d ${sp.clusterIP}/32 -p ${p} ${comment(`${name} has no endpoints`)} -m ${p} --dport ${sp.port} -j REJECT --reject-with icmp-port-unreachable`);
