@@ -16,12 +16,12 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { closeSync, mkdirSync, openSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import * as net from 'node:net';
 import type { KubeClient } from '../client/client.ts';
 import { Informer } from '../client/informer.ts';
 import type { KubeObject } from '../api/resource.ts';
 import { R } from '../client/resources.ts';
 import { pidAlive, readPid, stopPid } from '../node-setup/host.ts';
+import { freeLoopbackPort } from '../util/ports.ts';
 import type { OnDemandPrometheusEndpoint } from './providers/prometheus.ts';
 import {
   PAGE_TITLE, firstScrapeDone, podScrapeTargets, prometheusArgs, prometheusConfig, proxyScrapeTargets,
@@ -51,17 +51,6 @@ export interface OnDemandPrometheusOptions {
 export interface OnDemandPrometheusStatus { running: boolean; pid?: number; url?: string; startedInMs?: number; rssBytes?: number }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-function freeLoopbackPort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.on('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as net.AddressInfo).port;
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 async function getJson(url: string, timeoutMs = 2000): Promise<any> {
   const r = await fetch(url, { signal: AbortSignal.timeout(timeoutMs) });
