@@ -8,6 +8,7 @@
  *   KUBELITE_NODE_MONITOR_PERIOD         --node-monitor-period               node lifecycle monitorPeriodMs
  *   KUBELITE_DEFAULT_TOLERATION_SECONDS  --default-toleration-seconds        pod defaults + node lifecycle
  *   KUBELITE_COMPACT_INTERVAL_MS                                             API server compactIntervalMs
+ *   KUBELITE_METRIC_RESOLUTION           --metric-resolution                 API server metricResolutionMs (scrape period)
  *   KUBELITE_ENDPOINT_DRAIN=0                                                node agent: no endpoint drain
  *   KUBELITE_POD_LOG_ROOT                                                    node agent podLogRoot
  *   KUBELITE_NODE_NO_PROXY=1                                                 `kubelite node` without the proxy
@@ -33,6 +34,8 @@ export interface ClusterConfig {
   /** DefaultTolerationSeconds for pod defaults (the node lifecycle controller gets the same value). */
   defaultTolerationSeconds?: number;
   compactIntervalMs?: number;
+  /** How often the API server scrapes the node agents' resource metrics (metrics-server --metric-resolution). */
+  metricResolutionMs?: number;
   node: NodeConfig;
   /** The user's own Prometheus for prometheus metrics without an address; undefined: start one on demand. */
   prometheusAddress?: string;
@@ -85,7 +88,14 @@ export function clusterConfig(opts: Record<string, unknown>, env: Env): ClusterC
     return { error: `invalid ${from} "${prom}": give the URL of a Prometheus such as http://127.0.0.1:9090` };
   }
   const compact = Number(env.KUBELITE_COMPACT_INTERVAL_MS);
+  const resolution = opts.metricResolution ?? env.KUBELITE_METRIC_RESOLUTION;
+  let metricResolutionMs: number | undefined;
+  if (resolution !== undefined && resolution !== '') {
+    metricResolutionMs = typeof resolution === 'string' ? parseDurationMs(resolution) : undefined;
+    if (metricResolutionMs === undefined || metricResolutionMs < 1000) return { error: `invalid --metric-resolution "${String(resolution)}": give a duration of at least 1s such as 15s` };
+  }
   return {
+    metricResolutionMs,
     nodeLifecycle,
     defaultTolerationSeconds: Number.isInteger(nodeLifecycle.defaultTolerationSeconds) && nodeLifecycle.defaultTolerationSeconds! >= 0 ? nodeLifecycle.defaultTolerationSeconds : undefined,
     compactIntervalMs: env.KUBELITE_COMPACT_INTERVAL_MS && Number.isFinite(compact) && compact > 0 ? compact : undefined,

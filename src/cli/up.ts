@@ -75,6 +75,7 @@ export async function up(opts: UpOptions): Promise<void> {
     server = await startApiServer({
       dataDir, port, bindAddress: opts.bindAddress, log,
       compactIntervalMs: opts.config.compactIntervalMs,
+      metricResolutionMs: opts.config.metricResolutionMs,
       podDefaults: { defaultTolerationSeconds: opts.config.defaultTolerationSeconds },
       store: opts.store === 'etcd'
         ? { kind: 'etcd', etcdEndpoints: opts.etcdEndpoints.split(',').map((s) => s.trim()).filter(Boolean) }
