@@ -13,8 +13,10 @@ import { nodes } from './kinds/nodes.ts';
 import { pods } from './kinds/pods.ts';
 import { replicasets } from './kinds/replicasets.ts';
 import { services } from './kinds/services.ts';
+import { poddisruptionbudgets } from './kinds/poddisruptionbudgets.ts';
 import { rollouts } from './kinds/rollouts.ts';
 import { analysisruns, analysistemplates, clusteranalysistemplates } from './kinds/analysis.ts';
+import { nodemetrics, podmetrics } from './kinds/metrics.ts';
 
 /** Every served kind, by the name components use (`R.pods`), in upstream discovery order within each group-version. */
 export const kinds = {
@@ -22,7 +24,9 @@ export const kinds = {
   deployments, replicasets,
   endpointslices,
   leases,
+  poddisruptionbudgets,
   rollouts, analysisruns, analysistemplates, clusteranalysistemplates,
+  nodemetrics, podmetrics,
 } satisfies Record<string, ResourceDef>;
 
 export const resources: ResourceDef[] = Object.values(kinds);

@@ -33,6 +33,9 @@ export const SERVER_VERSION = {
   gitTreeState: 'clean', buildDate: '2026-01-01T00:00:00Z', goVersion: 'go1.23.8', compiler: 'gc', platform: 'linux/amd64',
 };
 
+/** The user the API server's kubelet-client token authenticates as (kubeadm's apiserver-kubelet-client CN). */
+export const KUBELET_CLIENT_USER = 'kube-apiserver-kubelet-client';
+
 export interface ApiServerOptions {
   store: Store;
   pki: Pki;
@@ -70,6 +73,8 @@ export function createApiServer(o: ApiServerOptions): ApiServer {
   const now = o.now ?? Date.now;
   const authenticator = o.authenticator ?? new Authenticator();
   authenticator.addToken(o.pki.adminToken, { name: 'kubelite-admin', groups: ['system:masters', 'system:authenticated'] });
+  // The API server's own identity towards node agents (upstream: the apiserver-kubelet-client certificate).
+  authenticator.addToken(o.pki.kubeletClientToken, { name: KUBELET_CLIENT_USER, groups: ['system:authenticated'] });
   const registry = new GenericRegistry(o.store, { rest: o.rest, now });
   const defs = o.defs ?? resources;
   const byGVR = new Map<string, ResourceDef>();
@@ -82,11 +87,11 @@ export function createApiServer(o: ApiServerOptions): ApiServer {
   const discovery = new Discovery(defs, () => address);
   let ready = false;
   let loopback: KubeClient | undefined;
-  /** An admin client over loopback for connect handlers (they call kubelets with the server's own credential). */
+  /** A client over loopback for connect handlers: they call kubelets with the server's kubelet-client credential. */
   const loopbackClient = (): KubeClient | undefined => {
     const a = server.address();
     if (!a || typeof a !== 'object') return undefined;
-    loopback ??= new KubeClient({ server: `https://127.0.0.1:${a.port}`, ca: o.pki.caCert, token: o.pki.adminToken, userAgent: 'kube-apiserver' });
+    loopback ??= new KubeClient({ server: `https://127.0.0.1:${a.port}`, ca: o.pki.caCert, token: o.pki.kubeletClientToken, userAgent: 'kube-apiserver' });
     return loopback;
   };
 
@@ -295,7 +300,7 @@ export function createApiServer(o: ApiServerOptions): ApiServer {
         }
         verbAllowed(def, 'list');
         const l = await registry.list(def, ns, lp);
-        const meta: Record<string, unknown> = { resourceVersion: l.resourceVersion };
+        const meta: Record<string, unknown> = l.resourceVersion ? { resourceVersion: l.resourceVersion } : {};
         if (l.continue) meta.continue = l.continue;
         if (l.remainingItemCount !== undefined) meta.remainingItemCount = l.remainingItemCount;
         if (tableAccept(accept)) return writeJson(res, 200, table(def, l.items, includeObjectParam(q), meta as any, now()));
@@ -384,7 +389,9 @@ export function createApiServer(o: ApiServerOptions): ApiServer {
     }
     if (res) {
       if (res.headersSent) { res.end(); return; }
-      writeStatus(res, err);
+      // As upstream: a hint to retry (429, a 5xx) travels as Retry-After too, which client-go honours.
+      const after = err.details?.retryAfterSeconds;
+      writeStatus(res, err, after && after > 0 ? { 'Retry-After': String(after) } : {});
     } else if (socket) {
       const body = JSON.stringify(err.toStatus());
       socket.end(`HTTP/1.1 ${err.code} ${err.reason}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);

@@ -12,6 +12,7 @@ import { newEndpointSliceController } from './endpointslice/controller.ts';
 import { newNodeLifecycleController, type NodeLifecycleOptions } from './nodelifecycle/controller.ts';
 import { newAnalysisRunController, type AnalysisControllerOptions } from './analysis/controller.ts';
 import { newRolloutController } from './rollout/controller.ts';
+import { newDisruptionController } from './disruption/controller.ts';
 
 /** Flags of the controller manager, per controller (built by src/cli from its flags). */
 export interface ControllersOptions {
@@ -29,6 +30,7 @@ const controllerFactories: ((o: ControllersOptions) => Controller)[] = [
   (o) => newNodeLifecycleController(o.nodeLifecycle),
   (o) => newAnalysisRunController(o.analysis),
   () => newRolloutController(),
+  () => newDisruptionController(),
 ];
 
 export function defaultControllers(opts: ControllersOptions = {}): Controller[] {

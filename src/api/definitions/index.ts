@@ -8,8 +8,10 @@ import { schedulingDefinitions } from './core-scheduling.ts';
 import { coreDefinitions } from './core.ts';
 import { appsDefinitions } from './apps.ts';
 import { networkingDefinitions } from './networking.ts';
+import { policyDefinitions } from './policy.ts';
 import { argoRolloutDefinitions } from './argo-rollouts.ts';
 import { argoAnalysisDefinitions } from './argo-analysis.ts';
+import { metricsDefinitions } from './metrics.ts';
 
 export { REF_PREFIX } from './builders.ts';
 
@@ -22,8 +24,10 @@ export const definitions: Readonly<Record<string, Schema>> = Object.freeze({
   ...coreDefinitions,
   ...appsDefinitions,
   ...networkingDefinitions,
+  ...policyDefinitions,
   ...argoRolloutDefinitions,
   ...argoAnalysisDefinitions,
+  ...metricsDefinitions,
 });
 
 /**

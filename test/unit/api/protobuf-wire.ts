@@ -76,6 +76,7 @@ function writeSpecial(w: Writer, kind: string, v: unknown): void {
     tag(w, 3, 2); w.string(typeof v === 'string' ? v : '');
   } else if (kind === 'quantity') { tag(w, 1, 2); w.string(String(v)); }
   else if (kind === 'fieldsV1') { tag(w, 1, 2); w.bytes(Buffer.from(JSON.stringify(v))); }
+  else if (kind === 'duration') { tag(w, 1, 0); w.int64(Number(/^(\d+)ms$/.exec(String(v))![1]) * 1e6); }
   else throw new Error(`unknown special ${kind}`);
 }
 
@@ -151,6 +152,7 @@ export function populate(name: string): Record<string, unknown> {
     if (special === 'intOrString') return n % 2 ? n : `port-${n}`;
     if (special === 'quantity') return `${n}m`;
     if (special === 'fieldsV1') return { 'f:metadata': { 'f:labels': { [`f:l${n}`]: {} } } };
+    if (special === 'duration') return `${n % 999 + 1}ms`;
     if (s.type === 'array' || s.items) return [build(s.items!, depth + 1), build(s.items!, depth + 1)];
     if (isMap(s)) return { [`a${n}`]: build(s.additionalProperties as Schema, depth + 1), [`b${n}`]: build(s.additionalProperties as Schema, depth + 1) };
     if (s.properties) {
