@@ -118,6 +118,8 @@ test('first deploy: the stable version is promoted at once and the stable Servic
   assert.equal(svc.spec.selector['rollouts-pod-template-hash'], ro.status.stableRS);
   assert.equal(svc.metadata.annotations['argo-rollouts.argoproj.io/managed-by-rollouts'], 'web');
   clusterIP = svc.spec.clusterIP;
+  const scale = JSON.parse((await c.kubectl(['get', '--raw', '/apis/argoproj.io/v1alpha1/namespaces/default/rollouts/web/scale'])).stdout);
+  assert.deepEqual({ spec: scale.spec, status: scale.status }, { spec: { replicas: 5 }, status: { replicas: 5, selector: 'app=web' } }, 'scale reads status.HPAReplicas and status.selector');
   const cli = (args: string[]) => run(process.execPath, [join(repoRoot, 'bin/kubelite.js'), 'rollouts', '--kubeconfig', c.kubeconfig, ...args]);
   const tree = await cli(['get', 'rollout', 'web']);
   assert.equal(tree.code, 0, tree.stderr);

@@ -1,12 +1,26 @@
-/** The autoscaling/v1 Scale subresource of deployments and replicasets. */
+/** The autoscaling/v1 Scale subresource of deployments, replicasets and rollouts. */
 import type { KubeObject } from '../resource.ts';
 import { asObj, isObj } from '../validation/field.ts';
 import { selectorToString } from '../validation/selector.ts';
 
+/**
+ * Where a kind keeps what its Scale shows, as a CRD's scale subresource declares it (dotted JSON paths). Omitted:
+ * spec.replicas, status.replicas, and spec.selector (a LabelSelector) rendered as a query string.
+ */
+export interface ScalePaths { statusReplicasPath?: string; labelSelectorPath?: string }
+
+function at(obj: unknown, path: string): unknown {
+  let cur: unknown = obj;
+  for (const k of path.replace(/^\./, '').split('.')) cur = asObj(cur)[k];
+  return cur;
+}
+
 /** Scale view of a workload: spec.replicas, status.replicas and the selector as a query string. */
-export function toScale(obj: KubeObject): KubeObject {
+export function toScale(obj: KubeObject, paths: ScalePaths = {}): KubeObject {
   const m = asObj(obj.metadata);
-  const spec = asObj(obj.spec), status = asObj(obj.status);
+  const spec = asObj(obj.spec);
+  const statusReplicas = paths.statusReplicasPath ? at(obj, paths.statusReplicasPath) : asObj(obj.status).replicas;
+  const selector = paths.labelSelectorPath ? at(obj, paths.labelSelectorPath) : selectorToString(spec.selector);
   return {
     kind: 'Scale', apiVersion: 'autoscaling/v1',
     metadata: {
@@ -14,7 +28,7 @@ export function toScale(obj: KubeObject): KubeObject {
       resourceVersion: m.resourceVersion as string, creationTimestamp: m.creationTimestamp as string,
     },
     spec: { replicas: typeof spec.replicas === 'number' ? spec.replicas : 0 },
-    status: { replicas: typeof status.replicas === 'number' ? status.replicas : 0, selector: selectorToString(spec.selector) },
+    status: { replicas: typeof statusReplicas === 'number' ? statusReplicas : 0, ...(typeof selector === 'string' && selector ? { selector } : {}) },
   };
 }
 
