@@ -184,7 +184,8 @@ export class GenericRegistry {
    */
   checkUnknownFields(def: ResourceDef, body: unknown, ctx: RequestContext, typesChecked = false): void {
     let typeErr: string | undefined;
-    if (!typesChecked) {
+    // A custom resource's wrong types are its schema validation's to report (422), as upstream's unstructured decoding.
+    if (!typesChecked && !def.custom) {
       try {
         const errs = findTypeErrors(body, def.schemaName);
         typeErr = errs.length ? typeErrorMessage(def.kind, def.version, errs[0]) : undefined;
@@ -225,6 +226,7 @@ export class GenericRegistry {
       throw badRequest(`the API version in the data (${String(obj.apiVersion)}) does not match the expected API version (${apiVersionOf(def)})`);
     }
     // Wrong JSON types are a decode error upstream (400), never stored (api-schema: findTypeErrors).
+    if (def.custom) return;
     const typeErrs = findTypeErrors(obj, def.schemaName);
     if (typeErrs.length) throw badRequest(typeErrorMessage(def.kind, def.version, typeErrs[0]));
   }

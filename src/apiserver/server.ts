@@ -14,7 +14,7 @@ import { StatusError, badRequest, internalError, methodNotAllowed, notFound, una
 import { buildTable, type IncludeObject, type Table } from '../api/tables/index.ts';
 import { defaultTable } from '../api/tables/cluster.ts';
 import { resources } from '../api/registry.ts';
-import { openapiIndex, openapiDocument } from '../api/openapi.ts';
+import { openapiIndex, openapiDocument, type ServedKinds } from '../api/openapi.ts';
 import { decodeProtobufBody } from '../api/protobuf.ts';
 import type { PatchKind } from '../api/patch/index.ts';
 import { Authenticator, type UserInfo } from './auth.ts';
@@ -27,6 +27,7 @@ import { contextFromQuery, parseRequestTarget, type RequestContext, type Request
 import { serveWatch } from './watch.ts';
 import { apiVersionOf } from './codec.ts';
 import { KubeClient } from '../client/client.ts';
+import { CustomResourceCatalog } from './customresources.ts';
 
 export const SERVER_VERSION = {
   major: '1', minor: '32', gitVersion: 'v1.32.4-kubelite', gitCommit: '0000000000000000000000000000000000000000',
@@ -48,6 +49,8 @@ export interface ApiServerOptions {
 export interface ApiServer {
   registry: GenericRegistry;
   discovery: Discovery;
+  /** The custom resources served from CustomResourceDefinitions (started by listen()). */
+  customResources: CustomResourceCatalog;
   authenticator: Authenticator;
   httpServer: https.Server;
   defFor(group: string, plural: string): ResourceDef | undefined;
@@ -80,6 +83,16 @@ export function createApiServer(o: ApiServerOptions): ApiServer {
   }
   let address = '127.0.0.1:6443';
   const discovery = new Discovery(defs, () => address);
+  const customResources = new CustomResourceCatalog({
+    store: o.store, registry, builtins: defs, builtin: (g, p) => byGR.get(`${g}/${p}`), now, log,
+  });
+  customResources.onChange(() => discovery.setCustom(customResources.defs()));
+  /** A served kind: built in, else a custom resource. */
+  const lookup = (group: string, version: string, plural: string) => byGVR.get(`${group}/${version}/${plural}`) ?? customResources.lookup(group, version, plural);
+  const servedKinds = (): ServedKinds => {
+    const custom = customResources.defs();
+    return custom.length ? { defs: [...defs, ...custom], token: `crd-${customResources.generation}` } : { defs, token: '' };
+  };
   let ready = false;
   let loopback: KubeClient | undefined;
   /** An admin client over loopback for connect handlers (they call kubelets with the server's own credential). */
@@ -105,11 +118,11 @@ export function createApiServer(o: ApiServerOptions): ApiServer {
     if (rest[0] === 'namespaces' && rest.length >= 3 && !byGVR.get(`${group}/${version}/namespaces`)?.subresources.some((s) => s.name === rest[2])) {
       namespace = rest[1];
       rest = rest.slice(2);
-      const def = byGVR.get(`${group}/${version}/${rest[0]}`);
+      const def = lookup(group, version, rest[0]);
       if (!def || !def.namespaced) return undefined;
       return { def, namespace, name: rest[1], subresource: rest[2], rest: rest.slice(3).join('/') };
     }
-    const def = byGVR.get(`${group}/${version}/${rest[0]}`);
+    const def = lookup(group, version, rest[0]);
     if (!def) return undefined;
     // A namespaced resource listed across namespaces: /api/v1/pods
     if (def.namespaced && rest.length > 1) return undefined;
@@ -144,10 +157,10 @@ export function createApiServer(o: ApiServerOptions): ApiServer {
       if (agg) return writeJson(res, 200, discovery.aggregated(false, agg), { 'Content-Type': agg === 'v2' ? AGGREGATED_V2 : AGGREGATED_V2BETA1, Vary: 'Accept' });
       return writeJson(res, 200, discovery.apiGroupList(), { Vary: 'Accept' });
     }
-    if (path === '/openapi/v3') return writeJson(res, 200, openapiIndex());
+    if (path === '/openapi/v3') return writeJson(res, 200, openapiIndex(servedKinds()));
     if (path.startsWith('/openapi/v3/')) {
       const m = /^\/openapi\/v3\/(?:api\/(v1)|apis\/([^/]+)\/([^/]+))$/.exec(path);
-      const doc = m ? openapiDocument(m[2] ?? '', m[1] ?? m[3]) : undefined;
+      const doc = m ? openapiDocument(m[2] ?? '', m[1] ?? m[3], servedKinds()) : undefined;
       if (!doc) throw new StatusError(404, 'NotFound', 'the server could not find the requested resource');
       return writeJson(res, 200, doc, { 'Cache-Control': 'public, immutable', Expires: new Date(now() + 365 * 86400e3).toUTCString() });
     }
@@ -205,8 +218,10 @@ export function createApiServer(o: ApiServerOptions): ApiServer {
     });
   }
 
-  async function decodeBody(req: http.IncomingMessage): Promise<unknown> {
+  async function decodeBody(req: http.IncomingMessage, def?: ResourceDef): Promise<unknown> {
     const fmt = bodyFormat(req, false);
+    // Custom resources have no protobuf encoding (upstream: only JSON and YAML serializers for them).
+    if (def?.custom && fmt === 'protobuf') throw new StatusError(415, 'UnsupportedMediaType', 'the body of the request was in an unknown format - accepted media types include: application/json, application/yaml');
     const buf = await readBody(req);
     return decodeObjectBody(buf, fmt, (b) => decodeProtobufBody(b));
   }
@@ -303,7 +318,8 @@ export function createApiServer(o: ApiServerOptions): ApiServer {
       }
       if (method === 'POST') {
         verbAllowed(def, 'create');
-        const body = (await decodeBody(req)) as KubeObject;
+        if (def.custom && customResources.terminating(def)) throw methodNotAllowed('create not allowed while custom resource definition is terminating');
+        const body = (await decodeBody(req, def)) as KubeObject;
         const obj = await registry.create(def, ns, body, ctx);
         return sendObject(res, 201, def, obj, ctx, accept, q);
       }
@@ -325,7 +341,7 @@ export function createApiServer(o: ApiServerOptions): ApiServer {
       }
       if (method === 'PUT') {
         verbAllowed(def, 'update');
-        const body = (await decodeBody(req)) as KubeObject;
+        const body = (await decodeBody(req, def)) as KubeObject;
         const obj = await registry.update(def, ns, name, body, ctx);
         return sendObject(res, 200, def, obj, ctx, accept, q);
       }
@@ -347,14 +363,18 @@ export function createApiServer(o: ApiServerOptions): ApiServer {
     if (!sdef?.serve) throw new StatusError(404, 'NotFound', 'the server could not find the requested resource');
     const r = await sdef.serve({
       method, def, subresource: sub, namespace: ns, name, ctx, registry, now,
-      body: () => decodeBody(req), patch: () => readPatch(req),
+      body: () => decodeBody(req, sub === 'scale' ? undefined : def), patch: () => readPatch(req, sub === 'scale' ? undefined : def),
     });
     if (r.ofKind) return sendObject(res, r.code, def, r.body as KubeObject, ctx, accept, q);
     return writeJson(res, r.code, r.body, warningHeaders(ctx.warnings));
   }
 
-  async function readPatch(req: http.IncomingMessage): Promise<{ kind: PatchKind | 'apply'; patch: unknown }> {
+  async function readPatch(req: http.IncomingMessage, def?: ResourceDef): Promise<{ kind: PatchKind | 'apply'; patch: unknown }> {
     const fmt = bodyFormat(req, true);
+    // A custom resource has no patch strategies to merge by (upstream: 415 for strategic merge patches).
+    if (def?.custom && fmt === 'strategic') {
+      throw new StatusError(415, 'UnsupportedMediaType', 'the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json, application/apply-patch+yaml');
+    }
     const buf = await readBody(req);
     if (!buf.length) throw badRequest('the request body is empty');
     if (fmt === 'apply') return { kind: 'apply', patch: parseYaml(buf) };
@@ -363,7 +383,7 @@ export function createApiServer(o: ApiServerOptions): ApiServer {
   }
 
   async function servePatch(req: http.IncomingMessage, res: http.ServerResponse, t: Target, ctx: RequestContext, q: URLSearchParams, accept: string): Promise<void> {
-    const r = await registry.patchRequest(t.def, t.namespace, t.name!, await readPatch(req), ctx, t.subresource);
+    const r = await registry.patchRequest(t.def, t.namespace, t.name!, await readPatch(req, t.def), ctx, t.subresource);
     return sendObject(res, r.created ? 201 : 200, t.def, r.obj, ctx, accept, q);
   }
 
@@ -407,24 +427,30 @@ export function createApiServer(o: ApiServerOptions): ApiServer {
   server.on('secureConnection', (s) => { sockets.add(s); s.on('close', () => sockets.delete(s)); });
 
   return {
-    registry, discovery, authenticator, httpServer: server,
+    registry, discovery, authenticator, httpServer: server, customResources,
     defFor: (g, r) => byGR.get(`${g}/${r}`),
     setReady: (r) => { ready = r; },
-    listen: (port, host) => new Promise((resolve, reject) => {
-      const onErr = (e: Error) => reject(e);
-      server.once('error', onErr);
-      server.listen(port, host, () => {
-        server.off('error', onErr);
-        const a = server.address();
-        address = typeof a === 'object' && a ? `${host === '0.0.0.0' ? '127.0.0.1' : host}:${a.port}` : `${host}:${port}`;
-        resolve();
+    listen: async (port, host) => {
+      await customResources.start();
+      await new Promise<void>((resolve, reject) => {
+        const onErr = (e: Error) => reject(e);
+        server.once('error', onErr);
+        server.listen(port, host, () => {
+          server.off('error', onErr);
+          const a = server.address();
+          address = typeof a === 'object' && a ? `${host === '0.0.0.0' ? '127.0.0.1' : host}:${a.port}` : `${host}:${port}`;
+          resolve();
+        });
       });
-    }),
-    close: () => new Promise((resolve) => {
-      loopback?.close();
-      server.close(() => resolve());
-      for (const s of sockets) s.destroy();
-    }),
+    },
+    close: async () => {
+      await customResources.stop();
+      await new Promise<void>((resolve) => {
+        loopback?.close();
+        server.close(() => resolve());
+        for (const s of sockets) s.destroy();
+      });
+    },
   };
 }
 
