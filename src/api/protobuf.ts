@@ -18,6 +18,7 @@ import type { Schema } from './schema.ts';
 import { StatusError, badRequest } from './errors.ts';
 import { definitions, REF_PREFIX } from './definitions/index.ts';
 import { findByKind, resources } from './registry.ts';
+import { goDurationString } from '../util/duration.ts';
 
 const { Reader } = protobuf;
 type Reader = protobuf.Reader;
@@ -125,6 +126,7 @@ function readSpecial(r: Reader, kind: string): unknown {
     }
     case 'intOrString': return Number(f[1] ?? 0) === 1 ? str(f[3]) : Number(f[2] ?? 0) | 0;
     case 'quantity': return str(f[1]) || '0';
+    case 'duration': return goDurationString(Number(f[1] ?? 0) / 1e6); // metav1.Duration: int64 nanoseconds
     case 'fieldsV1': {
       const raw = str(f[1]);
       if (!raw) return {};

@@ -17,6 +17,7 @@ import { poddisruptionbudgets } from './kinds/poddisruptionbudgets.ts';
 import { customresourcedefinitions } from './kinds/customresourcedefinitions.ts';
 import { rollouts } from './kinds/rollouts.ts';
 import { analysisruns, analysistemplates, clusteranalysistemplates } from './kinds/analysis.ts';
+import { nodemetrics, podmetrics } from './kinds/metrics.ts';
 
 /** Every served kind, by the name components use (`R.pods`), in upstream discovery order within each group-version. */
 export const kinds = {
@@ -27,6 +28,7 @@ export const kinds = {
   poddisruptionbudgets,
   customresourcedefinitions,
   rollouts, analysisruns, analysistemplates, clusteranalysistemplates,
+  nodemetrics, podmetrics,
 } satisfies Record<string, ResourceDef>;
 
 export const resources: ResourceDef[] = Object.values(kinds);

@@ -8,7 +8,7 @@
  */
 import type { FieldError } from './errors.ts';
 import type { TableDef } from './tables/table.ts';
-import type { KindHooks, RestContext } from '../apiserver/hooks.ts';
+import type { KindHooks, ObjectSource, RestContext } from '../apiserver/hooks.ts';
 import type { SubresourceHandler } from '../apiserver/subresources/handler.ts';
 import type { ConnectHandler } from '../apiserver/connect-hooks.ts';
 
@@ -75,6 +75,9 @@ export interface ResourceDef {
   /** REST hooks beyond the strategy (upstream: the kind's custom REST storage), built once per API server from the
    *  server-side context (e.g. the Service IP/port allocators). */
   rest?(ctx: RestContext): KindHooks;
+  /** Where a kind that is not stored comes from (read-only: get and list), built once per API server — the
+   *  metrics.k8s.io kinds, served from the resource-metrics component. */
+  source?(ctx: RestContext): ObjectSource;
   /** Fill defaults in place (as upstream SetDefaults_*). Runs on create and on every update. */
   defaults(obj: KubeObject): void;
   /** Return every field error (empty = valid). `old` is set on update, for immutability checks. */

@@ -67,7 +67,7 @@ export interface ProtobufAnnotation {
   /** Properties upstream's protobuf message does not carry, each with the reason. */
   absent?: Record<string, string>;
   /** A type protobuf encodes as its own small message but JSON as a scalar (or raw JSON). */
-  special?: 'time' | 'microTime' | 'intOrString' | 'quantity' | 'fieldsV1'
+  special?: 'time' | 'microTime' | 'intOrString' | 'quantity' | 'fieldsV1' | 'duration'
     // apiextensions' JSON (raw bytes) and the JSONSchemaProps unions (a schema, or an array / bool / string list)
     | 'json' | 'jsonSchemaPropsOrArray' | 'jsonSchemaPropsOrBool' | 'jsonSchemaPropsOrStringArray';
   /** On a kind no client sends as protobuf (a custom resource upstream), with the reason. */

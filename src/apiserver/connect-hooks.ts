@@ -27,7 +27,7 @@ export interface ConnectContext {
   /** Read objects (e.g. the pod, its node) through the registry. */
   registry: GenericRegistry;
   defFor(group: string, resource: string): ResourceDef | undefined;
-  /** An in-process admin client, when the server has one. */
+  /** The server's loopback client with its kubelet-client credential (what kubelets are called with). */
   client?: KubeClient;
   /** Set for upgrade requests (WebSocket/SPDY): write the 101 yourself on `socket`. */
   upgrade?: { socket: Duplex; head: Buffer };

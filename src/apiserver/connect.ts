@@ -6,8 +6,9 @@
  * `portforward` are upgrades (WebSocket, or SPDY for port-forward) whose bytes are piped both ways unchanged once
  * the request line has been rewritten to the kubelet's path.
  *
- * The kubelet is called with the API server's own admin token when it has an in-process client, else with the
- * caller's bearer token; the kubelet checks either by reading the pod with it.
+ * The kubelet is called with the API server's own kubelet-client token (its identity towards node agents, never
+ * the admin token) when it has a loopback client, else with the caller's bearer token; the kubelet checks either by
+ * reading the pod with it.
  */
 import * as http from 'node:http';
 import * as net from 'node:net';

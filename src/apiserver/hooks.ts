@@ -7,11 +7,24 @@
 import type { KubeObject } from '../api/resource.ts';
 import type { RequestContext } from './context.ts';
 import type { ServiceAllocators } from './allocators.ts';
+import type { ResourceMetrics } from './metrics/scraper.ts';
 
 /** What REST hooks may need from the API server that runs them. */
 export interface RestContext {
   /** Service clusterIP and nodePort allocation (services). */
   allocators: ServiceAllocators;
+  /** The resource-metrics component (metrics.k8s.io), when the server runs one. */
+  metrics?: ResourceMetrics;
+}
+
+/**
+ * A kind served from something other than the store (upstream: a REST storage of its own, such as
+ * metrics-server's PodMetrics): read-only. The registry's get and list ask it; list then applies the label and
+ * field selectors.
+ */
+export interface ObjectSource {
+  get(namespace: string | undefined, name: string): Promise<KubeObject>;
+  list(namespace: string | undefined): Promise<KubeObject[]>;
 }
 
 export interface DeleteDecision {

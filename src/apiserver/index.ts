@@ -12,6 +12,7 @@ import { ServiceAllocators, DEFAULT_SERVICE_CIDR } from './allocators.ts';
 import { bootstrapCluster, advertiseAddress } from './bootstrap.ts';
 import { defaultPod, type PodDefaultsOptions } from '../api/kinds/pod-defaults.ts';
 import { resources } from '../api/registry.ts';
+import { ResourceMetrics, registryReader } from './metrics/scraper.ts';
 
 export type { ApiServer } from './server.ts';
 
@@ -23,6 +24,8 @@ export interface StartApiServerOptions {
   serviceCIDR?: string;
   /** How often the store forgets history older than one interval (upstream --etcd-compaction-interval, 5 min). */
   compactIntervalMs?: number;
+  /** Resource-metrics scrape period (metrics-server --metric-resolution, default 15 s). */
+  metricResolutionMs?: number;
   /** Server flags pod defaulting depends on (--default-toleration-seconds). */
   podDefaults?: PodDefaultsOptions;
   log?: (m: string) => void;
@@ -63,7 +66,8 @@ export async function startApiServer(o: StartApiServerOptions): Promise<RunningA
     throw new StartupError(`cannot open the SQLite store in ${o.store.dataDir} (${why}): check the data dir or choose another with --data-dir`);
   }
   const allocators = new ServiceAllocators(store, o.serviceCIDR ?? DEFAULT_SERVICE_CIDR);
-  const api = createApiServer({ store, pki, defs, rest: { allocators }, log: (m) => console.error(m) });
+  const metrics = new ResourceMetrics({ token: pki.kubeletClientToken, resolutionMs: o.metricResolutionMs, log: (m) => console.error(m) });
+  const api = createApiServer({ store, pki, defs, rest: { allocators, metrics }, log: (m) => console.error(m) });
   try {
     await api.listen(o.port, o.bindAddress);
   } catch (e) {
@@ -77,6 +81,7 @@ export async function startApiServer(o: StartApiServerOptions): Promise<RunningA
   const port = (api.httpServer.address() as { port: number }).port;
   log(`kubelite: API server listening on https://${o.bindAddress}:${port}`);
   await bootstrapCluster({ registry: api.registry, defFor: api.defFor, allocators, apiPort: port, bindAddress: o.bindAddress, log });
+  metrics.start(registryReader(api.registry, api.defFor));
   api.setReady(true);
   const host = o.bindAddress === '0.0.0.0' || o.bindAddress === '::' ? '127.0.0.1' : o.bindAddress;
   return {
@@ -84,6 +89,7 @@ export async function startApiServer(o: StartApiServerOptions): Promise<RunningA
     url: `https://${host.includes(':') ? `[${host}]` : host}:${port}`,
     stop: async () => {
       api.setReady(false);
+      await metrics.stop();
       await api.close();
       await store.close();
     },

@@ -24,7 +24,7 @@ import { parseLabelSelectorParam, selectorMatches } from '../api/labels.ts';
 import { fieldSelectorFor, objectMatchesFieldSelector } from '../api/fieldselectors.ts';
 import { patchObject, type PatchKind } from '../api/patch/index.ts';
 import { serverSideApply, updateManagedFields } from '../api/patch/apply.ts';
-import type { DeleteOptions, KindHooks, RestContext } from './hooks.ts';
+import type { DeleteOptions, KindHooks, ObjectSource, RestContext } from './hooks.ts';
 import { ServiceAllocators } from './allocators.ts';
 
 export interface RegistryOptions {
@@ -71,6 +71,8 @@ export class GenericRegistry {
   private restContext: RestContext;
   /** Each kind's REST hooks, built once from its descriptor's `rest(ctx)`. */
   private hooksByDef = new WeakMap<ResourceDef, KindHooks>();
+  /** Each source-backed kind's ObjectSource, built once from its descriptor's `source(ctx)`. */
+  private sourcesByDef = new WeakMap<ResourceDef, ObjectSource>();
 
   constructor(private store: Store, opts: RegistryOptions = {}) {
     this.now = opts.now ?? Date.now;
@@ -95,9 +97,18 @@ export class GenericRegistry {
     return h;
   }
 
+  private source(def: ResourceDef): ObjectSource | undefined {
+    if (!def.source) return undefined;
+    let s = this.sourcesByDef.get(def);
+    if (!s) { s = def.source(this.restContext); this.sourcesByDef.set(def, s); }
+    return s;
+  }
+
   // ---------------------------------------------------------------- reads
 
   async get(def: ResourceDef, ns: string | undefined, name: string): Promise<KubeObject> {
+    const src = this.source(def);
+    if (src) return src.get(ns, name);
     const kv = await this.store.get(objectKey(def, ns, name));
     if (!kv) throw notFound(def.plural, def.group, name);
     return fromKV(def, kv);
@@ -120,6 +131,8 @@ export class GenericRegistry {
 
   async list(def: ResourceDef, ns: string | undefined, p: ListParams): Promise<ListOutcome> {
     const match = this.matcher(def, p.labelSelector, p.fieldSelector);
+    const src = this.source(def);
+    if (src) return { items: (await src.list(ns)).filter(match), resourceVersion: '' };
     const filtering = !!(p.labelSelector || p.fieldSelector);
     const prefix = collectionPrefix(def, ns);
     const limit = p.limit && p.limit > 0 ? p.limit : 0;

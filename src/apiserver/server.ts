@@ -34,6 +34,9 @@ export const SERVER_VERSION = {
   gitTreeState: 'clean', buildDate: '2026-01-01T00:00:00Z', goVersion: 'go1.23.8', compiler: 'gc', platform: 'linux/amd64',
 };
 
+/** The user the API server's kubelet-client token authenticates as (kubeadm's apiserver-kubelet-client CN). */
+export const KUBELET_CLIENT_USER = 'kube-apiserver-kubelet-client';
+
 export interface ApiServerOptions {
   store: Store;
   pki: Pki;
@@ -73,6 +76,8 @@ export function createApiServer(o: ApiServerOptions): ApiServer {
   const now = o.now ?? Date.now;
   const authenticator = o.authenticator ?? new Authenticator();
   authenticator.addToken(o.pki.adminToken, { name: 'kubelite-admin', groups: ['system:masters', 'system:authenticated'] });
+  // The API server's own identity towards node agents (upstream: the apiserver-kubelet-client certificate).
+  authenticator.addToken(o.pki.kubeletClientToken, { name: KUBELET_CLIENT_USER, groups: ['system:authenticated'] });
   const registry = new GenericRegistry(o.store, { rest: o.rest, now });
   const defs = o.defs ?? resources;
   const byGVR = new Map<string, ResourceDef>();
@@ -95,11 +100,11 @@ export function createApiServer(o: ApiServerOptions): ApiServer {
   };
   let ready = false;
   let loopback: KubeClient | undefined;
-  /** An admin client over loopback for connect handlers (they call kubelets with the server's own credential). */
+  /** A client over loopback for connect handlers: they call kubelets with the server's kubelet-client credential. */
   const loopbackClient = (): KubeClient | undefined => {
     const a = server.address();
     if (!a || typeof a !== 'object') return undefined;
-    loopback ??= new KubeClient({ server: `https://127.0.0.1:${a.port}`, ca: o.pki.caCert, token: o.pki.adminToken, userAgent: 'kube-apiserver' });
+    loopback ??= new KubeClient({ server: `https://127.0.0.1:${a.port}`, ca: o.pki.caCert, token: o.pki.kubeletClientToken, userAgent: 'kube-apiserver' });
     return loopback;
   };
 
@@ -310,7 +315,7 @@ export function createApiServer(o: ApiServerOptions): ApiServer {
         }
         verbAllowed(def, 'list');
         const l = await registry.list(def, ns, lp);
-        const meta: Record<string, unknown> = { resourceVersion: l.resourceVersion };
+        const meta: Record<string, unknown> = l.resourceVersion ? { resourceVersion: l.resourceVersion } : {};
         if (l.continue) meta.continue = l.continue;
         if (l.remainingItemCount !== undefined) meta.remainingItemCount = l.remainingItemCount;
         if (tableAccept(accept)) return writeJson(res, 200, table(def, l.items, includeObjectParam(q), meta as any, now()));

@@ -5,6 +5,9 @@
  *                            kubernetes.default.svc… (signed by the CA)
  *   admin.crt/.key         — admin client certificate (CN=kubelite-admin, O=system:masters)
  *   admin.token            — admin bearer token
+ *   kubelet-client.token   — the API server's own credential towards node agents (upstream
+ *                            --kubelet-client-certificate; user kube-apiserver-kubelet-client): log/exec/port-forward
+ *                            proxying and the resource-metrics scrape use it, never the admin token
  * Keys come from node:crypto (native, fast); certificates are built with node-forge.
  */
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
@@ -21,6 +24,7 @@ export interface Pki {
   adminCert: string;
   adminKey: string;
   adminToken: string;
+  kubeletClientToken: string;
 }
 
 function newKey(): { pub: forge.pki.PublicKey; priv: forge.pki.rsa.PrivateKey; privPem: string } {
@@ -119,10 +123,12 @@ export function ensurePki(dataDir: string, extraSans: string[] = []): Pki {
     write('admin.crt', forge.pki.certificateToPem(cert));
   }
   if (!existsSync(p('admin.token'))) write('admin.token', randomBytes(32).toString('hex'));
+  if (!existsSync(p('kubelet-client.token'))) write('kubelet-client.token', randomBytes(32).toString('hex'));
   return {
     caCert: caCertPem, caKey: caKeyPem,
     serverCert: readFileSync(p('apiserver.crt'), 'utf8'), serverKey: readFileSync(p('apiserver.key'), 'utf8'),
     adminCert: readFileSync(p('admin.crt'), 'utf8'), adminKey: readFileSync(p('admin.key'), 'utf8'),
     adminToken: readFileSync(p('admin.token'), 'utf8').trim(),
+    kubeletClientToken: readFileSync(p('kubelet-client.token'), 'utf8').trim(),
   };
 }

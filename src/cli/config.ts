@@ -8,9 +8,13 @@
  *   KUBELITE_NODE_MONITOR_PERIOD         --node-monitor-period               node lifecycle monitorPeriodMs
  *   KUBELITE_DEFAULT_TOLERATION_SECONDS  --default-toleration-seconds        pod defaults + node lifecycle
  *   KUBELITE_COMPACT_INTERVAL_MS                                             API server compactIntervalMs
+ *   KUBELITE_METRIC_RESOLUTION           --metric-resolution                 API server metricResolutionMs (scrape period)
  *   KUBELITE_ENDPOINT_DRAIN=0                                                node agent: no endpoint drain
  *   KUBELITE_POD_LOG_ROOT                                                    node agent podLogRoot
  *   KUBELITE_NODE_NO_PROXY=1                                                 `kubelite node` without the proxy
+ *   ARGO_ROLLOUTS_PROMETHEUS_ADDRESS     --prometheus-address                analysis prometheusAddress (as Argo:
+ *                                                                            the Prometheus of metrics without an
+ *                                                                            address; none = kubelite starts one)
  * (KUBELITE_STATE_DIR is read by src/node-setup, which owns the host state dir.)
  */
 import type { NodeLifecycleOptions } from '../controllers/nodelifecycle/controller.ts';
@@ -30,7 +34,11 @@ export interface ClusterConfig {
   /** DefaultTolerationSeconds for pod defaults (the node lifecycle controller gets the same value). */
   defaultTolerationSeconds?: number;
   compactIntervalMs?: number;
+  /** How often the API server scrapes the node agents' resource metrics (metrics-server --metric-resolution). */
+  metricResolutionMs?: number;
   node: NodeConfig;
+  /** The user's own Prometheus for prometheus metrics without an address; undefined: start one on demand. */
+  prometheusAddress?: string;
 }
 
 type Env = Record<string, string | undefined>;
@@ -74,11 +82,31 @@ export function clusterConfig(opts: Record<string, unknown>, env: Env): ClusterC
     if (n === undefined) return { error: `invalid --default-toleration-seconds "${String(tol)}": give a whole number of seconds such as 300` };
     nodeLifecycle.defaultTolerationSeconds = n;
   }
+  const prom = typeof opts.prometheusAddress === 'string' ? opts.prometheusAddress.trim() : env.ARGO_ROLLOUTS_PROMETHEUS_ADDRESS?.trim();
+  if (prom && !isHttpUrl(prom)) {
+    const from = typeof opts.prometheusAddress === 'string' ? '--prometheus-address' : 'ARGO_ROLLOUTS_PROMETHEUS_ADDRESS';
+    return { error: `invalid ${from} "${prom}": give the URL of a Prometheus such as http://127.0.0.1:9090` };
+  }
   const compact = Number(env.KUBELITE_COMPACT_INTERVAL_MS);
+  const resolution = opts.metricResolution ?? env.KUBELITE_METRIC_RESOLUTION;
+  let metricResolutionMs: number | undefined;
+  if (resolution !== undefined && resolution !== '') {
+    metricResolutionMs = typeof resolution === 'string' ? parseDurationMs(resolution) : undefined;
+    if (metricResolutionMs === undefined || metricResolutionMs < 1000) return { error: `invalid --metric-resolution "${String(resolution)}": give a duration of at least 1s such as 15s` };
+  }
   return {
+    metricResolutionMs,
     nodeLifecycle,
     defaultTolerationSeconds: Number.isInteger(nodeLifecycle.defaultTolerationSeconds) && nodeLifecycle.defaultTolerationSeconds! >= 0 ? nodeLifecycle.defaultTolerationSeconds : undefined,
     compactIntervalMs: env.KUBELITE_COMPACT_INTERVAL_MS && Number.isFinite(compact) && compact > 0 ? compact : undefined,
     node: nodeConfigFromEnv(env),
+    prometheusAddress: prom || undefined,
   };
+}
+
+function isHttpUrl(s: string): boolean {
+  try {
+    const u = new URL(s);
+    return (u.protocol === 'http:' || u.protocol === 'https:') && !!u.host;
+  } catch { return false; }
 }

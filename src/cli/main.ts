@@ -24,6 +24,8 @@ program.command('up')
   .option('--node-monitor-grace-period <duration>', 'how long a node may miss Lease renewals before it is NotReady (upstream 40s)')
   .option('--node-monitor-period <duration>', 'how often the node lifecycle controller checks nodes (upstream 5s)')
   .option('--default-toleration-seconds <seconds>', 'default not-ready/unreachable NoExecute toleration added to pods (upstream 300)')
+  .option('--prometheus-address <url>', 'your Prometheus, for AnalysisTemplates\' prometheus metrics that give no address (default $ARGO_ROLLOUTS_PROMETHEUS_ADDRESS; none: kubelite starts Debian\'s prometheus on demand)')
+  .option('--metric-resolution <duration>', 'how often the API server scrapes resource metrics from the node agents (metrics-server 15s)')
   .action(async (opts) => {
     const { clusterConfig } = await import('./config.ts');
     const config = clusterConfig(opts, process.env);

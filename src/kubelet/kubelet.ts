@@ -86,7 +86,11 @@ export async function startKubelet(opts: KubeletOptions): Promise<Kubelet> {
   let server: { port: number; close(): Promise<void> } | undefined;
   if (!opts.noServer) {
     const { startKubeletServer } = await import('./server/index.ts');
-    const start = (port: number) => startKubeletServer({ client: opts.client, containerd: { address: opts.containerdSocket }, port, podLogRoot: opts.podLogRoot, log });
+    const { resourceMetricsEndpoint } = await import('./resource-metrics.ts');
+    const start = (port: number) => startKubeletServer({
+      client: opts.client, containerd: { address: opts.containerdSocket }, port, podLogRoot: opts.podLogRoot, log,
+      nodeName: opts.nodeName, resourceMetrics: resourceMetricsEndpoint(cri, agent),
+    });
     try { server = await start(kubeletPort); } catch (e) {
       if ((e as any)?.code !== 'EADDRINUSE') throw e;
       server = await start(0);

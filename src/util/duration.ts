@@ -87,3 +87,17 @@ export function parseGoDuration(text: string): number | undefined {
   }
   return sign * total;
 }
+
+/** Go's time.Duration.String of a whole number of milliseconds: "500ms", "15.012s", "1m0s", "1h2m3.5s". */
+export function goDurationString(ms: number): string {
+  if (ms === 0) return '0s';
+  const sign = ms < 0 ? '-' : '';
+  let v = Math.abs(Math.round(ms));
+  if (v < 1000) return `${sign}${v}ms`;
+  const h = Math.floor(v / 3_600_000); v -= h * 3_600_000;
+  const m = Math.floor(v / 60_000); v -= m * 60_000;
+  const s = `${Math.floor(v / 1000)}${v % 1000 ? `.${String(v % 1000).padStart(3, '0').replace(/0+$/, '')}` : ''}s`;
+  if (h) return `${sign}${h}h${m}m${s}`;
+  if (m) return `${sign}${m}m${s}`;
+  return `${sign}${s}`;
+}

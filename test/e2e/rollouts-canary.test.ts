@@ -7,9 +7,10 @@
  */
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startCluster, waitFor, type Cluster } from './harness.ts';
+import { repoRoot, run, startCluster, waitFor, type Cluster } from './harness.ts';
 import { startLoad, versionOf } from './load.ts';
 import { kjson, kubectlOk } from './node-helpers.ts';
+import { join } from 'node:path';
 
 let c: Cluster;
 before(async () => { c = await startCluster({ node: true }); });
@@ -117,6 +118,17 @@ test('first deploy: the stable version is promoted at once and the stable Servic
   assert.equal(svc.spec.selector['rollouts-pod-template-hash'], ro.status.stableRS);
   assert.equal(svc.metadata.annotations['argo-rollouts.argoproj.io/managed-by-rollouts'], 'web');
   clusterIP = svc.spec.clusterIP;
+  const scale = JSON.parse((await c.kubectl(['get', '--raw', '/apis/argoproj.io/v1alpha1/namespaces/default/rollouts/web/scale'])).stdout);
+  assert.deepEqual({ spec: scale.spec, status: scale.status }, { spec: { replicas: 5 }, status: { replicas: 5, selector: 'app=web' } }, 'scale reads status.HPAReplicas and status.selector');
+  const cli = (args: string[]) => run(process.execPath, [join(repoRoot, 'bin/kubelite.js'), 'rollouts', '--kubeconfig', c.kubeconfig, ...args]);
+  const tree = await cli(['get', 'rollout', 'web']);
+  assert.equal(tree.code, 0, tree.stderr);
+  assert.match(tree.stdout, /^Status:\s+✔ Healthy$/m);
+  assert.match(tree.stdout, /^⟳ web\s+Rollout\s+✔ Healthy/m);
+  assert.match(tree.stdout, new RegExp(`└──⧉ web-${ro.status.stableRS}\\s+ReplicaSet\\s+✔ Healthy\\s+\\S+\\s+stable`));
+  assert.equal((tree.stdout.match(/□ web-/g) ?? []).length, 5, 'five pods in the tree');
+  const list = await cli(['list', 'rollouts']);
+  assert.match(list.stdout, /^web\s+Canary\s+Healthy\s+5\/5\s+100\s+5\/5\s+5\s+5\s+5$/m);
 });
 
 test('a healthy new version walks every step and is promoted, with no failed request', async () => {

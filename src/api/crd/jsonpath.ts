@@ -108,12 +108,3 @@ export function getField(obj: unknown, fields: string[]): unknown {
   }
   return v;
 }
-
-export function setField(obj: Record<string, unknown>, fields: string[], value: unknown): void {
-  let v = obj;
-  for (const f of fields.slice(0, -1)) {
-    if (!v[f] || typeof v[f] !== 'object' || Array.isArray(v[f])) v[f] = {};
-    v = v[f] as Record<string, unknown>;
-  }
-  v[fields[fields.length - 1]] = value;
-}

@@ -17,7 +17,7 @@ import { nameIsDNSSubdomain, validateMeta } from '../validation/meta.ts';
 import { validateCustomResource } from './validate.ts';
 import { applyDefaults, publishedListSchema, publishedSchema, schemaNameOf } from './schema.ts';
 import { evaluate, getField, parseJsonPath, simpleFields } from './jsonpath.ts';
-import { serveCustomScale } from '../../apiserver/subresources/customscale.ts';
+import { scaleHandler } from '../../apiserver/subresources/scale.ts';
 import { compareKubeAwareVersion } from './versions.ts';
 
 export { compareKubeAwareVersion };
@@ -85,7 +85,7 @@ export function customResourceVersions(crd: S): CustomResourceVersion[] {
     const scale = isObj(v.subresources?.scale) ? v.subresources.scale : undefined;
     const subresources: SubresourceDef[] = [];
     if (statusOn) subresources.push(status(group, version, kind));
-    if (scale) subresources.push(sub('scale', 'autoscaling', 'v1', 'Scale', SUB_VERBS, { serve: serveCustomScale(scale) }));
+    if (scale) subresources.push(sub('scale', 'autoscaling', 'v1', 'Scale', SUB_VERBS, { serve: scaleHandler({ specReplicasPath: scale.specReplicasPath, statusReplicasPath: scale.statusReplicasPath, labelSelectorPath: scale.labelSelectorPath || undefined }) }));
     const selectable = (Array.isArray(v.selectableFields) ? v.selectableFields : [])
       .map((f: S) => String(f?.jsonPath ?? '')).filter(Boolean);
     const def = define({

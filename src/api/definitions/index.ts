@@ -12,6 +12,7 @@ import { policyDefinitions } from './policy.ts';
 import { apiextensionsDefinitions } from './apiextensions.ts';
 import { argoRolloutDefinitions } from './argo-rollouts.ts';
 import { argoAnalysisDefinitions } from './argo-analysis.ts';
+import { metricsDefinitions } from './metrics.ts';
 
 export { REF_PREFIX } from './builders.ts';
 
@@ -28,6 +29,7 @@ export const definitions: Readonly<Record<string, Schema>> = Object.freeze({
   ...apiextensionsDefinitions,
   ...argoRolloutDefinitions,
   ...argoAnalysisDefinitions,
+  ...metricsDefinitions,
 });
 
 /**

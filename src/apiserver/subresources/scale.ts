@@ -1,10 +1,11 @@
 /**
- * The scale subresource (deployments, replicasets): an autoscaling/v1 Scale view of spec.replicas, with
- * status.selector as a label-selector string. GET, PUT and PATCH (merge/strategic/json) as upstream.
+ * The scale subresource (deployments, replicasets, rollouts, custom resources): an autoscaling/v1 Scale view of
+ * spec.replicas, with status.selector as a label-selector string, or of the paths a kind names (a CRD's
+ * specReplicasPath, statusReplicasPath, labelSelectorPath). GET, PUT and PATCH (merge/strategic/json) as upstream.
  */
 import type { KubeObject, ResourceDef } from '../../api/resource.ts';
 import { StatusError, badRequest, conflict, invalid, methodNotAllowed } from '../../api/errors.ts';
-import { toScale, applyScale, validateScale } from '../../api/kinds/scale.ts';
+import { toScale, applyScale, validateScale, type ScalePaths } from '../../api/kinds/scale.ts';
 import { patchObject, type PatchKind } from '../../api/patch/index.ts';
 import type { GenericRegistry } from '../registry.ts';
 import type { RequestContext } from '../context.ts';
@@ -20,10 +21,10 @@ function replicasOf(scale: any): number {
 /** PUT (body = Scale) or PATCH (patch applied to the current Scale). */
 async function updateScale(
   reg: GenericRegistry, def: ResourceDef, ns: string | undefined, name: string, ctx: RequestContext,
-  change: { body: unknown } | { patchKind: PatchKind; patch: unknown },
+  change: { body: unknown } | { patchKind: PatchKind; patch: unknown }, paths: ScalePaths,
 ): Promise<KubeObject> {
   const { obj } = await reg.guaranteedUpdate(def, ns, name, ctx, (cur) => {
-    const scale = toScale(cur);
+    const scale = toScale(cur, paths);
     let next: any;
     if ('body' in change) next = change.body;
     else next = patchObject('io.k8s.api.autoscaling.v1.Scale', change.patchKind, scale, change.patch);
@@ -34,22 +35,27 @@ async function updateScale(
     replicasOf(next);
     const errs = validateScale(next);
     if (errs.length) throw invalid('Scale', 'autoscaling', name, errs);
-    applyScale(cur, next);
+    applyScale(cur, next, paths);
     delete (cur.metadata as any).resourceVersion;
     return cur;
   }, { subresource: 'scale' });
-  return toScale(obj);
+  return toScale(obj, paths);
 }
 
 /** GET, PUT and PATCH of /scale. */
-export const serveScale: SubresourceHandler = async (r) => {
-  const { registry, def, namespace: ns, name, ctx } = r;
-  if (r.method === 'GET') return { code: 200, body: toScale(await registry.get(def, ns, name)) };
-  if (r.method === 'PUT') return { code: 200, body: await updateScale(registry, def, ns, name, ctx, { body: await r.body() }) };
-  if (r.method === 'PATCH') {
-    const { kind, patch } = await r.patch();
-    if (kind === 'apply') throw new StatusError(415, 'UnsupportedMediaType', 'apply patches are not supported on the scale subresource');
-    return { code: 200, body: await updateScale(registry, def, ns, name, ctx, { patchKind: kind, patch }) };
-  }
-  throw methodNotAllowed('the server does not allow this method on the requested resource');
-};
+export const serveScale: SubresourceHandler = scaleHandler({});
+
+/** The /scale handler of a kind that keeps its replicas count and selector elsewhere (a Rollout, a CRD). */
+export function scaleHandler(paths: ScalePaths): SubresourceHandler {
+  return async (r) => {
+    const { registry, def, namespace: ns, name, ctx } = r;
+    if (r.method === 'GET') return { code: 200, body: toScale(await registry.get(def, ns, name), paths) };
+    if (r.method === 'PUT') return { code: 200, body: await updateScale(registry, def, ns, name, ctx, { body: await r.body() }, paths) };
+    if (r.method === 'PATCH') {
+      const { kind, patch } = await r.patch();
+      if (kind === 'apply') throw new StatusError(415, 'UnsupportedMediaType', 'apply patches are not supported on the scale subresource');
+      return { code: 200, body: await updateScale(registry, def, ns, name, ctx, { patchKind: kind, patch }, paths) };
+    }
+    throw methodNotAllowed('the server does not allow this method on the requested resource');
+  };
+}

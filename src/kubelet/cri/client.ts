@@ -8,7 +8,7 @@ import * as protoLoader from '@grpc/proto-loader';
 import { fileURLToPath } from 'node:url';
 import { dirname, join } from 'node:path';
 import type {
-  Container, ContainerConfig, ContainerFilter, ContainerStatus, ExecSyncResponse, Image, PodSandbox, PodSandboxConfig,
+  Container, ContainerConfig, ContainerFilter, ContainerStats, ContainerStatsFilter, ContainerStatus, ExecSyncResponse, Image, PodSandbox, PodSandboxConfig,
   PodSandboxFilter, PodSandboxStatus, VersionResponse,
 } from './types.ts';
 
@@ -96,6 +96,10 @@ export class CriClient {
   }
   async portForward(podSandboxId: string, port: number[]): Promise<string> {
     return (await this.call<{ url: string }>('rt', 'PortForward', { podSandboxId, port })).url;
+  }
+  /** CPU and memory of the containers the filter selects (containerd reads their cgroups). */
+  async listContainerStats(filter?: ContainerStatsFilter): Promise<ContainerStats[]> {
+    return (await this.call<{ stats: ContainerStats[] }>('rt', 'ListContainerStats', { filter }, 30_000)).stats ?? [];
   }
   async reopenContainerLog(containerId: string): Promise<void> { await this.call('rt', 'ReopenContainerLog', { containerId }); }
   async status(): Promise<{ conditions: { type: string; status: boolean; reason: string; message: string }[] }> {

@@ -111,3 +111,13 @@ export interface ContainerFilter { id?: string; state?: { state: ContainerState 
 export interface ExecSyncResponse { stdout: Buffer; stderr: Buffer; exitCode: number }
 
 export interface Image { id: string; repoTags: string[]; repoDigests: string[]; size: number; username?: string }
+
+/** A uint64 wrapper (absent when the runtime has no value). */
+export interface UInt64Value { value: number }
+export interface ContainerStatsFilter { id?: string; podSandboxId?: string; labelSelector?: Labels }
+/** Resource usage of one container; timestamps in nanoseconds since the epoch. */
+export interface ContainerStats {
+  attributes: { id: string; metadata: { name: string; attempt: number }; labels: Labels; annotations: Labels };
+  cpu?: { timestamp: number; usageCoreNanoSeconds?: UInt64Value | null; usageNanoCores?: UInt64Value | null } | null;
+  memory?: { timestamp: number; workingSetBytes?: UInt64Value | null; usageBytes?: UInt64Value | null; rssBytes?: UInt64Value | null } | null;
+}

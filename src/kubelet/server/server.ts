@@ -5,16 +5,21 @@
  *   GET /containerLogs/<ns>/<pod>/<container>?follow&tailLines&previous&timestamps&sinceSeconds&sinceTime&limitBytes
  *   GET /exec/<ns>/<pod>/<container>?command=..&command=..&stdin&stdout&stderr&tty   (WebSocket upgrade)
  *   GET /portForward/<ns>/<pod>     (WebSocket "SPDY/3.1+portforward.k8s.io" tunnel, or SPDY/3.1 upgrade)
+ *   GET /metrics/resource           (CPU and memory of the node and its containers, Prometheus text; what the API
+ *                                    server's resource-metrics scraper reads — see ../resource-metrics.ts)
  *   GET /healthz
  *
  * Plain HTTP on the node address, protected by bearer tokens: a request must carry either the kubelet's own token
  * or a token that the API server accepts for reading the pod (checked by reading the pod with it, which also
- * gives us the pod). The node agent starts it and publishes the port in node.status.daemonEndpoints.
+ * gives us the pod) — for /metrics/resource, for reading this node (upstream's nodes/metrics check). Accepted
+ * node readers are remembered for two minutes (upstream's webhook token cache TTL), so a scrape does not cost an
+ * API round trip. The node agent starts it and publishes the port in node.status.daemonEndpoints.
  */
 import * as http from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, createWebSocketStream, type WebSocket } from 'ws';
-import type { Pod } from 'kubernetes-types/core/v1.d.ts';
+import { createHash } from 'node:crypto';
+import type { Node, Pod } from 'kubernetes-types/core/v1.d.ts';
 import { KubeClient } from '../../client/client.ts';
 import { R } from '../../client/resources.ts';
 import { StatusError } from '../../api/errors.ts';
@@ -39,8 +44,17 @@ export interface KubeletServerOptions {
   tokens?: string[];
   /** Root of the container log files (default /var/log/pods). */
   podLogRoot?: string;
+  /** The node this agent runs (callers of /metrics/resource must be allowed to read it). */
+  nodeName?: string;
+  /** Renders /metrics/resource; without it the path is 404. */
+  resourceMetrics?: () => Promise<string>;
   log?: (msg: string) => void;
 }
+
+/** How long an accepted (resp. rejected) bearer token is remembered for /metrics/resource. */
+const TOKEN_ACCEPT_TTL_MS = 120_000;
+const TOKEN_REJECT_TTL_MS = 10_000;
+const TOKEN_CACHE_MAX = 256;
 
 export interface KubeletServer {
   port: number;
@@ -97,6 +111,35 @@ export async function startKubeletServer(opts: KubeletServerOptions): Promise<Ku
     } finally { temp?.close(); }
   }
 
+  /** Token digest -> (allowed, expiry) for node readers. */
+  const nodeReaders = new Map<string, { ok: boolean; until: number }>();
+  /** The caller may read this node (its own token, or one the API server accepts for GET nodes/<name>). */
+  async function authorizeNodeReader(req: http.IncomingMessage): Promise<void> {
+    const h = req.headers.authorization ?? '';
+    const token = /^bearer\s+/i.test(h) ? h.replace(/^bearer\s+/i, '').trim() : '';
+    if (!token) throw new StatusError(401, 'Unauthorized', 'Unauthorized');
+    if (own.has(token)) return;
+    const key = createHash('sha256').update(token).digest('hex');
+    const now = Date.now();
+    const memo = nodeReaders.get(key);
+    if (memo && memo.until > now) {
+      if (memo.ok) return;
+      throw new StatusError(401, 'Unauthorized', 'Unauthorized');
+    }
+    const temp = new KubeClient({ ...opts.client.config, token });
+    let ok: boolean;
+    try {
+      await temp.get<Node>(R.nodes, undefined, opts.nodeName ?? '');
+      ok = true;
+    } catch (e: any) {
+      if (e?.code !== 401 && e?.code !== 403) throw e;
+      ok = false;
+    } finally { temp.close(); }
+    if (nodeReaders.size >= TOKEN_CACHE_MAX) nodeReaders.delete(nodeReaders.keys().next().value!);
+    nodeReaders.set(key, { ok, until: now + (ok ? TOKEN_ACCEPT_TTL_MS : TOKEN_REJECT_TTL_MS) });
+    if (!ok) throw new StatusError(401, 'Unauthorized', 'Unauthorized');
+  }
+
   async function serveLogs(req: http.IncomingMessage, res: http.ServerResponse, ns: string, podName: string, container: string, q: URLSearchParams): Promise<void> {
     const pod = await authorizedPod(req, ns, podName);
     const uid = pod.metadata?.uid ?? '';
@@ -139,6 +182,14 @@ export async function startKubeletServer(opts: KubeletServerOptions): Promise<Ku
         if (parts[0] === 'healthz') { res.writeHead(200, { 'Content-Type': 'text/plain' }); res.end('ok'); return; }
         if (parts[0] === 'containerLogs' && parts.length === 4 && req.method === 'GET') {
           await serveLogs(req, res, parts[1], parts[2], parts[3], url.searchParams);
+          return;
+        }
+        if (parts[0] === 'metrics' && parts[1] === 'resource' && parts.length === 2 && opts.resourceMetrics) {
+          if (req.method !== 'GET') throw new StatusError(405, 'MethodNotAllowed', 'the server does not allow this method on the requested resource');
+          await authorizeNodeReader(req);
+          const body = await opts.resourceMetrics();
+          res.writeHead(200, { 'Content-Type': 'text/plain; version=0.0.4; charset=utf-8', 'Content-Length': Buffer.byteLength(body) });
+          res.end(body);
           return;
         }
         if (parts[0] === 'exec' || parts[0] === 'portForward') throw new StatusError(400, 'BadRequest', 'Upgrade request required');

@@ -76,6 +76,7 @@ function writeSpecial(w: Writer, kind: string, v: unknown): void {
     tag(w, 3, 2); w.string(typeof v === 'string' ? v : '');
   } else if (kind === 'quantity') { tag(w, 1, 2); w.string(String(v)); }
   else if (kind === 'fieldsV1') { tag(w, 1, 2); w.bytes(Buffer.from(JSON.stringify(v))); }
+  else if (kind === 'duration') { tag(w, 1, 0); w.int64(Number(/^(\d+)ms$/.exec(String(v))![1]) * 1e6); }
   else if (kind === 'json') { tag(w, 1, 2); w.bytes(Buffer.from(JSON.stringify(v))); }
   else if (kind === 'jsonSchemaPropsOrArray') {
     if (Array.isArray(v)) for (const x of v) schemaProps(w, 2, x);
@@ -167,6 +168,7 @@ export function populate(name: string): Record<string, unknown> {
     if (special === 'intOrString') return n % 2 ? n : `port-${n}`;
     if (special === 'quantity') return `${n}m`;
     if (special === 'fieldsV1') return { 'f:metadata': { 'f:labels': { [`f:l${n}`]: {} } } };
+    if (special === 'duration') return `${n % 999 + 1}ms`;
     if (special === 'json') return { [`k${n}`]: [n, `s${n}`, true, null] };
     if (special === 'jsonSchemaPropsOrArray') return [{ type: 'string', description: `d${n}` }, { type: 'integer', maximum: n + 0.5 }];
     if (special === 'jsonSchemaPropsOrBool') return n % 2 ? { type: 'object', 'x-kubernetes-preserve-unknown-fields': true } : false;
