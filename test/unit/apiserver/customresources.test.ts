@@ -5,47 +5,21 @@
 // deletion of a CRD removing its objects; Argo's own CRDs accepted without displacing the built-in kinds.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { request as httpsRequest } from 'node:https';
-import { startApiServer, type RunningApiServer } from '../../../src/apiserver/index.ts';
 import { KubeClient } from '../../../src/client/client.ts';
 import { R, type ResourceRef } from '../../../src/client/resources.ts';
-import { StatusError } from '../../../src/api/errors.ts';
+import { startTestApiServer, statusError, type TestApiServer } from './inprocess.ts';
 
-let dir: string, server: RunningApiServer, client: KubeClient;
+let t: TestApiServer, client: KubeClient;
 const NS = 'default';
 const CRONTABS: ResourceRef = { group: 'stable.example.com', version: 'v1', plural: 'crontabs', kind: 'CronTab', namespaced: true };
 
 before(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'kubelite-crd-'));
-  server = await startApiServer({ dataDir: dir, port: 0, bindAddress: '127.0.0.1', store: { kind: 'sqlite', dataDir: dir }, log: () => {} });
-  client = new KubeClient({ server: server.url, ca: server.pki.caCert, token: server.pki.adminToken });
+  t = await startTestApiServer('crd');
+  client = t.client;
 });
-after(async () => {
-  client?.close();
-  await server?.stop();
-  if (dir) rmSync(dir, { recursive: true, force: true });
-});
+after(async () => { await t?.stop(); });
 
-async function statusError(p: Promise<unknown>): Promise<StatusError> {
-  try { await p; } catch (e) { if (e instanceof StatusError) return e; throw e; }
-  throw new Error('expected an error');
-}
-function raw(method: string, path: string, body?: string | Buffer, headers: Record<string, string> = {}): Promise<{ code: number; headers: Record<string, unknown>; text: string }> {
-  return new Promise((resolve, reject) => {
-    const u = new URL(server.url + path);
-    const req = httpsRequest({ hostname: u.hostname, port: u.port, path, method, ca: server.pki.caCert,
-      headers: { Authorization: `Bearer ${server.pki.adminToken}`, 'Content-Type': 'application/json', ...headers } }, (r) => {
-      let t = '';
-      r.on('data', (d) => { t += d; });
-      r.on('end', () => resolve({ code: r.statusCode!, headers: r.headers, text: t }));
-    });
-    req.on('error', reject);
-    req.end(body);
-  });
-}
+const raw = (method: string, path: string, body?: string | Buffer, headers: Record<string, string> = {}) => t.raw(method, path, body, headers);
 async function until<T>(what: string, f: () => Promise<T | undefined>): Promise<T> {
   for (let i = 0; i < 200; i++) {
     const v = await f().catch(() => undefined);
@@ -292,7 +266,7 @@ test('deleting the CRD deletes its objects, then the CRD; creates are refused me
   await client.patch(CRONTABS, NS, 'held', { metadata: { finalizers: null } }, 'merge');
   await until('the CRD gone', async () => ((await statusError(client.get(R.customresourcedefinitions, undefined, 'crontabs.stable.example.com'))).code === 404 ? true : undefined));
   await until('its group gone from discovery', async () => ((await statusError(client.request('GET', '/apis/stable.example.com/v1'))).code === 404 ? true : undefined));
-  const keys = await server.store.list('/registry/stable.example.com/');
+  const keys = await t.server.store.list('/registry/stable.example.com/');
   assert.equal(keys.items.length, 0, 'no object of the CRD is left in storage');
 });
 
