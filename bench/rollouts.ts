@@ -11,6 +11,7 @@
  */
 import { startCluster, waitFor, type Cluster } from '../test/e2e/harness.ts';
 import { startLoad, versionOf } from '../test/e2e/load.ts';
+import { failingNginx, goodNginx, routedCanary } from '../test/e2e/rollout-fixtures.ts';
 import { loadavg } from 'node:os';
 
 const arg = (name: string, def: number) => { const i = process.argv.indexOf(`--${name}`); return i > 0 ? Number(process.argv[i + 1]) : def; };
@@ -18,62 +19,11 @@ const RATE = arg('rate', 100);
 const INTERVAL = arg('interval', 5);
 const REPS = arg('reps', 1);
 
-const bad = (tag: string) => ({
-  name: 'web', image: 'nginx',
-  command: ['sh', '-c', [
-    'rm -f /etc/nginx/sites-enabled/default',
-    `printf '%s\\n' 'map $request_id $fail { "~(0[0-9a-f]|1[0-9])$" 1; default 0; }' 'server { listen 80; location / { if ($fail) { return 500 "${tag} error\\n"; } return 200 "${tag}\\n"; } }' > /etc/nginx/conf.d/bad.conf`,
-    "exec nginx -g 'daemon off;'",
-  ].join(' && ')],
-  readinessProbe: { tcpSocket: { port: 80 }, periodSeconds: 1 },
-});
-const good = { name: 'web', image: 'nginx', readinessProbe: { httpGet: { path: '/', port: 80 }, periodSeconds: 1 } };
-
-const manifests = `
-apiVersion: argoproj.io/v1alpha1
-kind: AnalysisTemplate
-metadata: {name: success-rate}
-spec:
-  metrics:
-  - name: success-rate
-    initialDelay: ${INTERVAL}s
-    interval: ${INTERVAL}s
-    successCondition: result >= 0.95
-    provider:
-      kubelite: {service: web, backend: canary, metric: success-rate, window: ${INTERVAL}s}
----
-apiVersion: v1
-kind: Service
-metadata: {name: web}
-spec: {selector: {app: web}, ports: [{port: 80, targetPort: 80}]}
----
-apiVersion: v1
-kind: Service
-metadata: {name: web-canary}
-spec: {selector: {app: web}, ports: [{port: 80, targetPort: 80}]}
----
-apiVersion: argoproj.io/v1alpha1
-kind: Rollout
-metadata: {name: web}
-spec:
-  replicas: 5
-  selector: {matchLabels: {app: web}}
-  template:
-    metadata: {labels: {app: web}}
-    spec:
-      terminationGracePeriodSeconds: 5
-      containers: [${JSON.stringify(good)}]
-  strategy:
-    canary:
-      stableService: web
-      canaryService: web-canary
-      abortScaleDownDelaySeconds: 5
-      trafficRouting: {plugins: {kubelite.io/service-proxy: {}}}
-      steps:
-      - setWeight: 20
-      - analysis: {templates: [{templateName: success-rate}]}
-      - setWeight: 100
-`;
+const bad = failingNginx;
+const good = goodNginx;
+const manifests = routedCanary({ intervalS: INTERVAL, initialDelay: true, steps: [
+  { setWeight: 20 }, { analysis: { templates: [{ templateName: 'success-rate' }] } }, { setWeight: 100 },
+] });
 
 async function rollout(c: Cluster): Promise<any> { return JSON.parse((await c.kubectl(['get', 'rollout', 'web', '-o', 'json'])).stdout); }
 
