@@ -341,6 +341,17 @@ export function decodeProtobufBody(body: Buffer): KubeObject {
 }
 
 /** Whether a body looks like a Kubernetes protobuf envelope. */
+/** The apiVersion and kind a protobuf body's runtime.Unknown envelope names (undefined when it is not one). */
+export function protobufTypeMeta(body: Buffer): { apiVersion: string; kind: string } | undefined {
+  if (!isProtobufBody(body)) return undefined;
+  try {
+    const { apiVersion, kind } = readEnvelope(body);
+    return { apiVersion, kind };
+  } catch {
+    return undefined;
+  }
+}
+
 export function isProtobufBody(body: Buffer): boolean {
   return body.length >= 4 && body.subarray(0, 4).equals(PROTOBUF_MAGIC);
 }

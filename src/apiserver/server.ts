@@ -22,8 +22,10 @@ import type { Pki } from './tls.ts';
 import { GenericRegistry, type ListParams } from './registry.ts';
 import type { DeleteOptions, RestContext } from './hooks.ts';
 import { Discovery, wantsAggregated, AGGREGATED_V2, AGGREGATED_V2BETA1 } from './discovery.ts';
-import { bodyFormat, decodeObjectBody, parseJson, parseYaml, readBody, warningHeaders, writeJson, writeStatus } from './body.ts';
-import { contextFromQuery, parseRequestTarget, type RequestContext, type RequestTarget } from './context.ts';
+import { decodeWriteBody, expectedOf, expectedOfSubresource, type ExpectedType } from './decode.ts';
+import { bodyFormat, markPretty, parseJson, parseYaml, readBody, warningHeaders, writeJson, writeStatus } from './body.ts';
+import { contextFromQuery, parseRequestTarget, withWriteOptions, type RequestContext, type RequestTarget } from './context.ts';
+import { decodeDeleteOptionsQuery, decodeGetOptions, decodeListOptions, decodeTableOptions, decodeWriteOptions, isPrettyPrint, validateDeleteOptions, type DeleteOptionsQuery, type ListOptions } from '../api/options.ts';
 import { serveWatch } from './watch.ts';
 import { apiVersionOf } from './codec.ts';
 import { KubeClient } from '../client/client.ts';
@@ -148,6 +150,7 @@ export function createApiServer(o: ApiServerOptions): ApiServer {
       // Upgrades only go to connect handlers.
       return routeConnect(req, undefined, url, path, user!, upgrade);
     }
+    if (isPrettyPrint(url.searchParams, req.headers['user-agent'])) markPretty(res);
     if (path === '/version') return writeJson(res, 200, SERVER_VERSION);
     if (path === '/healthz' || path === '/livez') return text(res, 200, 'ok');
     if (path === '/readyz') return ready ? text(res, 200, 'ok') : text(res, 500, '[-]bootstrap failed: not finished\nreadyz check failed');
@@ -223,12 +226,13 @@ export function createApiServer(o: ApiServerOptions): ApiServer {
     });
   }
 
-  async function decodeBody(req: http.IncomingMessage, def?: ResourceDef): Promise<unknown> {
+  /** A write body, decoded and type-checked against what the endpoint takes (src/apiserver/decode.ts). */
+  async function decodeBody(req: http.IncomingMessage, exp: ExpectedType): Promise<KubeObject> {
     const fmt = bodyFormat(req, false);
     // Custom resources have no protobuf encoding (upstream: only JSON and YAML serializers for them).
-    if (def?.custom && fmt === 'protobuf') throw new StatusError(415, 'UnsupportedMediaType', 'the body of the request was in an unknown format - accepted media types include: application/json, application/yaml');
+    if (exp.custom && fmt === 'protobuf') throw new StatusError(415, 'UnsupportedMediaType', 'the body of the request was in an unknown format - accepted media types include: application/json, application/yaml');
     const buf = await readBody(req);
-    return decodeObjectBody(buf, fmt, (b) => decodeProtobufBody(b));
+    return decodeWriteBody(buf, fmt, exp, (b) => decodeProtobufBody(b));
   }
 
   function subresourceOf(t: Target) {
@@ -244,47 +248,42 @@ export function createApiServer(o: ApiServerOptions): ApiServer {
   }
 
   function includeObjectParam(q: URLSearchParams): IncludeObject {
-    const v = q.get('includeObject');
-    return v === 'None' || v === 'Object' ? v : 'Metadata';
+    return decodeTableOptions(q).includeObject;
   }
 
-  function listParams(q: URLSearchParams): ListParams {
-    const limitS = q.get('limit');
-    let limit: number | undefined;
-    if (limitS) {
-      limit = Number(limitS);
-      if (!Number.isInteger(limit) || limit < 0) throw badRequest(`invalid limit: ${limitS}`);
-    }
+  function listParams(o: ListOptions): ListParams {
     return {
-      labelSelector: q.get('labelSelector') ?? undefined,
-      fieldSelector: q.get('fieldSelector') ?? undefined,
-      limit, continue: q.get('continue') ?? undefined,
-      resourceVersion: q.get('resourceVersion') ?? undefined,
-      resourceVersionMatch: q.get('resourceVersionMatch') ?? undefined,
+      labelSelector: o.labelSelector, fieldSelector: o.fieldSelector,
+      limit: o.limit !== undefined && o.limit > 0 ? o.limit : undefined, continue: o.continue || undefined,
+      resourceVersion: o.resourceVersion, resourceVersionMatch: o.resourceVersionMatch,
     };
   }
 
+  /**
+   * DeleteOptions as upstream's delete handler reads them: from the body when there is one (the query is then
+   * ignored), else from the query; then ValidateDeleteOptions.
+   */
   async function deleteOptions(req: http.IncomingMessage, q: URLSearchParams): Promise<DeleteOptions> {
     const buf = await readBody(req);
-    let opts: DeleteOptions = {};
+    let opts: DeleteOptionsQuery;
     if (buf.length) {
       const fmt = bodyFormat(req, false);
       const v = fmt === 'yaml' ? parseYaml(buf) : fmt === 'protobuf' ? decodeProtobufBody(buf) : parseJson(buf);
-      if (v && typeof v === 'object' && !Array.isArray(v)) opts = v as DeleteOptions;
-      else if (v !== null) throw badRequest('DeleteOptions must be an object');
+      if (v === null) opts = {};
+      else if (typeof v === 'object' && !Array.isArray(v)) opts = v as DeleteOptionsQuery;
+      else throw badRequest('DeleteOptions must be an object');
+      if (opts.gracePeriodSeconds !== undefined && opts.gracePeriodSeconds !== null && (typeof opts.gracePeriodSeconds !== 'number' || !Number.isInteger(opts.gracePeriodSeconds))) {
+        throw badRequest(`json: cannot unmarshal ${typeof opts.gracePeriodSeconds === 'string' ? 'string' : 'number'} into Go struct field DeleteOptions.gracePeriodSeconds of type int64`);
+      }
+      if (opts.dryRun !== undefined && opts.dryRun !== null && !(Array.isArray(opts.dryRun) && opts.dryRun.every((x) => typeof x === 'string'))) {
+        throw badRequest('json: cannot unmarshal into Go struct field DeleteOptions.dryRun of type []string');
+      }
+      for (const k of ['gracePeriodSeconds', 'propagationPolicy', 'orphanDependents', 'dryRun', 'preconditions'] as const) if (opts[k] === null) delete opts[k];
+    } else {
+      opts = decodeDeleteOptionsQuery(q);
     }
-    const g = q.get('gracePeriodSeconds');
-    if (g !== null) opts.gracePeriodSeconds = Number(g);
-    const pp = q.get('propagationPolicy');
-    if (pp) opts.propagationPolicy = pp as DeleteOptions['propagationPolicy'];
-    if (q.get('orphanDependents') !== null) opts.orphanDependents = q.get('orphanDependents') === 'true';
-    if (opts.gracePeriodSeconds !== undefined && (typeof opts.gracePeriodSeconds !== 'number' || !Number.isFinite(opts.gracePeriodSeconds))) {
-      throw badRequest('gracePeriodSeconds must be a number');
-    }
-    if (opts.propagationPolicy && !['Background', 'Foreground', 'Orphan'].includes(opts.propagationPolicy)) {
-      throw new StatusError(422, 'Invalid', `DeleteOptions.meta.k8s.io "" is invalid: propagationPolicy: Unsupported value: "${opts.propagationPolicy}": supported values: "Foreground", "Background", "Orphan", "nil"`);
-    }
-    return opts;
+    validateDeleteOptions(opts);
+    return opts as DeleteOptions;
   }
 
   function sendObject(res: http.ServerResponse, code: number, def: ResourceDef, obj: KubeObject, ctx: RequestContext, accept: string, q: URLSearchParams) {
@@ -297,24 +296,34 @@ export function createApiServer(o: ApiServerOptions): ApiServer {
 
   async function serveResource(req: http.IncomingMessage, res: http.ServerResponse, t: Target, ctx: RequestContext, q: URLSearchParams, accept: string, method: string, watchPath: boolean): Promise<void> {
     const { def, namespace: ns, name, subresource: sub } = t;
-    if (!name) {
-      // Collection
+    // Create/Update/PatchOptions, decoded and validated once the verb is known (422 on bad options).
+    if (method === 'POST') withWriteOptions(ctx, decodeWriteOptions(q, 'CreateOptions'));
+    else if (method === 'PUT') withWriteOptions(ctx, decodeWriteOptions(q, 'UpdateOptions'));
+    else if (method === 'PATCH') withWriteOptions(ctx, decodeWriteOptions(q, 'PatchOptions', bodyFormat(req, true)));
+    if (!name || (watchPath && !sub && method === 'GET')) {
+      // Collection (or /watch/.../<name>: a watch of one object)
       if (method === 'GET') {
-        const lp = listParams(q);
-        if (watchPath || q.get('watch') === 'true' || q.get('watch') === '1') {
+        const lo = decodeListOptions(q, watchPath);
+        if (lo.watch) {
           verbAllowed(def, 'watch');
-          const ts = q.get('timeoutSeconds');
+          if (name) {
+            // upstream: the name becomes a metadata.name field selector; an explicit one must agree.
+            const m = lo.fieldSelector ? /^metadata\.name==?(.*)$/.exec(lo.fieldSelector) : undefined;
+            if (lo.fieldSelector && (!m || m[1] !== name)) throw badRequest("fieldSelector metadata.name doesn't match requested name");
+            lo.fieldSelector = `metadata.name=${name}`;
+          }
           const isTable = tableAccept(accept);
-          const inc = includeObjectParam(q);
+          const inc = isTable ? includeObjectParam(q) : 'Metadata';
           return serveWatch(req, res, o.store, registry, def, {
-            namespace: ns, resourceVersion: lp.resourceVersion, labelSelector: lp.labelSelector, fieldSelector: lp.fieldSelector,
-            allowWatchBookmarks: q.get('allowWatchBookmarks') === 'true' && !isTable,
-            timeoutSeconds: ts ? Number(ts) : undefined,
+            namespace: ns, resourceVersion: lo.resourceVersion, labelSelector: lo.labelSelector, fieldSelector: lo.fieldSelector,
+            allowWatchBookmarks: lo.allowWatchBookmarks && !isTable,
+            sendInitialEvents: lo.sendInitialEvents,
+            timeoutSeconds: lo.timeoutSeconds,
             render: isTable ? (obj) => table(def, [obj], inc, {}, now()) : undefined,
           });
         }
         verbAllowed(def, 'list');
-        const l = await registry.list(def, ns, lp);
+        const l = await registry.list(def, ns, listParams(lo));
         const meta: Record<string, unknown> = l.resourceVersion ? { resourceVersion: l.resourceVersion } : {};
         if (l.continue) meta.continue = l.continue;
         if (l.remainingItemCount !== undefined) meta.remainingItemCount = l.remainingItemCount;
@@ -324,7 +333,7 @@ export function createApiServer(o: ApiServerOptions): ApiServer {
       if (method === 'POST') {
         verbAllowed(def, 'create');
         if (def.custom && customResources.terminating(def)) throw methodNotAllowed('create not allowed while custom resource definition is terminating');
-        const body = (await decodeBody(req, def)) as KubeObject;
+        const body = await decodeBody(req, expectedOf(def));
         const obj = await registry.create(def, ns, body, ctx);
         return sendObject(res, 201, def, obj, ctx, accept, q);
       }
@@ -332,7 +341,7 @@ export function createApiServer(o: ApiServerOptions): ApiServer {
         verbAllowed(def, 'deletecollection');
         const opts = await deleteOptions(req, q);
         if (Array.isArray(opts.dryRun) && opts.dryRun.includes('All')) ctx.dryRun = true;
-        const lp = listParams(q);
+        const lp = listParams(decodeListOptions(q));
         const l = await registry.deleteCollection(def, ns, lp, opts, ctx);
         return writeJson(res, 200, { kind: def.listKind, apiVersion: apiVersionOf(def), metadata: { resourceVersion: l.resourceVersion }, items: l.items });
       }
@@ -341,12 +350,13 @@ export function createApiServer(o: ApiServerOptions): ApiServer {
     if (!sub) {
       if (method === 'GET') {
         verbAllowed(def, 'get');
+        decodeGetOptions(q);
         const obj = await registry.get(def, ns, name);
         return sendObject(res, 200, def, obj, ctx, accept, q);
       }
       if (method === 'PUT') {
         verbAllowed(def, 'update');
-        const body = (await decodeBody(req, def)) as KubeObject;
+        const body = await decodeBody(req, expectedOf(def));
         const obj = await registry.update(def, ns, name, body, ctx);
         return sendObject(res, 200, def, obj, ctx, accept, q);
       }
@@ -368,7 +378,7 @@ export function createApiServer(o: ApiServerOptions): ApiServer {
     if (!sdef?.serve) throw new StatusError(404, 'NotFound', 'the server could not find the requested resource');
     const r = await sdef.serve({
       method, def, subresource: sub, namespace: ns, name, ctx, registry, now,
-      body: () => decodeBody(req, sub === 'scale' ? undefined : def), patch: () => readPatch(req, sub === 'scale' ? undefined : def),
+      body: () => decodeBody(req, expectedOfSubresource(def, sub)), patch: () => readPatch(req, sub === 'scale' ? undefined : def),
     });
     if (r.ofKind) return sendObject(res, r.code, def, r.body as KubeObject, ctx, accept, q);
     return writeJson(res, r.code, r.body, warningHeaders(ctx.warnings));
