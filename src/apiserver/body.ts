@@ -97,6 +97,15 @@ export function writeJson(res: http.ServerResponse, code: number, body: unknown,
   res.end(text);
 }
 
+/** An answer in the negotiated media type (JSON, or YAML for `Accept: application/yaml`). */
+export function writeObject(res: http.ServerResponse, code: number, body: unknown, mediaType: 'application/json' | 'application/yaml', headers: Record<string, string | string[]> = {}): void {
+  if (mediaType === 'application/json') return writeJson(res, code, body, headers);
+  if (res.headersSent) { res.end(); return; }
+  const text = YAML.stringify(body, { aliasDuplicateObjects: false });
+  res.writeHead(code, { 'Content-Type': 'application/yaml', 'Content-Length': Buffer.byteLength(text), 'Cache-Control': 'no-cache, private', ...headers });
+  res.end(text);
+}
+
 /** How much of an unread request body an early answer waits for (reading and discarding it) before it is sent. */
 const DRAIN_MAX_BYTES = 16 * 1024 * 1024;
 const DRAIN_MAX_MS = 2000;

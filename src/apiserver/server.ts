@@ -11,8 +11,7 @@ import type { Duplex } from 'node:stream';
 import type { Store } from '../storage/store.ts';
 import type { KubeObject, ResourceDef } from '../api/resource.ts';
 import { StatusError, badRequest, internalError, methodNotAllowed, notFound, unauthorized } from '../api/errors.ts';
-import { buildTable, type IncludeObject, type Table } from '../api/tables/index.ts';
-import { defaultTable } from '../api/tables/cluster.ts';
+import type { IncludeObject } from '../api/tables/index.ts';
 import { resources } from '../api/registry.ts';
 import { openapiIndex, openapiDocument, type ServedKinds } from '../api/openapi.ts';
 import { decodeProtobufBody } from '../api/protobuf.ts';
@@ -23,7 +22,8 @@ import { GenericRegistry, type ListParams } from './registry.ts';
 import type { DeleteOptions, RestContext } from './hooks.ts';
 import { Discovery, wantsAggregated, AGGREGATED_V2, AGGREGATED_V2BETA1 } from './discovery.ts';
 import { decodeWriteBody, expectedOf, expectedOfSubresource, type ExpectedType } from './decode.ts';
-import { bodyFormat, markPretty, parseJson, parseYaml, readBody, warningHeaders, writeJson, writeStatus } from './body.ts';
+import { negotiateOutput, transformEventObject, transformList, transformObject, type Negotiated, type TransformContext } from './negotiation.ts';
+import { bodyFormat, markPretty, writeObject, parseJson, parseYaml, readBody, warningHeaders, writeJson, writeStatus } from './body.ts';
 import { contextFromQuery, parseRequestTarget, withWriteOptions, type RequestContext, type RequestTarget } from './context.ts';
 import { decodeDeleteOptionsQuery, decodeGetOptions, decodeListOptions, decodeTableOptions, decodeWriteOptions, isPrettyPrint, validateDeleteOptions, type DeleteOptionsQuery, type ListOptions } from '../api/options.ts';
 import { serveWatch } from './watch.ts';
@@ -239,14 +239,6 @@ export function createApiServer(o: ApiServerOptions): ApiServer {
     return t.subresource ? t.def.subresources.find((s) => s.name === t.subresource) : undefined;
   }
 
-  function table(def: ResourceDef, objs: KubeObject[], includeObject: IncludeObject, listMeta: Table['metadata'], nowMs: number): Table {
-    return buildTable(objs, def.table ?? defaultTable, nowMs, includeObject, listMeta);
-  }
-
-  function tableAccept(accept: string): boolean {
-    return /as=Table/.test(accept) && /g=meta\.k8s\.io/.test(accept);
-  }
-
   function includeObjectParam(q: URLSearchParams): IncludeObject {
     return decodeTableOptions(q).includeObject;
   }
@@ -286,12 +278,15 @@ export function createApiServer(o: ApiServerOptions): ApiServer {
     return opts as DeleteOptions;
   }
 
-  function sendObject(res: http.ServerResponse, code: number, def: ResourceDef, obj: KubeObject, ctx: RequestContext, accept: string, q: URLSearchParams) {
-    const h = warningHeaders(ctx.warnings);
-    if (tableAccept(accept) && obj.kind === def.kind) {
-      return writeJson(res, code, table(def, [obj], includeObjectParam(q), { resourceVersion: obj.metadata?.resourceVersion }, now()), h);
-    }
-    return writeJson(res, code, obj, h);
+  /** The request's output negotiation and its transform context (Table options read only when a Table is asked for). */
+  interface Output { n: Negotiated; tctx: TransformContext }
+  function output(def: ResourceDef, accept: string, q: URLSearchParams, opts: { table?: boolean; stream?: boolean } = {}): Output {
+    const n = negotiateOutput(accept, opts);
+    return { n, tctx: { def, nowMs: now(), includeObject: n.convert?.kind === 'Table' ? includeObjectParam(q) : 'Metadata' } };
+  }
+
+  function sendObject(res: http.ServerResponse, code: number, obj: KubeObject, ctx: RequestContext, out: Output) {
+    return writeObject(res, code, transformObject(obj, out.n, out.tctx), out.n.mediaType, warningHeaders(ctx.warnings));
   }
 
   async function serveResource(req: http.IncomingMessage, res: http.ServerResponse, t: Target, ctx: RequestContext, q: URLSearchParams, accept: string, method: string, watchPath: boolean): Promise<void> {
@@ -306,59 +301,65 @@ export function createApiServer(o: ApiServerOptions): ApiServer {
         const lo = decodeListOptions(q, watchPath);
         if (lo.watch) {
           verbAllowed(def, 'watch');
+          const out = output(def, accept, q, { stream: true });
           if (name) {
             // upstream: the name becomes a metadata.name field selector; an explicit one must agree.
             const m = lo.fieldSelector ? /^metadata\.name==?(.*)$/.exec(lo.fieldSelector) : undefined;
             if (lo.fieldSelector && (!m || m[1] !== name)) throw badRequest("fieldSelector metadata.name doesn't match requested name");
             lo.fieldSelector = `metadata.name=${name}`;
           }
-          const isTable = tableAccept(accept);
-          const inc = isTable ? includeObjectParam(q) : 'Metadata';
+          const isTable = out.n.convert?.kind === 'Table';
           return serveWatch(req, res, o.store, registry, def, {
             namespace: ns, resourceVersion: lo.resourceVersion, labelSelector: lo.labelSelector, fieldSelector: lo.fieldSelector,
             allowWatchBookmarks: lo.allowWatchBookmarks && !isTable,
             sendInitialEvents: lo.sendInitialEvents,
             timeoutSeconds: lo.timeoutSeconds,
-            render: isTable ? (obj) => table(def, [obj], inc, {}, now()) : undefined,
+            render: out.n.convert ? (obj) => transformEventObject(obj, out.n, { ...out.tctx, nowMs: now() }) : undefined,
           });
         }
         verbAllowed(def, 'list');
+        const out = output(def, accept, q);
         const l = await registry.list(def, ns, listParams(lo));
         const meta: Record<string, unknown> = l.resourceVersion ? { resourceVersion: l.resourceVersion } : {};
         if (l.continue) meta.continue = l.continue;
         if (l.remainingItemCount !== undefined) meta.remainingItemCount = l.remainingItemCount;
-        if (tableAccept(accept)) return writeJson(res, 200, table(def, l.items, includeObjectParam(q), meta as any, now()));
-        return writeJson(res, 200, { kind: def.listKind, apiVersion: apiVersionOf(def), metadata: meta, items: l.items });
+        const list = { kind: def.listKind, apiVersion: apiVersionOf(def), metadata: meta, items: l.items };
+        return writeObject(res, 200, transformList(list, out.n, out.tctx), out.n.mediaType);
       }
       if (method === 'POST') {
         verbAllowed(def, 'create');
         if (def.custom && customResources.terminating(def)) throw methodNotAllowed('create not allowed while custom resource definition is terminating');
+        const out = output(def, accept, q);
         const body = await decodeBody(req, expectedOf(def));
         const obj = await registry.create(def, ns, body, ctx);
-        return sendObject(res, 201, def, obj, ctx, accept, q);
+        return sendObject(res, 201, obj, ctx, out);
       }
       if (method === 'DELETE') {
         verbAllowed(def, 'deletecollection');
+        const out = output(def, accept, q);
         const opts = await deleteOptions(req, q);
         if (Array.isArray(opts.dryRun) && opts.dryRun.includes('All')) ctx.dryRun = true;
         const lp = listParams(decodeListOptions(q));
         const l = await registry.deleteCollection(def, ns, lp, opts, ctx);
-        return writeJson(res, 200, { kind: def.listKind, apiVersion: apiVersionOf(def), metadata: { resourceVersion: l.resourceVersion }, items: l.items });
+        const list = { kind: def.listKind, apiVersion: apiVersionOf(def), metadata: { resourceVersion: l.resourceVersion }, items: l.items };
+        return writeObject(res, 200, transformList(list, out.n, out.tctx), out.n.mediaType);
       }
       throw methodNotAllowed(`the server does not allow this method on the requested resource`);
     }
     if (!sub) {
       if (method === 'GET') {
         verbAllowed(def, 'get');
+        const out = output(def, accept, q);
         decodeGetOptions(q);
         const obj = await registry.get(def, ns, name);
-        return sendObject(res, 200, def, obj, ctx, accept, q);
+        return sendObject(res, 200, obj, ctx, out);
       }
       if (method === 'PUT') {
         verbAllowed(def, 'update');
+        const out = output(def, accept, q);
         const body = await decodeBody(req, expectedOf(def));
         const obj = await registry.update(def, ns, name, body, ctx);
-        return sendObject(res, 200, def, obj, ctx, accept, q);
+        return sendObject(res, 200, obj, ctx, out);
       }
       if (method === 'PATCH') {
         verbAllowed(def, 'patch');
@@ -366,22 +367,26 @@ export function createApiServer(o: ApiServerOptions): ApiServer {
       }
       if (method === 'DELETE') {
         verbAllowed(def, 'delete');
+        const out = output(def, accept, q);
         const opts = await deleteOptions(req, q);
         if (Array.isArray(opts.dryRun) && opts.dryRun.includes('All')) ctx.dryRun = true;
         const r = await registry.delete(def, ns, name, opts, ctx);
-        return writeJson(res, r.deleted ? 200 : 202, r.obj);
+        return sendObject(res, r.deleted ? 200 : 202, r.obj, ctx, out);
       }
       throw methodNotAllowed(`the server does not allow this method on the requested resource`);
     }
-    // Subresources: the descriptor's handler serves them.
+    // Subresources: the descriptor's handler serves them. Only the kind's own objects print as Tables.
     const sdef = subresourceOf(t);
     if (!sdef?.serve) throw new StatusError(404, 'NotFound', 'the server could not find the requested resource');
+    const out = output(def, accept, q, { table: sdef.kind === def.kind });
     const r = await sdef.serve({
       method, def, subresource: sub, namespace: ns, name, ctx, registry, now,
       body: () => decodeBody(req, expectedOfSubresource(def, sub)), patch: () => readPatch(req, sub === 'scale' ? undefined : def),
     });
-    if (r.ofKind) return sendObject(res, r.code, def, r.body as KubeObject, ctx, accept, q);
-    return writeJson(res, r.code, r.body, warningHeaders(ctx.warnings));
+    const b = r.body as KubeObject;
+    // A Status (binding, eviction) is not transformed; objects (status, scale) are.
+    if (r.ofKind || (b && typeof b === 'object' && b.kind !== 'Status' && b.metadata)) return sendObject(res, r.code, b, ctx, out);
+    return writeObject(res, r.code, r.body, out.n.mediaType, warningHeaders(ctx.warnings));
   }
 
   async function readPatch(req: http.IncomingMessage, def?: ResourceDef): Promise<{ kind: PatchKind | 'apply'; patch: unknown }> {
@@ -398,8 +403,9 @@ export function createApiServer(o: ApiServerOptions): ApiServer {
   }
 
   async function servePatch(req: http.IncomingMessage, res: http.ServerResponse, t: Target, ctx: RequestContext, q: URLSearchParams, accept: string): Promise<void> {
+    const out = output(t.def, accept, q);
     const r = await registry.patchRequest(t.def, t.namespace, t.name!, await readPatch(req, t.def), ctx, t.subresource);
-    return sendObject(res, r.created ? 201 : 200, t.def, r.obj, ctx, accept, q);
+    return sendObject(res, r.created ? 201 : 200, r.obj, ctx, out);
   }
 
   function text(res: http.ServerResponse, code: number, body: string) {

@@ -10,7 +10,8 @@
  *   while nothing changes, as upstream (a blank line is not an event: the official Python client's watch fails
  *   to parse one).
  * - timeoutSeconds ends the stream cleanly; without it a random 30-60 min (upstream minRequestTimeout).
- * - Table watches (Accept as=Table) send each object as a one-row Table.
+ * - Table watches (Accept as=Table) send each object as a one-row Table; metadata-only watches (as=PartialObjectMetadata)
+ *   each object, bookmarks included, as its PartialObjectMetadata (`render`, src/apiserver/negotiation.ts).
  * Events come from the storage watch cache (CachedStore), so 1,000 watchers cost one storage watch.
  *
  * Fan-out cost: the stream does its own chunked framing (every piece — initial ADDED events, events, bookmarks,
@@ -221,7 +222,7 @@ export async function serveWatch(
   try {
     for (const o of initial) send('ADDED', render(o));
     if (initialEnd) {
-      send('BOOKMARK', { kind: def.kind, apiVersion: apiVersionOf(def), metadata: { resourceVersion: String(startRev), annotations: { 'k8s.io/initial-events-end': 'true' } } });
+      send('BOOKMARK', render({ kind: def.kind, apiVersion: apiVersionOf(def), metadata: { resourceVersion: String(startRev), annotations: { 'k8s.io/initial-events-end': 'true' } } }));
     }
     startWatch();
   } catch (e) {
@@ -285,7 +286,7 @@ export async function serveWatch(
       let rev = lastRev;
       try { rev = Math.max(lastRev, await store.currentRevision()); } catch { /* keep */ }
       if (rev > lastRev) lastRev = rev;
-      send('BOOKMARK', { kind: def.kind, apiVersion, metadata: { resourceVersion: String(rev) } });
+      send('BOOKMARK', render({ kind: def.kind, apiVersion, metadata: { resourceVersion: String(rev) } }));
       timers[0] = setTimeout(heartbeat, BOOKMARK_MS);
     };
     if (p.allowWatchBookmarks) timers[0] = setTimeout(heartbeat, BOOKMARK_MS);
