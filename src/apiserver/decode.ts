@@ -61,7 +61,8 @@ export function expectedOfSubresource(def: ResourceDef, sub: string): ExpectedTy
 }
 
 export function isCustomResource(def: ResourceDef): boolean {
-  return definitions[def.schemaName]?.['x-kubelite-protobuf']?.notCarried !== undefined;
+  // A kind served from a CustomResourceDefinition, or a built-in kind upstream serves from one (argoproj.io).
+  return def.custom === true || definitions[def.schemaName]?.['x-kubelite-protobuf']?.notCarried !== undefined;
 }
 
 /** Group/version/kinds the server knows (its kinds, their subresource kinds and the meta kinds). */

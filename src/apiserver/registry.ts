@@ -198,7 +198,8 @@ export class GenericRegistry {
    */
   checkUnknownFields(def: ResourceDef, body: unknown, ctx: RequestContext, typesChecked = false, decoding = false): void {
     let typeErr: string | undefined;
-    if (!typesChecked) {
+    // A custom resource's wrong types are its schema validation's to report (422), as upstream's unstructured decoding.
+    if (!typesChecked && !def.custom) {
       try {
         const errs = findTypeErrors(body, def.schemaName);
         typeErr = errs.length ? typeErrorMessage(def.kind, def.version, errs[0]) : undefined;
@@ -238,6 +239,7 @@ export class GenericRegistry {
     const mismatch = typeMismatch(typeof obj.apiVersion === 'string' ? obj.apiVersion : apiVersionOf(def), typeof obj.kind === 'string' ? obj.kind : def.kind, expectedOf(def), obj.metadata?.name ?? '');
     if (mismatch) throw mismatch;
     // Wrong JSON types are a decode error upstream (400), never stored (api-schema: findTypeErrors).
+    if (def.custom) return;
     const typeErrs = findTypeErrors(obj, def.schemaName);
     if (typeErrs.length) throw badRequest(typeErrorMessage(def.kind, def.version, typeErrs[0]));
   }

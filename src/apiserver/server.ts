@@ -13,7 +13,7 @@ import type { KubeObject, ResourceDef } from '../api/resource.ts';
 import { StatusError, badRequest, internalError, methodNotAllowed, notFound, unauthorized } from '../api/errors.ts';
 import type { IncludeObject } from '../api/tables/index.ts';
 import { resources } from '../api/registry.ts';
-import { openapiIndex, openapiDocument } from '../api/openapi.ts';
+import { openapiIndex, openapiDocument, type ServedKinds } from '../api/openapi.ts';
 import { decodeProtobufBody } from '../api/protobuf.ts';
 import type { PatchKind } from '../api/patch/index.ts';
 import { Authenticator, type UserInfo } from './auth.ts';
@@ -29,6 +29,7 @@ import { decodeDeleteOptionsQuery, decodeGetOptions, decodeListOptions, decodeTa
 import { serveWatch } from './watch.ts';
 import { apiVersionOf } from './codec.ts';
 import { KubeClient } from '../client/client.ts';
+import { CustomResourceCatalog } from './customresources.ts';
 
 export const SERVER_VERSION = {
   major: '1', minor: '32', gitVersion: 'v1.32.4-kubelite', gitCommit: '0000000000000000000000000000000000000000',
@@ -53,6 +54,8 @@ export interface ApiServerOptions {
 export interface ApiServer {
   registry: GenericRegistry;
   discovery: Discovery;
+  /** The custom resources served from CustomResourceDefinitions (started by listen()). */
+  customResources: CustomResourceCatalog;
   authenticator: Authenticator;
   httpServer: https.Server;
   defFor(group: string, plural: string): ResourceDef | undefined;
@@ -87,6 +90,16 @@ export function createApiServer(o: ApiServerOptions): ApiServer {
   }
   let address = '127.0.0.1:6443';
   const discovery = new Discovery(defs, () => address);
+  const customResources = new CustomResourceCatalog({
+    store: o.store, registry, builtins: defs, builtin: (g, p) => byGR.get(`${g}/${p}`), now, log,
+  });
+  customResources.onChange(() => discovery.setCustom(customResources.defs()));
+  /** A served kind: built in, else a custom resource. */
+  const lookup = (group: string, version: string, plural: string) => byGVR.get(`${group}/${version}/${plural}`) ?? customResources.lookup(group, version, plural);
+  const servedKinds = (): ServedKinds => {
+    const custom = customResources.defs();
+    return custom.length ? { defs: [...defs, ...custom], token: `crd-${customResources.generation}` } : { defs, token: '' };
+  };
   let ready = false;
   let loopback: KubeClient | undefined;
   /** A client over loopback for connect handlers: they call kubelets with the server's kubelet-client credential. */
@@ -112,11 +125,11 @@ export function createApiServer(o: ApiServerOptions): ApiServer {
     if (rest[0] === 'namespaces' && rest.length >= 3 && !byGVR.get(`${group}/${version}/namespaces`)?.subresources.some((s) => s.name === rest[2])) {
       namespace = rest[1];
       rest = rest.slice(2);
-      const def = byGVR.get(`${group}/${version}/${rest[0]}`);
+      const def = lookup(group, version, rest[0]);
       if (!def || !def.namespaced) return undefined;
       return { def, namespace, name: rest[1], subresource: rest[2], rest: rest.slice(3).join('/') };
     }
-    const def = byGVR.get(`${group}/${version}/${rest[0]}`);
+    const def = lookup(group, version, rest[0]);
     if (!def) return undefined;
     // A namespaced resource listed across namespaces: /api/v1/pods
     if (def.namespaced && rest.length > 1) return undefined;
@@ -152,10 +165,10 @@ export function createApiServer(o: ApiServerOptions): ApiServer {
       if (agg) return writeJson(res, 200, discovery.aggregated(false, agg), { 'Content-Type': agg === 'v2' ? AGGREGATED_V2 : AGGREGATED_V2BETA1, Vary: 'Accept' });
       return writeJson(res, 200, discovery.apiGroupList(), { Vary: 'Accept' });
     }
-    if (path === '/openapi/v3') return writeJson(res, 200, openapiIndex());
+    if (path === '/openapi/v3') return writeJson(res, 200, openapiIndex(servedKinds()));
     if (path.startsWith('/openapi/v3/')) {
       const m = /^\/openapi\/v3\/(?:api\/(v1)|apis\/([^/]+)\/([^/]+))$/.exec(path);
-      const doc = m ? openapiDocument(m[2] ?? '', m[1] ?? m[3]) : undefined;
+      const doc = m ? openapiDocument(m[2] ?? '', m[1] ?? m[3], servedKinds()) : undefined;
       if (!doc) throw new StatusError(404, 'NotFound', 'the server could not find the requested resource');
       return writeJson(res, 200, doc, { 'Cache-Control': 'public, immutable', Expires: new Date(now() + 365 * 86400e3).toUTCString() });
     }
@@ -216,6 +229,8 @@ export function createApiServer(o: ApiServerOptions): ApiServer {
   /** A write body, decoded and type-checked against what the endpoint takes (src/apiserver/decode.ts). */
   async function decodeBody(req: http.IncomingMessage, exp: ExpectedType): Promise<KubeObject> {
     const fmt = bodyFormat(req, false);
+    // Custom resources have no protobuf encoding (upstream: only JSON and YAML serializers for them).
+    if (exp.custom && fmt === 'protobuf') throw new StatusError(415, 'UnsupportedMediaType', 'the body of the request was in an unknown format - accepted media types include: application/json, application/yaml');
     const buf = await readBody(req);
     return decodeWriteBody(buf, fmt, exp, (b) => decodeProtobufBody(b));
   }
@@ -313,6 +328,7 @@ export function createApiServer(o: ApiServerOptions): ApiServer {
       }
       if (method === 'POST') {
         verbAllowed(def, 'create');
+        if (def.custom && customResources.terminating(def)) throw methodNotAllowed('create not allowed while custom resource definition is terminating');
         const out = output(def, accept, q);
         const body = await decodeBody(req, expectedOf(def));
         const obj = await registry.create(def, ns, body, ctx);
@@ -365,7 +381,7 @@ export function createApiServer(o: ApiServerOptions): ApiServer {
     const out = output(def, accept, q, { table: sdef.kind === def.kind });
     const r = await sdef.serve({
       method, def, subresource: sub, namespace: ns, name, ctx, registry, now,
-      body: () => decodeBody(req, expectedOfSubresource(def, sub)), patch: () => readPatch(req),
+      body: () => decodeBody(req, expectedOfSubresource(def, sub)), patch: () => readPatch(req, sub === 'scale' ? undefined : def),
     });
     const b = r.body as KubeObject;
     // A Status (binding, eviction) is not transformed; objects (status, scale) are.
@@ -373,8 +389,12 @@ export function createApiServer(o: ApiServerOptions): ApiServer {
     return writeObject(res, r.code, r.body, out.n.mediaType, warningHeaders(ctx.warnings));
   }
 
-  async function readPatch(req: http.IncomingMessage): Promise<{ kind: PatchKind | 'apply'; patch: unknown }> {
+  async function readPatch(req: http.IncomingMessage, def?: ResourceDef): Promise<{ kind: PatchKind | 'apply'; patch: unknown }> {
     const fmt = bodyFormat(req, true);
+    // A custom resource has no patch strategies to merge by (upstream: 415 for strategic merge patches).
+    if (def?.custom && fmt === 'strategic') {
+      throw new StatusError(415, 'UnsupportedMediaType', 'the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json, application/apply-patch+yaml');
+    }
     const buf = await readBody(req);
     if (!buf.length) throw badRequest('the request body is empty');
     if (fmt === 'apply') return { kind: 'apply', patch: parseYaml(buf) };
@@ -384,7 +404,7 @@ export function createApiServer(o: ApiServerOptions): ApiServer {
 
   async function servePatch(req: http.IncomingMessage, res: http.ServerResponse, t: Target, ctx: RequestContext, q: URLSearchParams, accept: string): Promise<void> {
     const out = output(t.def, accept, q);
-    const r = await registry.patchRequest(t.def, t.namespace, t.name!, await readPatch(req), ctx, t.subresource);
+    const r = await registry.patchRequest(t.def, t.namespace, t.name!, await readPatch(req, t.def), ctx, t.subresource);
     return sendObject(res, r.created ? 201 : 200, r.obj, ctx, out);
   }
 
@@ -428,24 +448,30 @@ export function createApiServer(o: ApiServerOptions): ApiServer {
   server.on('secureConnection', (s) => { sockets.add(s); s.on('close', () => sockets.delete(s)); });
 
   return {
-    registry, discovery, authenticator, httpServer: server,
+    registry, discovery, authenticator, httpServer: server, customResources,
     defFor: (g, r) => byGR.get(`${g}/${r}`),
     setReady: (r) => { ready = r; },
-    listen: (port, host) => new Promise((resolve, reject) => {
-      const onErr = (e: Error) => reject(e);
-      server.once('error', onErr);
-      server.listen(port, host, () => {
-        server.off('error', onErr);
-        const a = server.address();
-        address = typeof a === 'object' && a ? `${host === '0.0.0.0' ? '127.0.0.1' : host}:${a.port}` : `${host}:${port}`;
-        resolve();
+    listen: async (port, host) => {
+      await customResources.start();
+      await new Promise<void>((resolve, reject) => {
+        const onErr = (e: Error) => reject(e);
+        server.once('error', onErr);
+        server.listen(port, host, () => {
+          server.off('error', onErr);
+          const a = server.address();
+          address = typeof a === 'object' && a ? `${host === '0.0.0.0' ? '127.0.0.1' : host}:${a.port}` : `${host}:${port}`;
+          resolve();
+        });
       });
-    }),
-    close: () => new Promise((resolve) => {
-      loopback?.close();
-      server.close(() => resolve());
-      for (const s of sockets) s.destroy();
-    }),
+    },
+    close: async () => {
+      await customResources.stop();
+      await new Promise<void>((resolve) => {
+        loopback?.close();
+        server.close(() => resolve());
+        for (const s of sockets) s.destroy();
+      });
+    },
   };
 }
 
