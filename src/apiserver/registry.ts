@@ -416,10 +416,11 @@ export class GenericRegistry {
       if (!opts.skipManagedFields) {
         try { updateManagedFields(next, old, { manager: managerOf(ctx), operation: 'Update', subresource: sub, schemaName: def.schemaName }); } catch { /* advisory */ }
       }
-      // No change: answer the current object without writing (resourceVersion unchanged).
-      const cmpNext = { ...next, metadata: { ...next.metadata, resourceVersion: om.resourceVersion, managedFields: undefined } };
-      const cmpOld = { ...old, metadata: { ...om, managedFields: undefined } };
-      if (jsonEqual(cmpNext, cmpOld)) return { obj: old };
+      // No change: answer the current object without writing (resourceVersion unchanged). managedFields count, as
+      // upstream's store compares whole objects: a new co-owner (an apply of the same values by another manager,
+      // e.g. --force-conflicts) is a change; the field manager keeps times stable on a real no-op.
+      const cmpNext = { ...next, metadata: { ...next.metadata, resourceVersion: om.resourceVersion } };
+      if (jsonEqual(cmpNext, old)) return { obj: old };
       if (ctx.dryRun) return { obj: { ...next, metadata: { ...next.metadata, resourceVersion: om.resourceVersion } } };
       // A deleting object whose finalizers are all gone is removed by this update.
       if (this.shouldDeleteDuringUpdate(def, next)) {
