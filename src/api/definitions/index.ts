@@ -11,6 +11,7 @@ import { networkingDefinitions } from './networking.ts';
 import { argoRolloutDefinitions } from './argo-rollouts.ts';
 import { argoAnalysisDefinitions } from './argo-analysis.ts';
 import { metricsDefinitions } from './metrics.ts';
+import { autoscalingDefinitions } from './autoscaling.ts';
 
 export { REF_PREFIX } from './builders.ts';
 
@@ -26,6 +27,7 @@ export const definitions: Readonly<Record<string, Schema>> = Object.freeze({
   ...argoRolloutDefinitions,
   ...argoAnalysisDefinitions,
   ...metricsDefinitions,
+  ...autoscalingDefinitions,
 });
 
 /**
