@@ -25,6 +25,8 @@ program.command('up')
   .option('--node-monitor-period <duration>', 'how often the node lifecycle controller checks nodes (upstream 5s)')
   .option('--default-toleration-seconds <seconds>', 'default not-ready/unreachable NoExecute toleration added to pods (upstream 300)')
   .option('--metric-resolution <duration>', 'how often the API server scrapes resource metrics from the node agents (metrics-server 15s)')
+  .option('--horizontal-pod-autoscaler-sync-period <duration>', 'how often each HorizontalPodAutoscaler is reconciled (upstream 15s)')
+  .option('--horizontal-pod-autoscaler-downscale-stabilization <duration>', 'scale-down stabilization window of HPAs that set none (upstream 5m)')
   .action(async (opts) => {
     const { clusterConfig } = await import('./config.ts');
     const config = clusterConfig(opts, process.env);

@@ -135,7 +135,7 @@ export async function up(opts: UpOptions): Promise<void> {
 
   // 2. Controller manager
   await start('controller manager', async () => {
-    const h = await startControllerManager({ client: client('kubelite-controller-manager'), log, trafficStats, controllerOptions: { nodeLifecycle: opts.config.nodeLifecycle } });
+    const h = await startControllerManager({ client: client('kubelite-controller-manager'), log, trafficStats, controllerOptions: { nodeLifecycle: opts.config.nodeLifecycle, podAutoscaler: opts.config.podAutoscaler } });
     return { name: 'controller manager', stop: () => h.stop() };
   });
   // 3. Scheduler
