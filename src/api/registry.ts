@@ -13,6 +13,7 @@ import { nodes } from './kinds/nodes.ts';
 import { pods } from './kinds/pods.ts';
 import { replicasets } from './kinds/replicasets.ts';
 import { services } from './kinds/services.ts';
+import { poddisruptionbudgets } from './kinds/poddisruptionbudgets.ts';
 import { rollouts } from './kinds/rollouts.ts';
 import { analysisruns, analysistemplates, clusteranalysistemplates } from './kinds/analysis.ts';
 import { nodemetrics, podmetrics } from './kinds/metrics.ts';
@@ -25,6 +26,7 @@ export const kinds = {
   horizontalpodautoscalers, horizontalpodautoscalersV1,
   endpointslices,
   leases,
+  poddisruptionbudgets,
   rollouts, analysisruns, analysistemplates, clusteranalysistemplates,
   nodemetrics, podmetrics,
 } satisfies Record<string, ResourceDef>;

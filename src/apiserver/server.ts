@@ -389,7 +389,9 @@ export function createApiServer(o: ApiServerOptions): ApiServer {
     }
     if (res) {
       if (res.headersSent) { res.end(); return; }
-      writeStatus(res, err);
+      // As upstream: a hint to retry (429, a 5xx) travels as Retry-After too, which client-go honours.
+      const after = err.details?.retryAfterSeconds;
+      writeStatus(res, err, after && after > 0 ? { 'Retry-After': String(after) } : {});
     } else if (socket) {
       const body = JSON.stringify(err.toStatus());
       socket.end(`HTTP/1.1 ${err.code} ${err.reason}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);

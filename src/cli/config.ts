@@ -14,6 +14,9 @@
  *   KUBELITE_ENDPOINT_DRAIN=0                                                node agent: no endpoint drain
  *   KUBELITE_POD_LOG_ROOT                                                    node agent podLogRoot
  *   KUBELITE_NODE_NO_PROXY=1                                                 `kubelite node` without the proxy
+ *   ARGO_ROLLOUTS_PROMETHEUS_ADDRESS     --prometheus-address                analysis prometheusAddress (as Argo:
+ *                                                                            the Prometheus of metrics without an
+ *                                                                            address; none = kubelite starts one)
  * (KUBELITE_STATE_DIR is read by src/node-setup, which owns the host state dir.)
  */
 import type { NodeLifecycleOptions } from '../controllers/nodelifecycle/controller.ts';
@@ -39,6 +42,8 @@ export interface ClusterConfig {
   /** The HPA controller's flags (kube-controller-manager --horizontal-pod-autoscaler-*). */
   podAutoscaler: PodAutoscalerOptions;
   node: NodeConfig;
+  /** The user's own Prometheus for prometheus metrics without an address; undefined: start one on demand. */
+  prometheusAddress?: string;
 }
 
 type Env = Record<string, string | undefined>;
@@ -82,6 +87,11 @@ export function clusterConfig(opts: Record<string, unknown>, env: Env): ClusterC
     if (n === undefined) return { error: `invalid --default-toleration-seconds "${String(tol)}": give a whole number of seconds such as 300` };
     nodeLifecycle.defaultTolerationSeconds = n;
   }
+  const prom = typeof opts.prometheusAddress === 'string' ? opts.prometheusAddress.trim() : env.ARGO_ROLLOUTS_PROMETHEUS_ADDRESS?.trim();
+  if (prom && !isHttpUrl(prom)) {
+    const from = typeof opts.prometheusAddress === 'string' ? '--prometheus-address' : 'ARGO_ROLLOUTS_PROMETHEUS_ADDRESS';
+    return { error: `invalid ${from} "${prom}": give the URL of a Prometheus such as http://127.0.0.1:9090` };
+  }
   const compact = Number(env.KUBELITE_COMPACT_INTERVAL_MS);
   const resolution = opts.metricResolution ?? env.KUBELITE_METRIC_RESOLUTION;
   let metricResolutionMs: number | undefined;
@@ -107,5 +117,13 @@ export function clusterConfig(opts: Record<string, unknown>, env: Env): ClusterC
     defaultTolerationSeconds: Number.isInteger(nodeLifecycle.defaultTolerationSeconds) && nodeLifecycle.defaultTolerationSeconds! >= 0 ? nodeLifecycle.defaultTolerationSeconds : undefined,
     compactIntervalMs: env.KUBELITE_COMPACT_INTERVAL_MS && Number.isFinite(compact) && compact > 0 ? compact : undefined,
     node: nodeConfigFromEnv(env),
+    prometheusAddress: prom || undefined,
   };
+}
+
+function isHttpUrl(s: string): boolean {
+  try {
+    const u = new URL(s);
+    return (u.protocol === 'http:' || u.protocol === 'https:') && !!u.host;
+  } catch { return false; }
 }

@@ -1,5 +1,6 @@
 /**
- * `kubelite down`: stop the `kubelite up` of a data dir (its pid file), waiting for a clean exit.
+ * `kubelite down`: stop the `kubelite up` of a data dir (its pid file), waiting for a clean exit, and the on-demand
+ * Prometheus it started if it outlived it.
  * `--purge` then removes data, images, devices and rules (purge.ts).
  */
 import { existsSync, readFileSync, unlinkSync } from 'node:fs';
@@ -32,6 +33,10 @@ export async function down(opts: DownOptions): Promise<void> {
       console.log(`kubelite: stopped (pid ${pid})`);
     }
   }
+  // A killed kubelite cannot stop the Prometheus it started on demand.
+  const { stopLeftoverPrometheus } = await import('../analysis/prometheus-server.ts');
+  const prom = await stopLeftoverPrometheus(join(dataDir, 'prometheus'));
+  if (prom) console.log(`kubelite: stopped the on-demand Prometheus left running (pid ${prom})`);
   if (opts.purge) {
     const { purge } = await import('./purge.ts');
     await purge(dataDir);

@@ -5,6 +5,9 @@
  *   3. the scheduler — src/scheduler startScheduler
  *   4. unless --no-node: host set-up (src/node-setup setupHost), the node agent (src/kubelet startKubelet)
  *      and the service proxy (src/proxy startProxy)
+ * Without --prometheus-address, the analysis controller gets a Prometheus that starts on demand
+ * (src/analysis/prometheus-server.ts: the first prometheus metric without an address starts it; it scrapes the
+ * service proxy and annotated pods) and stops with the cluster.
  * Components talk to the API server only through KubeClient with the admin credential over loopback. Each gets
  * its configuration as options (src/cli/config.ts builds them from the flags); where two meet in this process
  * (the node agent waiting for the local service proxy to drain a pod, pods' resolv.conf from the cluster DNS
@@ -133,9 +136,21 @@ export async function up(opts: UpOptions): Promise<void> {
   // The service proxy's request measurements for the analysis controller (attached once the proxy runs).
   const trafficStats = deferredTrafficSource();
 
+  // Prometheus for prometheus metrics without an address: the user's, or one started on demand (stopped last).
+  let prometheus: import('../analysis/prometheus-server.ts').OnDemandPrometheus | undefined;
+  if (!opts.config.prometheusAddress) {
+    const { OnDemandPrometheus, podInformerWatch } = await import('../analysis/prometheus-server.ts');
+    const p = new OnDemandPrometheus({ dir: join(dataDir, 'prometheus'), watchPods: podInformerWatch(client('kubelite-prometheus-sd')), nodeName: opts.node ? opts.nodeName : undefined, log });
+    prometheus = p;
+    components.push({ name: 'prometheus', stop: () => p.stop() });
+  } else log(`kubelite: prometheus metrics without an address query ${opts.config.prometheusAddress}`);
+
   // 2. Controller manager
   await start('controller manager', async () => {
-    const h = await startControllerManager({ client: client('kubelite-controller-manager'), log, trafficStats, controllerOptions: { nodeLifecycle: opts.config.nodeLifecycle, podAutoscaler: opts.config.podAutoscaler } });
+    const h = await startControllerManager({
+      client: client('kubelite-controller-manager'), log, trafficStats,
+      controllerOptions: { nodeLifecycle: opts.config.nodeLifecycle, analysis: { prometheusAddress: opts.config.prometheusAddress, prometheus }, podAutoscaler: opts.config.podAutoscaler },
+    });
     return { name: 'controller manager', stop: () => h.stop() };
   });
   // 3. Scheduler
@@ -165,7 +180,8 @@ export async function up(opts: UpOptions): Promise<void> {
       const p = await startProxy({ client: client('kubelite-proxy'), nodeName: opts.nodeName, serviceCIDR: '10.96.0.0/12', instance: instanceForDataDir(dataDir), log });
       trafficStats.attach(p.traffic);
       const unregister = drain?.addLocalProxy(p);
-      return { name: 'service proxy', stop: async () => { unregister?.(); trafficStats.attach(undefined); await p.stop(); } };
+      prometheus?.setProxyMetricsUrl(p.metricsUrl);
+      return { name: 'service proxy', stop: async () => { unregister?.(); trafficStats.attach(undefined); prometheus?.setProxyMetricsUrl(undefined); await p.stop(); } };
     });
     await start('cluster DNS', async () => {
       const { startDNS } = await import('../dns/server.ts');

@@ -146,7 +146,10 @@ export class KubeClient {
       if (st && st.kind === 'Status') throw new StatusError(code, st.reason ?? 'Unknown', st.message ?? text, st.details);
       throw new StatusError(code, 'Unknown', text || `HTTP ${code}`);
     }
-    return (text ? JSON.parse(text) : undefined) as T;
+    const out = text ? JSON.parse(text) : undefined;
+    // As client-go: a Status that says Failure is an error whatever the HTTP code (an eviction's multiple budgets).
+    if (out && out.kind === 'Status' && out.status === 'Failure') throw new StatusError(out.code ?? code, out.reason ?? 'Unknown', out.message ?? text, out.details);
+    return out as T;
   }
 
   get<T = any>(ref: ResourceRef, namespace: string | undefined, name: string, subresource?: string): Promise<T> {

@@ -13,6 +13,7 @@ import { newNodeLifecycleController, type NodeLifecycleOptions } from './nodelif
 import { newAnalysisRunController, type AnalysisControllerOptions } from './analysis/controller.ts';
 import { newRolloutController } from './rollout/controller.ts';
 import { newHorizontalController, type PodAutoscalerOptions } from './podautoscaler/controller.ts';
+import { newDisruptionController } from './disruption/controller.ts';
 
 /** Flags of the controller manager, per controller (built by src/cli from its flags). */
 export interface ControllersOptions {
@@ -32,6 +33,7 @@ const controllerFactories: ((o: ControllersOptions) => Controller)[] = [
   (o) => newAnalysisRunController(o.analysis),
   () => newRolloutController(),
   (o) => newHorizontalController(o.podAutoscaler),
+  () => newDisruptionController(),
 ];
 
 export function defaultControllers(opts: ControllersOptions = {}): Controller[] {

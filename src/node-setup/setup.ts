@@ -1,7 +1,8 @@
 /**
  * Host set-up for a kubelite node: `kubelite setup`, and the first step of `kubelite up`.
  * Idempotent and fast when already done. Steps:
- *   1. Debian packages (apt-get, noninteractive) — containerd, runc, CNI plugins, registry, image tools, etcd, haproxy.
+ *   1. Debian packages (apt-get, noninteractive) — containerd, runc, CNI plugins, registry, image tools, etcd, haproxy,
+ *      prometheus (run by `kubelite up` on demand, never as Debian's service: see quietDebianPrometheus).
  *   2. A local OCI registry on 127.0.0.1:5000 (own config; Debian's listens everywhere with auth).
  *   3. Offline images built from Debian packages (nginx, httpd, pause, kubelite/busybox), cached, pushed.
  *   4. containerd with the CRI settings these machines need, started in the background.
@@ -12,6 +13,7 @@ import { join } from 'node:path';
 import { SetupError, pidAlive, readPid, run, startDaemon, stopPid, waitFor, which } from './host.ts';
 import { RECIPES, REGISTRY, buildImage, pushImage, registryUp } from './images.ts';
 import { STATE_DIR, containerdInstance, ensureContainerd, stopContainerd, type ContainerdInstance } from './containerd.ts';
+import { quietDebianPrometheus } from './prometheus.ts';
 
 export { SetupError } from './host.ts';
 export { containerdInstance, ensureContainerd, STATE_DIR, DEFAULT_POD_CIDR, PAUSE_IMAGE } from './containerd.ts';
@@ -21,6 +23,8 @@ export const PACKAGES = [
   'iptables', 'iproute2', 'mmdebstrap', 'etcd-server', 'gcc', 'libc6-dev', 'ca-certificates',
   // the service proxy's L7 traffic router (src/proxy/router) runs Debian's HAProxy
   'haproxy',
+  // the analysis controller's on-demand Prometheus (src/analysis/prometheus-server.ts) runs Debian's prometheus
+  'prometheus',
 ];
 
 async function missingPackages(): Promise<string[]> {
@@ -29,9 +33,10 @@ async function missingPackages(): Promise<string[]> {
   return PACKAGES.filter((p) => !ok.has(p));
 }
 
-async function ensurePackages(log: (s: string) => void): Promise<void> {
+/** Install what is missing; returns the packages installed now. */
+async function ensurePackages(log: (s: string) => void): Promise<string[]> {
   const missing = await missingPackages();
-  if (!missing.length) { log('packages: installed'); return; }
+  if (!missing.length) { log('packages: installed'); return []; }
   if (!(await which('apt-get'))) {
     throw new SetupError(`these Debian packages are missing and apt-get is not available to install them: ${missing.join(' ')}. ` +
       'kubelite nodes need Debian 12 (bookworm) or a derivative; install the packages with your package manager and run `kubelite setup` again.');
@@ -49,6 +54,7 @@ async function ensurePackages(log: (s: string) => void): Promise<void> {
       'Check that the Debian mirror is reachable (`apt-get update`) and run `kubelite setup` again.');
   }
   log('packages: installed');
+  return missing;
 }
 
 function registryConfig(dataDir: string): string {
@@ -112,7 +118,8 @@ async function doSetup(log: (s: string) => void): Promise<{ containerdSocket: st
     throw new SetupError('kubelite setup needs root (it installs packages, starts containerd and creates network devices): run it with sudo.');
   }
   try {
-    await ensurePackages(log);
+    const installed = await ensurePackages(log);
+    await quietDebianPrometheus(installed.includes('prometheus'), log);
     await ensureRegistry(log);
     await ensureImages(log);
     const socket = await ensureContainerd(containerdInstance('default'), log);

@@ -191,3 +191,23 @@ spec:
   assert.match(r.stderr, /spec.metrics\[1\].provider: Invalid value: .*multiple providers specified/);
   assert.match(r.stderr, /spec.metrics\[2\].count: Invalid value: 3: interval must be specified when count > 1/);
 });
+
+test('a Rollout naming a missing Service or template is Degraded with InvalidSpec, and touches nothing', async () => {
+  const ro = argoBasic.replace('name: rollouts-demo', 'name: missing-refs')
+    .replace('app: rollouts-demo', 'app: missing-refs').replace('app: rollouts-demo', 'app: missing-refs')
+    .replace('    canary:\n      steps:', '    canary:\n      stableService: no-such-svc\n      canaryService: no-such-canary\n      steps:\n      - analysis: {templates: [{templateName: no-such-template}]}');
+  const r = await c.kubectl(['apply', '-f', '-'], { input: ro });
+  assert.equal(r.code, 0, r.stderr);
+  const deadline = Date.now() + 30_000;
+  let st: any;
+  while (Date.now() < deadline) {
+    st = JSON.parse((await c.kubectl(['get', 'rollout', 'missing-refs', '-o', 'json'])).stdout).status;
+    if (st?.phase === 'Degraded') break;
+    await new Promise((res) => setTimeout(res, 300));
+  }
+  assert.equal(st?.phase, 'Degraded');
+  assert.match(st.message, /^InvalidSpec: /);
+  assert.match(st.message, /services "no-such-svc" not found/);
+  const rs = await c.kubectl(['get', 'rs', '-l', 'app=missing-refs', '-o', 'name']);
+  assert.equal(rs.stdout.trim(), '', 'no ReplicaSet for an invalid Rollout');
+});

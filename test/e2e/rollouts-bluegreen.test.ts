@@ -8,7 +8,24 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { repoRoot, run, startCluster, waitFor, type Cluster } from './harness.ts';
-import { kjson, kubectlOk, httpText } from './node-helpers.ts';
+import * as http from 'node:http';
+import { kjson, kubectlOk } from './node-helpers.ts';
+
+/** GET on a new connection each time (a kept connection would stay with the pod the Service selected before). */
+function httpText(ip: string): Promise<string> {
+  return new Promise((resolve) => {
+    const req = http.get(`http://${ip}/`, { agent: false, timeout: 3000 }, (res) => {
+      let b = '';
+      res.on('data', (d) => { b += d; });
+      res.on('end', () => resolve(b));
+    });
+    req.on('timeout', () => req.destroy());
+    req.on('error', () => resolve(''));
+  });
+}
+/** The version the Service answers with once its endpoints and the proxy caught up with a selector change. */
+const answers = (ip: string, version: string) =>
+  waitFor(async () => (await httpText(ip)).includes(`"version": "${version}"`), { timeoutMs: 10_000, intervalMs: 100, message: `${ip} answers ${version}` });
 
 let c: Cluster;
 before(async () => { c = await startCluster({ node: true }); });
@@ -71,22 +88,31 @@ test('a passing pre-promotion analysis promotes in one switch; abort during post
   const v1 = await activeHash();
   // Post-promotion analysis that keeps running (every 2 s, 1000 times) so the abort lands while it runs.
   await kubectlOk(c, ['patch', 'rollout', 'shop', '--type=merge', '-p', JSON.stringify({ spec: { strategy: { blueGreen: {
-    postPromotionAnalysis: { templates: [{ templateName: 'preview-health' }], args: [{ name: 'url', value: `http://${activeIP}/` }] },
+    postPromotionAnalysis: { templates: [{ templateName: 'active-health' }], args: [{ name: 'url', value: `http://${activeIP}/` }] },
   } } } })]);
-  await kubectlOk(c, ['patch', 'analysistemplate', 'preview-health', '--type=merge', '-p', '{"spec":{"metrics":[{"name":"healthy","interval":"2s","count":1000,"successCondition":"result == true","provider":{"web":{"url":"{{args.url}}","jsonPath":"{$.healthy}"}}}]}}']);
+  await kubectlOk(c, ['apply', '-f', '-'], { input: JSON.stringify({
+    apiVersion: 'argoproj.io/v1alpha1', kind: 'AnalysisTemplate', metadata: { name: 'active-health' },
+    spec: { args: [{ name: 'url' }], metrics: [{ name: 'healthy', interval: '2s', count: 1000, successCondition: 'result == true', provider: { web: { url: '{{args.url}}', jsonPath: '{$.healthy}' } } }] },
+  }) });
   await setTemplate('v2', true);
   const hashes: string[] = [];
   await waitFor(async () => {
     const h = await activeHash();
     if (hashes[hashes.length - 1] !== h) hashes.push(h);
     return h !== v1;
-  }, { timeoutMs: 180_000, intervalMs: 300, message: 'active Service switched' });
+  }, { timeoutMs: 120_000, intervalMs: 300, message: 'active Service switched' }).catch(async (e) => {
+    const ro = await rollout();
+    const runs = (await kjson(c, ['get', 'analysisruns'])).items.map((r: any) => ({ name: r.metadata.name, phase: r.status?.phase, message: r.status?.message }));
+    throw new Error(`${(e as Error).message}; rollout status ${JSON.stringify(ro.status)}; runs ${JSON.stringify(runs)}`);
+  });
   assert.equal(hashes.length, 2, `one switch: ${hashes.join(' -> ')}`);
-  assert.match(await httpText(activeIP), /"version": "v2"/);
+  await answers(activeIP, 'v2');
   const r = await rolloutsCli(['abort', 'shop']);
   assert.equal(r.code, 0, r.stderr);
   await waitFor(async () => (await activeHash()) === v1, { timeoutMs: 15_000, intervalMs: 200, message: 'active back to v1' });
-  assert.match(await httpText(activeIP), /"version": "v1"/, 'v1 pods were still up: no cold start');
+  const t0 = Date.now();
+  await answers(activeIP, 'v1');
+  assert.ok(Date.now() - t0 < 5000, 'v1 pods were still up: no cold start');
   const ro = await waitFor(async () => { const x = await rollout(); return x.status?.phase === 'Degraded' ? x : undefined; }, { timeoutMs: 30_000 });
   assert.match(ro.status.message, /RolloutAborted/);
 });

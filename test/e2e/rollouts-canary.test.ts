@@ -7,9 +7,11 @@
  */
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startCluster, waitFor, type Cluster } from './harness.ts';
+import { repoRoot, run, startCluster, waitFor, type Cluster } from './harness.ts';
 import { startLoad, versionOf } from './load.ts';
 import { kjson, kubectlOk } from './node-helpers.ts';
+import { failingNginx, routedCanary } from './rollout-fixtures.ts';
+import { join } from 'node:path';
 
 let c: Cluster;
 before(async () => { c = await startCluster({ node: true }); });
@@ -17,85 +19,11 @@ after(async () => { await c?.stop(); });
 
 const INTERVAL_S = 5;
 
-/** nginx answering "bad-v3" with 200, or 500 to ~10% of requests (the last two hex digits of $request_id < 0x1a). */
-const badNginx = {
-  name: 'web', image: 'nginx',
-  command: ['sh', '-c', [
-    'rm -f /etc/nginx/sites-enabled/default',
-    `printf '%s\\n' 'map $request_id $fail { "~(0[0-9a-f]|1[0-9])$" 1; default 0; }' 'server { listen 80; location / { if ($fail) { return 500 "bad-v3 error\\n"; } return 200 "bad-v3\\n"; } }' > /etc/nginx/conf.d/bad.conf`,
-    "exec nginx -g 'daemon off;'",
-  ].join(' && ')],
-  readinessProbe: { tcpSocket: { port: 80 }, periodSeconds: 1 },
-};
-
-const manifests = `
-apiVersion: argoproj.io/v1alpha1
-kind: AnalysisTemplate
-metadata:
-  name: success-rate
-spec:
-  args:
-  - name: service-name
-  metrics:
-  - name: success-rate
-    interval: ${INTERVAL_S}s
-    count: 3
-    successCondition: result >= 0.95
-    failureLimit: 0
-    provider:
-      kubelite:
-        service: "{{args.service-name}}"
-        backend: canary
-        metric: success-rate
-        window: ${INTERVAL_S}s
----
-apiVersion: v1
-kind: Service
-metadata: {name: web}
-spec:
-  selector: {app: web}
-  ports: [{port: 80, targetPort: 80}]
----
-apiVersion: v1
-kind: Service
-metadata: {name: web-canary}
-spec:
-  selector: {app: web}
-  ports: [{port: 80, targetPort: 80}]
----
-apiVersion: argoproj.io/v1alpha1
-kind: Rollout
-metadata: {name: web}
-spec:
-  replicas: 5
-  revisionHistoryLimit: 3
-  selector: {matchLabels: {app: web}}
-  template:
-    metadata: {labels: {app: web}}
-    spec:
-      terminationGracePeriodSeconds: 5
-      containers:
-      - name: web
-        image: nginx
-        readinessProbe: {httpGet: {path: /, port: 80}, periodSeconds: 1}
-  strategy:
-    canary:
-      stableService: web
-      canaryService: web-canary
-      abortScaleDownDelaySeconds: 5
-      scaleDownDelaySeconds: 5
-      trafficRouting:
-        plugins:
-          kubelite.io/service-proxy: {}
-      steps:
-      - setWeight: 20
-      - pause: {duration: 5s}
-      - analysis:
-          templates: [{templateName: success-rate}]
-          args: [{name: service-name, value: web}]
-      - setWeight: 50
-      - pause: {duration: 5s}
-`;
+const badNginx = failingNginx('bad-v3');
+const manifests = routedCanary({ intervalS: INTERVAL_S, count: 3, steps: [
+  { setWeight: 20 }, { pause: { duration: '5s' } }, { analysis: { templates: [{ templateName: 'success-rate' }] } },
+  { setWeight: 50 }, { pause: { duration: '5s' } },
+] });
 
 const rollout = () => kjson(c, ['get', 'rollout', 'web']);
 const VERSIONS = { 'bad-v3': 'bad', 'It works!': 'httpd', 'Welcome to nginx': 'nginx' };
@@ -117,6 +45,17 @@ test('first deploy: the stable version is promoted at once and the stable Servic
   assert.equal(svc.spec.selector['rollouts-pod-template-hash'], ro.status.stableRS);
   assert.equal(svc.metadata.annotations['argo-rollouts.argoproj.io/managed-by-rollouts'], 'web');
   clusterIP = svc.spec.clusterIP;
+  const scale = JSON.parse((await c.kubectl(['get', '--raw', '/apis/argoproj.io/v1alpha1/namespaces/default/rollouts/web/scale'])).stdout);
+  assert.deepEqual({ spec: scale.spec, status: scale.status }, { spec: { replicas: 5 }, status: { replicas: 5, selector: 'app=web' } }, 'scale reads status.HPAReplicas and status.selector');
+  const cli = (args: string[]) => run(process.execPath, [join(repoRoot, 'bin/kubelite.js'), 'rollouts', '--kubeconfig', c.kubeconfig, ...args]);
+  const tree = await cli(['get', 'rollout', 'web']);
+  assert.equal(tree.code, 0, tree.stderr);
+  assert.match(tree.stdout, /^Status:\s+✔ Healthy$/m);
+  assert.match(tree.stdout, /^⟳ web\s+Rollout\s+✔ Healthy/m);
+  assert.match(tree.stdout, new RegExp(`└──⧉ web-${ro.status.stableRS}\\s+ReplicaSet\\s+✔ Healthy\\s+\\S+\\s+stable`));
+  assert.equal((tree.stdout.match(/□ web-/g) ?? []).length, 5, 'five pods in the tree');
+  const list = await cli(['list', 'rollouts']);
+  assert.match(list.stdout, /^web\s+Canary\s+Healthy\s+5\/5\s+100\s+5\/5\s+5\s+5\s+5$/m);
 });
 
 test('a healthy new version walks every step and is promoted, with no failed request', async () => {

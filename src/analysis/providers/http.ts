@@ -1,7 +1,9 @@
 /**
  * One HTTP(S) request for the web and prometheus providers: node's http/https (so `insecure` can skip TLS
  * verification), a whole-request deadline, and a cap on the answer's size so a runaway endpoint cannot exhaust
- * the controller's memory.
+ * the controller's memory. Every measurement opens its own connection (no keep-alive agent): a connection kept
+ * from an earlier measurement would still reach the pod a Service selected then, not the one it selects now
+ * (blue/green switches the preview Service between runs).
  */
 import * as http from 'node:http';
 import * as https from 'node:https';
@@ -34,6 +36,7 @@ export function httpRequest(req: HttpRequest): Promise<HttpResponse> {
     const r = mod.request(url, {
       method: req.method ?? 'GET',
       headers,
+      agent: false,
       signal: AbortSignal.timeout(req.timeoutMs),
       ...(url.protocol === 'https:' ? { rejectUnauthorized: !req.insecure } : {}),
     }, (res) => {

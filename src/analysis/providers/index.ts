@@ -11,10 +11,11 @@ import type { TrafficStatsSource } from '../traffic-source.ts';
 import { evaluateResult } from '../measurement.ts';
 import { KubeliteProvider } from './kubelite.ts';
 import { WebProvider } from './web.ts';
-import { PrometheusProvider } from './prometheus.ts';
+import { PrometheusProvider, type OnDemandPrometheusEndpoint } from './prometheus.ts';
 import type { MeasureContext, MetricProviderImpl } from './types.ts';
 
 export type { MetricProviderImpl, MeasureContext, ProviderOutput } from './types.ts';
+export type { OnDemandPrometheusEndpoint } from './prometheus.ts';
 export { ProviderError } from './types.ts';
 
 /** Providers of Argo Rollouts that kubelite does not implement (a run using one ends in Error, saying so). */
@@ -25,12 +26,14 @@ export interface ProviderOptions {
   trafficSource?: TrafficStatsSource;
   /** Prometheus used when a prometheus metric gives no address. */
   prometheusAddress?: string;
+  /** Without prometheusAddress: the Prometheus kubelite starts when a metric needs one (prometheus-server.ts). */
+  prometheus?: OnDemandPrometheusEndpoint;
 }
 
 export type ProviderSet = ReadonlyMap<string, MetricProviderImpl>;
 
 export function createProviders(opts: ProviderOptions = {}): ProviderSet {
-  const list: MetricProviderImpl[] = [new KubeliteProvider(opts.trafficSource), new WebProvider(), new PrometheusProvider(opts.prometheusAddress)];
+  const list: MetricProviderImpl[] = [new KubeliteProvider(opts.trafficSource), new WebProvider(), new PrometheusProvider(opts.prometheusAddress, opts.prometheus)];
   return new Map(list.map((p) => [p.name, p]));
 }
 

@@ -1,8 +1,8 @@
 /**
  * The `prometheus` metric provider (Argo Rollouts metricproviders/prometheus): an instant PromQL query against the
  * Prometheus HTTP API (POST <address>/api/v1/query, as client_golang sends it).
- *   address (default: the controller's configured Prometheus), query (required), timeout seconds (default 30),
- *   headers [{key, value}], insecure.
+ *   address (default: the controller's configured Prometheus, else the on-demand one — prometheus-server.ts),
+ *   query (required), timeout seconds (default 30), headers [{key, value}], insecure.
  * A scalar is a number; a vector is an array of its samples' values (so `result[0]`), an empty vector `[]`; a
  * matrix the values of all its series in order. The value string is "0.99" for a scalar and "[0.99,0.5]" for a
  * vector, as Argo prints them; warnings go to the measurement's metadata, the resolved query to the metric's.
@@ -28,12 +28,31 @@ function sampleValue(v: unknown): number {
 
 const pair = (p: unknown) => (Array.isArray(p) ? sampleValue(p[1]) : sampleValue(undefined));
 
+/** A Prometheus kubelite starts when first needed (src/analysis/prometheus-server.ts). */
+export interface OnDemandPrometheusEndpoint {
+  /** Its base URL, once it runs (started by this call if need be); rejects with the reason it cannot run. */
+  address(): Promise<string>;
+  /** After a failed query: why it stopped, if it crashed (reported once; the next address() restarts it). */
+  failure?(): Promise<string | undefined>;
+}
+
 export class PrometheusProvider implements MetricProviderImpl {
   readonly name = 'prometheus';
-  constructor(private defaultAddress?: string) {}
+  constructor(private defaultAddress?: string, private onDemand?: OnDemandPrometheusEndpoint) {}
 
   private address(p: PrometheusMetric): string | undefined {
     return p.address || this.defaultAddress || undefined;
+  }
+
+  /** The base URL to query: the metric's or the configured address, else the on-demand Prometheus (started now). */
+  private async baseUrl(p: PrometheusMetric): Promise<string> {
+    const a = this.address(p);
+    if (a) return a.replace(/\/+$/, '');
+    try {
+      return (await this.onDemand!.address()).replace(/\/+$/, '');
+    } catch (e) {
+      throw new ProviderError((e as Error).message);
+    }
   }
 
   validate(metric: Metric): string | undefined {
@@ -41,10 +60,14 @@ export class PrometheusProvider implements MetricProviderImpl {
     if (typeof p !== 'object' || p === null) return 'prometheus: must be an object';
     if (!p.query) return 'prometheus.query is required';
     const addr = this.address(p);
-    if (!addr) return 'prometheus address is not configured';
+    if (!addr) return this.onDemand ? this.checkRest(p) : 'prometheus address is not configured';
     let u: URL | undefined;
     try { u = new URL(addr); } catch { /* reported below */ }
     if (!u || !u.host || (u.protocol !== 'http:' && u.protocol !== 'https:')) return `prometheus address ${JSON.stringify(addr)} is not in url format`;
+    return this.checkRest(p);
+  }
+
+  private checkRest(p: PrometheusMetric): string | undefined {
     if (p.timeout !== undefined && p.timeout !== null && p.timeout < 0) return 'prometheus timeout should not be negative';
     if (p.rangeQuery && Object.keys(p.rangeQuery).length) return 'prometheus.rangeQuery is not supported by kubelite: use an instant query (e.g. with a [5m] range and an aggregation)';
     if (p.authentication !== undefined && p.authentication !== null && Object.keys(p.authentication as object).length) {
@@ -60,7 +83,18 @@ export class PrometheusProvider implements MetricProviderImpl {
 
   async measure(ctx: MeasureContext): Promise<ProviderOutput> {
     const p = ctx.metric.provider.prometheus as PrometheusMetric;
-    const base = this.address(p)!.replace(/\/+$/, '');
+    const viaOnDemand = !this.address(p);
+    const base = await this.baseUrl(p);
+    try {
+      return await this.query(base, p);
+    } catch (e) {
+      // The on-demand Prometheus died under this query: say so (it is restarted at the next measurement).
+      const crashed = viaOnDemand ? await this.onDemand?.failure?.() : undefined;
+      throw crashed ? new ProviderError(crashed) : e;
+    }
+  }
+
+  private async query(base: string, p: PrometheusMetric): Promise<ProviderOutput> {
     const headers: Record<string, string> = { Accept: 'application/json' };
     for (const h of p.headers ?? []) headers[h.key] = h.value;
     const timeoutMs = (p.timeout && p.timeout > 0 ? p.timeout : DEFAULT_PROMETHEUS_TIMEOUT_SECONDS) * 1000;

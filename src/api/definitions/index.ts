@@ -8,6 +8,7 @@ import { schedulingDefinitions } from './core-scheduling.ts';
 import { coreDefinitions } from './core.ts';
 import { appsDefinitions } from './apps.ts';
 import { networkingDefinitions } from './networking.ts';
+import { policyDefinitions } from './policy.ts';
 import { argoRolloutDefinitions } from './argo-rollouts.ts';
 import { argoAnalysisDefinitions } from './argo-analysis.ts';
 import { metricsDefinitions } from './metrics.ts';
@@ -24,6 +25,7 @@ export const definitions: Readonly<Record<string, Schema>> = Object.freeze({
   ...coreDefinitions,
   ...appsDefinitions,
   ...networkingDefinitions,
+  ...policyDefinitions,
   ...argoRolloutDefinitions,
   ...argoAnalysisDefinitions,
   ...metricsDefinitions,

@@ -3,8 +3,6 @@ import type { ResourceDef, SubresourceDef } from '../resource.ts';
 import type { FieldError } from '../errors.ts';
 import type { KubeObject } from '../resource.ts';
 import { serveStatus } from '../../apiserver/subresources/status.ts';
-import { scaleHandler } from '../../apiserver/subresources/scale.ts';
-import { WORKLOAD_SCALE, type ScaleView } from './scale.ts';
 
 export const ALL_VERBS = ['create', 'delete', 'deletecollection', 'get', 'list', 'patch', 'update', 'watch'];
 export const SUB_VERBS = ['get', 'patch', 'update'];
@@ -19,11 +17,6 @@ export function sub(name: string, group: string, version: string, kind: string, 
 /** The status subresource of a kind: GET/PUT/PATCH of the object, where only status changes (prepareForStatusUpdate). */
 export function status(group: string, version: string, kind: string): SubresourceDef {
   return sub('status', group, version, kind, SUB_VERBS, { serve: serveStatus });
-}
-
-/** The autoscaling/v1 scale subresource through a ScaleView (default: spec.replicas, status.replicas, spec.selector). */
-export function scale(view: ScaleView = WORKLOAD_SCALE): SubresourceDef {
-  return sub('scale', 'autoscaling', 'v1', 'Scale', SUB_VERBS, { serve: scaleHandler(view) });
 }
 
 type Obj = Record<string, unknown>;

@@ -4,8 +4,9 @@ import { asObj, child, invalid, isObj, nonNegative } from '../validation/field.t
 import { nameIsDNSSubdomain, validateMeta } from '../validation/meta.ts';
 import { goLabelSelector } from '../validation/selector.ts';
 import { deepEqual } from '../validation/field.ts';
-import { clone, define, keepAllButStatus, keepStatus, scale, status } from './common.ts';
+import { clone, define, keepAllButStatus, keepStatus, status, sub, SUB_VERBS } from './common.ts';
 import { deploymentTable } from '../tables/workloads.ts';
+import { serveScale } from '../../apiserver/subresources/scale.ts';
 import { defaultTemplate, validateSelector, validateStrategy, validateTemplate } from './workloads.ts';
 
 type Obj = Record<string, unknown>;
@@ -57,7 +58,7 @@ export function selectorImmutable(obj: KubeObject, old: KubeObject) {
 export const deployments = define({
   group: 'apps', version: 'v1', kind: 'Deployment', plural: 'deployments', namespaced: true,
   shortNames: ['deploy'], categories: ['all'],
-  subresources: [scale(), status('apps', 'v1', 'Deployment')],
+  subresources: [sub('scale', 'autoscaling', 'v1', 'Scale', SUB_VERBS, { serve: serveScale }), status('apps', 'v1', 'Deployment')],
   schemaName: 'io.k8s.api.apps.v1.Deployment',
   table: deploymentTable,
   hasGeneration: true,

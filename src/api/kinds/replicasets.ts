@@ -2,8 +2,9 @@
 import type { KubeObject } from '../resource.ts';
 import { asObj, child, isObj, nonNegative } from '../validation/field.ts';
 import { nameIsDNSSubdomain, validateMeta } from '../validation/meta.ts';
-import { define, keepAllButStatus, keepStatus, scale, status } from './common.ts';
+import { define, keepAllButStatus, keepStatus, status, sub, SUB_VERBS } from './common.ts';
 import { replicaSetTable } from '../tables/workloads.ts';
+import { serveScale } from '../../apiserver/subresources/scale.ts';
 import { selectorImmutable } from './deployments.ts';
 import { defaultTemplate, validateSelector, validateTemplate } from './workloads.ts';
 
@@ -19,7 +20,7 @@ export function defaultReplicaSet(obj: KubeObject): void {
 export const replicasets = define({
   group: 'apps', version: 'v1', kind: 'ReplicaSet', plural: 'replicasets', namespaced: true,
   shortNames: ['rs'], categories: ['all'],
-  subresources: [scale(), status('apps', 'v1', 'ReplicaSet')],
+  subresources: [sub('scale', 'autoscaling', 'v1', 'Scale', SUB_VERBS, { serve: serveScale }), status('apps', 'v1', 'ReplicaSet')],
   schemaName: 'io.k8s.api.apps.v1.ReplicaSet',
   table: replicaSetTable,
   fieldSelectors: {

@@ -11,9 +11,9 @@ import { asArray, asObj, child, deepEqual, index, invalid, invalidRaw, isObj, no
 import { nameIsDNSSubdomain, validateMeta } from '../validation/meta.ts';
 import { goLabelSelector } from '../validation/selector.ts';
 import { parseGoDuration } from '../../util/duration.ts';
-import { define, keepAllButStatus, keepStatus, scale, status } from './common.ts';
+import { define, keepAllButStatus, keepStatus, status, sub, SUB_VERBS } from './common.ts';
 import { rolloutTable } from '../tables/rollouts.ts';
-import { pathScaleView } from './scale.ts';
+import { scaleHandler } from '../../apiserver/subresources/scale.ts';
 import { defaultTemplate, validateSelector, validateTemplate, intOrPercent } from './workloads.ts';
 
 type Obj = Record<string, unknown>;
@@ -217,7 +217,7 @@ function selectorImmutable(obj: KubeObject, old: KubeObject): FieldError[] {
 export const rollouts = define({
   group: 'argoproj.io', version: 'v1alpha1', kind: 'Rollout', plural: 'rollouts', namespaced: true,
   shortNames: ['ro'], categories: ['all'],
-  subresources: [status('argoproj.io', 'v1alpha1', 'Rollout'), scale(pathScaleView('.spec.replicas', '.status.HPAReplicas', '.status.selector'))],
+  subresources: [status('argoproj.io', 'v1alpha1', 'Rollout'), sub('scale', 'autoscaling', 'v1', 'Scale', SUB_VERBS, { serve: scaleHandler({ statusReplicasPath: '.status.HPAReplicas', labelSelectorPath: '.status.selector' }) })],
   schemaName: 'io.argoproj.v1alpha1.Rollout',
   table: rolloutTable,
   hasGeneration: true,

@@ -1,76 +1,41 @@
-/**
- * The autoscaling/v1 Scale subresource of a scalable kind, through a ScaleView: where the kind keeps its desired
- * replicas, its observed replicas and its pod selector — as a CRD's scale subresource names them
- * (specReplicasPath, statusReplicasPath, labelSelectorPath). Deployments and ReplicaSets: spec.replicas,
- * status.replicas and spec.selector formatted as a selector string; Argo Rollouts: .spec.replicas,
- * .status.HPAReplicas and .status.selector (a string the rollout controller keeps).
- */
+/** The autoscaling/v1 Scale subresource of deployments, replicasets and rollouts. */
 import type { KubeObject } from '../resource.ts';
 import { asObj, isObj } from '../validation/field.ts';
 import { selectorToString } from '../validation/selector.ts';
 
-export interface ScaleView {
-  /** Dotted path of the desired replicas (".spec.replicas"). */
-  specReplicasPath: string;
-  /** Dotted path of the observed replicas (".status.replicas"). */
-  statusReplicasPath: string;
-  /** The selector of the pods, as a label-selector string ('' when unknown). */
-  selector(obj: KubeObject): string;
-}
+/**
+ * Where a kind keeps what its Scale shows, as a CRD's scale subresource declares it (dotted JSON paths). Omitted:
+ * spec.replicas, status.replicas, and spec.selector (a LabelSelector) rendered as a query string.
+ */
+export interface ScalePaths { statusReplicasPath?: string; labelSelectorPath?: string }
 
-const segments = (path: string) => path.replace(/^\./, '').split('.');
-
-/** The value at a dotted path. */
-export function valueAt(obj: unknown, path: string): unknown {
+function at(obj: unknown, path: string): unknown {
   let cur: unknown = obj;
-  for (const s of segments(path)) cur = isObj(cur) ? cur[s] : undefined;
+  for (const k of path.replace(/^\./, '').split('.')) cur = asObj(cur)[k];
   return cur;
 }
 
-/** Set the value at a dotted path, creating objects on the way. */
-function setAt(obj: Record<string, unknown>, path: string, value: unknown): void {
-  const segs = segments(path);
-  let cur = obj;
-  for (const s of segs.slice(0, -1)) {
-    if (!isObj(cur[s])) cur[s] = {};
-    cur = cur[s] as Record<string, unknown>;
-  }
-  cur[segs[segs.length - 1]] = value;
-}
-
-/** Workloads with a label selector in spec.selector (Deployments, ReplicaSets). */
-export const WORKLOAD_SCALE: ScaleView = {
-  specReplicasPath: '.spec.replicas', statusReplicasPath: '.status.replicas',
-  selector: (obj) => selectorToString(asObj(obj.spec).selector),
-};
-
-/** A view whose selector is a string field (a CRD's labelSelectorPath, e.g. Argo Rollouts' .status.selector). */
-export function pathScaleView(specReplicasPath: string, statusReplicasPath: string, labelSelectorPath: string): ScaleView {
-  return {
-    specReplicasPath, statusReplicasPath,
-    selector: (obj) => { const v = valueAt(obj, labelSelectorPath); return typeof v === 'string' ? v : ''; },
-  };
-}
-
-const count = (v: unknown) => (typeof v === 'number' ? v : 0);
-
-/** Scale view of an object. */
-export function toScale(obj: KubeObject, view: ScaleView = WORKLOAD_SCALE): KubeObject {
+/** Scale view of a workload: spec.replicas, status.replicas and the selector as a query string. */
+export function toScale(obj: KubeObject, paths: ScalePaths = {}): KubeObject {
   const m = asObj(obj.metadata);
+  const spec = asObj(obj.spec);
+  const statusReplicas = paths.statusReplicasPath ? at(obj, paths.statusReplicasPath) : asObj(obj.status).replicas;
+  const selector = paths.labelSelectorPath ? at(obj, paths.labelSelectorPath) : selectorToString(spec.selector);
   return {
     kind: 'Scale', apiVersion: 'autoscaling/v1',
     metadata: {
       name: m.name as string, namespace: m.namespace as string, uid: m.uid as string,
       resourceVersion: m.resourceVersion as string, creationTimestamp: m.creationTimestamp as string,
     },
-    spec: { replicas: count(valueAt(obj, view.specReplicasPath)) },
-    status: { replicas: count(valueAt(obj, view.statusReplicasPath)), selector: view.selector(obj) },
+    spec: { replicas: typeof spec.replicas === 'number' ? spec.replicas : 0 },
+    status: { replicas: typeof statusReplicas === 'number' ? statusReplicas : 0, ...(typeof selector === 'string' && selector ? { selector } : {}) },
   };
 }
 
-/** Apply a (validated) Scale's spec.replicas to the object, in place. */
-export function applyScale(obj: KubeObject, scale: KubeObject, view: ScaleView = WORKLOAD_SCALE): void {
-  setAt(obj as Record<string, unknown>, view.specReplicasPath, asObj(scale.spec).replicas ?? 0);
+/** Apply a (validated) Scale's spec.replicas to the workload, in place. */
+export function applyScale(obj: KubeObject, scale: KubeObject): void {
+  if (!isObj(obj.spec)) obj.spec = {};
+  (obj.spec as Record<string, unknown>).replicas = asObj(scale.spec).replicas ?? 0;
 }
 
 /** Errors of a Scale update: replicas must be ≥ 0. */

@@ -19,7 +19,7 @@ const reQual = full(QUALIFIED_NAME), reValue = full(LABEL_VALUE), reConfigKey = 
 const reCIdent = full(C_IDENTIFIER);
 
 /** Upstream RegexError: "<msg> (e.g. 'a',  or 'b', regex used for validation is '<re>')" (two spaces before "or"). */
-function regexError(msg: string, re: string, ...examples: string[]): string {
+export function regexError(msg: string, re: string, ...examples: string[]): string {
   if (examples.length === 0) return `${msg} (regex used for validation is '${re}')`;
   return `${msg} (e.g. ${examples.map((e) => `'${e}'`).join(',  or ')}, regex used for validation is '${re}')`;
 }

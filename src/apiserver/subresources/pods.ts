@@ -1,13 +1,12 @@
 /**
- * pods/binding (the scheduler's write: sets spec.nodeName once, 409 when already bound) and pods/eviction
- * (basic: deletes the pod with the eviction's delete options; PodDisruptionBudgets come later).
+ * pods/binding: the scheduler's write (sets spec.nodeName once, 409 when already bound). pods/eviction, which
+ * honours PodDisruptionBudgets, is in ./eviction.ts.
  */
 import type { KubeObject, ResourceDef } from '../../api/resource.ts';
 import { StatusError, badRequest, conflict } from '../../api/errors.ts';
 import { rfc3339 } from '../../util/clock.ts';
 import type { GenericRegistry } from '../registry.ts';
 import type { RequestContext } from '../context.ts';
-import type { DeleteOptions } from '../hooks.ts';
 import type { SubresourceHandler } from './handler.ts';
 
 function successStatus(code: number): unknown {
@@ -20,13 +19,6 @@ const noRoute = () => new StatusError(404, 'NotFound', 'the server could not fin
 export const serveBinding: SubresourceHandler = async (r) => {
   if (r.method !== 'POST') throw noRoute();
   await bindPod(r.registry, r.def, r.namespace!, r.name, await r.body(), r.ctx, r.now);
-  return { code: 201, body: successStatus(201) };
-};
-
-/** POST /eviction */
-export const serveEviction: SubresourceHandler = async (r) => {
-  if (r.method !== 'POST') throw noRoute();
-  await evictPod(r.registry, r.def, r.namespace!, r.name, await r.body(), r.ctx);
   return { code: 201, body: successStatus(201) };
 };
 
@@ -57,10 +49,4 @@ async function bindPod(reg: GenericRegistry, def: ResourceDef, ns: string, name:
     delete p.metadata.resourceVersion;
     return pod;
   }, { internal: true, subresource: 'binding' });
-}
-
-async function evictPod(reg: GenericRegistry, def: ResourceDef, ns: string, name: string, body: any, ctx: RequestContext): Promise<void> {
-  if (body?.metadata?.name && body.metadata.name !== name) throw badRequest('name in URL does not match name in Eviction object');
-  const opts: DeleteOptions = body?.deleteOptions ?? {};
-  await reg.delete(def, ns, name, { ...opts }, ctx);
 }

@@ -1,10 +1,10 @@
 /**
- * The scale subresource of a scalable kind: an autoscaling/v1 Scale view (src/api/kinds/scale.ts ScaleView: the
- * kind's replica paths and selector). GET, PUT and PATCH (merge/strategic/json) as upstream.
+ * The scale subresource (deployments, replicasets, rollouts): an autoscaling/v1 Scale view of spec.replicas, with
+ * status.selector as a label-selector string. GET, PUT and PATCH (merge/strategic/json) as upstream.
  */
 import type { KubeObject, ResourceDef } from '../../api/resource.ts';
 import { StatusError, badRequest, conflict, invalid, methodNotAllowed } from '../../api/errors.ts';
-import { toScale, applyScale, validateScale, WORKLOAD_SCALE, type ScaleView } from '../../api/kinds/scale.ts';
+import { toScale, applyScale, validateScale, type ScalePaths } from '../../api/kinds/scale.ts';
 import { patchObject, type PatchKind } from '../../api/patch/index.ts';
 import type { GenericRegistry } from '../registry.ts';
 import type { RequestContext } from '../context.ts';
@@ -20,10 +20,10 @@ function replicasOf(scale: any): number {
 /** PUT (body = Scale) or PATCH (patch applied to the current Scale). */
 async function updateScale(
   reg: GenericRegistry, def: ResourceDef, ns: string | undefined, name: string, ctx: RequestContext,
-  change: { body: unknown } | { patchKind: PatchKind; patch: unknown }, view: ScaleView,
+  change: { body: unknown } | { patchKind: PatchKind; patch: unknown }, paths: ScalePaths,
 ): Promise<KubeObject> {
   const { obj } = await reg.guaranteedUpdate(def, ns, name, ctx, (cur) => {
-    const scale = toScale(cur, view);
+    const scale = toScale(cur, paths);
     let next: any;
     if ('body' in change) next = change.body;
     else next = patchObject('io.k8s.api.autoscaling.v1.Scale', change.patchKind, scale, change.patch);
@@ -34,27 +34,27 @@ async function updateScale(
     replicasOf(next);
     const errs = validateScale(next);
     if (errs.length) throw invalid('Scale', 'autoscaling', name, errs);
-    applyScale(cur, next, view);
+    applyScale(cur, next);
     delete (cur.metadata as any).resourceVersion;
     return cur;
   }, { subresource: 'scale' });
-  return toScale(obj, view);
+  return toScale(obj, paths);
 }
 
-/** GET, PUT and PATCH of /scale through a kind's ScaleView. */
-export function scaleHandler(view: ScaleView): SubresourceHandler {
+/** GET, PUT and PATCH of /scale. */
+export const serveScale: SubresourceHandler = scaleHandler({});
+
+/** The /scale handler of a kind that keeps its replicas count and selector elsewhere (a Rollout, a CRD). */
+export function scaleHandler(paths: ScalePaths): SubresourceHandler {
   return async (r) => {
     const { registry, def, namespace: ns, name, ctx } = r;
-    if (r.method === 'GET') return { code: 200, body: toScale(await registry.get(def, ns, name), view) };
-    if (r.method === 'PUT') return { code: 200, body: await updateScale(registry, def, ns, name, ctx, { body: await r.body() }, view) };
+    if (r.method === 'GET') return { code: 200, body: toScale(await registry.get(def, ns, name), paths) };
+    if (r.method === 'PUT') return { code: 200, body: await updateScale(registry, def, ns, name, ctx, { body: await r.body() }, paths) };
     if (r.method === 'PATCH') {
       const { kind, patch } = await r.patch();
       if (kind === 'apply') throw new StatusError(415, 'UnsupportedMediaType', 'apply patches are not supported on the scale subresource');
-      return { code: 200, body: await updateScale(registry, def, ns, name, ctx, { patchKind: kind, patch }, view) };
+      return { code: 200, body: await updateScale(registry, def, ns, name, ctx, { patchKind: kind, patch }, paths) };
     }
     throw methodNotAllowed('the server does not allow this method on the requested resource');
   };
 }
-
-/** The scale subresource of Deployments and ReplicaSets. */
-export const serveScale: SubresourceHandler = scaleHandler(WORKLOAD_SCALE);

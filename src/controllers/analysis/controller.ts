@@ -13,7 +13,8 @@
  *      for Failed and Error) — and requeues the key through the Clock at the next measurement's due time;
  *   5. deletes a completed run once its spec.ttlStrategy says so.
  * The built-in `kubelite` provider reads ctx.trafficStats (the service proxy's measurements); `prometheus`
- * metrics without an address use `prometheusAddress`. Bad input never crashes the controller: the run ends in
+ * metrics without an address use `prometheusAddress`, else the on-demand `prometheus` (started at the first such
+ * measurement; src/analysis/prometheus-server.ts). Bad input never crashes the controller: the run ends in
  * Error with the reason (see src/analysis/reconcile.ts).
  */
 import type { Controller, ControllerContext } from '../types.ts';
@@ -27,7 +28,7 @@ import type { KubeObject } from '../../api/resource.ts';
 import type { TrafficStatsSource } from '../../analysis/traffic-source.ts';
 import type { AnalysisRun, AnalysisRunStatus } from '../../analysis/types.ts';
 import { isCompleted } from '../../analysis/types.ts';
-import { createProviders, type ProviderSet } from '../../analysis/providers/index.ts';
+import { createProviders, type OnDemandPrometheusEndpoint, type ProviderSet } from '../../analysis/providers/index.ts';
 import { reconcileAnalysisRun } from '../../analysis/reconcile.ts';
 
 export const ANALYSIS_RUNS: ResourceRef = { group: 'argoproj.io', version: 'v1alpha1', plural: 'analysisruns', kind: 'AnalysisRun', namespaced: true };
@@ -38,6 +39,8 @@ export interface AnalysisControllerOptions {
   maxConcurrentMeasurements?: number;
   /** Prometheus for metrics that give no address (e.g. http://127.0.0.1:9090). */
   prometheusAddress?: string;
+  /** Without prometheusAddress: a Prometheus started on demand for metrics that give no address. */
+  prometheus?: OnDemandPrometheusEndpoint;
   /** The built-in provider's source; default ControllerContext.trafficStats. */
   trafficStats?: TrafficStatsSource;
 }
@@ -103,7 +106,7 @@ export class AnalysisRunController implements Controller {
     this.ctx = ctx;
     this.queue = new WorkQueue({ clock: ctx.clock, name: 'analysisrun' });
     this.recorder = new EventRecorder(ctx.client, { component: 'analysis-controller', clock: ctx.clock });
-    this.providers = createProviders({ trafficSource: this.opts.trafficStats ?? ctx.trafficStats, prometheusAddress: this.opts.prometheusAddress });
+    this.providers = createProviders({ trafficSource: this.opts.trafficStats ?? ctx.trafficStats, prometheusAddress: this.opts.prometheusAddress, prometheus: this.opts.prometheus });
     this.inf = ctx.informers.get(ANALYSIS_RUNS);
     this.inf.addHandler({
       add: (o: KubeObject) => this.queue.add(objectKey(o)),

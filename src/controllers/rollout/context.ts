@@ -30,7 +30,7 @@ export interface RolloutDeps {
   getDeployment(namespace: string, name: string): Deployment | undefined;
   listPods(namespace: string): Pod[];
   /** Write-back: a freshly written object supersedes the informer's copy until the watch catches up. */
-  remember(kind: 'Rollout' | 'ReplicaSet', obj: { metadata?: { namespace?: string; name?: string; resourceVersion?: string } }): void;
+  remember(kind: 'Rollout' | 'ReplicaSet' | 'Service', obj: { metadata?: { namespace?: string; name?: string; resourceVersion?: string } }): void;
   /** Whether the pods/eviction subresource may be used (else pods are deleted). */
   evictionSupported?: boolean;
 }
@@ -135,7 +135,7 @@ export class RolloutContext {
   }
 
   getService(name: string): Service | undefined { return this.services.get(name) ?? this.deps.getService(this.ns, name); }
-  setService(svc: Service): void { this.services.set(svc.metadata!.name!, svc); }
+  setService(svc: Service): void { this.services.set(svc.metadata!.name!, svc); this.deps.remember('Service', svc); }
 
   event(type: EventType, reason: string, message: string): void {
     const m = this.rollout.metadata;

@@ -36,15 +36,14 @@ import { rsByHash, sumActual, sumAvailable } from './replicas.ts';
 export interface RolloutControllerOptions { workers?: number; discoveryPollMs?: number }
 
 /** Objects this controller wrote, kept until the informer's copy is at least as new (Argo's writeBackToInformer). */
-class WriteBack<T extends { metadata?: { resourceVersion?: string } }> {
+export class WriteBack<T extends { metadata?: { resourceVersion?: string } }> {
   private m = new Map<string, T>();
   remember(key: string, obj: T): void { this.m.set(key, obj); }
-  forget(key: string): void { this.m.delete(key); }
-  /** The fresher of the cached object and the remembered one. */
+  /** The fresher of the cached object and the remembered one (none when the cache has none: it was deleted). */
   pick(key: string, cached: T | undefined): T | undefined {
     const mine = this.m.get(key);
     if (!mine) return cached;
-    if (!cached) return mine;
+    if (!cached) { this.m.delete(key); return undefined; }
     const a = rv(cached), b = rv(mine);
     if (a === undefined || b === undefined || a >= b) { this.m.delete(key); return cached; }
     return mine;
@@ -70,6 +69,7 @@ export class RolloutController implements Controller {
   private depInf!: Informer<any>;
   private rolloutWB = new WriteBack<Rollout>();
   private rsWB = new WriteBack<RS>();
+  private svcWB = new WriteBack<Service>();
   /** `${ns}/${rollout}` → names of the Services whose managed-by annotation names it. */
   private managed = new Map<string, Set<string>>();
   private running?: Promise<void>;
@@ -210,8 +210,8 @@ export class RolloutController implements Controller {
       client: this.ctx.client,
       recorder: this.recorder,
       enqueueAfter: (r, ms) => this.queue.addAfter(objectKey(r), ms),
-      getService: (ns, name) => this.svcInf.getByName(ns, name) as Service | undefined,
-      servicesManagedBy: (ns, name) => [...(this.managed.get(`${ns}/${name}`) ?? [])].map((n) => this.svcInf.getByName(ns, n) as Service | undefined).filter((s): s is Service => !!s),
+      getService: (ns, name) => this.svcWB.pick(`${ns}/${name}`, this.svcInf.getByName(ns, name) as Service | undefined),
+      servicesManagedBy: (ns, name) => [...(this.managed.get(`${ns}/${name}`) ?? [])].map((n) => this.svcWB.pick(`${ns}/${n}`, this.svcInf.getByName(ns, n) as Service | undefined)).filter((s): s is Service => !!s),
       getAnalysisTemplate: (ns, name) => this.atInf?.getByName(ns, name) as AnalysisTemplate | undefined,
       getClusterAnalysisTemplate: (name) => this.catInf?.getByName(undefined, name) as AnalysisTemplate | undefined,
       listAnalysisTemplates: (ns) => ((this.atInf?.list() ?? []) as AnalysisTemplate[]).filter((t) => t.metadata.namespace === ns),
@@ -221,6 +221,7 @@ export class RolloutController implements Controller {
       remember: (kind, obj) => {
         const key = `${obj.metadata?.namespace}/${obj.metadata?.name}`;
         if (kind === 'Rollout') this.rolloutWB.remember(key, obj as Rollout);
+        else if (kind === 'Service') this.svcWB.remember(key, obj as Service);
         else this.rsWB.remember(key, obj as RS);
       },
       evictionSupported: this.evictionSupported,
@@ -232,8 +233,7 @@ export class RolloutController implements Controller {
     const cached = this.rolloutWB.pick(key, this.roInf.get(key) as Rollout | undefined);
     const [ns, name] = key.split('/');
     const deps = this.deps();
-    if (!cached || !this.roInf.get(key)) {
-      this.rolloutWB.forget(key);
+    if (!cached) {
       await releaseServices(this.ctx.client, deps.servicesManagedBy(ns, name), name);
       return;
     }
@@ -245,7 +245,7 @@ export class RolloutController implements Controller {
     const rss = specErr ? [] : await this.replicaSetsFor(r);
     const runs = specErr ? [] : await this.analysisRunsFor(r);
     const c = new RolloutContext(deps, r, rss, runs, now);
-    const err = specErr || validateReferences(r, { getService: deps.getService, getAnalysisTemplate: deps.getAnalysisTemplate, getClusterAnalysisTemplate: deps.getClusterAnalysisTemplate });
+    const err = specErr || validateReferences(r, deps);
     if (err) {
       this.queue.addAfter(key, InvalidSpecRequeueMs);
       await setInvalidSpec(c, err);

@@ -10,11 +10,15 @@ import { selectorIsEmpty, selectorMatches } from '../../client/selector.ts';
 import type { AnalysisTemplate, Rollout, RolloutAnalysis } from './types.ts';
 import { KubeliteRouterPlugin, Msg } from './types.ts';
 import { maxTrafficWeight, stepsOf } from './defaults.ts';
+import { resolveRolloutArgs } from './analysisrun.ts';
+import { newAnalysisRunFromTemplates } from '../../analysis/run-from-templates.ts';
 
 export interface ReferenceLookup {
   getService(namespace: string, name: string): Service | undefined;
   getAnalysisTemplate(namespace: string, name: string): AnalysisTemplate | undefined;
   getClusterAnalysisTemplate(name: string): AnalysisTemplate | undefined;
+  listAnalysisTemplates(namespace: string): AnalysisTemplate[];
+  listClusterAnalysisTemplates(): AnalysisTemplate[];
 }
 
 const invalid = (path: string, value: unknown, detail: string) => `${path}: Invalid value: ${JSON.stringify(value)}: ${detail}`;
@@ -91,6 +95,16 @@ export function validateReferences(r: Rollout, look: ReferenceLookup): string {
         const kind = t.clusterScope ? 'clusteranalysistemplate' : 'analysistemplate';
         return invalid(`${path}.templates[${i}].templateName`, t.templateName, `${kind}.argoproj.io "${t.templateName}" not found`);
       }
+    }
+    // As upstream: the templates must make a run with these args (every arg resolved, no duplicate metric...).
+    try {
+      newAnalysisRunFromTemplates({
+        refs: a.templates ?? [], templates: look.listAnalysisTemplates(ns) as any, clusterTemplates: look.listClusterAnalysisTemplates() as any,
+        args: resolveRolloutArgs(a.args, 'stable-hash', 'latest-hash', r) as any, dryRun: a.dryRun, measurementRetention: a.measurementRetention,
+        namespace: ns, name: 'validation',
+      });
+    } catch (e) {
+      return invalid(`${path}.templates`, (a.templates ?? []).map((t) => t.templateName).join(','), (e as Error).message);
     }
   }
   return '';

@@ -14,10 +14,10 @@
  * away. If HAProxy is missing, or exits, the ports fall back to plain DNAT (the stable Service's own endpoints)
  * until the next sync restarts it.
  */
-import * as net from 'node:net';
 import { cpus } from 'node:os';
 import type { Service } from 'kubernetes-types/core/v1.d.ts';
 import type { Clock } from '../../util/clock.ts';
+import { freeLoopbackPort } from '../../util/ports.ts';
 import type { ServicePortInfo } from '../model.ts';
 import { buildRoutes, routable, type RoutedPort } from './routes.ts';
 import { desiredState, renderConfig, routerThreads, runtimeCommands, sameLayout, slotSide, type GlobalSettings, type PortState } from './config.ts';
@@ -41,17 +41,6 @@ export interface TrafficRouterOptions {
   restartBackoffMs?: number;
 }
 
-/** A free TCP port on 127.0.0.1 (asked from the kernel, then released for HAProxy to bind). */
-function freeLoopbackPort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.on('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const p = (s.address() as net.AddressInfo).port;
-      s.close(() => resolve(p));
-    });
-  });
-}
 
 export class TrafficRouter {
   readonly stats: TrafficStats;

@@ -55,3 +55,20 @@ test('metric resolution and HPA controller flags: flag over environment, malform
   assert.deepEqual(clusterConfig({ metricResolution: '10ms' }, {}), { error: 'invalid --metric-resolution "10ms": give a duration of at least 1s such as 15s' });
   assert.deepEqual(clusterConfig({ horizontalPodAutoscalerDownscaleStabilization: 'later' }, {}), { error: 'invalid --horizontal-pod-autoscaler-downscale-stabilization "later": give a duration such as 15s or 5m' });
 });
+
+test('the Prometheus of address-less metrics: --prometheus-address wins over ARGO_ROLLOUTS_PROMETHEUS_ADDRESS; none = on demand', () => {
+  const env = { ARGO_ROLLOUTS_PROMETHEUS_ADDRESS: 'http://prom.example:9090' };
+  const fromEnv = clusterConfig({}, env);
+  assert.ok(!('error' in fromEnv));
+  assert.equal(fromEnv.prometheusAddress, 'http://prom.example:9090');
+  const fromFlag = clusterConfig({ prometheusAddress: 'https://127.0.0.1:9091/' }, env);
+  assert.ok(!('error' in fromFlag));
+  assert.equal(fromFlag.prometheusAddress, 'https://127.0.0.1:9091/');
+  const none = clusterConfig({}, { ARGO_ROLLOUTS_PROMETHEUS_ADDRESS: '' });
+  assert.ok(!('error' in none));
+  assert.equal(none.prometheusAddress, undefined);
+  assert.deepEqual(clusterConfig({ prometheusAddress: '127.0.0.1:9090' }, {}),
+    { error: 'invalid --prometheus-address "127.0.0.1:9090": give the URL of a Prometheus such as http://127.0.0.1:9090' });
+  assert.deepEqual(clusterConfig({}, { ARGO_ROLLOUTS_PROMETHEUS_ADDRESS: 'ftp://x' }),
+    { error: 'invalid ARGO_ROLLOUTS_PROMETHEUS_ADDRESS "ftp://x": give the URL of a Prometheus such as http://127.0.0.1:9090' });
+});

@@ -160,3 +160,15 @@ test('background analysis starts at startingStep, is terminated on promotion', a
   assert.equal(r.status.phase, 'Healthy');
   assert.equal(runs(w)[0].spec.terminate, true, 'fully promoted: the background run is terminated');
 });
+
+test('an analysis whose template leaves an arg unresolved is an InvalidSpec, not a retry loop', async () => {
+  const w = world();
+  w.put(w.SVC, service('r-stable', { app: 'r' }));
+  w.put(w.SVC, service('r-canary', { app: 'r' }));
+  w.put({ group: 'argoproj.io', version: 'v1alpha1', plural: 'analysistemplates', kind: 'AnalysisTemplate', namespaced: true }, structuredClone(template));
+  w.put(w.RO, canaryRollout('r', 'nginx', [{ setWeight: 20 }, { analysis: { templates: [{ templateName: 'success-rate' }], args: [{ name: 'service-name', value: 'x' }] } }]));
+  await w.drive();
+  const r = w.get(w.RO, 'r');
+  assert.equal(r.status.phase, 'Degraded');
+  assert.equal(r.status.message, 'InvalidSpec: The Rollout "r" is invalid: spec.strategy.canary.steps[1].analysis.templates: Invalid value: "success-rate": args.canary-hash was not resolved');
+});

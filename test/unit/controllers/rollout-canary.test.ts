@@ -252,3 +252,48 @@ test('revisionHistoryLimit: old ReplicaSets beyond the limit are deleted once sc
   assert.deepEqual(sizes(w), [['v3', 0], ['v4', 5]], `one old revision kept: ${JSON.stringify(sizes(w))}`);
   assert.deepEqual(w.rss().map((rs) => rs.metadata.annotations['rollout.argoproj.io/revision']), ['3', '4']);
 });
+
+test('a canary without steps rolls like a Deployment (surge/unavailable) and completes "all 0 canary steps"', async () => {
+  const w = world();
+  w.put(w.RO, canaryRollout('r', 'nginx', [], { canaryService: undefined, stableService: undefined, maxSurge: 1, maxUnavailable: 0 }));
+  await w.drive();
+  assert.equal(w.get(w.RO, 'r').status.currentStepIndex, undefined);
+  await setImage(w, 'httpd');
+  const seen = new Set<string>();
+  const done = () => { const st = w.get(w.RO, 'r').status; return st.phase === 'Healthy' && w.rss().some((rs) => rs.spec.template.spec.containers[0].image === 'httpd' && rs.metadata.labels[HASH] === st.stableRS); };
+  for (let i = 0; i < 40 && !done(); i++) {
+    await w.ctrl.reconcile('default/r');
+    const total = w.rss().reduce((s, rs) => s + rs.spec.replicas, 0);
+    assert.ok(total <= 6, `never past replicas + maxSurge (${total})`);
+    seen.add(JSON.stringify(sizes(w)));
+    w.settle();
+  }
+  const r = w.get(w.RO, 'r');
+  assert.equal(r.status.phase, 'Healthy');
+  assert.deepEqual(sizes(w), [['nginx', 0], ['httpd', 5]]);
+  assert.ok(seen.size >= 5, 'it moved one pod at a time');
+  await (w.ctrl as any).recorder.flush();
+  assert.ok(w.actions.some((a) => a.resource === 'events' && /Completed all 0 canary steps/.test(a.body?.message ?? '')));
+});
+
+test('rollbackWindow: going back to a recent revision skips the steps', async () => {
+  const w = await setup({});
+  await w.client.patch(w.RO, 'default', 'r', { spec: { rollbackWindow: { revisions: 2 } } }, 'merge');
+  await w.drive();
+  w.clock.advance(5_000);
+  await setImage(w, 'httpd');
+  await w.drive();
+  await w.client.patch(w.RO, 'default', 'r', { status: { promoteFull: true } }, 'merge', 'status');
+  await w.drive();
+  assert.deepEqual(sizes(w), [['nginx', 0], ['httpd', 5]]);
+  w.clock.advance(5_000);
+  await setImage(w, 'nginx');
+  await w.drive();
+  const r = w.get(w.RO, 'r');
+  assert.equal(r.status.phase, 'Healthy', 'no pause: the rollback is within the window');
+  assert.equal(r.status.currentStepIndex, 5);
+  assert.deepEqual(sizes(w), [['httpd', 0], ['nginx', 5]], 'the old RS is reused with a new revision');
+  const back = w.rss()[1];
+  assert.equal(back.metadata.annotations['rollout.argoproj.io/revision'], '3');
+  assert.equal(back.metadata.annotations['rollout.argoproj.io/revision-history'], '1');
+});

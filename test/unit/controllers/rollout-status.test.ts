@@ -181,3 +181,16 @@ test('scale-down delays by strategy', () => {
   routed.spec.strategy.canary!.abortScaleDownDelaySeconds = 0;
   assert.deepEqual(abortScaleDownDelay(routed), { delay: null, wasSet: true }, '0 = leave the canary up');
 });
+
+test('write-back: a just-written object wins over an older cached copy until the cache catches up', async () => {
+  const { WriteBack } = await import('../../../src/controllers/rollout/controller.ts');
+  const wb = new WriteBack<{ metadata: { resourceVersion: string }; v: string }>();
+  const o = (rv: string, v: string) => ({ metadata: { resourceVersion: rv }, v });
+  assert.equal(wb.pick('k', o('5', 'cache'))?.v, 'cache', 'nothing remembered');
+  wb.remember('k', o('9', 'mine'));
+  assert.equal(wb.pick('k', o('5', 'cache'))?.v, 'mine', 'the cache lags');
+  assert.equal(wb.pick('k', undefined), undefined, 'gone from the cache: deleted');
+  wb.remember('k', o('9', 'mine'));
+  assert.equal(wb.pick('k', o('12', 'cache'))?.v, 'cache', 'caught up');
+  assert.equal(wb.pick('k', o('8', 'older'))?.v, 'older', 'forgotten once caught up');
+});
