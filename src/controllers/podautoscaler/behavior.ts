@@ -101,31 +101,29 @@ function policySelector(rules: HPAScalingRules, up: boolean): { start: number; p
   return up === min ? { start: Number.MAX_SAFE_INTEGER, pick: Math.min } : { start: Number.MIN_SAFE_INTEGER, pick: Math.max };
 }
 
-/** The most replicas the scale-up policies allow now. */
-export function calculateScaleUpLimitWithScalingRules(current: number, up: ScaleEvent[], down: ScaleEvent[], rules: HPAScalingRules, nowMs: number): number {
-  const sel = policySelector(rules, true);
+/** The replicas the policies of one direction allow now: per policy, the count at the start of its period ± its change. */
+function policyLimit(current: number, up: ScaleEvent[], down: ScaleEvent[], rules: HPAScalingRules, nowMs: number, scalingUp: boolean): number {
+  const sel = policySelector(rules, scalingUp);
   if (!sel) return current;
   let result = sel.start;
   for (const p of rules.policies ?? []) {
     const periodStart = current - getReplicasChangePerPeriod(p.periodSeconds, up, nowMs) + getReplicasChangePerPeriod(p.periodSeconds, down, nowMs);
-    const proposed = p.type === 'Pods' ? periodStart + p.value : Math.ceil(periodStart * (1 + p.value / 100));
+    let proposed: number;
+    if (p.type === 'Pods') proposed = scalingUp ? periodStart + p.value : periodStart - p.value;
+    // Up: rounded up, so a small percentage still adds a pod; down: truncated.
+    else proposed = scalingUp ? Math.ceil(periodStart * (1 + p.value / 100)) : Math.trunc(periodStart * (1 - p.value / 100));
     result = sel.pick(result, proposed);
   }
   return result;
 }
 
+/** The most replicas the scale-up policies allow now. */
+export const calculateScaleUpLimitWithScalingRules = (current: number, up: ScaleEvent[], down: ScaleEvent[], rules: HPAScalingRules, nowMs: number) =>
+  policyLimit(current, up, down, rules, nowMs, true);
+
 /** The fewest replicas the scale-down policies allow now. */
-export function calculateScaleDownLimitWithBehaviors(current: number, up: ScaleEvent[], down: ScaleEvent[], rules: HPAScalingRules, nowMs: number): number {
-  const sel = policySelector(rules, false);
-  if (!sel) return current;
-  let result = sel.start;
-  for (const p of rules.policies ?? []) {
-    const periodStart = current - getReplicasChangePerPeriod(p.periodSeconds, up, nowMs) + getReplicasChangePerPeriod(p.periodSeconds, down, nowMs);
-    const proposed = p.type === 'Pods' ? periodStart - p.value : Math.trunc(periodStart * (1 - p.value / 100));
-    result = sel.pick(result, proposed);
-  }
-  return result;
-}
+export const calculateScaleDownLimitWithBehaviors = (current: number, up: ScaleEvent[], down: ScaleEvent[], rules: HPAScalingRules, nowMs: number) =>
+  policyLimit(current, up, down, rules, nowMs, false);
 
 /** convertDesiredReplicasWithBehaviorRate: the policies' rate limits and min/max. */
 export function convertDesiredReplicasWithBehaviorRate(h: AutoscalerHistory, a: NormalizationArgs, nowMs: number): Decision {

@@ -118,19 +118,22 @@ export function metricUsageRatio(metrics: PodMetricsInfo, targetUsage: number): 
 }
 
 const without = (metrics: PodMetricsInfo, names: Set<string>) => { for (const n of names) metrics.delete(n); };
+const assume = (value: number): PodMetric => ({ value, timestampMs: 0, windowMs: 0 });
 
-/** GetResourceReplicas: a utilization (percentage of request) target. */
-export function resourceReplicas(currentReplicas: number, targetUtilization: number, resource: string, container: string,
-  pods: Pod[], podMetrics: PodMetricsInfo, o: CalcOptions): { replicas: number; utilization: number; rawUtilization: number } {
+/**
+ * The algorithm both target kinds share: `measure` turns the pods' metrics into a usage ratio (and what the status
+ * reports); `onScaleDown` is what a pod without a metric is assumed to use when the ratio says scale down.
+ */
+function proposal<T extends object>(currentReplicas: number, resource: string, pods: Pod[], podMetrics: PodMetricsInfo, o: CalcOptions,
+  measure: (metrics: PodMetricsInfo) => T & { ratio: number }, onScaleDown: (pod: string) => number): T & { replicas: number } {
   if (!pods.length) throw new CalcError('no pods returned by selector while calculating replica count');
   const metrics = new Map(podMetrics);
   const { readyPodCount, unready, missing, ignored } = groupPods(pods, metrics, resource, o);
   without(metrics, ignored);
   without(metrics, unready);
   if (!metrics.size) throw new CalcError('did not receive metrics for targeted pods (pods might be unready)');
-  const requests = calculateRequests(pods, container, resource);
-  const { ratio, utilization, rawAverage } = resourceUtilizationRatio(metrics, requests, targetUtilization);
-  const keep = { replicas: currentReplicas, utilization, rawUtilization: rawAverage };
+  const { ratio, ...reported } = measure(metrics);
+  const keep = { ...(reported as unknown as T), replicas: currentReplicas };
 
   const scaleUpWithUnready = unready.size > 0 && ratio > 1;
   if (!scaleUpWithUnready && missing.size === 0) {
@@ -138,46 +141,32 @@ export function resourceReplicas(currentReplicas: number, targetUtilization: num
     return { ...keep, replicas: Math.ceil(ratio * readyPodCount) };
   }
   if (missing.size) {
-    if (ratio < 1) {
-      const fallback = Math.max(100, targetUtilization);
-      for (const p of missing) metrics.set(p, { value: Math.trunc(((requests.get(p) ?? 0) * fallback) / 100), timestampMs: 0, windowMs: 0 });
-    } else if (ratio > 1) {
-      for (const p of missing) metrics.set(p, { value: 0, timestampMs: 0, windowMs: 0 });
-    }
+    if (ratio < 1) for (const p of missing) metrics.set(p, assume(onScaleDown(p)));
+    else if (ratio > 1) for (const p of missing) metrics.set(p, assume(0));
   }
-  if (scaleUpWithUnready) for (const p of unready) metrics.set(p, { value: 0, timestampMs: 0, windowMs: 0 });
-  const next = resourceUtilizationRatio(metrics, requests, targetUtilization).ratio;
+  if (scaleUpWithUnready) for (const p of unready) metrics.set(p, assume(0));
+  const next = measure(metrics).ratio;
   if (isWithin(o.tolerances, next) || (ratio < 1 && next > 1) || (ratio > 1 && next < 1)) return keep;
   const replicas = Math.ceil(next * metrics.size);
   if ((next < 1 && replicas > currentReplicas) || (next > 1 && replicas < currentReplicas)) return keep;
   return { ...keep, replicas };
 }
 
-/** calcPlainMetricReplicas: an average-value target (resource averageValue, or a pods metric). */
+/** GetResourceReplicas: a utilization (percentage of request) target; missing pods count as 100% of their
+ *  request (or the target when it is above 100%) on a scale-down. */
+export function resourceReplicas(currentReplicas: number, targetUtilization: number, resource: string, container: string,
+  pods: Pod[], podMetrics: PodMetricsInfo, o: CalcOptions): { replicas: number; utilization: number; rawUtilization: number } {
+  let requests: Map<string, number> | undefined;
+  return proposal(currentReplicas, resource, pods, podMetrics, o, (metrics) => {
+    requests ??= calculateRequests(pods, container, resource);
+    const r = resourceUtilizationRatio(metrics, requests, targetUtilization);
+    return { ratio: r.ratio, utilization: r.utilization, rawUtilization: r.rawAverage };
+  }, (pod) => Math.trunc(((requests!.get(pod) ?? 0) * Math.max(100, targetUtilization)) / 100));
+}
+
+/** calcPlainMetricReplicas: an average-value target (resource averageValue, or a pods metric); missing pods
+ *  count as using exactly the target on a scale-down. */
 export function plainMetricReplicas(currentReplicas: number, targetUsage: number, resource: string, pods: Pod[],
   podMetrics: PodMetricsInfo, o: CalcOptions): { replicas: number; usage: number } {
-  if (!pods.length) throw new CalcError('no pods returned by selector while calculating replica count');
-  const metrics = new Map(podMetrics);
-  const { readyPodCount, unready, missing, ignored } = groupPods(pods, metrics, resource, o);
-  without(metrics, ignored);
-  without(metrics, unready);
-  if (!metrics.size) throw new CalcError('did not receive metrics for targeted pods (pods might be unready)');
-  const { ratio, usage } = metricUsageRatio(metrics, targetUsage);
-  const keep = { replicas: currentReplicas, usage };
-
-  const scaleUpWithUnready = unready.size > 0 && ratio > 1;
-  if (!scaleUpWithUnready && missing.size === 0) {
-    if (isWithin(o.tolerances, ratio)) return keep;
-    return { ...keep, replicas: Math.ceil(ratio * readyPodCount) };
-  }
-  if (missing.size) {
-    if (ratio < 1) for (const p of missing) metrics.set(p, { value: targetUsage, timestampMs: 0, windowMs: 0 });
-    else if (ratio > 1) for (const p of missing) metrics.set(p, { value: 0, timestampMs: 0, windowMs: 0 });
-  }
-  if (scaleUpWithUnready) for (const p of unready) metrics.set(p, { value: 0, timestampMs: 0, windowMs: 0 });
-  const next = metricUsageRatio(metrics, targetUsage).ratio;
-  if (isWithin(o.tolerances, next) || (ratio < 1 && next > 1) || (ratio > 1 && next < 1)) return keep;
-  const replicas = Math.ceil(next * metrics.size);
-  if ((next < 1 && replicas > currentReplicas) || (next > 1 && replicas < currentReplicas)) return keep;
-  return { ...keep, replicas };
+  return proposal(currentReplicas, resource, pods, podMetrics, o, (metrics) => metricUsageRatio(metrics, targetUsage), () => targetUsage);
 }
