@@ -9,7 +9,7 @@
 import { createHash } from 'node:crypto';
 import type { Schema } from './schema.ts';
 import type { ResourceDef, SubresourceDef } from './resource.ts';
-import { definitions, REF_PREFIX } from './definitions/index.ts';
+import { allDefinitions, REF_PREFIX } from './definitions/index.ts';
 import { groupVersions, resources } from './registry.ts';
 
 const META = 'io.k8s.apimachinery.pkg.apis.meta.v1.';
@@ -62,7 +62,7 @@ const cap = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);
 
 /** Schema name of a GVK's definition, e.g. io.k8s.api.apps.v1.Deployment. */
 function schemaNameFor(group: string, version: string, kind: string): string | undefined {
-  for (const [name, s] of Object.entries(definitions)) {
+  for (const [name, s] of Object.entries(allDefinitions())) {
     const g = s['x-kubernetes-group-version-kind'];
     if (g?.some((x) => x.group === group && x.version === version && x.kind === kind)) return name;
   }
@@ -163,7 +163,7 @@ const aOrAn = (k: string) => (/^[AEIOU]/.test(k) ? `an ${k}` : `a ${k}`);
 
 /** Every schema name reachable from `roots` through $ref. */
 function closure(roots: string[]): string[] {
-  const all = { ...definitions, ...extraSchemas };
+  const all = { ...allDefinitions(), ...extraSchemas };
   const seen = new Set<string>();
   const stack = [...roots];
   while (stack.length) {
@@ -192,16 +192,24 @@ const docCache = new Map<string, { doc: object; json: string; hash: string }>();
 const served = (s: Schema): Schema => JSON.parse(JSON.stringify(s, (k, v) =>
   (k.startsWith('x-kubelite-') ? undefined : k === 'enum' && Array.isArray(v) ? [...v].sort() : v)));
 
-function build(gvPath: string) {
-  const hit = docCache.get(gvPath);
+/**
+ * The served kinds a document covers: the built-in ones, or those and the custom resources an API server serves
+ * (with a token that changes whenever they do, so a cached document is never stale).
+ */
+export interface ServedKinds { defs: ResourceDef[]; token: string }
+const BUILTIN: ServedKinds = { defs: resources, token: '' };
+
+function build(gvPath: string, served_: ServedKinds = BUILTIN) {
+  const cacheKey = `${served_.token}|${gvPath}`;
+  const hit = docCache.get(cacheKey);
   if (hit) return hit;
-  const gv = groupVersions().find((g) => g.path === gvPath.replace(/^\/+/, ''));
+  const gv = groupVersions(served_.defs).find((g) => g.path === gvPath.replace(/^\/+/, ''));
   if (!gv) return undefined;
   const paths: Record<string, PathItem> = {};
-  for (const r of resources) if (r.group === gv.group && r.version === gv.version) addResourcePaths(paths, r);
+  for (const r of served_.defs) if (r.group === gv.group && r.version === gv.version) addResourcePaths(paths, r);
   const refs: string[] = [];
   collectRefs(paths, refs);
-  const all = { ...definitions, ...extraSchemas };
+  const all = { ...allDefinitions(), ...extraSchemas };
   const schemas: Record<string, Schema> = {};
   for (const n of closure(refs)) schemas[n] = served(all[n]);
   const doc = {
@@ -217,34 +225,36 @@ function build(gvPath: string) {
   const json = JSON.stringify(doc);
   const hash = createHash('sha512').update(json).digest('hex').toUpperCase();
   const entry = { doc, json, hash };
-  docCache.set(gvPath, entry);
+  // Documents of an earlier set of custom resources are dropped (the built-in ones stay).
+  if (served_.token) for (const k of docCache.keys()) if (!k.startsWith('|') && !k.startsWith(`${served_.token}|`)) docCache.delete(k);
+  docCache.set(cacheKey, entry);
   return entry;
 }
 
 /** The document for "api/v1" or "apis/apps/v1" (undefined for an unknown group-version). */
-export function openapiV3Document(gvPath: string): object | undefined {
-  return build(gvPath)?.doc;
+export function openapiV3Document(gvPath: string, kinds: ServedKinds = BUILTIN): object | undefined {
+  return build(gvPath, kinds)?.doc;
 }
 /** The same document, serialised once, with its content hash (for ETag and the index URL). */
-export function openapiV3DocumentJSON(gvPath: string): { json: string; hash: string } | undefined {
-  const e = build(gvPath);
+export function openapiV3DocumentJSON(gvPath: string, kinds: ServedKinds = BUILTIN): { json: string; hash: string } | undefined {
+  const e = build(gvPath, kinds);
   return e && { json: e.json, hash: e.hash };
 }
 
 /** GET /openapi/v3 */
-export function openapiV3Index(): { paths: Record<string, { serverRelativeURL: string }> } {
+export function openapiV3Index(kinds: ServedKinds = BUILTIN): { paths: Record<string, { serverRelativeURL: string }> } {
   const paths: Record<string, { serverRelativeURL: string }> = {};
-  for (const gv of groupVersions()) {
-    const e = build(gv.path)!;
+  for (const gv of groupVersions(kinds.defs)) {
+    const e = build(gv.path, kinds)!;
     paths[gv.path] = { serverRelativeURL: `/openapi/v3/${gv.path}?hash=${e.hash}` };
   }
   return { paths };
 }
 
 /** The index, and a document by group and version (as the API server routes them). */
-export function openapiIndex(): { paths: Record<string, { serverRelativeURL: string }> } {
-  return openapiV3Index();
+export function openapiIndex(kinds: ServedKinds = BUILTIN): { paths: Record<string, { serverRelativeURL: string }> } {
+  return openapiV3Index(kinds);
 }
-export function openapiDocument(group: string, version: string): object | undefined {
-  return openapiV3Document(group ? `apis/${group}/${version}` : `api/${version}`);
+export function openapiDocument(group: string, version: string, kinds: ServedKinds = BUILTIN): object | undefined {
+  return openapiV3Document(group ? `apis/${group}/${version}` : `api/${version}`, kinds);
 }

@@ -141,10 +141,49 @@ function readMessage(r: Reader, wt: number, s: Schema, what: string): unknown {
   expectWire(wt, WIRE_LEN, what);
   const sub = Reader.create(r.bytes());
   const special = s['x-kubelite-protobuf']?.special;
+  if (special && JSON_SPECIALS.has(special)) return readJsonSpecial(sub, special, what);
   if (special) return readSpecial(sub, special);
   const out: Record<string, unknown> = {};
   decodeInto(sub, planOf(s), out, what);
   return out;
+}
+
+const JSON_SCHEMA_PROPS = 'io.k8s.apiextensions-apiserver.pkg.apis.apiextensions.v1.JSONSchemaProps';
+const JSON_SPECIALS = new Set(['json', 'jsonSchemaPropsOrArray', 'jsonSchemaPropsOrBool', 'jsonSchemaPropsOrStringArray']);
+
+/**
+ * apiextensions' JSON (raw JSON bytes at field 1) and the JSONSchemaProps unions, as their Go MarshalJSON writes
+ * them: OrArray {schema 1, jSONSchemas 2} → the list if given, else the schema; OrBool {allows 1, schema 2} → the
+ * schema if given, else the boolean; OrStringArray {schema 1, property 2} → the strings if given, else the schema.
+ */
+function readJsonSpecial(r: Reader, kind: string, what: string): unknown {
+  const schemas: Record<number, Record<string, unknown>[]> = {};
+  const strings: string[] = [];
+  let allows = false;
+  let raw: Uint8Array | undefined;
+  const props = (bytes: Uint8Array) => {
+    const out: Record<string, unknown> = {};
+    decodeInto(Reader.create(bytes), planOf(definitions[JSON_SCHEMA_PROPS]), out, what);
+    return out;
+  };
+  while (r.pos < r.len) {
+    const tag = r.uint32(), n = tag >>> 3, wt = tag & 7;
+    if (kind === 'json' && n === 1) { expectWire(wt, WIRE_LEN, what); raw = r.bytes(); continue; }
+    if (kind === 'jsonSchemaPropsOrBool' && n === 1) { expectWire(wt, WIRE_VARINT, what); allows = r.bool(); continue; }
+    if (kind === 'jsonSchemaPropsOrStringArray' && n === 2) { expectWire(wt, WIRE_LEN, what); strings.push(r.string()); continue; }
+    if (kind !== 'json' && (n === 1 || n === 2)) { expectWire(wt, WIRE_LEN, what); (schemas[n] ??= []).push(props(r.bytes())); continue; }
+    r.skipType(wt);
+  }
+  switch (kind) {
+    case 'json': {
+      const text = raw ? Buffer.from(raw).toString('utf8') : '';
+      if (!text) return undefined;
+      try { return JSON.parse(text); } catch { throw new Error(`${what}: JSON field does not hold JSON`); }
+    }
+    case 'jsonSchemaPropsOrArray': return schemas[2]?.length ? schemas[2] : schemas[1]?.[0];
+    case 'jsonSchemaPropsOrBool': return schemas[2]?.[0] ?? allows;
+    default: return strings.length ? strings : schemas[1]?.[0];
+  }
 }
 
 /** One value (not a list element container) of property schema `p`. */
@@ -302,6 +341,17 @@ export function decodeProtobufBody(body: Buffer): KubeObject {
 }
 
 /** Whether a body looks like a Kubernetes protobuf envelope. */
+/** The apiVersion and kind a protobuf body's runtime.Unknown envelope names (undefined when it is not one). */
+export function protobufTypeMeta(body: Buffer): { apiVersion: string; kind: string } | undefined {
+  if (!isProtobufBody(body)) return undefined;
+  try {
+    const { apiVersion, kind } = readEnvelope(body);
+    return { apiVersion, kind };
+  } catch {
+    return undefined;
+  }
+}
+
 export function isProtobufBody(body: Buffer): boolean {
   return body.length >= 4 && body.subarray(0, 4).equals(PROTOBUF_MAGIC);
 }

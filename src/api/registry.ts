@@ -14,6 +14,7 @@ import { pods } from './kinds/pods.ts';
 import { replicasets } from './kinds/replicasets.ts';
 import { services } from './kinds/services.ts';
 import { poddisruptionbudgets } from './kinds/poddisruptionbudgets.ts';
+import { customresourcedefinitions } from './kinds/customresourcedefinitions.ts';
 import { rollouts } from './kinds/rollouts.ts';
 import { analysisruns, analysistemplates, clusteranalysistemplates } from './kinds/analysis.ts';
 import { nodemetrics, podmetrics } from './kinds/metrics.ts';
@@ -27,6 +28,7 @@ export const kinds = {
   endpointslices,
   leases,
   poddisruptionbudgets,
+  customresourcedefinitions,
   rollouts, analysisruns, analysistemplates, clusteranalysistemplates,
   nodemetrics, podmetrics,
 } satisfies Record<string, ResourceDef>;
@@ -51,10 +53,10 @@ export interface GroupVersion {
   path: string;
 }
 
-/** Every served group-version, core first. */
-export function groupVersions(): GroupVersion[] {
+/** Every served group-version, core first (of the built-in kinds, or of `defs`). */
+export function groupVersions(defs: ResourceDef[] = resources): GroupVersion[] {
   const seen = new Map<string, GroupVersion>();
-  for (const r of resources) {
+  for (const r of defs) {
     const gv = r.group ? `${r.group}/${r.version}` : r.version;
     if (!seen.has(gv)) seen.set(gv, { group: r.group, version: r.version, groupVersion: gv, path: r.group ? `apis/${gv}` : `api/${gv}` });
   }

@@ -59,6 +59,10 @@ export interface ResourceDef {
   subresources: SubresourceDef[];
   /** Name of the definition in the OpenAPI components, e.g. io.k8s.api.apps.v1.Deployment */
   schemaName: string;
+  /** A custom resource (a descriptor built from a CustomResourceDefinition, src/api/crd): JSON bodies only (protobuf
+   *  is 415), no strategic merge patch (415), and wrong JSON types are reported by its schema validation (422), not
+   *  by decoding (400). */
+  custom?: boolean;
   /** Whether spec changes bump metadata.generation (true for kinds with spec/status). */
   hasGeneration: boolean;
   /** Server-side printing (kubectl get columns). Default: NAME, AGE. */

@@ -3,11 +3,11 @@
  * and check an object against its schema for unknown fields (fieldValidation Strict/Warn) and wrong JSON types.
  */
 import type { Schema } from './schema.ts';
-import { definitions, REF_PREFIX } from './definitions/index.ts';
+import { lookupDefinition, REF_PREFIX } from './definitions/index.ts';
 
 /** A named definition (e.g. io.k8s.api.apps.v1.Deployment), or undefined. */
 export function getSchema(name: string): Schema | undefined {
-  return definitions[name];
+  return lookupDefinition(name);
 }
 
 /**
@@ -31,7 +31,7 @@ function resolveUncached(schema: Schema | undefined): Schema | undefined {
     else if (s.allOf && s.allOf.length === 1 && s.allOf[0].$ref) target = s.allOf[0].$ref;
     if (!target) return s;
     const name = target.startsWith(REF_PREFIX) ? target.slice(REF_PREFIX.length) : target;
-    const def = definitions[name];
+    const def = lookupDefinition(name);
     if (!def) return undefined;
     const outer: Schema = { ...s };
     delete outer.$ref; delete outer.allOf;
@@ -90,7 +90,10 @@ export function pruneUnknownFields(obj: unknown, schemaName: string): string[] {
 function walkUnknown(v: unknown, schema: Schema, segs: Seg[], out: string[], prune: boolean): void {
   if (segs.length > 64 || v === null || typeof v !== 'object') return;
   const s = resolve(schema);
-  if (!s || s['x-kubernetes-preserve-unknown-fields']) return;
+  if (!s) return;
+  // Preserving unknown fields keeps this level's unknown fields; properties it does name are still walked.
+  const preserve = !!s['x-kubernetes-preserve-unknown-fields'];
+  if (preserve && !s.properties && !(s.additionalProperties && typeof s.additionalProperties === 'object') && !s.items) return;
   if (segs.length === 2 && segs[0] === 'metadata' && segs[1] === 'managedFields') return;
   if (Array.isArray(v)) {
     if (s.type !== 'array' || !s.items) return;
@@ -106,7 +109,7 @@ function walkUnknown(v: unknown, schema: Schema, segs: Seg[], out: string[], pru
     const next = ps ?? ap;
     segs.push(k);
     if (next) walkUnknown(o[k], next, segs, out, prune);
-    else if (props && !s.additionalProperties) { out.push(renderPath(segs)); if (prune) delete o[k]; }
+    else if (props && !s.additionalProperties && !preserve) { out.push(renderPath(segs)); if (prune) delete o[k]; }
     segs.pop();
   }
 }
@@ -142,7 +145,7 @@ function refName(s: Schema | undefined): string | undefined {
 function goType(schema: Schema | undefined): string {
   const n = refName(schema);
   if (n) {
-    const d = definitions[n];
+    const d = lookupDefinition(n);
     if (d && d.type !== 'object') return d['x-kubernetes-int-or-string'] || d.format === 'date-time' ? goTypeOfRef(n) : goScalar(d);
     return goTypeOfRef(n);
   }
@@ -178,11 +181,13 @@ export function findTypeErrors(obj: unknown, schemaName: string): TypeError[] {
   return out;
 }
 
-const rootRefs = new Map<string, Schema>();
+/** One `$ref` object per definition (its resolution is cached); a replaced custom definition gets a fresh one. */
+const rootRefs = new Map<string, { def: Schema | undefined; ref: Schema }>();
 function rootRef(name: string): Schema {
+  const def = lookupDefinition(name);
   let r = rootRefs.get(name);
-  if (!r) { r = { $ref: REF_PREFIX + name }; rootRefs.set(name, r); }
-  return r;
+  if (!r || r.def !== def) { r = { def, ref: { $ref: REF_PREFIX + name } }; rootRefs.set(name, r); }
+  return r.ref;
 }
 
 /** The 400 message upstream gives for a body that does not decode: `Deployment in version "v1" cannot be handled as a Deployment: json: ...`. */
@@ -198,7 +203,7 @@ function typeInfo(schema: Schema): TypeInfo {
   if (!t) {
     const s = resolve(schema);
     const n = refName(schema);
-    t = { s, struct: n && definitions[n]?.type === 'object' ? n.split('.').pop() : undefined, itemStruct: s?.type === 'array' ? itemStruct(s.items) : undefined };
+    t = { s, struct: n && lookupDefinition(n)?.type === 'object' ? n.split('.').pop() : undefined, itemStruct: s?.type === 'array' ? itemStruct(s.items) : undefined };
     typeInfos.set(schema, t);
   }
   return t;
@@ -271,5 +276,5 @@ function pushTypeError(out: TypeError[], schema: Schema, segs: Seg[], goSkip: bo
 }
 function itemStruct(items: Schema | undefined): string | undefined {
   const n = refName(items);
-  return n && definitions[n]?.type === 'object' ? n.split('.').pop() : undefined;
+  return n && lookupDefinition(n)?.type === 'object' ? n.split('.').pop() : undefined;
 }

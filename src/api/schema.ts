@@ -18,6 +18,28 @@ export interface Schema {
   default?: unknown;
   $ref?: string;
   allOf?: Schema[];
+  /** JSON Schema value validations: what CustomResourceDefinition schemas use (src/api/crd). */
+  anyOf?: Schema[];
+  oneOf?: Schema[];
+  not?: Schema;
+  nullable?: boolean;
+  minimum?: number;
+  maximum?: number;
+  exclusiveMinimum?: boolean;
+  exclusiveMaximum?: boolean;
+  multipleOf?: number;
+  minLength?: number;
+  maxLength?: number;
+  pattern?: string;
+  minItems?: number;
+  maxItems?: number;
+  uniqueItems?: boolean;
+  minProperties?: number;
+  maxProperties?: number;
+  title?: string;
+  example?: unknown;
+  externalDocs?: { description?: string; url?: string };
+  'x-kubernetes-validations'?: { rule: string; message?: string }[];
   /** Free-form object whose content is not checked (e.g. RawExtension, managedFields.fieldsV1). */
   'x-kubernetes-preserve-unknown-fields'?: boolean;
   'x-kubernetes-int-or-string'?: boolean;
@@ -45,7 +67,9 @@ export interface ProtobufAnnotation {
   /** Properties upstream's protobuf message does not carry, each with the reason. */
   absent?: Record<string, string>;
   /** A type protobuf encodes as its own small message but JSON as a scalar (or raw JSON). */
-  special?: 'time' | 'microTime' | 'intOrString' | 'quantity' | 'fieldsV1' | 'duration';
+  special?: 'time' | 'microTime' | 'intOrString' | 'quantity' | 'fieldsV1' | 'duration'
+    // apiextensions' JSON (raw bytes) and the JSONSchemaProps unions (a schema, or an array / bool / string list)
+    | 'json' | 'jsonSchemaPropsOrArray' | 'jsonSchemaPropsOrBool' | 'jsonSchemaPropsOrStringArray';
   /** On a kind no client sends as protobuf (a custom resource upstream), with the reason. */
   notCarried?: string;
 }

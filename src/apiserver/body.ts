@@ -9,7 +9,7 @@ import { StatusError, badRequest, tooLarge, unsupportedMediaType } from '../api/
 import { jsonDepthExceeds } from './codec.ts';
 
 export const MAX_BODY_BYTES = 3 * 1024 * 1024;
-const MAX_DEPTH = 100;
+export const MAX_DEPTH = 100;
 
 export function readBody(req: http.IncomingMessage, limit = MAX_BODY_BYTES): Promise<Buffer> {
   const len = Number(req.headers['content-length'] ?? NaN);
@@ -86,27 +86,23 @@ export function parseYaml(buf: Buffer): unknown {
   return v;
 }
 
-/** Decode a non-patch body to an object. */
-export function decodeObjectBody(buf: Buffer, fmt: BodyFormat, decodeProtobuf: (b: Buffer) => unknown): unknown {
-  if (buf.length === 0) throw badRequest('the request body is empty');
-  let v: unknown;
-  if (fmt === 'yaml') v = parseYaml(buf);
-  else if (fmt === 'protobuf') {
-    try {
-      v = decodeProtobuf(buf);
-    } catch (e) {
-      if (e instanceof StatusError) throw e;
-      throw badRequest(`error decoding protobuf body: ${(e as Error).message}`);
-    }
-  } else v = parseJson(buf);
-  if (v === null || typeof v !== 'object' || Array.isArray(v)) throw badRequest('the body of the request is not an object');
-  return v;
-}
+/** Responses whose request asked for indented JSON (upstream isPrettyPrint: `pretty`, or curl/Wget/browser agents). */
+const prettyResponses = new WeakSet<http.ServerResponse>();
+export function markPretty(res: http.ServerResponse): void { prettyResponses.add(res); }
 
 export function writeJson(res: http.ServerResponse, code: number, body: unknown, headers: Record<string, string | string[]> = {}): void {
-  const text = JSON.stringify(body);
+  const text = prettyResponses.has(res) ? JSON.stringify(body, null, 2) + '\n' : JSON.stringify(body);
   if (res.headersSent) { res.end(); return; }
   res.writeHead(code, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(text), 'Cache-Control': 'no-cache, private', ...headers });
+  res.end(text);
+}
+
+/** An answer in the negotiated media type (JSON, or YAML for `Accept: application/yaml`). */
+export function writeObject(res: http.ServerResponse, code: number, body: unknown, mediaType: 'application/json' | 'application/yaml', headers: Record<string, string | string[]> = {}): void {
+  if (mediaType === 'application/json') return writeJson(res, code, body, headers);
+  if (res.headersSent) { res.end(); return; }
+  const text = YAML.stringify(body, { aliasDuplicateObjects: false });
+  res.writeHead(code, { 'Content-Type': 'application/yaml', 'Content-Length': Buffer.byteLength(text), 'Cache-Control': 'no-cache, private', ...headers });
   res.end(text);
 }
 

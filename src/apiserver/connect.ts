@@ -16,6 +16,7 @@ import type { Duplex } from 'node:stream';
 import type { Node, Pod } from 'kubernetes-types/core/v1.d.ts';
 import { StatusError, badRequest } from '../api/errors.ts';
 import type { ConnectContext } from './connect-hooks.ts';
+import { decodePodExecOptions, decodePodLogOptions, decodePortForwardPorts, encodePodExecOptions, encodePodLogOptions } from '../api/options.ts';
 
 const DEFAULT_KUBELET_PORT = 10250;
 
@@ -62,17 +63,16 @@ function kubeletToken(req: http.IncomingMessage, ctx: ConnectContext): string | 
   return /^bearer\s+/i.test(h) ? h.replace(/^bearer\s+/i, '').trim() : undefined;
 }
 
-function queryWithout(q: URLSearchParams, drop: string[]): string {
-  const out = new URLSearchParams();
-  for (const [k, v] of q) if (!drop.includes(k)) out.append(k, v);
-  const s = out.toString();
+function queryString(q: URLSearchParams): string {
+  const s = q.toString();
   return s ? `?${s}` : '';
 }
 
 export async function logHandler(req: http.IncomingMessage, res: http.ServerResponse | undefined, ctx: ConnectContext): Promise<void> {
   if (!res) throw badRequest('pods/log does not upgrade');
+  const opts = decodePodLogOptions(ctx.query, ctx.name);
   const pod = await getPod(ctx);
-  const container = pickContainer(pod, ctx.query.get('container'), ctx.name);
+  const container = pickContainer(pod, opts.container ?? null, ctx.name);
   if (!pod.spec?.nodeName) {
     // Upstream LogLocation: a pod without a host has no log yet — an empty answer.
     res.writeHead(200, { 'Content-Type': 'text/plain' });
@@ -80,7 +80,7 @@ export async function logHandler(req: http.IncomingMessage, res: http.ServerResp
     return;
   }
   const { host, port } = await kubeletFor(ctx, pod);
-  const path = `/containerLogs/${encodeURIComponent(ctx.namespace ?? 'default')}/${encodeURIComponent(ctx.name)}/${encodeURIComponent(container)}${queryWithout(ctx.query, ['container'])}`;
+  const path = `/containerLogs/${encodeURIComponent(ctx.namespace ?? 'default')}/${encodeURIComponent(ctx.name)}/${encodeURIComponent(container)}${queryString(encodePodLogOptions(opts))}`;
   const token = kubeletToken(req, ctx);
   await new Promise<void>((resolve, reject) => {
     const up = http.request({ host, port, path, method: 'GET', headers: token ? { Authorization: `Bearer ${token}` } : {} }, (ures) => {
@@ -132,13 +132,14 @@ function proxyUpgrade(req: http.IncomingMessage, client: Duplex, head: Buffer, h
 
 export async function execHandler(req: http.IncomingMessage, _res: http.ServerResponse | undefined, ctx: ConnectContext): Promise<void> {
   if (!ctx.upgrade) throw badRequest('Upgrade request required');
+  const opts = decodePodExecOptions(ctx.query);
   const pod = await getPod(ctx);
-  const container = pickContainer(pod, ctx.query.get('container'), ctx.name);
+  const container = pickContainer(pod, opts.container ?? null, ctx.name);
   if (pod.status?.phase === 'Succeeded' || pod.status?.phase === 'Failed') {
     throw badRequest(`cannot exec into a container in a completed pod; current phase is ${pod.status.phase}`);
   }
   const { host, port } = await kubeletFor(ctx, pod);
-  const path = `/exec/${encodeURIComponent(ctx.namespace ?? 'default')}/${encodeURIComponent(ctx.name)}/${encodeURIComponent(container)}${queryWithout(ctx.query, ['container'])}`;
+  const path = `/exec/${encodeURIComponent(ctx.namespace ?? 'default')}/${encodeURIComponent(ctx.name)}/${encodeURIComponent(container)}${queryString(encodePodExecOptions(opts))}`;
   await proxyUpgrade(req, ctx.upgrade.socket, ctx.upgrade.head, host, port, path, kubeletToken(req, ctx));
 }
 
@@ -147,6 +148,7 @@ export async function portForwardHandler(req: http.IncomingMessage, _res: http.S
   const pod = await getPod(ctx);
   if (pod.status?.phase !== 'Running') throw badRequest(`pod ${ctx.name} is not running`);
   const { host, port } = await kubeletFor(ctx, pod);
-  const path = `/portForward/${encodeURIComponent(ctx.namespace ?? 'default')}/${encodeURIComponent(ctx.name)}${queryWithout(ctx.query, [])}`;
+  const ports = decodePortForwardPorts(ctx.query);
+  const path = `/portForward/${encodeURIComponent(ctx.namespace ?? 'default')}/${encodeURIComponent(ctx.name)}${ports.length ? `?${ports.map((p) => `port=${p}`).join('&')}` : ''}`;
   await proxyUpgrade(req, ctx.upgrade.socket, ctx.upgrade.head, host, port, path, kubeletToken(req, ctx));
 }

@@ -1,7 +1,8 @@
 /** Per-request context passed through the REST layer. */
 import type { UserInfo } from './auth.ts';
+import type { FieldValidation, WriteOptions } from '../api/options.ts';
 
-export type FieldValidation = 'Strict' | 'Warn' | 'Ignore';
+export type { FieldValidation } from '../api/options.ts';
 
 export interface RequestContext {
   user: UserInfo;
@@ -12,18 +13,33 @@ export interface RequestContext {
   dryRun: boolean;
   fieldManager?: string;
   fieldValidation: FieldValidation;
+  /** PatchOptions.force: server-side apply takes the conflicting fields. */
+  force?: boolean;
   userAgent?: string;
 }
 
-export function contextFromQuery(user: UserInfo, query: URLSearchParams, namespace: string | undefined, userAgent?: string): RequestContext {
-  const fv = query.get('fieldValidation');
+/**
+ * The context of a request. `write` are its Create/Update/PatchOptions as src/api/options.ts decoded and
+ * validated them (the server decodes them once it knows the verb); without them, upstream's defaults.
+ */
+export function contextFromQuery(user: UserInfo, query: URLSearchParams, namespace: string | undefined, userAgent?: string, write?: WriteOptions): RequestContext {
   return {
     user, namespace, query, warnings: [],
-    dryRun: query.getAll('dryRun').includes('All'),
-    fieldManager: query.get('fieldManager') ?? undefined,
-    fieldValidation: fv === 'Strict' || fv === 'Warn' || fv === 'Ignore' ? fv : 'Warn',
+    dryRun: write?.dryRun ?? false,
+    fieldManager: write?.fieldManager,
+    fieldValidation: write?.fieldValidation ?? 'Warn',
+    force: write?.force,
     userAgent,
   };
+}
+
+/** Set a request's decoded write options on its context. */
+export function withWriteOptions(ctx: RequestContext, w: WriteOptions): RequestContext {
+  ctx.dryRun = w.dryRun;
+  ctx.fieldManager = w.fieldManager;
+  ctx.fieldValidation = w.fieldValidation;
+  ctx.force = w.force;
+  return ctx;
 }
 
 /** Upstream default field manager: the user agent's program name ("kubectl-client-side-apply", "kubectl"...). */

@@ -3,6 +3,7 @@
  * (/api APIVersions, /apis APIGroupList, /apis/<g> APIGroup, /api/v1 and /apis/<g>/<v> APIResourceList).
  */
 import type { ResourceDef, SubresourceDef } from '../api/resource.ts';
+import { compareKubeAwareVersion } from '../api/crd/versions.ts';
 
 export const AGGREGATED_V2 = 'application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList';
 export const AGGREGATED_V2BETA1 = 'application/json;g=apidiscovery.k8s.io;v=v2beta1;as=APIGroupDiscoveryList';
@@ -28,13 +29,27 @@ export class Discovery {
   /** group -> version -> defs, in registration order ('' = core). */
   private groups = new Map<string, Map<string, ResourceDef[]>>();
 
-  constructor(defs: ResourceDef[], private serverAddress: () => string) {
-    for (const d of defs) {
+  constructor(private builtin: ResourceDef[], private serverAddress: () => string) {
+    this.setCustom([]);
+  }
+
+  /**
+   * The custom resources served beside the built-in kinds (CustomResourceDefinitions): appended to their groups;
+   * a group only they make lists its versions by kube-aware priority (v2 > v1 > v1beta1 > v1alpha1 > foo1).
+   */
+  setCustom(custom: ResourceDef[]): void {
+    this.groups = new Map();
+    const builtinGroups = new Set(this.builtin.map((d) => d.group));
+    for (const d of [...this.builtin, ...custom]) {
       let g = this.groups.get(d.group);
       if (!g) { g = new Map(); this.groups.set(d.group, g); }
       let v = g.get(d.version);
       if (!v) { v = []; g.set(d.version, v); }
       v.push(d);
+    }
+    for (const [group, vs] of this.groups) {
+      if (builtinGroups.has(group)) continue;
+      this.groups.set(group, new Map([...vs].sort(([a], [b]) => compareKubeAwareVersion(a, b))));
     }
   }
 

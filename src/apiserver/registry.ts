@@ -26,6 +26,7 @@ import { patchObject, type PatchKind } from '../api/patch/index.ts';
 import { serverSideApply, updateManagedFields } from '../api/patch/apply.ts';
 import type { DeleteOptions, KindHooks, ObjectSource, RestContext } from './hooks.ts';
 import { ServiceAllocators } from './allocators.ts';
+import { checkApplyType, checkPatchedType, expectedOf, typeMismatch } from './decode.ts';
 
 export interface RegistryOptions {
   /** What the kinds' REST hooks need (default: Service allocators over the same store, default service CIDR). */
@@ -195,9 +196,10 @@ export class GenericRegistry {
    * What upstream's decoder does to a body: a JSON type error is 400; unknown fields are 400 under Strict,
    * a Warning header under Warn, and dropped (in place) unless Strict.
    */
-  checkUnknownFields(def: ResourceDef, body: unknown, ctx: RequestContext, typesChecked = false): void {
+  checkUnknownFields(def: ResourceDef, body: unknown, ctx: RequestContext, typesChecked = false, decoding = false): void {
     let typeErr: string | undefined;
-    if (!typesChecked) {
+    // A custom resource's wrong types are its schema validation's to report (422), as upstream's unstructured decoding.
+    if (!typesChecked && !def.custom) {
       try {
         const errs = findTypeErrors(body, def.schemaName);
         typeErr = errs.length ? typeErrorMessage(def.kind, def.version, errs[0]) : undefined;
@@ -209,7 +211,9 @@ export class GenericRegistry {
     if (!unknown.length) return;
     if (ctx.fieldValidation === 'Strict') {
       const msgs = unknown.map((u) => `unknown field "${u}"`);
-      throw badRequest(`strict decoding error: ${msgs.join(', ')}`);
+      // Create and update decode the body (transformDecodeError names the type); a patch's result is not.
+      const strict = `strict decoding error: ${msgs.join(', ')}`;
+      throw badRequest(decoding ? `${def.kind} in version "${def.version}" cannot be handled as a ${def.kind}: ${strict}` : strict);
     }
     if (ctx.fieldValidation === 'Warn') for (const u of unknown) ctx.warnings.push(`unknown field "${u}"`);
     try { pruneUnknownFields(body, def.schemaName); } catch { /* best effort */ }
@@ -231,13 +235,11 @@ export class GenericRegistry {
     if (obj.metadata !== undefined && (obj.metadata === null || typeof obj.metadata !== 'object' || Array.isArray(obj.metadata))) {
       throw badRequest('metadata must be an object');
     }
-    if (obj.kind !== undefined && obj.kind !== def.kind) {
-      throw badRequest(`the kind of the provided object (${String(obj.kind)}) does not match the kind of the request (${def.kind})`);
-    }
-    if (obj.apiVersion !== undefined && obj.apiVersion !== apiVersionOf(def)) {
-      throw badRequest(`the API version in the data (${String(obj.apiVersion)}) does not match the expected API version (${apiVersionOf(def)})`);
-    }
+    // The type against the endpoint, as upstream's decoder answers (src/apiserver/decode.ts); unset means the endpoint's.
+    const mismatch = typeMismatch(typeof obj.apiVersion === 'string' ? obj.apiVersion : apiVersionOf(def), typeof obj.kind === 'string' ? obj.kind : def.kind, expectedOf(def), obj.metadata?.name ?? '');
+    if (mismatch) throw mismatch;
     // Wrong JSON types are a decode error upstream (400), never stored (api-schema: findTypeErrors).
+    if (def.custom) return;
     const typeErrs = findTypeErrors(obj, def.schemaName);
     if (typeErrs.length) throw badRequest(typeErrorMessage(def.kind, def.version, typeErrs[0]));
   }
@@ -270,7 +272,7 @@ export class GenericRegistry {
     this.checkTypeMeta(def, body);
     const obj = deepClone(body);
     // checkTypeMeta has just run the JSON type check on the same content (obj is its clone).
-    if (!opts.skipUnknownCheck) this.checkUnknownFields(def, obj, ctx, true);
+    if (!opts.skipUnknownCheck) this.checkUnknownFields(def, obj, ctx, true, true);
     obj.apiVersion = apiVersionOf(def);
     obj.kind = def.kind;
     const meta = (obj.metadata = obj.metadata ?? {}) as Meta;
@@ -414,10 +416,11 @@ export class GenericRegistry {
       if (!opts.skipManagedFields) {
         try { updateManagedFields(next, old, { manager: managerOf(ctx), operation: 'Update', subresource: sub, schemaName: def.schemaName }); } catch { /* advisory */ }
       }
-      // No change: answer the current object without writing (resourceVersion unchanged).
-      const cmpNext = { ...next, metadata: { ...next.metadata, resourceVersion: om.resourceVersion, managedFields: undefined } };
-      const cmpOld = { ...old, metadata: { ...om, managedFields: undefined } };
-      if (jsonEqual(cmpNext, cmpOld)) return { obj: old };
+      // No change: answer the current object without writing (resourceVersion unchanged). managedFields count, as
+      // upstream's store compares whole objects: a new co-owner (an apply of the same values by another manager,
+      // e.g. --force-conflicts) is a change; the field manager keeps times stable on a real no-op.
+      const cmpNext = { ...next, metadata: { ...next.metadata, resourceVersion: om.resourceVersion } };
+      if (jsonEqual(cmpNext, old)) return { obj: old };
       if (ctx.dryRun) return { obj: { ...next, metadata: { ...next.metadata, resourceVersion: om.resourceVersion } } };
       // A deleting object whose finalizers are all gone is removed by this update.
       if (this.shouldDeleteDuringUpdate(def, next)) {
@@ -463,7 +466,7 @@ export class GenericRegistry {
   async update(def: ResourceDef, ns: string | undefined, name: string, body: KubeObject, ctx: RequestContext, subresource?: string): Promise<KubeObject> {
     this.checkTypeMeta(def, body);
     const clean = deepClone(body);
-    this.checkUnknownFields(def, clean, ctx);
+    this.checkUnknownFields(def, clean, ctx, false, true);
     const { obj } = await this.guaranteedUpdate(def, ns, name, ctx, () => deepClone(clean), { subresource });
     return obj;
   }
@@ -474,6 +477,7 @@ export class GenericRegistry {
     const { obj } = await this.guaranteedUpdate(def, ns, name, ctx, (cur) => {
       const curRV = cur.metadata?.resourceVersion;
       const next = patchObject(def.schemaName, kind, cur, patch);
+      checkPatchedType(next, expectedOf(def), kind);
       const w = ctx.warnings.length;
       this.checkUnknownFields(def, next, ctx);
       if (checked) ctx.warnings.length = w; // warn once across conflict retries
@@ -490,7 +494,7 @@ export class GenericRegistry {
     const { kind, patch } = p;
     if (kind === 'apply') {
       if (!patch || typeof patch !== 'object' || Array.isArray(patch)) throw badRequest('the apply patch is not an object');
-      return this.apply(def, ns, name, patch as KubeObject, ctx, ctx.query.get('force') === 'true', subresource);
+      return this.apply(def, ns, name, patch as KubeObject, ctx, ctx.force === true, subresource);
     }
     if (kind === 'json' ? !Array.isArray(patch) : (!patch || typeof patch !== 'object' || Array.isArray(patch))) {
       throw badRequest(kind === 'json' ? 'json patch must be an array of operations' : 'the patch is not a JSON object');
@@ -500,6 +504,7 @@ export class GenericRegistry {
 
   /** Server-side apply (PATCH application/apply-patch+yaml): creates when missing. */
   async apply(def: ResourceDef, ns: string | undefined, name: string, applied: KubeObject, ctx: RequestContext, force: boolean, subresource?: string): Promise<{ obj: KubeObject; created: boolean }> {
+    checkApplyType(applied as Record<string, unknown>, expectedOf(def));
     this.checkTypeMeta(def, applied);
     if (applied.metadata?.name && applied.metadata.name !== name) {
       throw badRequest(`the name of the object (${applied.metadata.name}) does not match the name on the URL (${name})`);

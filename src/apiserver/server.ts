@@ -11,10 +11,9 @@ import type { Duplex } from 'node:stream';
 import type { Store } from '../storage/store.ts';
 import type { KubeObject, ResourceDef } from '../api/resource.ts';
 import { StatusError, badRequest, internalError, methodNotAllowed, notFound, unauthorized } from '../api/errors.ts';
-import { buildTable, type IncludeObject, type Table } from '../api/tables/index.ts';
-import { defaultTable } from '../api/tables/cluster.ts';
+import type { IncludeObject } from '../api/tables/index.ts';
 import { resources } from '../api/registry.ts';
-import { openapiIndex, openapiDocument } from '../api/openapi.ts';
+import { openapiIndex, openapiDocument, type ServedKinds } from '../api/openapi.ts';
 import { decodeProtobufBody } from '../api/protobuf.ts';
 import type { PatchKind } from '../api/patch/index.ts';
 import { Authenticator, type UserInfo } from './auth.ts';
@@ -22,11 +21,15 @@ import type { Pki } from './tls.ts';
 import { GenericRegistry, type ListParams } from './registry.ts';
 import type { DeleteOptions, RestContext } from './hooks.ts';
 import { Discovery, wantsAggregated, AGGREGATED_V2, AGGREGATED_V2BETA1 } from './discovery.ts';
-import { bodyFormat, decodeObjectBody, parseJson, parseYaml, readBody, warningHeaders, writeJson, writeStatus } from './body.ts';
-import { contextFromQuery, parseRequestTarget, type RequestContext, type RequestTarget } from './context.ts';
+import { decodeWriteBody, expectedOf, expectedOfSubresource, type ExpectedType } from './decode.ts';
+import { negotiateOutput, transformEventObject, transformList, transformObject, type Negotiated, type TransformContext } from './negotiation.ts';
+import { bodyFormat, markPretty, writeObject, parseJson, parseYaml, readBody, warningHeaders, writeJson, writeStatus } from './body.ts';
+import { contextFromQuery, parseRequestTarget, withWriteOptions, type RequestContext, type RequestTarget } from './context.ts';
+import { decodeDeleteOptionsQuery, decodeGetOptions, decodeListOptions, decodeTableOptions, decodeWriteOptions, isPrettyPrint, validateDeleteOptions, type DeleteOptionsQuery, type ListOptions } from '../api/options.ts';
 import { serveWatch } from './watch.ts';
 import { apiVersionOf } from './codec.ts';
 import { KubeClient } from '../client/client.ts';
+import { CustomResourceCatalog } from './customresources.ts';
 
 export const SERVER_VERSION = {
   major: '1', minor: '32', gitVersion: 'v1.32.4-kubelite', gitCommit: '0000000000000000000000000000000000000000',
@@ -51,6 +54,8 @@ export interface ApiServerOptions {
 export interface ApiServer {
   registry: GenericRegistry;
   discovery: Discovery;
+  /** The custom resources served from CustomResourceDefinitions (started by listen()). */
+  customResources: CustomResourceCatalog;
   authenticator: Authenticator;
   httpServer: https.Server;
   defFor(group: string, plural: string): ResourceDef | undefined;
@@ -85,6 +90,16 @@ export function createApiServer(o: ApiServerOptions): ApiServer {
   }
   let address = '127.0.0.1:6443';
   const discovery = new Discovery(defs, () => address);
+  const customResources = new CustomResourceCatalog({
+    store: o.store, registry, builtins: defs, builtin: (g, p) => byGR.get(`${g}/${p}`), now, log,
+  });
+  customResources.onChange(() => discovery.setCustom(customResources.defs()));
+  /** A served kind: built in, else a custom resource. */
+  const lookup = (group: string, version: string, plural: string) => byGVR.get(`${group}/${version}/${plural}`) ?? customResources.lookup(group, version, plural);
+  const servedKinds = (): ServedKinds => {
+    const custom = customResources.defs();
+    return custom.length ? { defs: [...defs, ...custom], token: `crd-${customResources.generation}` } : { defs, token: '' };
+  };
   let ready = false;
   let loopback: KubeClient | undefined;
   /** A client over loopback for connect handlers: they call kubelets with the server's kubelet-client credential. */
@@ -110,11 +125,11 @@ export function createApiServer(o: ApiServerOptions): ApiServer {
     if (rest[0] === 'namespaces' && rest.length >= 3 && !byGVR.get(`${group}/${version}/namespaces`)?.subresources.some((s) => s.name === rest[2])) {
       namespace = rest[1];
       rest = rest.slice(2);
-      const def = byGVR.get(`${group}/${version}/${rest[0]}`);
+      const def = lookup(group, version, rest[0]);
       if (!def || !def.namespaced) return undefined;
       return { def, namespace, name: rest[1], subresource: rest[2], rest: rest.slice(3).join('/') };
     }
-    const def = byGVR.get(`${group}/${version}/${rest[0]}`);
+    const def = lookup(group, version, rest[0]);
     if (!def) return undefined;
     // A namespaced resource listed across namespaces: /api/v1/pods
     if (def.namespaced && rest.length > 1) return undefined;
@@ -135,6 +150,7 @@ export function createApiServer(o: ApiServerOptions): ApiServer {
       // Upgrades only go to connect handlers.
       return routeConnect(req, undefined, url, path, user!, upgrade);
     }
+    if (isPrettyPrint(url.searchParams, req.headers['user-agent'])) markPretty(res);
     if (path === '/version') return writeJson(res, 200, SERVER_VERSION);
     if (path === '/healthz' || path === '/livez') return text(res, 200, 'ok');
     if (path === '/readyz') return ready ? text(res, 200, 'ok') : text(res, 500, '[-]bootstrap failed: not finished\nreadyz check failed');
@@ -149,10 +165,10 @@ export function createApiServer(o: ApiServerOptions): ApiServer {
       if (agg) return writeJson(res, 200, discovery.aggregated(false, agg), { 'Content-Type': agg === 'v2' ? AGGREGATED_V2 : AGGREGATED_V2BETA1, Vary: 'Accept' });
       return writeJson(res, 200, discovery.apiGroupList(), { Vary: 'Accept' });
     }
-    if (path === '/openapi/v3') return writeJson(res, 200, openapiIndex());
+    if (path === '/openapi/v3') return writeJson(res, 200, openapiIndex(servedKinds()));
     if (path.startsWith('/openapi/v3/')) {
       const m = /^\/openapi\/v3\/(?:api\/(v1)|apis\/([^/]+)\/([^/]+))$/.exec(path);
-      const doc = m ? openapiDocument(m[2] ?? '', m[1] ?? m[3]) : undefined;
+      const doc = m ? openapiDocument(m[2] ?? '', m[1] ?? m[3], servedKinds()) : undefined;
       if (!doc) throw new StatusError(404, 'NotFound', 'the server could not find the requested resource');
       return writeJson(res, 200, doc, { 'Cache-Control': 'public, immutable', Expires: new Date(now() + 365 * 86400e3).toUTCString() });
     }
@@ -210,129 +226,140 @@ export function createApiServer(o: ApiServerOptions): ApiServer {
     });
   }
 
-  async function decodeBody(req: http.IncomingMessage): Promise<unknown> {
+  /** A write body, decoded and type-checked against what the endpoint takes (src/apiserver/decode.ts). */
+  async function decodeBody(req: http.IncomingMessage, exp: ExpectedType): Promise<KubeObject> {
     const fmt = bodyFormat(req, false);
+    // Custom resources have no protobuf encoding (upstream: only JSON and YAML serializers for them).
+    if (exp.custom && fmt === 'protobuf') throw new StatusError(415, 'UnsupportedMediaType', 'the body of the request was in an unknown format - accepted media types include: application/json, application/yaml');
     const buf = await readBody(req);
-    return decodeObjectBody(buf, fmt, (b) => decodeProtobufBody(b));
+    return decodeWriteBody(buf, fmt, exp, (b) => decodeProtobufBody(b));
   }
 
   function subresourceOf(t: Target) {
     return t.subresource ? t.def.subresources.find((s) => s.name === t.subresource) : undefined;
   }
 
-  function table(def: ResourceDef, objs: KubeObject[], includeObject: IncludeObject, listMeta: Table['metadata'], nowMs: number): Table {
-    return buildTable(objs, def.table ?? defaultTable, nowMs, includeObject, listMeta);
-  }
-
-  function tableAccept(accept: string): boolean {
-    return /as=Table/.test(accept) && /g=meta\.k8s\.io/.test(accept);
-  }
-
   function includeObjectParam(q: URLSearchParams): IncludeObject {
-    const v = q.get('includeObject');
-    return v === 'None' || v === 'Object' ? v : 'Metadata';
+    return decodeTableOptions(q).includeObject;
   }
 
-  function listParams(q: URLSearchParams): ListParams {
-    const limitS = q.get('limit');
-    let limit: number | undefined;
-    if (limitS) {
-      limit = Number(limitS);
-      if (!Number.isInteger(limit) || limit < 0) throw badRequest(`invalid limit: ${limitS}`);
-    }
+  function listParams(o: ListOptions): ListParams {
     return {
-      labelSelector: q.get('labelSelector') ?? undefined,
-      fieldSelector: q.get('fieldSelector') ?? undefined,
-      limit, continue: q.get('continue') ?? undefined,
-      resourceVersion: q.get('resourceVersion') ?? undefined,
-      resourceVersionMatch: q.get('resourceVersionMatch') ?? undefined,
+      labelSelector: o.labelSelector, fieldSelector: o.fieldSelector,
+      limit: o.limit !== undefined && o.limit > 0 ? o.limit : undefined, continue: o.continue || undefined,
+      resourceVersion: o.resourceVersion, resourceVersionMatch: o.resourceVersionMatch,
     };
   }
 
+  /**
+   * DeleteOptions as upstream's delete handler reads them: from the body when there is one (the query is then
+   * ignored), else from the query; then ValidateDeleteOptions.
+   */
   async function deleteOptions(req: http.IncomingMessage, q: URLSearchParams): Promise<DeleteOptions> {
     const buf = await readBody(req);
-    let opts: DeleteOptions = {};
+    let opts: DeleteOptionsQuery;
     if (buf.length) {
       const fmt = bodyFormat(req, false);
       const v = fmt === 'yaml' ? parseYaml(buf) : fmt === 'protobuf' ? decodeProtobufBody(buf) : parseJson(buf);
-      if (v && typeof v === 'object' && !Array.isArray(v)) opts = v as DeleteOptions;
-      else if (v !== null) throw badRequest('DeleteOptions must be an object');
+      if (v === null) opts = {};
+      else if (typeof v === 'object' && !Array.isArray(v)) opts = v as DeleteOptionsQuery;
+      else throw badRequest('DeleteOptions must be an object');
+      if (opts.gracePeriodSeconds !== undefined && opts.gracePeriodSeconds !== null && (typeof opts.gracePeriodSeconds !== 'number' || !Number.isInteger(opts.gracePeriodSeconds))) {
+        throw badRequest(`json: cannot unmarshal ${typeof opts.gracePeriodSeconds === 'string' ? 'string' : 'number'} into Go struct field DeleteOptions.gracePeriodSeconds of type int64`);
+      }
+      if (opts.dryRun !== undefined && opts.dryRun !== null && !(Array.isArray(opts.dryRun) && opts.dryRun.every((x) => typeof x === 'string'))) {
+        throw badRequest('json: cannot unmarshal into Go struct field DeleteOptions.dryRun of type []string');
+      }
+      for (const k of ['gracePeriodSeconds', 'propagationPolicy', 'orphanDependents', 'dryRun', 'preconditions'] as const) if (opts[k] === null) delete opts[k];
+    } else {
+      opts = decodeDeleteOptionsQuery(q);
     }
-    const g = q.get('gracePeriodSeconds');
-    if (g !== null) opts.gracePeriodSeconds = Number(g);
-    const pp = q.get('propagationPolicy');
-    if (pp) opts.propagationPolicy = pp as DeleteOptions['propagationPolicy'];
-    if (q.get('orphanDependents') !== null) opts.orphanDependents = q.get('orphanDependents') === 'true';
-    if (opts.gracePeriodSeconds !== undefined && (typeof opts.gracePeriodSeconds !== 'number' || !Number.isFinite(opts.gracePeriodSeconds))) {
-      throw badRequest('gracePeriodSeconds must be a number');
-    }
-    if (opts.propagationPolicy && !['Background', 'Foreground', 'Orphan'].includes(opts.propagationPolicy)) {
-      throw new StatusError(422, 'Invalid', `DeleteOptions.meta.k8s.io "" is invalid: propagationPolicy: Unsupported value: "${opts.propagationPolicy}": supported values: "Foreground", "Background", "Orphan", "nil"`);
-    }
-    return opts;
+    validateDeleteOptions(opts);
+    return opts as DeleteOptions;
   }
 
-  function sendObject(res: http.ServerResponse, code: number, def: ResourceDef, obj: KubeObject, ctx: RequestContext, accept: string, q: URLSearchParams) {
-    const h = warningHeaders(ctx.warnings);
-    if (tableAccept(accept) && obj.kind === def.kind) {
-      return writeJson(res, code, table(def, [obj], includeObjectParam(q), { resourceVersion: obj.metadata?.resourceVersion }, now()), h);
-    }
-    return writeJson(res, code, obj, h);
+  /** The request's output negotiation and its transform context (Table options read only when a Table is asked for). */
+  interface Output { n: Negotiated; tctx: TransformContext }
+  function output(def: ResourceDef, accept: string, q: URLSearchParams, opts: { table?: boolean; stream?: boolean } = {}): Output {
+    const n = negotiateOutput(accept, opts);
+    return { n, tctx: { def, nowMs: now(), includeObject: n.convert?.kind === 'Table' ? includeObjectParam(q) : 'Metadata' } };
+  }
+
+  function sendObject(res: http.ServerResponse, code: number, obj: KubeObject, ctx: RequestContext, out: Output) {
+    return writeObject(res, code, transformObject(obj, out.n, out.tctx), out.n.mediaType, warningHeaders(ctx.warnings));
   }
 
   async function serveResource(req: http.IncomingMessage, res: http.ServerResponse, t: Target, ctx: RequestContext, q: URLSearchParams, accept: string, method: string, watchPath: boolean): Promise<void> {
     const { def, namespace: ns, name, subresource: sub } = t;
-    if (!name) {
-      // Collection
+    // Create/Update/PatchOptions, decoded and validated once the verb is known (422 on bad options).
+    if (method === 'POST') withWriteOptions(ctx, decodeWriteOptions(q, 'CreateOptions'));
+    else if (method === 'PUT') withWriteOptions(ctx, decodeWriteOptions(q, 'UpdateOptions'));
+    else if (method === 'PATCH') withWriteOptions(ctx, decodeWriteOptions(q, 'PatchOptions', bodyFormat(req, true)));
+    if (!name || (watchPath && !sub && method === 'GET')) {
+      // Collection (or /watch/.../<name>: a watch of one object)
       if (method === 'GET') {
-        const lp = listParams(q);
-        if (watchPath || q.get('watch') === 'true' || q.get('watch') === '1') {
+        const lo = decodeListOptions(q, watchPath);
+        if (lo.watch) {
           verbAllowed(def, 'watch');
-          const ts = q.get('timeoutSeconds');
-          const isTable = tableAccept(accept);
-          const inc = includeObjectParam(q);
+          const out = output(def, accept, q, { stream: true });
+          if (name) {
+            // upstream: the name becomes a metadata.name field selector; an explicit one must agree.
+            const m = lo.fieldSelector ? /^metadata\.name==?(.*)$/.exec(lo.fieldSelector) : undefined;
+            if (lo.fieldSelector && (!m || m[1] !== name)) throw badRequest("fieldSelector metadata.name doesn't match requested name");
+            lo.fieldSelector = `metadata.name=${name}`;
+          }
+          const isTable = out.n.convert?.kind === 'Table';
           return serveWatch(req, res, o.store, registry, def, {
-            namespace: ns, resourceVersion: lp.resourceVersion, labelSelector: lp.labelSelector, fieldSelector: lp.fieldSelector,
-            allowWatchBookmarks: q.get('allowWatchBookmarks') === 'true' && !isTable,
-            timeoutSeconds: ts ? Number(ts) : undefined,
-            render: isTable ? (obj) => table(def, [obj], inc, {}, now()) : undefined,
+            namespace: ns, resourceVersion: lo.resourceVersion, labelSelector: lo.labelSelector, fieldSelector: lo.fieldSelector,
+            allowWatchBookmarks: lo.allowWatchBookmarks && !isTable,
+            sendInitialEvents: lo.sendInitialEvents,
+            timeoutSeconds: lo.timeoutSeconds,
+            render: out.n.convert ? (obj) => transformEventObject(obj, out.n, { ...out.tctx, nowMs: now() }) : undefined,
           });
         }
         verbAllowed(def, 'list');
-        const l = await registry.list(def, ns, lp);
+        const out = output(def, accept, q);
+        const l = await registry.list(def, ns, listParams(lo));
         const meta: Record<string, unknown> = l.resourceVersion ? { resourceVersion: l.resourceVersion } : {};
         if (l.continue) meta.continue = l.continue;
         if (l.remainingItemCount !== undefined) meta.remainingItemCount = l.remainingItemCount;
-        if (tableAccept(accept)) return writeJson(res, 200, table(def, l.items, includeObjectParam(q), meta as any, now()));
-        return writeJson(res, 200, { kind: def.listKind, apiVersion: apiVersionOf(def), metadata: meta, items: l.items });
+        const list = { kind: def.listKind, apiVersion: apiVersionOf(def), metadata: meta, items: l.items };
+        return writeObject(res, 200, transformList(list, out.n, out.tctx), out.n.mediaType);
       }
       if (method === 'POST') {
         verbAllowed(def, 'create');
-        const body = (await decodeBody(req)) as KubeObject;
+        if (def.custom && customResources.terminating(def)) throw methodNotAllowed('create not allowed while custom resource definition is terminating');
+        const out = output(def, accept, q);
+        const body = await decodeBody(req, expectedOf(def));
         const obj = await registry.create(def, ns, body, ctx);
-        return sendObject(res, 201, def, obj, ctx, accept, q);
+        return sendObject(res, 201, obj, ctx, out);
       }
       if (method === 'DELETE') {
         verbAllowed(def, 'deletecollection');
+        const out = output(def, accept, q);
         const opts = await deleteOptions(req, q);
         if (Array.isArray(opts.dryRun) && opts.dryRun.includes('All')) ctx.dryRun = true;
-        const lp = listParams(q);
+        const lp = listParams(decodeListOptions(q));
         const l = await registry.deleteCollection(def, ns, lp, opts, ctx);
-        return writeJson(res, 200, { kind: def.listKind, apiVersion: apiVersionOf(def), metadata: { resourceVersion: l.resourceVersion }, items: l.items });
+        const list = { kind: def.listKind, apiVersion: apiVersionOf(def), metadata: { resourceVersion: l.resourceVersion }, items: l.items };
+        return writeObject(res, 200, transformList(list, out.n, out.tctx), out.n.mediaType);
       }
       throw methodNotAllowed(`the server does not allow this method on the requested resource`);
     }
     if (!sub) {
       if (method === 'GET') {
         verbAllowed(def, 'get');
+        const out = output(def, accept, q);
+        decodeGetOptions(q);
         const obj = await registry.get(def, ns, name);
-        return sendObject(res, 200, def, obj, ctx, accept, q);
+        return sendObject(res, 200, obj, ctx, out);
       }
       if (method === 'PUT') {
         verbAllowed(def, 'update');
-        const body = (await decodeBody(req)) as KubeObject;
+        const out = output(def, accept, q);
+        const body = await decodeBody(req, expectedOf(def));
         const obj = await registry.update(def, ns, name, body, ctx);
-        return sendObject(res, 200, def, obj, ctx, accept, q);
+        return sendObject(res, 200, obj, ctx, out);
       }
       if (method === 'PATCH') {
         verbAllowed(def, 'patch');
@@ -340,26 +367,34 @@ export function createApiServer(o: ApiServerOptions): ApiServer {
       }
       if (method === 'DELETE') {
         verbAllowed(def, 'delete');
+        const out = output(def, accept, q);
         const opts = await deleteOptions(req, q);
         if (Array.isArray(opts.dryRun) && opts.dryRun.includes('All')) ctx.dryRun = true;
         const r = await registry.delete(def, ns, name, opts, ctx);
-        return writeJson(res, r.deleted ? 200 : 202, r.obj);
+        return sendObject(res, r.deleted ? 200 : 202, r.obj, ctx, out);
       }
       throw methodNotAllowed(`the server does not allow this method on the requested resource`);
     }
-    // Subresources: the descriptor's handler serves them.
+    // Subresources: the descriptor's handler serves them. Only the kind's own objects print as Tables.
     const sdef = subresourceOf(t);
     if (!sdef?.serve) throw new StatusError(404, 'NotFound', 'the server could not find the requested resource');
+    const out = output(def, accept, q, { table: sdef.kind === def.kind });
     const r = await sdef.serve({
       method, def, subresource: sub, namespace: ns, name, ctx, registry, now,
-      body: () => decodeBody(req), patch: () => readPatch(req),
+      body: () => decodeBody(req, expectedOfSubresource(def, sub)), patch: () => readPatch(req, sub === 'scale' ? undefined : def),
     });
-    if (r.ofKind) return sendObject(res, r.code, def, r.body as KubeObject, ctx, accept, q);
-    return writeJson(res, r.code, r.body, warningHeaders(ctx.warnings));
+    const b = r.body as KubeObject;
+    // A Status (binding, eviction) is not transformed; objects (status, scale) are.
+    if (r.ofKind || (b && typeof b === 'object' && b.kind !== 'Status' && b.metadata)) return sendObject(res, r.code, b, ctx, out);
+    return writeObject(res, r.code, r.body, out.n.mediaType, warningHeaders(ctx.warnings));
   }
 
-  async function readPatch(req: http.IncomingMessage): Promise<{ kind: PatchKind | 'apply'; patch: unknown }> {
+  async function readPatch(req: http.IncomingMessage, def?: ResourceDef): Promise<{ kind: PatchKind | 'apply'; patch: unknown }> {
     const fmt = bodyFormat(req, true);
+    // A custom resource has no patch strategies to merge by (upstream: 415 for strategic merge patches).
+    if (def?.custom && fmt === 'strategic') {
+      throw new StatusError(415, 'UnsupportedMediaType', 'the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json, application/apply-patch+yaml');
+    }
     const buf = await readBody(req);
     if (!buf.length) throw badRequest('the request body is empty');
     if (fmt === 'apply') return { kind: 'apply', patch: parseYaml(buf) };
@@ -368,8 +403,9 @@ export function createApiServer(o: ApiServerOptions): ApiServer {
   }
 
   async function servePatch(req: http.IncomingMessage, res: http.ServerResponse, t: Target, ctx: RequestContext, q: URLSearchParams, accept: string): Promise<void> {
-    const r = await registry.patchRequest(t.def, t.namespace, t.name!, await readPatch(req), ctx, t.subresource);
-    return sendObject(res, r.created ? 201 : 200, t.def, r.obj, ctx, accept, q);
+    const out = output(t.def, accept, q);
+    const r = await registry.patchRequest(t.def, t.namespace, t.name!, await readPatch(req, t.def), ctx, t.subresource);
+    return sendObject(res, r.created ? 201 : 200, r.obj, ctx, out);
   }
 
   function text(res: http.ServerResponse, code: number, body: string) {
@@ -412,24 +448,30 @@ export function createApiServer(o: ApiServerOptions): ApiServer {
   server.on('secureConnection', (s) => { sockets.add(s); s.on('close', () => sockets.delete(s)); });
 
   return {
-    registry, discovery, authenticator, httpServer: server,
+    registry, discovery, authenticator, httpServer: server, customResources,
     defFor: (g, r) => byGR.get(`${g}/${r}`),
     setReady: (r) => { ready = r; },
-    listen: (port, host) => new Promise((resolve, reject) => {
-      const onErr = (e: Error) => reject(e);
-      server.once('error', onErr);
-      server.listen(port, host, () => {
-        server.off('error', onErr);
-        const a = server.address();
-        address = typeof a === 'object' && a ? `${host === '0.0.0.0' ? '127.0.0.1' : host}:${a.port}` : `${host}:${port}`;
-        resolve();
+    listen: async (port, host) => {
+      await customResources.start();
+      await new Promise<void>((resolve, reject) => {
+        const onErr = (e: Error) => reject(e);
+        server.once('error', onErr);
+        server.listen(port, host, () => {
+          server.off('error', onErr);
+          const a = server.address();
+          address = typeof a === 'object' && a ? `${host === '0.0.0.0' ? '127.0.0.1' : host}:${a.port}` : `${host}:${port}`;
+          resolve();
+        });
       });
-    }),
-    close: () => new Promise((resolve) => {
-      loopback?.close();
-      server.close(() => resolve());
-      for (const s of sockets) s.destroy();
-    }),
+    },
+    close: async () => {
+      await customResources.stop();
+      await new Promise<void>((resolve) => {
+        loopback?.close();
+        server.close(() => resolve());
+        for (const s of sockets) s.destroy();
+      });
+    },
   };
 }
 

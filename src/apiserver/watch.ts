@@ -3,11 +3,15 @@
  *
  * - resourceVersion unset or "0": the current state first (ADDED), then changes after it.
  * - resourceVersion N: changes after N; N older than the watch window -> an ERROR event (410 Expired), then close.
+ * - sendInitialEvents (streaming lists, upstream KEP-3157): true sends the state first whatever the version, and
+ *   marks its end with a BOOKMARK annotated `k8s.io/initial-events-end`; false never sends it.
  * - label/field selectors: an object leaving the selection is DELETED, entering it is ADDED (upstream cacher).
- * - allowWatchBookmarks: a BOOKMARK with the latest revision every BOOKMARK_MS; without bookmarks a blank
- *   line keeps the connection alive (kubectl and client libraries skip it).
+ * - allowWatchBookmarks: a BOOKMARK with the latest revision every BOOKMARK_MS; without bookmarks nothing is sent
+ *   while nothing changes, as upstream (a blank line is not an event: the official Python client's watch fails
+ *   to parse one).
  * - timeoutSeconds ends the stream cleanly; without it a random 30-60 min (upstream minRequestTimeout).
- * - Table watches (Accept as=Table) send each object as a one-row Table.
+ * - Table watches (Accept as=Table) send each object as a one-row Table; metadata-only watches (as=PartialObjectMetadata)
+ *   each object, bookmarks included, as its PartialObjectMetadata (`render`, src/apiserver/negotiation.ts).
  * Events come from the storage watch cache (CachedStore), so 1,000 watchers cost one storage watch.
  *
  * Fan-out cost: the stream does its own chunked framing (every piece — initial ADDED events, events, bookmarks,
@@ -35,6 +39,12 @@ export interface WatchParams {
   labelSelector?: string;
   fieldSelector?: string;
   allowWatchBookmarks: boolean;
+  /**
+   * true: the state at (or after) resourceVersion first as ADDED events, then — with bookmarks allowed — a
+   * BOOKMARK annotated `k8s.io/initial-events-end: "true"`; false: only changes after resourceVersion (after
+   * now when it is unset or "0"); undefined: the legacy rule (state first only for an unset or "0" version).
+   */
+  sendInitialEvents?: boolean;
   timeoutSeconds?: number;
   /** Render an object (Table watches); default the object itself. */
   render?: (obj: KubeObject) => unknown;
@@ -57,8 +67,7 @@ export function frameChunk(data: string, shared = false): Buffer {
   return buf;
 }
 
-/** A blank line (the keep-alive without bookmarks) and the last chunk of the stream. */
-const BLANK_LINE_CHUNK = Buffer.from('1\r\n\n\r\n', 'latin1');
+/** The last chunk of the stream. */
 const LAST_CHUNK = Buffer.from('0\r\n\r\n', 'latin1');
 
 /**
@@ -170,17 +179,24 @@ export async function serveWatch(
 ): Promise<void> {
   const match = registry.matcher(def, p.labelSelector, p.fieldSelector); // throws 400 before headers
   const filtering = !!(p.labelSelector || p.fieldSelector);
-  let rvParam = p.resourceVersion ?? '';
-  let startRev: number;
+  const rvParam = p.resourceVersion ?? '';
+  const fromNow = rvParam === '' || rvParam === '0';
+  let startRev = 0;
   let initial: KubeObject[] = [];
-  if (rvParam === '' || rvParam === '0') {
-    const l = await registry.list(def, p.namespace, { labelSelector: p.labelSelector, fieldSelector: p.fieldSelector });
+  if (!fromNow) {
+    startRev = Number(rvParam);
+    if (!/^[0-9]+$/.test(rvParam) || !Number.isSafeInteger(startRev)) throw new StatusError(400, 'BadRequest', `invalid resource version: ${rvParam}`);
+  }
+  const sendInitial = p.sendInitialEvents ?? fromNow;
+  if (sendInitial) {
+    // NotOlderThan the requested version: a current read (registry.list answers 504 for a future version).
+    const l = await registry.list(def, p.namespace, { labelSelector: p.labelSelector, fieldSelector: p.fieldSelector, resourceVersion: fromNow ? undefined : rvParam });
     initial = l.items;
     startRev = Number(l.resourceVersion);
-  } else {
-    startRev = Number(rvParam);
-    if (!Number.isInteger(startRev) || startRev < 0) throw new StatusError(400, 'BadRequest', `invalid resource version: ${rvParam}`);
+  } else if (fromNow) {
+    startRev = await store.currentRevision();
   }
+  const initialEnd = sendInitial && p.sendInitialEvents === true && p.allowWatchBookmarks;
 
   res.writeHead(200, { 'Content-Type': 'application/json', 'Cache-Control': 'no-cache, private', 'Transfer-Encoding': 'chunked' });
   res.flushHeaders();
@@ -205,6 +221,9 @@ export async function serveWatch(
 
   try {
     for (const o of initial) send('ADDED', render(o));
+    if (initialEnd) {
+      send('BOOKMARK', render({ kind: def.kind, apiVersion: apiVersionOf(def), metadata: { resourceVersion: String(startRev), annotations: { 'k8s.io/initial-events-end': 'true' } } }));
+    }
     startWatch();
   } catch (e) {
     // The headers are out: end the stream properly (last chunk) before the error is reported.
@@ -264,17 +283,13 @@ export async function serveWatch(
     const apiVersion = apiVersionOf(def);
     const heartbeat = async () => {
       if (closed) return;
-      if (p.allowWatchBookmarks) {
-        let rev = lastRev;
-        try { rev = Math.max(lastRev, await store.currentRevision()); } catch { /* keep */ }
-        if (rev > lastRev) lastRev = rev;
-        send('BOOKMARK', { kind: def.kind, apiVersion, metadata: { resourceVersion: String(rev) } });
-      } else if (!closed) {
-        sink.push(BLANK_LINE_CHUNK);
-      }
+      let rev = lastRev;
+      try { rev = Math.max(lastRev, await store.currentRevision()); } catch { /* keep */ }
+      if (rev > lastRev) lastRev = rev;
+      send('BOOKMARK', render({ kind: def.kind, apiVersion, metadata: { resourceVersion: String(rev) } }));
       timers[0] = setTimeout(heartbeat, BOOKMARK_MS);
     };
-    timers[0] = setTimeout(heartbeat, BOOKMARK_MS);
+    if (p.allowWatchBookmarks) timers[0] = setTimeout(heartbeat, BOOKMARK_MS);
     const timeoutMs = p.timeoutSeconds !== undefined && p.timeoutSeconds > 0
       ? p.timeoutSeconds * 1000
       : (1800 + Math.random() * 1800) * 1000;

@@ -106,7 +106,9 @@ test('413 over 3 MiB; 400 for malformed JSON, YAML, protobuf; 415 unknown type; 
   assert.equal((await raw('GET', '/apis/nope.io/v1/things')).code, 404);
   assert.equal((await raw('GET', '/api/v1/namespaces/default/nothings/x')).code, 404);
   assert.equal((await raw('GET', '/api/v1/namespaces/%E0%A4%A/pods')).code, 400);
-  assert.equal((await raw('GET', '/api/v1/namespaces/default/pods?limit=-1')).code, 400);
+  // limit is an int64 (strconv.ParseInt): a negative one is no limit, as upstream; a non-number is 400.
+  assert.equal((await raw('GET', '/api/v1/namespaces/default/pods?limit=-1')).code, 200);
+  assert.equal((await raw('GET', '/api/v1/namespaces/default/pods?limit=abc')).code, 400);
   assert.equal((await raw('GET', '/api/v1/namespaces/default/pods?continue=garbage')).code, 400);
   assert.equal((await raw('GET', '/api/v1/namespaces/default/pods?watch=true&resourceVersion=abc')).code, 400);
   // bad patches

@@ -54,6 +54,10 @@ test('first deploy: the stable version is promoted at once and the stable Servic
   assert.match(tree.stdout, /^⟳ web\s+Rollout\s+✔ Healthy/m);
   assert.match(tree.stdout, new RegExp(`└──⧉ web-${ro.status.stableRS}\\s+ReplicaSet\\s+✔ Healthy\\s+\\S+\\s+stable`));
   assert.equal((tree.stdout.match(/□ web-/g) ?? []).length, 5, 'five pods in the tree');
+  const watched = await cli(['get', 'rollout', 'web', '--watch', '--timeout', '3s']);
+  assert.equal(watched.code, 0, watched.stderr);
+  assert.match(watched.stdout, /\x1b\[H\x1b\[2JName:\s+web\n/, 'the watch redraws the whole tree');
+  assert.match(watched.stdout, /^⟳ web\s+Rollout/m);
   const list = await cli(['list', 'rollouts']);
   assert.match(list.stdout, /^web\s+Canary\s+Healthy\s+5\/5\s+100\s+5\/5\s+5\s+5\s+5$/m);
 });

@@ -80,7 +80,7 @@ export function obj(description: string, properties: Record<string, Schema>, o: 
 export function pb(spec: string): Record<string, ProtobufField> {
   const out: Record<string, ProtobufField> = {};
   for (const tok of spec.split(/\s+/).filter(Boolean)) {
-    const m = /^([A-Za-z][A-Za-z0-9]*)=(\d+(?:\.\d+)*)(\?)?$/.exec(tok);
+    const m = /^([A-Za-z$][A-Za-z0-9$-]*)=(\d+(?:\.\d+)*)(\?)?$/.exec(tok);
     if (!m) throw new Error(`bad protobuf field annotation ${JSON.stringify(tok)}`);
     if (out[m[1]]) throw new Error(`protobuf field annotation for ${m[1]} given twice`);
     out[m[1]] = { path: m[2].split('.').map(Number), ...(m[3] ? { keepZero: true } : {}) };

@@ -9,6 +9,7 @@ import { coreDefinitions } from './core.ts';
 import { appsDefinitions } from './apps.ts';
 import { networkingDefinitions } from './networking.ts';
 import { policyDefinitions } from './policy.ts';
+import { apiextensionsDefinitions } from './apiextensions.ts';
 import { argoRolloutDefinitions } from './argo-rollouts.ts';
 import { argoAnalysisDefinitions } from './argo-analysis.ts';
 import { metricsDefinitions } from './metrics.ts';
@@ -26,11 +27,33 @@ export const definitions: Readonly<Record<string, Schema>> = Object.freeze({
   ...appsDefinitions,
   ...networkingDefinitions,
   ...policyDefinitions,
+  ...apiextensionsDefinitions,
   ...argoRolloutDefinitions,
   ...argoAnalysisDefinitions,
   ...metricsDefinitions,
   ...autoscalingDefinitions,
 });
+
+/**
+ * Schemas of custom resources (built at run time from CustomResourceDefinitions, see src/api/crd): looked up beside
+ * the built-in table by every schema consumer (validation, pruning, patching, OpenAPI). Names follow upstream's
+ * OpenAPI naming of CRD schemas (reversed group, version, kind: `com.example.stable.v1.CronTab`); an API server
+ * sets and removes them as CRDs come and go. Built-in names cannot be replaced.
+ */
+const customDefinitions = new Map<string, Schema>();
+
+/** A definition by name: built in, or of a custom resource. */
+export function lookupDefinition(name: string): Schema | undefined {
+  return definitions[name] ?? customDefinitions.get(name);
+}
+export function setCustomDefinition(name: string, schema: Schema | undefined): void {
+  if (definitions[name]) throw new Error(`${name} is a built-in definition`);
+  if (schema) customDefinitions.set(name, schema); else customDefinitions.delete(name);
+}
+/** Every definition, built-in and custom (for documents that list them). */
+export function allDefinitions(): Record<string, Schema> {
+  return customDefinitions.size ? { ...definitions, ...Object.fromEntries(customDefinitions) } : definitions;
+}
 
 /**
  * The enumeration of a string property — or of a list property's items — of a named definition, e.g.

@@ -7,7 +7,7 @@ import { selectorToString } from '../validation/selector.ts';
  * Where a kind keeps what its Scale shows, as a CRD's scale subresource declares it (dotted JSON paths). Omitted:
  * spec.replicas, status.replicas, and spec.selector (a LabelSelector) rendered as a query string.
  */
-export interface ScalePaths { statusReplicasPath?: string; labelSelectorPath?: string }
+export interface ScalePaths { specReplicasPath?: string; statusReplicasPath?: string; labelSelectorPath?: string }
 
 function at(obj: unknown, path: string): unknown {
   let cur: unknown = obj;
@@ -19,6 +19,7 @@ function at(obj: unknown, path: string): unknown {
 export function toScale(obj: KubeObject, paths: ScalePaths = {}): KubeObject {
   const m = asObj(obj.metadata);
   const spec = asObj(obj.spec);
+  const specReplicas = paths.specReplicasPath ? at(obj, paths.specReplicasPath) : spec.replicas;
   const statusReplicas = paths.statusReplicasPath ? at(obj, paths.statusReplicasPath) : asObj(obj.status).replicas;
   const selector = paths.labelSelectorPath ? at(obj, paths.labelSelectorPath) : selectorToString(spec.selector);
   return {
@@ -27,15 +28,20 @@ export function toScale(obj: KubeObject, paths: ScalePaths = {}): KubeObject {
       name: m.name as string, namespace: m.namespace as string, uid: m.uid as string,
       resourceVersion: m.resourceVersion as string, creationTimestamp: m.creationTimestamp as string,
     },
-    spec: { replicas: typeof spec.replicas === 'number' ? spec.replicas : 0 },
+    spec: { replicas: typeof specReplicas === 'number' ? specReplicas : 0 },
     status: { replicas: typeof statusReplicas === 'number' ? statusReplicas : 0, ...(typeof selector === 'string' && selector ? { selector } : {}) },
   };
 }
 
-/** Apply a (validated) Scale's spec.replicas to the workload, in place. */
-export function applyScale(obj: KubeObject, scale: KubeObject): void {
-  if (!isObj(obj.spec)) obj.spec = {};
-  (obj.spec as Record<string, unknown>).replicas = asObj(scale.spec).replicas ?? 0;
+/** Apply a (validated) Scale's spec.replicas to the workload (at specReplicasPath), in place. */
+export function applyScale(obj: KubeObject, scale: KubeObject, paths: ScalePaths = {}): void {
+  const keys = (paths.specReplicasPath ?? '.spec.replicas').replace(/^\./, '').split('.');
+  let cur = obj as Record<string, unknown>;
+  for (const k of keys.slice(0, -1)) {
+    if (!isObj(cur[k])) cur[k] = {};
+    cur = cur[k] as Record<string, unknown>;
+  }
+  cur[keys[keys.length - 1]] = asObj(scale.spec).replicas ?? 0;
 }
 
 /** Errors of a Scale update: replicas must be ≥ 0. */

@@ -1,6 +1,7 @@
 /**
- * The scale subresource (deployments, replicasets, rollouts): an autoscaling/v1 Scale view of spec.replicas, with
- * status.selector as a label-selector string. GET, PUT and PATCH (merge/strategic/json) as upstream.
+ * The scale subresource (deployments, replicasets, rollouts, custom resources): an autoscaling/v1 Scale view of
+ * spec.replicas, with status.selector as a label-selector string, or of the paths a kind names (a CRD's
+ * specReplicasPath, statusReplicasPath, labelSelectorPath). GET, PUT and PATCH (merge/strategic/json) as upstream.
  */
 import type { KubeObject, ResourceDef } from '../../api/resource.ts';
 import { StatusError, badRequest, conflict, invalid, methodNotAllowed } from '../../api/errors.ts';
@@ -34,7 +35,7 @@ async function updateScale(
     replicasOf(next);
     const errs = validateScale(next);
     if (errs.length) throw invalid('Scale', 'autoscaling', name, errs);
-    applyScale(cur, next);
+    applyScale(cur, next, paths);
     delete (cur.metadata as any).resourceVersion;
     return cur;
   }, { subresource: 'scale' });

@@ -6,6 +6,7 @@
 import { open } from 'node:fs/promises';
 import type { Writable } from 'node:stream';
 import { parseCriLogLine } from '../logs-paths.ts';
+import { decodePodLogOptions } from '../../api/options.ts';
 
 export interface LogOptions {
   tailLines?: number;
@@ -16,19 +17,15 @@ export interface LogOptions {
   follow?: boolean;
 }
 
+/** The kubelet's PodLogOptions (decoded and validated as upstream, src/api/options.ts), as the reader needs them. */
 export function logOptionsFromQuery(q: URLSearchParams, now = Date.now()): LogOptions & { previous: boolean; container?: string } {
-  const num = (k: string) => { const v = q.get(k); return v !== null && v !== '' && !Number.isNaN(Number(v)) ? Number(v) : undefined; };
-  const bool = (k: string) => q.get(k) === 'true' || q.get(k) === '1';
+  const o = decodePodLogOptions(q);
   let sinceMs: number | undefined;
-  const ss = num('sinceSeconds');
-  if (ss !== undefined) sinceMs = now - ss * 1000;
-  const st = q.get('sinceTime');
-  if (st) { const t = Date.parse(st); if (!Number.isNaN(t)) sinceMs = t; }
-  const tail = num('tailLines');
+  if (o.sinceSeconds !== undefined) sinceMs = now - o.sinceSeconds * 1000;
+  if (o.sinceTime !== undefined) sinceMs = Date.parse(o.sinceTime);
   return {
-    container: q.get('container') ?? undefined,
-    previous: bool('previous'), follow: bool('follow'), timestamps: bool('timestamps'),
-    tailLines: tail !== undefined && tail >= 0 ? tail : undefined, sinceMs, limitBytes: num('limitBytes'),
+    container: o.container, previous: o.previous, follow: o.follow, timestamps: o.timestamps,
+    tailLines: o.tailLines, sinceMs, limitBytes: o.limitBytes,
   };
 }
 

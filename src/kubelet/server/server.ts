@@ -23,6 +23,7 @@ import type { Node, Pod } from 'kubernetes-types/core/v1.d.ts';
 import { KubeClient } from '../../client/client.ts';
 import { R } from '../../client/resources.ts';
 import { StatusError } from '../../api/errors.ts';
+import { decodeKubeletStreamOptions } from '../../api/options.ts';
 import { logPathFor, logRunsFor } from '../logs-paths.ts';
 import { logOptionsFromQuery, streamLogFile } from './logs.ts';
 import { EXEC_PROTOCOLS, serveExecWebSocket, type ContainerdTarget } from './exec.ts';
@@ -212,14 +213,13 @@ export async function startKubeletServer(opts: KubeletServerOptions): Promise<Ku
           const containerId = containerIdOf(pod, parts[3]);
           if (!containerId) throw new StatusError(400, 'BadRequest', `container not found ("${parts[3]}")`);
           if (!isWs) throw new StatusError(400, 'BadRequest', 'only WebSocket exec (v5.channel.k8s.io, v4.channel.k8s.io) is supported');
-          const q = url.searchParams;
-          const command = q.getAll('command');
-          if (!command.length) throw new StatusError(400, 'BadRequest', 'you must specify at least 1 command');
-          const tty = q.get('tty') === 'true' || q.get('tty') === '1';
-          const flag = (k: string) => q.get(k) === 'true' || q.get(k) === '1';
+          // The API server's canonical stream parameters (input/output/error/tty = "1", one `command` per word).
+          const so = decodeKubeletStreamOptions(url.searchParams);
+          if (!so.command.length) throw new StatusError(400, 'BadRequest', 'you must specify at least 1 command');
+          if (!so.stdin && !so.stdout && !so.stderr) throw new StatusError(400, 'BadRequest', 'you must specify at least 1 of stdin, stdout, stderr');
           wss.handleUpgrade(req, socket, head, (ws: WebSocket) => {
             if (!EXEC_PROTOCOLS.includes(ws.protocol)) { ws.close(1002, 'unsupported subprotocol'); return; }
-            serveExecWebSocket(ws, opts.containerd, { containerId, command, tty, stdin: flag('stdin'), stdout: flag('stdout'), stderr: flag('stderr') && !tty }, log);
+            serveExecWebSocket(ws, opts.containerd, { containerId, command: so.command, tty: so.tty, stdin: so.stdin, stdout: so.stdout, stderr: so.stderr && !so.tty }, log);
           });
           return;
         }

@@ -226,3 +226,37 @@ test('more than 10 Update managers: the oldest merge into ancient-changes', () =
   assert.deepEqual(Object.keys(ancient.fieldsV1['f:metadata']['f:annotations']).sort(), ['.', 'f:a0', 'f:a1', 'f:a2']);
   assert.equal(names[0], 'kubectl', 'Apply entries first');
 });
+
+test('a second applier, with and without --force-conflicts: who owns each field afterwards (upstream merge.Updater)', () => {
+  // The first applier owns everything it applied; the second applies the same configuration, or a changed one.
+  const owners = (o: any, field: string) => mf(o)
+    .filter((e) => { const fs = fromFieldsV1(e.fieldsV1); return fs.paths().some((p) => pathString(p) === field); })
+    .map((e) => e.manager).sort();
+  const base: any = apply(undefined, config(), 'kubectl', false, T0).object;
+  const cases: { name: string; applied: any; force: boolean; conflicts: string[]; replicas: string[]; image: string[]; labels: string[] }[] = [
+    // Same values: no conflict, with or without force; every field it applied is shared.
+    { name: 'same values, force', applied: config(), force: true, conflicts: [], replicas: ['kubectl', 'my-field-manager'], image: ['kubectl', 'my-field-manager'], labels: ['kubectl', 'my-field-manager'] },
+    { name: 'same values, no force', applied: config(), force: false, conflicts: [], replicas: ['kubectl', 'my-field-manager'], image: ['kubectl', 'my-field-manager'], labels: ['kubectl', 'my-field-manager'] },
+    // A changed value: a conflict without force; with force the new manager takes it, the rest stays shared.
+    { name: 'changed replicas, no force', applied: config({ replicas: 5 }), force: false, conflicts: ['.spec.replicas'], replicas: ['kubectl'], image: ['kubectl'], labels: ['kubectl'] },
+    { name: 'changed replicas, force', applied: config({ replicas: 5 }), force: true, conflicts: [], replicas: ['my-field-manager'], image: ['kubectl', 'my-field-manager'], labels: ['kubectl', 'my-field-manager'] },
+    // A configuration naming fewer fields: it co-owns only those.
+    { name: 'only replicas, force', applied: { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'web' }, spec: { replicas: 2 } }, force: true, conflicts: [], replicas: ['kubectl', 'my-field-manager'], image: ['kubectl'], labels: ['kubectl'] },
+  ];
+  for (const c of cases) {
+    const r = apply(clone(base), c.applied, 'my-field-manager', c.force, T1);
+    assert.deepEqual(r.conflicts.map((x) => x.field), c.conflicts, c.name);
+    const o = r.object as any;
+    assert.deepEqual(owners(o, '.spec.replicas'), c.replicas, `${c.name}: replicas`);
+    assert.deepEqual(owners(o, '.spec.template.spec.containers[name="nginx"].image'), c.image, `${c.name}: image`);
+    assert.deepEqual(owners(o, '.metadata.labels.app'), c.labels, `${c.name}: labels`);
+    if (!c.conflicts.length) {
+      const me = entry(o, 'my-field-manager');
+      assert.deepEqual([me.operation, me.apiVersion, me.time], ['Apply', 'apps/v1', T1], c.name);
+    }
+  }
+  // The co-owned object: kubectl re-applying its old value now conflicts with the forcing manager only where it took over.
+  const forced: any = apply(clone(base), config({ replicas: 5 }), 'my-field-manager', true, T1).object;
+  const back = apply(forced, config({ replicas: 2, image: 'nginx:1.25' }), 'kubectl', false, T2);
+  assert.deepEqual(back.conflicts, [{ manager: '"my-field-manager"', field: '.spec.replicas' }]);
+});

@@ -77,7 +77,22 @@ function writeSpecial(w: Writer, kind: string, v: unknown): void {
   } else if (kind === 'quantity') { tag(w, 1, 2); w.string(String(v)); }
   else if (kind === 'fieldsV1') { tag(w, 1, 2); w.bytes(Buffer.from(JSON.stringify(v))); }
   else if (kind === 'duration') { tag(w, 1, 0); w.int64(Number(/^(\d+)ms$/.exec(String(v))![1]) * 1e6); }
-  else throw new Error(`unknown special ${kind}`);
+  else if (kind === 'json') { tag(w, 1, 2); w.bytes(Buffer.from(JSON.stringify(v))); }
+  else if (kind === 'jsonSchemaPropsOrArray') {
+    if (Array.isArray(v)) for (const x of v) schemaProps(w, 2, x);
+    else schemaProps(w, 1, v);
+  } else if (kind === 'jsonSchemaPropsOrBool') {
+    tag(w, 1, 0); w.bool(typeof v === 'boolean' ? v : true);
+    if (typeof v !== 'boolean') schemaProps(w, 2, v);
+  } else if (kind === 'jsonSchemaPropsOrStringArray') {
+    if (Array.isArray(v)) for (const x of v) { tag(w, 2, 2); w.string(String(x)); }
+    else schemaProps(w, 1, v);
+  } else throw new Error(`unknown special ${kind}`);
+}
+
+/** A JSONSchemaProps message as field n (the JSONSchemaProps unions hold them). */
+function schemaProps(w: Writer, n: number, v: unknown): void {
+  tag(w, n, 2); w.fork(); writeMessage(w, definitions['io.k8s.apiextensions-apiserver.pkg.apis.apiextensions.v1.JSONSchemaProps'], v as Record<string, unknown>); w.ldelim();
 }
 
 /** One value as field n: a nested message (length-delimited) or a scalar. */
@@ -142,6 +157,7 @@ export function envelope(apiVersion: string, kind: string, raw: Uint8Array): Buf
 /** An object with every property of the schema set to a distinct non-zero value, two entries per list and map. */
 export function populate(name: string): Record<string, unknown> {
   let n = 0;
+  const recursing: string[] = [];
   const build = (p: Schema, depth: number): unknown => {
     n++;
     const s = resolve(p);
@@ -153,15 +169,24 @@ export function populate(name: string): Record<string, unknown> {
     if (special === 'quantity') return `${n}m`;
     if (special === 'fieldsV1') return { 'f:metadata': { 'f:labels': { [`f:l${n}`]: {} } } };
     if (special === 'duration') return `${n % 999 + 1}ms`;
+    if (special === 'json') return { [`k${n}`]: [n, `s${n}`, true, null] };
+    if (special === 'jsonSchemaPropsOrArray') return [{ type: 'string', description: `d${n}` }, { type: 'integer', maximum: n + 0.5 }];
+    if (special === 'jsonSchemaPropsOrBool') return n % 2 ? { type: 'object', 'x-kubernetes-preserve-unknown-fields': true } : false;
+    if (special === 'jsonSchemaPropsOrStringArray') return [`p${n}`, `q${n}`];
     if (s.type === 'array' || s.items) return [build(s.items!, depth + 1), build(s.items!, depth + 1)];
     if (isMap(s)) return { [`a${n}`]: build(s.additionalProperties as Schema, depth + 1), [`b${n}`]: build(s.additionalProperties as Schema, depth + 1) };
     if (s.properties) {
+      // A recursive type (JSONSchemaProps holds JSONSchemaProps): its second level of recursion stays empty.
+      const name = refName(p);
+      if (name && recursing.filter((x) => x === name).length >= 2) return {};
       if (depth > 40) throw new Error('schema too deep (a cycle?)');
       const out: Record<string, unknown> = {};
+      if (name) recursing.push(name);
       for (const [k, q] of Object.entries(s.properties)) {
         if (s['x-kubelite-protobuf']?.absent?.[k]) continue;
         out[k] = build(q, depth + 1);
       }
+      if (name) recursing.pop();
       return out;
     }
     if (s.enum) return (s.enum.filter((e) => e !== '') as string[])[n % s.enum.filter((e) => e !== '').length];

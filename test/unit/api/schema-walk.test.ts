@@ -9,7 +9,7 @@ test('every $ref resolves and every ResourceDef names a definition with its GVK'
   const visit = (v: unknown) => {
     if (Array.isArray(v)) return v.forEach(visit);
     if (v && typeof v === 'object') for (const [k, x] of Object.entries(v)) {
-      if (k === '$ref') { const n = String(x).slice(REF_PREFIX.length); if (!definitions[n]) missing.push(n); } else visit(x);
+      if (k === '$ref' && typeof x === 'string') { const n = x.slice(REF_PREFIX.length); if (!definitions[n]) missing.push(n); } else visit(x); // (a property may be named $ref: JSONSchemaProps)
     }
   };
   visit(definitions);

@@ -4,36 +4,22 @@
 // pending pods, dry runs, and an atomic spend under concurrent evictions.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { request as httpsRequest } from 'node:https';
-import { startApiServer, type RunningApiServer } from '../../../src/apiserver/index.ts';
 import { KubeClient } from '../../../src/client/client.ts';
 import { SharedInformers } from '../../../src/client/factory.ts';
 import { R } from '../../../src/client/resources.ts';
 import { StatusError } from '../../../src/api/errors.ts';
 import { DisruptionController } from '../../../src/controllers/disruption/controller.ts';
 import { realClock } from '../../../src/util/clock.ts';
+import { startTestApiServer, statusError, type TestApiServer } from './inprocess.ts';
 
-let dir: string, server: RunningApiServer, client: KubeClient;
+let t: TestApiServer, client: KubeClient;
 const NS = 'default';
 
 before(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'kubelite-eviction-'));
-  server = await startApiServer({ dataDir: dir, port: 0, bindAddress: '127.0.0.1', store: { kind: 'sqlite', dataDir: dir }, log: () => {} });
-  client = new KubeClient({ server: server.url, ca: server.pki.caCert, token: server.pki.adminToken });
+  t = await startTestApiServer('eviction');
+  client = t.client;
 });
-after(async () => {
-  client?.close();
-  await server?.stop();
-  if (dir) rmSync(dir, { recursive: true, force: true });
-});
-
-async function statusError(p: Promise<unknown>): Promise<StatusError> {
-  try { await p; } catch (e) { if (e instanceof StatusError) return e; throw e; }
-  throw new Error('expected an error');
-}
+after(async () => { await t?.stop(); });
 
 /** A pod bound to a node, Running and Ready (or not), as a node agent would report it. */
 async function runningPod(name: string, labels: Record<string, string>, ready = true): Promise<any> {
@@ -50,18 +36,9 @@ async function budget(name: string, spec: Record<string, unknown>, status?: Reco
 const evict = (name: string, extra: Record<string, unknown> = {}) =>
   client.create(R.pods, NS, { apiVersion: 'policy/v1', kind: 'Eviction', metadata: { name, namespace: NS }, ...extra }, {}, 'eviction', name);
 /** A request as a client sends it, answered with the HTTP code, headers and parsed body. */
-function raw(method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<{ code: number; headers: Record<string, unknown>; body: any }> {
-  return new Promise((resolve, reject) => {
-    const u = new URL(server.url + path);
-    const req = httpsRequest({ hostname: u.hostname, port: u.port, path, method, ca: server.pki.caCert,
-      headers: { Authorization: `Bearer ${server.pki.adminToken}`, 'Content-Type': 'application/json', ...headers } }, (r) => {
-      let t = '';
-      r.on('data', (d) => { t += d; });
-      r.on('end', () => resolve({ code: r.statusCode!, headers: r.headers, body: JSON.parse(t) }));
-    });
-    req.on('error', reject);
-    req.end(body === undefined ? undefined : JSON.stringify(body));
-  });
+async function raw(method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<{ code: number; headers: Record<string, unknown>; body: any }> {
+  const r = await t.raw(method, path, body === undefined ? undefined : JSON.stringify(body), headers);
+  return { code: r.code, headers: r.headers, body: JSON.parse(r.text) };
 }
 const gone = async (name: string) => (await statusError(client.get(R.pods, NS, name))).code === 404;
 
