@@ -304,8 +304,8 @@ function readEnvelope(body: Buffer): { apiVersion: string; kind: string; raw: Ui
  */
 function schemaNameFor(apiVersion: string, kind: string): string | undefined {
   const [group, version] = apiVersion.includes('/') ? apiVersion.split('/', 2) : ['', apiVersion];
-  const def = findByKind(group, kind);
-  if (def && def.version === version) return def.schemaName;
+  const def = findByKind(group, kind, version);
+  if (def) return def.schemaName;
   if (kind === 'DeleteOptions') return META + 'DeleteOptions';
   if (!resources.some((r) => r.subresources.some((s) => s.group === group && s.version === version && s.kind === kind))) return undefined;
   return Object.keys(definitions).find((n) => definitions[n]['x-kubernetes-group-version-kind']?.some((g) => g.group === group && g.version === version && g.kind === kind));

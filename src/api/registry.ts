@@ -18,11 +18,13 @@ import { customresourcedefinitions } from './kinds/customresourcedefinitions.ts'
 import { rollouts } from './kinds/rollouts.ts';
 import { analysisruns, analysistemplates, clusteranalysistemplates } from './kinds/analysis.ts';
 import { nodemetrics, podmetrics } from './kinds/metrics.ts';
+import { horizontalpodautoscalers, horizontalpodautoscalersV1 } from './kinds/horizontalpodautoscalers.ts';
 
 /** Every served kind, by the name components use (`R.pods`), in upstream discovery order within each group-version. */
 export const kinds = {
   configmaps, endpoints, events, namespaces, nodes, pods, secrets, services,
   deployments, replicasets,
+  horizontalpodautoscalers, horizontalpodautoscalersV1,
   endpointslices,
   leases,
   poddisruptionbudgets,
@@ -37,8 +39,9 @@ export function findResource(group: string, version: string, plural: string): Re
   return resources.find((r) => r.group === group && r.version === version && r.plural === plural);
 }
 
-export function findByKind(group: string, kind: string): ResourceDef | undefined {
-  return resources.find((r) => r.group === group && r.kind === kind);
+/** The descriptor of a kind (its preferred version: the first registered), or of that version when given. */
+export function findByKind(group: string, kind: string, version?: string): ResourceDef | undefined {
+  return resources.find((r) => r.group === group && r.kind === kind && (version === undefined || r.version === version));
 }
 
 export interface GroupVersion {

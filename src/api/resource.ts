@@ -75,6 +75,10 @@ export interface ResourceDef {
   /** REST hooks beyond the strategy (upstream: the kind's custom REST storage), built once per API server from the
    *  server-side context (e.g. the Service IP/port allocators). */
   rest?(ctx: RestContext): KindHooks;
+  /** For a second served version of a stored kind (autoscaling/v1 HorizontalPodAutoscaler): objects are kept in
+   *  storage in `version` of the same group and converted on every write and read (upstream: the storage version
+   *  and conversion through the internal version). */
+  storage?: { version: string; toStorage(obj: KubeObject): KubeObject; fromStorage(obj: KubeObject): KubeObject };
   /** Where a kind that is not stored comes from (read-only: get and list), built once per API server — the
    *  metrics.k8s.io kinds, served from the resource-metrics component. */
   source?(ctx: RestContext): ObjectSource;

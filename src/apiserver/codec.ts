@@ -1,7 +1,8 @@
 /**
  * Storage keys and object (de)serialisation between the REST layer and the Store.
  * Keys: `/registry/<group|core>/<plural>/<namespace>/<name>` (cluster-scoped: no namespace segment).
- * metadata.resourceVersion is never stored: it is the key's modRevision, stamped on read.
+ * metadata.resourceVersion is never stored: it is the key's modRevision, stamped on read. A kind served in a second
+ * version (ResourceDef.storage) is converted to its storage version on encode and back on decode.
  */
 import type { KeyValue } from '../storage/store.ts';
 import type { KubeObject, ResourceDef } from '../api/resource.ts';
@@ -35,7 +36,8 @@ export function apiVersionOf(def: { group: string; version: string }): string {
 
 /** Decode a stored value into an object with apiVersion/kind and resourceVersion = `rev`. */
 export function decodeKV(def: ResourceDef, value: string, rev: number): KubeObject {
-  const obj = JSON.parse(value) as KubeObject;
+  let obj = JSON.parse(value) as KubeObject;
+  if (def.storage) obj = def.storage.fromStorage(obj);
   obj.apiVersion = apiVersionOf(def);
   obj.kind = def.kind;
   metaOf(obj).resourceVersion = String(rev);
@@ -48,9 +50,11 @@ export function fromKV(def: ResourceDef, kv: KeyValue): KubeObject {
 
 /** Serialise for storage: apiVersion/kind first, no resourceVersion. */
 export function encodeObject(def: ResourceDef, obj: KubeObject): string {
-  const { apiVersion: _a, kind: _k, metadata, ...rest } = obj;
+  const stored = def.storage ? def.storage.toStorage(obj) : obj;
+  const { apiVersion: _a, kind: _k, metadata, ...rest } = stored;
   const { resourceVersion: _rv, ...meta } = metadata ?? {};
-  return JSON.stringify({ apiVersion: apiVersionOf(def), kind: def.kind, metadata: meta, ...rest });
+  const apiVersion = def.storage ? apiVersionOf({ group: def.group, version: def.storage.version }) : apiVersionOf(def);
+  return JSON.stringify({ apiVersion, kind: def.kind, metadata: meta, ...rest });
 }
 
 export function deepClone<T>(o: T): T {

@@ -9,6 +9,8 @@
  *   KUBELITE_DEFAULT_TOLERATION_SECONDS  --default-toleration-seconds        pod defaults + node lifecycle
  *   KUBELITE_COMPACT_INTERVAL_MS                                             API server compactIntervalMs
  *   KUBELITE_METRIC_RESOLUTION           --metric-resolution                 API server metricResolutionMs (scrape period)
+ *   KUBELITE_HPA_SYNC_PERIOD             --horizontal-pod-autoscaler-sync-period                HPA controller syncPeriodMs
+ *   KUBELITE_HPA_DOWNSCALE_STABILIZATION --horizontal-pod-autoscaler-downscale-stabilization    HPA downscaleStabilizationMs
  *   KUBELITE_ENDPOINT_DRAIN=0                                                node agent: no endpoint drain
  *   KUBELITE_POD_LOG_ROOT                                                    node agent podLogRoot
  *   KUBELITE_NODE_NO_PROXY=1                                                 `kubelite node` without the proxy
@@ -18,6 +20,7 @@
  * (KUBELITE_STATE_DIR is read by src/node-setup, which owns the host state dir.)
  */
 import type { NodeLifecycleOptions } from '../controllers/nodelifecycle/controller.ts';
+import type { PodAutoscalerOptions } from '../controllers/podautoscaler/controller.ts';
 import { parseDurationMs } from '../util/duration.ts';
 
 export interface NodeConfig {
@@ -36,6 +39,8 @@ export interface ClusterConfig {
   compactIntervalMs?: number;
   /** How often the API server scrapes the node agents' resource metrics (metrics-server --metric-resolution). */
   metricResolutionMs?: number;
+  /** The HPA controller's flags (kube-controller-manager --horizontal-pod-autoscaler-*). */
+  podAutoscaler: PodAutoscalerOptions;
   node: NodeConfig;
   /** The user's own Prometheus for prometheus metrics without an address; undefined: start one on demand. */
   prometheusAddress?: string;
@@ -94,7 +99,19 @@ export function clusterConfig(opts: Record<string, unknown>, env: Env): ClusterC
     metricResolutionMs = typeof resolution === 'string' ? parseDurationMs(resolution) : undefined;
     if (metricResolutionMs === undefined || metricResolutionMs < 1000) return { error: `invalid --metric-resolution "${String(resolution)}": give a duration of at least 1s such as 15s` };
   }
+  const podAutoscaler: PodAutoscalerOptions = {};
+  for (const [flag, envKey, key, name] of [
+    ['horizontalPodAutoscalerSyncPeriod', 'KUBELITE_HPA_SYNC_PERIOD', 'syncPeriodMs', '--horizontal-pod-autoscaler-sync-period'],
+    ['horizontalPodAutoscalerDownscaleStabilization', 'KUBELITE_HPA_DOWNSCALE_STABILIZATION', 'downscaleStabilizationMs', '--horizontal-pod-autoscaler-downscale-stabilization'],
+  ] as const) {
+    const v = opts[flag] ?? env[envKey];
+    if (v === undefined || v === '') continue;
+    const ms = typeof v === 'string' ? parseDurationMs(v) : undefined;
+    if (ms === undefined || (key === 'syncPeriodMs' && ms < 100)) return { error: `invalid ${name} "${String(v)}": give a duration such as 15s or 5m` };
+    podAutoscaler[key] = ms;
+  }
   return {
+    podAutoscaler,
     metricResolutionMs,
     nodeLifecycle,
     defaultTolerationSeconds: Number.isInteger(nodeLifecycle.defaultTolerationSeconds) && nodeLifecycle.defaultTolerationSeconds! >= 0 ? nodeLifecycle.defaultTolerationSeconds : undefined,

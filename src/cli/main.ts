@@ -26,6 +26,8 @@ program.command('up')
   .option('--default-toleration-seconds <seconds>', 'default not-ready/unreachable NoExecute toleration added to pods (upstream 300)')
   .option('--prometheus-address <url>', 'your Prometheus, for AnalysisTemplates\' prometheus metrics that give no address (default $ARGO_ROLLOUTS_PROMETHEUS_ADDRESS; none: kubelite starts Debian\'s prometheus on demand)')
   .option('--metric-resolution <duration>', 'how often the API server scrapes resource metrics from the node agents (metrics-server 15s)')
+  .option('--horizontal-pod-autoscaler-sync-period <duration>', 'how often each HorizontalPodAutoscaler is reconciled (upstream 15s)')
+  .option('--horizontal-pod-autoscaler-downscale-stabilization <duration>', 'scale-down stabilization window of HPAs that set none (upstream 5m)')
   .action(async (opts) => {
     const { clusterConfig } = await import('./config.ts');
     const config = clusterConfig(opts, process.env);

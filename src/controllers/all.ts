@@ -12,12 +12,14 @@ import { newEndpointSliceController } from './endpointslice/controller.ts';
 import { newNodeLifecycleController, type NodeLifecycleOptions } from './nodelifecycle/controller.ts';
 import { newAnalysisRunController, type AnalysisControllerOptions } from './analysis/controller.ts';
 import { newRolloutController } from './rollout/controller.ts';
+import { newHorizontalController, type PodAutoscalerOptions } from './podautoscaler/controller.ts';
 import { newDisruptionController } from './disruption/controller.ts';
 
 /** Flags of the controller manager, per controller (built by src/cli from its flags). */
 export interface ControllersOptions {
   nodeLifecycle?: NodeLifecycleOptions;
   analysis?: AnalysisControllerOptions;
+  podAutoscaler?: PodAutoscalerOptions;
 }
 
 const controllerFactories: ((o: ControllersOptions) => Controller)[] = [
@@ -30,6 +32,7 @@ const controllerFactories: ((o: ControllersOptions) => Controller)[] = [
   (o) => newNodeLifecycleController(o.nodeLifecycle),
   (o) => newAnalysisRunController(o.analysis),
   () => newRolloutController(),
+  (o) => newHorizontalController(o.podAutoscaler),
   () => newDisruptionController(),
 ];
 

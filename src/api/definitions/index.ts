@@ -13,6 +13,7 @@ import { apiextensionsDefinitions } from './apiextensions.ts';
 import { argoRolloutDefinitions } from './argo-rollouts.ts';
 import { argoAnalysisDefinitions } from './argo-analysis.ts';
 import { metricsDefinitions } from './metrics.ts';
+import { autoscalingDefinitions } from './autoscaling.ts';
 
 export { REF_PREFIX } from './builders.ts';
 
@@ -30,6 +31,7 @@ export const definitions: Readonly<Record<string, Schema>> = Object.freeze({
   ...argoRolloutDefinitions,
   ...argoAnalysisDefinitions,
   ...metricsDefinitions,
+  ...autoscalingDefinitions,
 });
 
 /**

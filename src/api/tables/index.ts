@@ -9,6 +9,6 @@ import { findByKind } from '../registry.ts';
 export { buildTable, rowObject } from './table.ts';
 export type { ColumnDefinition, TableDef, Table, TableRow, IncludeObject } from './table.ts';
 
-export function tableFor(group: string, kind: string): TableDef {
-  return findByKind(group === 'core' ? '' : group, kind)?.table ?? defaultTable;
+export function tableFor(group: string, kind: string, version?: string): TableDef {
+  return findByKind(group === 'core' ? '' : group, kind, version)?.table ?? defaultTable;
 }

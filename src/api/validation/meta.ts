@@ -13,7 +13,7 @@ export const nameIsDNSLabel: NameValidator = (n, p) => isDNS1123Label(mask(n, p)
 export const nameIsDNS1035Label: NameValidator = (n, p) => isDNS1035Label(mask(n, p));
 
 /** Names that can never be path segments (upstream path.IsValidPathSegmentName). */
-function pathSegmentErrors(name: string): string[] {
+export function pathSegmentErrors(name: string): string[] {
   if (name === '.' || name === '..') return [`may not be '${name}'`];
   const errs: string[] = [];
   for (const bad of ['/', '%']) if (name.includes(bad)) errs.push(`may not contain '${bad}'`);

@@ -18,6 +18,7 @@ import type { KubeObject } from '../../api/resource.ts';
 import { kubeletAddress } from '../connect.ts';
 import { decodeResourceMetrics, type MetricsBatch } from './decode.ts';
 import { MetricsStorage } from './storage.ts';
+import { realClock, type Clock } from '../../util/clock.ts';
 
 /** How the component reads the cluster's nodes and pods (the API server's registry). */
 export interface ClusterReader {
@@ -34,7 +35,7 @@ export interface ResourceMetricsOptions {
   resolutionMs?: number;
   /** Per-node scrape timeout (default: 90% of the resolution, at most 10 s). */
   scrapeTimeoutMs?: number;
-  now?: () => number;
+  clock?: Clock;
   log?: (m: string) => void;
 }
 
@@ -44,18 +45,18 @@ export class ResourceMetrics {
   readonly storage: MetricsStorage;
   readonly resolutionMs: number;
   private reader?: ClusterReader;
-  private timer?: NodeJS.Timeout;
+  private timer?: { cancel(): void };
   private running?: Promise<void>;
   private stopped = false;
   private agent = new http.Agent({ keepAlive: true, maxSockets: 4 });
   private lastError = new Map<string, string>();
-  private now: () => number;
+  private clock: Clock;
   private log: (m: string) => void;
 
   constructor(private opts: ResourceMetricsOptions) {
     this.resolutionMs = opts.resolutionMs ?? DEFAULT_METRIC_RESOLUTION_MS;
     this.storage = new MetricsStorage(this.resolutionMs);
-    this.now = opts.now ?? Date.now;
+    this.clock = opts.clock ?? realClock;
     this.log = opts.log ?? ((m) => console.error(m));
   }
 
@@ -68,14 +69,14 @@ export class ResourceMetrics {
     this.stopped = false;
     const tick = () => {
       this.running = this.scrapeOnce().catch((e) => this.log(`metrics: scrape failed: ${(e as Error).message}`));
-      void this.running.then(() => { if (!this.stopped) this.timer = setTimeout(tick, this.resolutionMs); });
+      void this.running.then(() => { if (!this.stopped) this.timer = this.clock.setTimeout(tick, this.resolutionMs); });
     };
     tick();
   }
 
   async stop(): Promise<void> {
     this.stopped = true;
-    if (this.timer) clearTimeout(this.timer);
+    this.timer?.cancel();
     await this.running;
     this.agent.destroy();
   }
@@ -97,7 +98,7 @@ export class ResourceMetrics {
   private async scrapeNode(node: Node): Promise<MetricsBatch | undefined> {
     const name = node.metadata?.name ?? '';
     const { host, port } = kubeletAddress(node);
-    const started = this.now();
+    const started = this.clock.now();
     try {
       const text = await this.fetch(host, port);
       if (this.lastError.delete(name)) this.log(`metrics: scraping node ${name} works again`);

@@ -31,7 +31,9 @@ test('every registered descriptor yields discovery, schema, table, field selecto
   for (const [name, def] of Object.entries(kinds)) {
     const what = `${def.group}/${def.kind}`;
     assert.equal(findResource(def.group, def.version, def.plural), def, what);
-    assert.equal(findByKind(def.group, def.kind), def, what);
+    assert.equal(findByKind(def.group, def.kind, def.version), def, what);
+    // without a version: the preferred (first registered) version of the kind
+    assert.equal(findByKind(def.group, def.kind), resources.find((r) => r.group === def.group && r.kind === def.kind), what);
     // schema: the named definition carries the kind's group-version-kind
     const gvk = definitions[def.schemaName]?.['x-kubernetes-group-version-kind'];
     assert.deepEqual(gvk, [{ group: def.group, version: def.version, kind: def.kind }], what);
@@ -45,7 +47,7 @@ test('every registered descriptor yields discovery, schema, table, field selecto
     const doc = openapiDocument(def.group, def.version) as { paths: Record<string, unknown> };
     assert.ok(Object.keys(doc.paths).some((p) => p.endsWith(`/${def.plural}`)), what);
     // table: the descriptor's, else NAME/AGE; its rows have as many cells as columns
-    const table = tableFor(def.group, def.kind);
+    const table = tableFor(def.group, def.kind, def.version);
     assert.equal(table, def.table ?? defaultTable, what);
     const obj = { apiVersion: def.group ? `${def.group}/${def.version}` : def.version, kind: def.kind, metadata: { name: 'x', namespace: 'ns' } };
     const t = buildTable([obj], table, Date.now(), 'None', {});
@@ -59,7 +61,7 @@ test('every registered descriptor yields discovery, schema, table, field selecto
     assert.equal(objectMatchesFieldSelector(def, fieldSelectorFor(def, 'metadata.name=y'), obj), false, what);
     // client coordinates and garbage collection
     assert.deepEqual(R[name as keyof typeof R], refOf(def), what);
-    assert.equal(gcResources.some((r) => r.group === def.group && r.plural === def.plural), def.garbageCollected, what);
+    assert.equal(gcResources.some((r) => r.group === def.group && r.version === def.version && r.plural === def.plural), def.garbageCollected, what);
   }
   assert.equal(Object.keys(R).length, resources.length);
 });

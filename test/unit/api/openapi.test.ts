@@ -16,7 +16,7 @@ test('every PATCH operation carries the GVK and an inline fieldValidation query 
   for (const gv of groupVersions()) {
     const doc = openapiV3Document(gv.path) as any;
     assert.equal(doc.openapi, '3.0.0');
-    for (const r of resources.filter((x) => x.group === gv.group)) {
+    for (const r of resources.filter((x) => x.group === gv.group && x.version === gv.version)) {
       const base = r.group ? `/apis/${r.group}/${r.version}` : `/api/${r.version}`;
       const item = doc.paths[`${base}${r.namespaced ? '/namespaces/{namespace}' : ''}/${r.plural}/{name}`];
       assert.ok(item, `${r.plural} item path`);

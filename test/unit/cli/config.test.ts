@@ -43,6 +43,19 @@ test('pod defaults take the configured toleration seconds, and keep tolerations 
     [['node.kubernetes.io/unreachable', 1], ['node.kubernetes.io/not-ready', 300]]);
 });
 
+test('metric resolution and HPA controller flags: flag over environment, malformed is a one-line error', () => {
+  const c = clusterConfig({ horizontalPodAutoscalerSyncPeriod: '2s' }, { KUBELITE_METRIC_RESOLUTION: '5s', KUBELITE_HPA_SYNC_PERIOD: '9s', KUBELITE_HPA_DOWNSCALE_STABILIZATION: '1m' });
+  assert.ok(!('error' in c));
+  assert.equal(c.metricResolutionMs, 5000);
+  assert.deepEqual(c.podAutoscaler, { syncPeriodMs: 2000, downscaleStabilizationMs: 60_000 });
+  const d = clusterConfig({}, {});
+  assert.ok(!('error' in d));
+  assert.equal(d.metricResolutionMs, undefined);
+  assert.deepEqual(d.podAutoscaler, {});
+  assert.deepEqual(clusterConfig({ metricResolution: '10ms' }, {}), { error: 'invalid --metric-resolution "10ms": give a duration of at least 1s such as 15s' });
+  assert.deepEqual(clusterConfig({ horizontalPodAutoscalerDownscaleStabilization: 'later' }, {}), { error: 'invalid --horizontal-pod-autoscaler-downscale-stabilization "later": give a duration such as 15s or 5m' });
+});
+
 test('the Prometheus of address-less metrics: --prometheus-address wins over ARGO_ROLLOUTS_PROMETHEUS_ADDRESS; none = on demand', () => {
   const env = { ARGO_ROLLOUTS_PROMETHEUS_ADDRESS: 'http://prom.example:9090' };
   const fromEnv = clusterConfig({}, env);
