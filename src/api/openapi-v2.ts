@@ -149,25 +149,19 @@ function vendorExtensions(w: W, field: number, o: Obj): void {
   for (const [k, v] of Object.entries(o)) if (k.startsWith('x-')) msg(w, field, (m) => { str(m, 1, k); anyYaml(m, 2, v); });
 }
 
+/** The scalar fields of openapi_v2.Schema, by number: [field, property, encoder]. */
+const SCHEMA_SCALARS: [number, string, (w: W, f: number, v: unknown) => void][] = [
+  [1, '$ref', str], [2, 'format', str], [3, 'title', str], [4, 'description', str],
+  [6, 'multipleOf', double], [7, 'maximum', double], [8, 'exclusiveMaximum', bool], [9, 'minimum', double],
+  [10, 'exclusiveMinimum', bool], [11, 'maxLength', int64], [12, 'minLength', int64], [13, 'pattern', str],
+  [14, 'maxItems', int64], [15, 'minItems', int64], [16, 'uniqueItems', bool], [17, 'maxProperties', int64], [18, 'minProperties', int64],
+];
+
 function encodeSchema(w: W, s: Obj): void {
-  str(w, 1, s.$ref);
-  str(w, 2, s.format);
-  str(w, 3, s.title);
-  str(w, 4, s.description);
-  if (s.default !== undefined) anyYaml(w, 5, s.default);
-  double(w, 6, s.multipleOf);
-  double(w, 7, s.maximum);
-  bool(w, 8, s.exclusiveMaximum);
-  double(w, 9, s.minimum);
-  bool(w, 10, s.exclusiveMinimum);
-  int64(w, 11, s.maxLength);
-  int64(w, 12, s.minLength);
-  str(w, 13, s.pattern);
-  int64(w, 14, s.maxItems);
-  int64(w, 15, s.minItems);
-  bool(w, 16, s.uniqueItems);
-  int64(w, 17, s.maxProperties);
-  int64(w, 18, s.minProperties);
+  for (const [f, prop, enc] of SCHEMA_SCALARS) {
+    enc(w, f, s[prop]);
+    if (f === 4 && s.default !== undefined) anyYaml(w, 5, s.default);
+  }
   for (const r of s.required ?? []) str(w, 19, r);
   for (const e of s.enum ?? []) anyYaml(w, 20, e);
   if (s.additionalProperties !== undefined) {
