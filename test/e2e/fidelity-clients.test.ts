@@ -119,14 +119,16 @@ test('exec stdin: v4 text frames as the Python client writes them; v5 (offered f
 // containerd sizes an exec's terminal just after it starts the process (as `ctr task exec -t` does): the command
 // waits a moment before reading its size (see streaming-logs-exec-portforward.test.ts).
 test('exec with a terminal: the resize channel sizes it, at the start and while it runs', async () => {
-  const query = q([['command', 'sh'], ['command', '-c'], ['command', 'sleep 1; stty size; read go; stty size'], ['stdin', 'True'], ['stdout', 'True'], ['tty', 'True']]);
+  const query = q([['command', 'sh'], ['command', '-c'], ['command', 'sleep 1; stty size; read go; sleep 1; stty size'], ['stdin', 'True'], ['stdout', 'True'], ['tty', 'True']]);
   const s = await connect(`/api/v1/namespaces/default/pods/shell/exec?${query}`, ['v5.channel.k8s.io']);
   s.ws.send(Buffer.concat([Buffer.from([4]), Buffer.from(JSON.stringify({ Width: 97, Height: 31 }))]));
-  await waitFor(() => text(s, 1).includes('31 97\r\n'), { timeoutMs: 20_000, message: `first size: ${JSON.stringify(text(s, 1))}` });
+  await waitFor(() => /31 97\r+\n/.test(text(s, 1)), { timeoutMs: 20_000, message: 'the first size' }).catch((e) => {
+    throw new Error(`${e.message}: ${JSON.stringify(s.frames.map((f) => f.toString('latin1')))}`);
+  });
   s.ws.send(Buffer.concat([Buffer.from([4]), Buffer.from(JSON.stringify({ Width: 120, Height: 50 }))]));
   s.ws.send(Buffer.from('\u0000go\r'));
   await s.closed;
-  assert.match(text(s, 1), /31 97\r\n.*50 120\r\n$/s);
+  assert.match(text(s, 1), /31 97\r+\n.*50 120\r+\n$/s);
   assert.equal(s.channels.get(2), undefined, 'a terminal has no separate stderr');
   assert.deepEqual(JSON.parse(text(s, 3)), { metadata: {}, status: 'Success' });
 });
