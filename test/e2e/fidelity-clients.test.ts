@@ -13,7 +13,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as https from 'node:https';
 import { WebSocket } from 'ws';
-import { startCluster, waitFor, type Cluster } from './harness.ts';
+import { startCluster, waitFor, run, type Cluster } from './harness.ts';
 import { R } from '../../src/client/resources.ts';
 
 let c: Cluster;
@@ -174,6 +174,34 @@ test('port-forward over WebSocket channels (the Python client\'s portforward): p
   const bad = await connect(`/api/v1/namespaces/default/pods/web/portforward?ports=81`, ['v4.channel.k8s.io']);
   await waitFor(() => text(bad, 1).length > 2, { timeoutMs: 20_000, message: 'error channel' });
   assert.match(text(bad, 1).slice(2), /^error forwarding port 81 to pod web, uid : .*ECONNREFUSED/);
+});
+
+test('exec and attach over SPDY beside WebSocket: kubectl with WebSockets turned off (KUBECTL_REMOTE_COMMAND_WEBSOCKETS=false)', async () => {
+  const env = { KUBECTL_REMOTE_COMMAND_WEBSOCKETS: 'false' };
+  const r = await c.kubectl(['exec', 'shell', '-v=6', '--', 'sh', '-c', 'echo out; echo err >&2; exit 3'], { env });
+  assert.equal(r.code, 3, r.stderr);
+  assert.equal(r.stdout, 'out\n');
+  assert.match(r.stderr, /err\n/);
+  assert.doesNotMatch(r.stderr, /websocket/i, 'the SPDY executor was used');
+  const i = await c.kubectl(['exec', '-i', 'shell', '--', 'wc', '-l'], { env, input: 'a\nb\nc\n' });
+  assert.equal(i.code, 0, i.stderr);
+  assert.equal(i.stdout.trim(), '3');
+  // A terminal over SPDY: the resize stream sizes it (kubectl sends the size of its own terminal, here `script`'s).
+  const cmd = `stty rows 31 cols 97; kubectl --cache-dir ${join(dir, 'cache')} exec -it shell -- sh -c 'sleep 1; stty size; exit 4'`;
+  const t = await run('script', ['-qfec', cmd, '/dev/null'], { env: { ...process.env, ...env, KUBECONFIG: c.kubeconfig }, timeoutMs: 60_000 });
+  assert.match(t.stdout, /31 97/);
+  assert.equal(t.code, 4, t.stdout + t.stderr);
+  // attach -i over SPDY: stdin reaches the container's process, its output comes back.
+  const p = spawn('kubectl', ['--kubeconfig', c.kubeconfig, '--cache-dir', join(dir, 'cache'), 'attach', '-i', 'reader'], { stdio: ['pipe', 'pipe', 'pipe'], env: { ...process.env, ...env } });
+  let out = '';
+  p.stdout.on('data', (d) => { out += d; });
+  p.stderr.on('data', (d) => { out += d; });
+  try {
+    p.stdin.write('over spdy\n');
+    await waitFor(() => out.includes('got:over spdy'), { timeoutMs: 30_000, message: `kubectl attach -i output: ${out}` });
+  } finally {
+    p.kill('SIGINT');
+  }
 });
 
 function get(path: string, headers: Record<string, string>): Promise<{ status: number; body: string }> {

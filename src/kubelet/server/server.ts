@@ -30,8 +30,9 @@ import { StatusError } from '../../api/errors.ts';
 import { decodeKubeletStreamOptions, decodePortForwardPorts } from '../../api/options.ts';
 import { logPathFor, logRunsFor } from '../logs-paths.ts';
 import { logOptionsFromQuery, streamLogFile } from './logs.ts';
-import { EXEC_PROTOCOLS, serveExecWebSocket, type ContainerdTarget } from './exec.ts';
-import { ATTACH_PROTOCOLS, serveAttachWebSocket, type AttachEndpoint } from './attach.ts';
+import { EXEC_PROTOCOLS, runCommand, serveExecWebSocket, webSocketStreams, type ContainerdTarget } from './exec.ts';
+import { ATTACH_PROTOCOLS, serveAttach, type AttachEndpoint } from './attach.ts';
+import { acceptSpdyRemoteCommand, negotiateSpdyProtocol, ProtocolNegotiationError } from './remotecommand-spdy.ts';
 import { servePortForward, servePortForwardChannels, PORTFORWARD_PROTOCOL, PORTFORWARD_CHANNEL_PROTOCOLS } from './portforward.ts';
 
 export const DEFAULT_KUBELET_PORT = 10250;
@@ -218,19 +219,26 @@ export async function startKubeletServer(opts: KubeletServerOptions): Promise<Ku
     void (async () => {
       try {
         const isWs = (req.headers.upgrade ?? '').toLowerCase() === 'websocket';
+        const isSpdy = (req.headers.upgrade ?? '').toLowerCase().startsWith('spdy/3.1');
         if (parts[0] === 'exec' && parts.length === 4) {
           const pod = await authorizedPod(req, parts[1], parts[2]);
           const containerId = containerIdOf(pod, parts[3]);
           if (!containerId) throw new StatusError(400, 'BadRequest', `container not found ("${parts[3]}")`);
-          if (!isWs) throw new StatusError(400, 'BadRequest', 'only WebSocket exec (v5.channel.k8s.io, v4.channel.k8s.io) is supported');
           // The API server's canonical stream parameters (input/output/error/tty = "1", one `command` per word).
           const so = decodeKubeletStreamOptions(url.searchParams);
           if (!so.command.length) throw new StatusError(400, 'BadRequest', 'you must specify at least 1 command');
           if (!so.stdin && !so.stdout && !so.stderr) throw new StatusError(400, 'BadRequest', 'you must specify at least 1 of stdin, stdout, stderr');
+          const execReq = { containerId, command: so.command, tty: so.tty, stdin: so.stdin, stdout: so.stdout, stderr: so.stderr && !so.tty };
+          if (!isWs) {
+            if (!isSpdy) throw new StatusError(400, 'BadRequest', 'exec needs a WebSocket (v5.channel.k8s.io, v4.channel.k8s.io) or SPDY/3.1 upgrade');
+            const io = await acceptSpdyRemoteCommand(socket, head, negotiateSpdyProtocol(req), so).catch((e) => { log(`exec: ${e.message}`); return undefined; });
+            if (io) runCommand(io, opts.containerd, execReq, log);
+            return;
+          }
           allowedProtocols.set(req, EXEC_PROTOCOLS);
           wss.handleUpgrade(req, socket, head, (ws: WebSocket) => {
             if (!EXEC_PROTOCOLS.includes(ws.protocol)) { ws.close(1002, 'unsupported subprotocol'); return; }
-            serveExecWebSocket(ws, opts.containerd, { containerId, command: so.command, tty: so.tty, stdin: so.stdin, stdout: so.stdout, stderr: so.stderr && !so.tty }, log);
+            serveExecWebSocket(ws, opts.containerd, execReq, log);
           });
           return;
         }
@@ -238,7 +246,7 @@ export async function startKubeletServer(opts: KubeletServerOptions): Promise<Ku
           const pod = await authorizedPod(req, parts[1], parts[2]);
           const containerId = containerIdOf(pod, parts[3]);
           if (!containerId) throw new StatusError(400, 'BadRequest', `container not found ("${parts[3]}")`);
-          if (!isWs) throw new StatusError(400, 'BadRequest', 'only WebSocket attach (v5.channel.k8s.io, v4.channel.k8s.io) is supported');
+          if (!isWs && !isSpdy) throw new StatusError(400, 'BadRequest', 'attach needs a WebSocket (v5.channel.k8s.io, v4.channel.k8s.io) or SPDY/3.1 upgrade');
           if (!opts.attach) throw new StatusError(400, 'BadRequest', 'attach is not available on this node');
           const so = decodeKubeletStreamOptions(url.searchParams);
           if (!so.stdin && !so.stdout && !so.stderr) throw new StatusError(400, 'BadRequest', 'you must specify at least 1 of stdin, stdout, stderr');
@@ -246,10 +254,15 @@ export async function startKubeletServer(opts: KubeletServerOptions): Promise<Ku
           const spec = [...(pod.spec?.containers ?? []), ...(pod.spec?.initContainers ?? [])].find((c) => c.name === parts[3]);
           const tty = !!spec?.tty;
           const runtimeUrl = await opts.attach.attachUrl({ containerId, stdin: so.stdin, stdout: so.stdout, stderr: so.stderr && !tty, tty });
+          if (!isWs) {
+            const io = await acceptSpdyRemoteCommand(socket, head, negotiateSpdyProtocol(req), { ...so, tty }).catch((e) => { log(`attach: ${e.message}`); return undefined; });
+            if (io) serveAttach(io, runtimeUrl, log);
+            return;
+          }
           allowedProtocols.set(req, ATTACH_PROTOCOLS);
           wss.handleUpgrade(req, socket, head, (ws: WebSocket) => {
             if (!ATTACH_PROTOCOLS.includes(ws.protocol)) { ws.close(1002, 'unsupported subprotocol'); return; }
-            serveAttachWebSocket(ws, runtimeUrl, log);
+            serveAttach(webSocketStreams(ws), runtimeUrl, log);
           });
           return;
         }
@@ -293,6 +306,7 @@ export async function startKubeletServer(opts: KubeletServerOptions): Promise<Ku
         }
         throw new StatusError(404, 'NotFound', 'the server could not find the requested resource');
       } catch (e: any) {
+        if (e instanceof ProtocolNegotiationError) { rejectUpgrade(socket, new StatusError(403, 'Forbidden', e.message)); return; }
         rejectUpgrade(socket, e instanceof StatusError ? e : new StatusError(500, 'InternalError', `Internal error occurred: ${e?.message ?? e}`));
       }
     })();
