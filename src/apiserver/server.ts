@@ -14,6 +14,8 @@ import { StatusError, badRequest, internalError, methodNotAllowed, notFound, una
 import type { IncludeObject } from '../api/tables/index.ts';
 import { resources } from '../api/registry.ts';
 import { openapiIndex, openapiDocument, type ServedKinds } from '../api/openapi.ts';
+import { openapiV2, OPENAPI_V2_PROTOBUF, OPENAPI_V2_PROTOBUF_RESPONSE } from '../api/openapi-v2.ts';
+import { createHash } from 'node:crypto';
 import { decodeProtobufBody } from '../api/protobuf.ts';
 import type { PatchKind } from '../api/patch/index.ts';
 import { Authenticator, type UserInfo } from './auth.ts';
@@ -22,7 +24,7 @@ import { GenericRegistry, type ListParams } from './registry.ts';
 import type { DeleteOptions, RestContext } from './hooks.ts';
 import { Discovery, wantsAggregated, AGGREGATED_V2, AGGREGATED_V2BETA1 } from './discovery.ts';
 import { decodeWriteBody, expectedOf, expectedOfSubresource, type ExpectedType } from './decode.ts';
-import { negotiateOutput, transformEventObject, transformList, transformObject, type Negotiated, type TransformContext } from './negotiation.ts';
+import { negotiateOutput, parseAccept, transformEventObject, transformList, transformObject, type Negotiated, type TransformContext } from './negotiation.ts';
 import { bodyFormat, markPretty, writeObject, parseJson, parseYaml, readBody, warningHeaders, writeJson, writeStatus } from './body.ts';
 import { contextFromQuery, parseRequestTarget, withWriteOptions, type RequestContext, type RequestTarget } from './context.ts';
 import { decodeDeleteOptionsQuery, decodeGetOptions, decodeListOptions, decodeTableOptions, decodeWriteOptions, isPrettyPrint, validateDeleteOptions, type DeleteOptionsQuery, type ListOptions } from '../api/options.ts';
@@ -172,7 +174,8 @@ export function createApiServer(o: ApiServerOptions): ApiServer {
       if (!doc) throw new StatusError(404, 'NotFound', 'the server could not find the requested resource');
       return writeJson(res, 200, doc, { 'Cache-Control': 'public, immutable', Expires: new Date(now() + 365 * 86400e3).toUTCString() });
     }
-    if (path === '/openapi/v2' || path === '/swagger.json') throw new StatusError(404, 'NotFound', 'the server could not find the requested resource');
+    if (path === '/openapi/v2') return serveOpenAPIV2(req, res, accept);
+    if (path === '/swagger.json') throw new StatusError(404, 'NotFound', 'the server could not find the requested resource');
 
     // REST paths
     let group: string;
@@ -208,6 +211,32 @@ export function createApiServer(o: ApiServerOptions): ApiServer {
     if (t.subresource && subresourceOf(t)?.connect) return routeConnect(req, res, url, path, user!, undefined, t);
     const ctx = contextFromQuery(user!, url.searchParams, t.namespace, req.headers['user-agent'] as string | undefined);
     return serveResource(req, res, t, ctx, url.searchParams, accept, method, watchPath);
+  }
+
+  /**
+   * GET /openapi/v2 as kube-openapi's handler answers it: the first Accept clause naming JSON or the gnostic protobuf
+   * (either spelling) wins, `*` matches; ETag per format, 304 for If-None-Match; 406 when nothing fits.
+   */
+  function serveOpenAPIV2(req: http.IncomingMessage, res: http.ServerResponse, accept: string): void {
+    const v2 = openapiV2(servedKinds());
+    const formats = [
+      { type: 'application', subtype: 'json', contentType: 'application/json', body: () => Buffer.from(v2.json) },
+      { type: 'application', subtype: 'com.github.proto-openapi.spec.v2@v1.0+protobuf', contentType: OPENAPI_V2_PROTOBUF_RESPONSE, body: () => v2.proto },
+      { type: 'application', subtype: 'com.github.proto-openapi.spec.v2.v1.0+protobuf', contentType: OPENAPI_V2_PROTOBUF_RESPONSE, body: () => v2.proto },
+    ];
+    for (const c of parseAccept(accept || '*/*')) {
+      for (const f of formats) {
+        if ((c.type !== f.type && c.type !== '*') || (c.subtype !== f.subtype && c.subtype !== '*')) continue;
+        const body = f.body();
+        const etag = `"${createHash('sha512').update(body).digest('hex').slice(0, 64).toUpperCase()}"`;
+        const h = { 'Content-Type': f.contentType, ETag: etag, Vary: 'Accept', 'Cache-Control': 'no-cache, private' };
+        if (req.headers['if-none-match'] === etag) { res.writeHead(304, h); res.end(); return; }
+        res.writeHead(200, { ...h, 'Content-Length': body.length });
+        res.end(body);
+        return;
+      }
+    }
+    throw new StatusError(406, 'NotAcceptable', `only the following media types are accepted: application/json, ${OPENAPI_V2_PROTOBUF}`);
   }
 
   async function routeConnect(req: http.IncomingMessage, res: http.ServerResponse | undefined, url: RequestTarget, path: string, user: UserInfo, upgrade?: { socket: Duplex; head: Buffer }, target?: Target): Promise<void> {
