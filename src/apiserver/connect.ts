@@ -1,5 +1,5 @@
 /**
- * Connect subresources of pods — log, exec, portforward — proxied to the kubelet of the pod's node (upstream
+ * Connect subresources of pods — log, exec, attach, portforward — proxied to the kubelet of the pod's node (upstream
  * pkg/registry/core/pod/rest/subresources.go + UpgradeAwareHandler): the pod's spec.nodeName gives the Node, whose
  * InternalIP and status.daemonEndpoints.kubeletEndpoint.Port give the kubelet's streaming server
  * (src/kubelet/server). `log` is a plain streamed GET (text/plain; follow=true keeps it open); `exec` and
@@ -140,6 +140,19 @@ export async function execHandler(req: http.IncomingMessage, _res: http.ServerRe
   }
   const { host, port } = await kubeletFor(ctx, pod);
   const path = `/exec/${encodeURIComponent(ctx.namespace ?? 'default')}/${encodeURIComponent(ctx.name)}/${encodeURIComponent(container)}${queryString(encodePodExecOptions(opts))}`;
+  await proxyUpgrade(req, ctx.upgrade.socket, ctx.upgrade.head, host, port, path, kubeletToken(req, ctx));
+}
+
+export async function attachHandler(req: http.IncomingMessage, _res: http.ServerResponse | undefined, ctx: ConnectContext): Promise<void> {
+  if (!ctx.upgrade) throw badRequest('Upgrade request required');
+  const opts = decodePodExecOptions(ctx.query, true);
+  const pod = await getPod(ctx);
+  const container = pickContainer(pod, opts.container ?? null, ctx.name);
+  if (pod.status?.phase === 'Succeeded' || pod.status?.phase === 'Failed') {
+    throw badRequest(`cannot attach a container in a completed pod; current phase is ${pod.status.phase}`);
+  }
+  const { host, port } = await kubeletFor(ctx, pod);
+  const path = `/attach/${encodeURIComponent(ctx.namespace ?? 'default')}/${encodeURIComponent(ctx.name)}/${encodeURIComponent(container)}${queryString(encodePodExecOptions(opts))}`;
   await proxyUpgrade(req, ctx.upgrade.socket, ctx.upgrade.head, host, port, path, kubeletToken(req, ctx));
 }
 

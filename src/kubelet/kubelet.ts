@@ -90,6 +90,7 @@ export async function startKubelet(opts: KubeletOptions): Promise<Kubelet> {
     const start = (port: number) => startKubeletServer({
       client: opts.client, containerd: { address: opts.containerdSocket }, port, podLogRoot: opts.podLogRoot, log,
       nodeName: opts.nodeName, resourceMetrics: resourceMetricsEndpoint(cri, agent),
+      attach: { attachUrl: (r) => cri.attach({ containerId: r.containerId, stdin: r.stdin, stdout: r.stdout, stderr: r.stderr, tty: r.tty }) },
     });
     try { server = await start(kubeletPort); } catch (e) {
       if ((e as any)?.code !== 'EADDRINUSE') throw e;

@@ -8,7 +8,7 @@ import { clone, define, keepStatus, metaOf, status, str, sub } from './common.ts
 import { podTable } from '../tables/pods.ts';
 import { serveBinding } from '../../apiserver/subresources/pods.ts';
 import { serveEviction } from '../../apiserver/subresources/eviction.ts';
-import { execHandler, logHandler, portForwardHandler } from '../../apiserver/connect.ts';
+import { attachHandler, execHandler, logHandler, portForwardHandler } from '../../apiserver/connect.ts';
 import { podHooks } from '../../apiserver/kindhooks.ts';
 import { defaultPod, podQOSClass } from './pod-defaults.ts';
 
@@ -55,7 +55,7 @@ export const pods = define({
     sub('eviction', 'policy', 'v1', 'Eviction', ['create'], { serve: serveEviction }),
     sub('log', '', 'v1', 'Pod', ['get'], { connect: logHandler }),
     sub('exec', '', 'v1', 'PodExecOptions', ['create', 'get'], { connect: execHandler }),
-    sub('attach', '', 'v1', 'PodAttachOptions', ['create', 'get']),
+    sub('attach', '', 'v1', 'PodAttachOptions', ['create', 'get'], { connect: attachHandler }),
     sub('portforward', '', 'v1', 'PodPortForwardOptions', ['create', 'get'], { connect: portForwardHandler }),
     sub('proxy', '', 'v1', 'PodProxyOptions', ['create', 'delete', 'get', 'patch', 'update']),
   ],

@@ -95,91 +95,129 @@ export function startExec(target: ContainerdTarget, req: ExecRequest, size?: { r
   return spawn('ctr', ctrArgs, { stdio: ['pipe', 'pipe', 'pipe'] });
 }
 
-/** Serve one exec over an accepted WebSocket (protocol already negotiated). */
-export function serveExecWebSocket(ws: WebSocket, target: ContainerdTarget, req: ExecRequest, log: (m: string) => void = () => {}): void {
+/**
+ * The client side of a remote command, whatever carries it (a channel WebSocket, SPDY streams): where the process's
+ * output goes, where its input, terminal sizes and the end of its input come from.
+ */
+export interface CommandStreams {
+  stdout(d: Buffer): void;
+  stderr(d: Buffer): void;
+  /** The final metav1.Status (JSON); the session then ends. */
+  finish(status: string): void;
+  onStdin(cb: (d: Buffer) => void): void;
+  onStdinEnd(cb: () => void): void;
+  onResize(cb: (size: { rows: number; cols: number }) => void): void;
+  /** The client went away. */
+  onGone(cb: () => void): void;
+  gone(): boolean;
+}
+
+/** A resize message (`{"Width":W,"Height":H}`) as a terminal size, or undefined. */
+export function parseResize(text: string): { rows: number; cols: number } | undefined {
+  try {
+    const { Width, Height } = JSON.parse(text);
+    return Width > 0 && Height > 0 ? { rows: Height, cols: Width } : undefined;
+  } catch { return undefined; }
+}
+
+/**
+ * Run one exec for a client. With a terminal the client sends its size first: the process starts with it (or
+ * after 1 s without it); input that arrives before is replayed.
+ */
+export function runCommand(io: CommandStreams, target: ContainerdTarget, req: ExecRequest, log: (m: string) => void = () => {}): void {
+  const early: (() => void)[] = [];
+  let started = false;
+  let stdinSink: ((d: Buffer) => void) | undefined;
+  let stdinEnd: (() => void) | undefined;
+  let resizeSink: ((s: { rows: number; cols: number }) => void) | undefined;
+  io.onStdin((d) => { if (stdinSink) stdinSink(d); else early.push(() => stdinSink?.(d)); });
+  io.onStdinEnd(() => { if (stdinEnd) stdinEnd(); else early.push(() => stdinEnd?.()); });
+  io.onResize((size) => {
+    if (!started && req.tty) { started = true; clearTimeout(timer); start(size); return; }
+    resizeSink?.(size);
+  });
+  let timer: NodeJS.Timeout | undefined;
+  if (!req.tty) { started = true; start(); } else timer = setTimeout(() => { if (!started) { started = true; start(); } }, 1000);
+
+  function start(size?: { rows: number; cols: number }): void {
+    if (io.gone()) return; // the client went away while we waited for its terminal size
+    let child: ChildProcess;
+    try {
+      child = startExec(target, req, size);
+    } catch (e: any) {
+      io.finish(JSON.stringify({ metadata: {}, status: 'Failure', message: `exec failed: ${e?.message}`, reason: 'InternalError' }));
+      return;
+    }
+    const ctl = req.tty ? (child.stdio[3] as NodeJS.WritableStream | null) : null;
+    child.stdout?.on('data', (d: Buffer) => { if (req.stdout || req.tty) io.stdout(d); });
+    // ctr reports a process that could not start ("ctr: OCI runtime exec failed: ...") on its stderr before any output
+    // of the process: keep that off the user's stderr and answer it as upstream does, on the error channel.
+    let sawOutput = false;
+    let ctrError = '';
+    child.stdout?.on('data', () => { sawOutput = true; });
+    child.stderr?.on('data', (d: Buffer) => {
+      const text = d.toString();
+      if (!sawOutput && (ctrError || text.startsWith('ctr: '))) { ctrError += text; return; }
+      sawOutput = true;
+      if (req.stderr) io.stderr(d);
+    });
+    child.stdin?.on('error', () => {});
+    ctl?.on('error', () => {});
+    if (!req.stdin) child.stdin?.end();
+    stdinSink = (d) => { if (req.stdin) child.stdin?.write(d); };
+    stdinEnd = () => child.stdin?.end();
+    resizeSink = (sz) => { if (ctl) ctl.write(`${sz.rows} ${sz.cols}\n`); };
+    for (const f of early.splice(0)) f();
+    io.onGone(() => { child.stdin?.end(); if (child.exitCode === null) child.kill('SIGKILL'); });
+    child.on('error', (e) => {
+      io.finish(JSON.stringify({ metadata: {}, status: 'Failure', message: `exec failed: ${e.message}`, reason: 'InternalError' }));
+    });
+    child.on('close', (code, signal) => {
+      ctl?.end();
+      if (code !== 0 && ctrError) {
+        const why = ctrError.replace(/^ctr: /, '').trim();
+        log(`exec in ${req.containerId.slice(0, 12)} failed: ${why}`);
+        io.finish(JSON.stringify({ metadata: {}, status: 'Failure', reason: 'InternalError', code: 500,
+          message: `Internal error occurred: error executing command in container: failed to exec in container: ${why}` }));
+      } else {
+        io.finish(JSON.stringify(exitStatus(code, signal, req.command)));
+      }
+    });
+  }
+}
+
+/** A channel WebSocket (v4/v5.channel.k8s.io) as the streams of a remote command. */
+export function webSocketStreams(ws: WebSocket): CommandStreams {
   const v5 = ws.protocol === 'v5.channel.k8s.io';
   const send = (ch: number, data: Buffer | string) => {
     if (ws.readyState !== ws.OPEN) return;
     ws.send(Buffer.concat([Buffer.from([ch]), typeof data === 'string' ? Buffer.from(data) : data]));
   };
-  if (!req.tty) { run(); return; }
-  // With a TTY, kubectl sends the terminal size first: start the process with it (or after 1 s without it).
-  const early: Buffer[] = [];
-  let started = false;
-  const onEarly = (raw: Buffer) => {
-    const data = Buffer.isBuffer(raw) ? raw : Buffer.from(raw as any);
-    if (data[0] === CH_RESIZE && !started) {
-      started = true;
-      ws.off('message', onEarly);
-      clearTimeout(timer);
-      let size: { rows: number; cols: number } | undefined;
-      try { const { Width, Height } = JSON.parse(data.subarray(1).toString()); if (Width > 0 && Height > 0) size = { rows: Height, cols: Width }; } catch { /* none */ }
-      run(size, early);
-    } else early.push(data);
-  };
-  ws.on('message', onEarly);
-  const timer = setTimeout(() => { if (!started) { started = true; ws.off('message', onEarly); run(undefined, early); } }, 1000);
-
-  function run(size?: { rows: number; cols: number }, pending: Buffer[] = []): void {
-  if (ws.readyState !== ws.OPEN) return; // the client went away while we waited for its terminal size
-  let child: ChildProcess;
-  try {
-    child = startExec(target, req, size);
-  } catch (e: any) {
-    send(CH_ERROR, JSON.stringify({ metadata: {}, status: 'Failure', message: `exec failed: ${e?.message}`, reason: 'InternalError' }));
-    ws.close(1000);
-    return;
-  }
-  const ctl = req.tty ? (child.stdio[3] as NodeJS.WritableStream | null) : null;
-  child.stdout?.on('data', (d: Buffer) => { if (req.stdout || req.tty) send(CH_STDOUT, d); });
-  // ctr reports a process that could not start ("ctr: OCI runtime exec failed: ...") on its stderr before any output
-  // of the process: keep that off the user's stderr and answer it as upstream does, on the error channel.
-  let sawOutput = false;
-  let ctrError = '';
-  child.stdout?.on('data', () => { sawOutput = true; });
-  child.stderr?.on('data', (d: Buffer) => {
-    const text = d.toString();
-    if (!sawOutput && (ctrError || text.startsWith('ctr: '))) { ctrError += text; return; }
-    sawOutput = true;
-    if (req.stderr) send(CH_STDERR, d);
-  });
-  child.stdin?.on('error', () => {});
-  ctl?.on('error', () => {});
-  if (!req.stdin) child.stdin?.end();
-
-  const onMessage = (raw: Buffer) => {
+  const stdin: ((d: Buffer) => void)[] = [], stdinEnd: (() => void)[] = [], resize: ((s: { rows: number; cols: number }) => void)[] = [], gone: (() => void)[] = [];
+  ws.on('message', (raw: Buffer) => {
     const data = Buffer.isBuffer(raw) ? raw : Buffer.from(raw as any);
     if (data.length === 0) return;
     const ch = data[0];
     const body = data.subarray(1);
-    if (ch === CH_STDIN && req.stdin) child.stdin?.write(body);
-    else if (ch === CH_RESIZE && ctl) {
-      try {
-        const { Width, Height } = JSON.parse(body.toString());
-        if (Width > 0 && Height > 0) ctl.write(`${Height} ${Width}\n`);
-      } catch { /* ignore malformed resize */ }
-    } else if (v5 && ch === CH_CLOSE && body[0] === CH_STDIN) child.stdin?.end();
-  };
-  for (const m of pending) onMessage(m);
-  ws.on('message', onMessage);
-  ws.on('close', () => { child.stdin?.end(); if (child.exitCode === null) child.kill('SIGKILL'); });
+    if (ch === CH_STDIN) for (const f of stdin) f(body);
+    else if (ch === CH_RESIZE) { const sz = parseResize(body.toString()); if (sz) for (const f of resize) f(sz); }
+    else if (v5 && ch === CH_CLOSE && body[0] === CH_STDIN) for (const f of stdinEnd) f();
+  });
+  ws.on('close', () => { for (const f of gone) f(); });
   ws.on('error', () => {});
+  return {
+    stdout: (d) => send(CH_STDOUT, d),
+    stderr: (d) => send(CH_STDERR, d),
+    finish: (status) => { send(CH_ERROR, status); ws.close(1000); },
+    onStdin: (f) => { stdin.push(f); },
+    onStdinEnd: (f) => { stdinEnd.push(f); },
+    onResize: (f) => { resize.push(f); },
+    onGone: (f) => { gone.push(f); },
+    gone: () => ws.readyState !== ws.OPEN,
+  };
+}
 
-  child.on('error', (e) => {
-    send(CH_ERROR, JSON.stringify({ metadata: {}, status: 'Failure', message: `exec failed: ${e.message}`, reason: 'InternalError' }));
-    ws.close(1000);
-  });
-  child.on('close', (code, signal) => {
-    ctl?.end();
-    if (code !== 0 && ctrError) {
-      const why = ctrError.replace(/^ctr: /, '').trim();
-      log(`exec in ${req.containerId.slice(0, 12)} failed: ${why}`);
-      send(CH_ERROR, JSON.stringify({ metadata: {}, status: 'Failure', reason: 'InternalError', code: 500,
-        message: `Internal error occurred: error executing command in container: failed to exec in container: ${why}` }));
-    } else {
-      send(CH_ERROR, JSON.stringify(exitStatus(code, signal, req.command)));
-    }
-    ws.close(1000);
-  });
-  }
+/** Serve one exec over an accepted WebSocket (protocol already negotiated). */
+export function serveExecWebSocket(ws: WebSocket, target: ContainerdTarget, req: ExecRequest, log: (m: string) => void = () => {}): void {
+  runCommand(webSocketStreams(ws), target, req, log);
 }

@@ -3,8 +3,12 @@
  * and `port-forward` to.
  *
  *   GET /containerLogs/<ns>/<pod>/<container>?follow&tailLines&previous&timestamps&sinceSeconds&sinceTime&limitBytes
- *   GET /exec/<ns>/<pod>/<container>?command=..&command=..&stdin&stdout&stderr&tty   (WebSocket upgrade)
- *   GET /portForward/<ns>/<pod>     (WebSocket "SPDY/3.1+portforward.k8s.io" tunnel, or SPDY/3.1 upgrade)
+ *   GET /exec/<ns>/<pod>/<container>?command=..&command=..&input=1&output=1&error=1&tty=1
+ *                                   (WebSocket v5.channel.k8s.io / v4.channel.k8s.io; the API server's canonical
+ *                                    stream parameters, src/api/options.ts)
+ *   GET /attach/<ns>/<pod>/<container>?input=1&output=1&error=1   (WebSocket v5/v4, joined to CRI Attach)
+ *   GET /portForward/<ns>/<pod>?port=N..   (WebSocket v4.channel.k8s.io / v4.base64.channel.k8s.io channels,
+ *                                    the "SPDY/3.1+portforward.k8s.io" tunnel, or a SPDY/3.1 upgrade)
  *   GET /metrics/resource           (CPU and memory of the node and its containers, Prometheus text; what the API
  *                                    server's resource-metrics scraper reads — see ../resource-metrics.ts)
  *   GET /healthz
@@ -23,11 +27,13 @@ import type { Node, Pod } from 'kubernetes-types/core/v1.d.ts';
 import { KubeClient } from '../../client/client.ts';
 import { R } from '../../client/resources.ts';
 import { StatusError } from '../../api/errors.ts';
-import { decodeKubeletStreamOptions } from '../../api/options.ts';
+import { decodeKubeletStreamOptions, decodePortForwardPorts } from '../../api/options.ts';
 import { logPathFor, logRunsFor } from '../logs-paths.ts';
 import { logOptionsFromQuery, streamLogFile } from './logs.ts';
-import { EXEC_PROTOCOLS, serveExecWebSocket, type ContainerdTarget } from './exec.ts';
-import { servePortForward, PORTFORWARD_PROTOCOL } from './portforward.ts';
+import { EXEC_PROTOCOLS, runCommand, serveExecWebSocket, webSocketStreams, type ContainerdTarget } from './exec.ts';
+import { ATTACH_PROTOCOLS, serveAttach, type AttachEndpoint } from './attach.ts';
+import { acceptSpdyRemoteCommand, negotiateSpdyProtocol, ProtocolNegotiationError } from './remotecommand-spdy.ts';
+import { servePortForward, servePortForwardChannels, PORTFORWARD_PROTOCOL, PORTFORWARD_CHANNEL_PROTOCOLS } from './portforward.ts';
 
 export const DEFAULT_KUBELET_PORT = 10250;
 const PF_WS_PROTOCOL = `SPDY/3.1+${PORTFORWARD_PROTOCOL}`;
@@ -47,6 +53,8 @@ export interface KubeletServerOptions {
   podLogRoot?: string;
   /** The node this agent runs (callers of /metrics/resource must be allowed to read it). */
   nodeName?: string;
+  /** CRI Attach (the runtime's streaming URL of a container's stdio); without it pods/attach is refused. */
+  attach?: AttachEndpoint;
   /** Renders /metrics/resource; without it the path is 404. */
   resourceMetrics?: () => Promise<string>;
   log?: (msg: string) => void;
@@ -82,10 +90,13 @@ export function containerIdOf(pod: Pod, container: string): string | undefined {
 export async function startKubeletServer(opts: KubeletServerOptions): Promise<KubeletServer> {
   const log = opts.log ?? ((m: string) => console.error(`kubelet-server: ${m}`));
   const own = new Set((opts.tokens ?? [opts.client.config.token]).filter((t): t is string => !!t));
+  /** The subprotocols each upgrading request may choose from; the client's order decides (upstream wsstream). */
+  const allowedProtocols = new WeakMap<http.IncomingMessage, string[]>();
   const wss = new WebSocketServer({
     noServer: true,
-    handleProtocols: (protocols: Set<string>) => {
-      for (const p of EXEC_PROTOCOLS) if (protocols.has(p)) return p;
+    handleProtocols: (protocols: Set<string>, req: http.IncomingMessage) => {
+      const allowed = allowedProtocols.get(req) ?? EXEC_PROTOCOLS;
+      for (const p of protocols) if (allowed.includes(p)) return p;
       return false;
     },
   });
@@ -208,18 +219,50 @@ export async function startKubeletServer(opts: KubeletServerOptions): Promise<Ku
     void (async () => {
       try {
         const isWs = (req.headers.upgrade ?? '').toLowerCase() === 'websocket';
+        const isSpdy = (req.headers.upgrade ?? '').toLowerCase().startsWith('spdy/3.1');
         if (parts[0] === 'exec' && parts.length === 4) {
           const pod = await authorizedPod(req, parts[1], parts[2]);
           const containerId = containerIdOf(pod, parts[3]);
           if (!containerId) throw new StatusError(400, 'BadRequest', `container not found ("${parts[3]}")`);
-          if (!isWs) throw new StatusError(400, 'BadRequest', 'only WebSocket exec (v5.channel.k8s.io, v4.channel.k8s.io) is supported');
           // The API server's canonical stream parameters (input/output/error/tty = "1", one `command` per word).
           const so = decodeKubeletStreamOptions(url.searchParams);
           if (!so.command.length) throw new StatusError(400, 'BadRequest', 'you must specify at least 1 command');
           if (!so.stdin && !so.stdout && !so.stderr) throw new StatusError(400, 'BadRequest', 'you must specify at least 1 of stdin, stdout, stderr');
+          const execReq = { containerId, command: so.command, tty: so.tty, stdin: so.stdin, stdout: so.stdout, stderr: so.stderr && !so.tty };
+          if (!isWs) {
+            if (!isSpdy) throw new StatusError(400, 'BadRequest', 'exec needs a WebSocket (v5.channel.k8s.io, v4.channel.k8s.io) or SPDY/3.1 upgrade');
+            const io = await acceptSpdyRemoteCommand(socket, head, negotiateSpdyProtocol(req), so).catch((e) => { log(`exec: ${e.message}`); return undefined; });
+            if (io) runCommand(io, opts.containerd, execReq, log);
+            return;
+          }
+          allowedProtocols.set(req, EXEC_PROTOCOLS);
           wss.handleUpgrade(req, socket, head, (ws: WebSocket) => {
             if (!EXEC_PROTOCOLS.includes(ws.protocol)) { ws.close(1002, 'unsupported subprotocol'); return; }
-            serveExecWebSocket(ws, opts.containerd, { containerId, command: so.command, tty: so.tty, stdin: so.stdin, stdout: so.stdout, stderr: so.stderr && !so.tty }, log);
+            serveExecWebSocket(ws, opts.containerd, execReq, log);
+          });
+          return;
+        }
+        if (parts[0] === 'attach' && parts.length === 4) {
+          const pod = await authorizedPod(req, parts[1], parts[2]);
+          const containerId = containerIdOf(pod, parts[3]);
+          if (!containerId) throw new StatusError(400, 'BadRequest', `container not found ("${parts[3]}")`);
+          if (!isWs && !isSpdy) throw new StatusError(400, 'BadRequest', 'attach needs a WebSocket (v5.channel.k8s.io, v4.channel.k8s.io) or SPDY/3.1 upgrade');
+          if (!opts.attach) throw new StatusError(400, 'BadRequest', 'attach is not available on this node');
+          const so = decodeKubeletStreamOptions(url.searchParams);
+          if (!so.stdin && !so.stdout && !so.stderr) throw new StatusError(400, 'BadRequest', 'you must specify at least 1 of stdin, stdout, stderr');
+          // As upstream's kubelet: whether there is a terminal is the container's, not the request's.
+          const spec = [...(pod.spec?.containers ?? []), ...(pod.spec?.initContainers ?? [])].find((c) => c.name === parts[3]);
+          const tty = !!spec?.tty;
+          const runtimeUrl = await opts.attach.attachUrl({ containerId, stdin: so.stdin, stdout: so.stdout, stderr: so.stderr && !tty, tty });
+          if (!isWs) {
+            const io = await acceptSpdyRemoteCommand(socket, head, negotiateSpdyProtocol(req), { ...so, tty }).catch((e) => { log(`attach: ${e.message}`); return undefined; });
+            if (io) serveAttach(io, runtimeUrl, log);
+            return;
+          }
+          allowedProtocols.set(req, ATTACH_PROTOCOLS);
+          wss.handleUpgrade(req, socket, head, (ws: WebSocket) => {
+            if (!ATTACH_PROTOCOLS.includes(ws.protocol)) { ws.close(1002, 'unsupported subprotocol'); return; }
+            serveAttach(webSocketStreams(ws), runtimeUrl, log);
           });
           return;
         }
@@ -228,8 +271,21 @@ export async function startKubeletServer(opts: KubeletServerOptions): Promise<Ku
           const ip = pod.status?.podIP;
           if (!ip) throw new StatusError(400, 'BadRequest', `pod ${parts[2]} does not have an IP address`);
           if (isWs) {
-            const offered = String(req.headers['sec-websocket-protocol'] ?? '').split(',').map((x) => x.trim());
-            if (!offered.includes(PF_WS_PROTOCOL)) throw new StatusError(400, 'BadRequest', `port-forward needs the ${PF_WS_PROTOCOL} subprotocol`);
+            const offered = String(req.headers['sec-websocket-protocol'] ?? '').split(',').map((x) => x.trim()).filter(Boolean);
+            if (!offered.includes(PF_WS_PROTOCOL)) {
+              // Channels (v4.channel.k8s.io, or none): the ports come from the query, as upstream's NewV4Options.
+              const ports = url.searchParams.getAll('port');
+              if (!ports.length) throw new StatusError(400, 'BadRequest', 'query parameter "port" is required');
+              const nums = decodePortForwardPorts(new URLSearchParams(ports.map((p) => ['ports', p])));
+              if (offered.length && !offered.some((p) => PORTFORWARD_CHANNEL_PROTOCOLS.includes(p))) {
+                throw new StatusError(400, 'BadRequest', `port-forward over WebSocket needs one of the subprotocols ${[PF_WS_PROTOCOL, ...PORTFORWARD_CHANNEL_PROTOCOLS].join(', ')}`);
+              }
+              allowedProtocols.set(req, PORTFORWARD_CHANNEL_PROTOCOLS);
+              wss.handleUpgrade(req, socket, head, (ws: WebSocket) => {
+                servePortForwardChannels(ws, ip, nums, parts[2], ws.protocol === 'v4.base64.channel.k8s.io', log);
+              });
+              return;
+            }
             delete req.headers['sec-websocket-protocol'];
             pfRequests.add(req);
             wss.handleUpgrade(req, socket, head, (ws: WebSocket) => {
@@ -250,6 +306,7 @@ export async function startKubeletServer(opts: KubeletServerOptions): Promise<Ku
         }
         throw new StatusError(404, 'NotFound', 'the server could not find the requested resource');
       } catch (e: any) {
+        if (e instanceof ProtocolNegotiationError) { rejectUpgrade(socket, new StatusError(403, 'Forbidden', e.message)); return; }
         rejectUpgrade(socket, e instanceof StatusError ? e : new StatusError(500, 'InternalError', `Internal error occurred: ${e?.message ?? e}`));
       }
     })();
