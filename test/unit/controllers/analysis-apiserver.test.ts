@@ -3,13 +3,9 @@
 // resource and accepted by the server's validation, events created, termination by a merge patch on spec.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { createServer, type Server } from 'node:http';
-import { startApiServer, type RunningApiServer } from '../../../src/apiserver/index.ts';
+import { startControllerAgainstApiServer, type ControllerHarness } from '../controller-harness.ts';
 import { KubeClient } from '../../../src/client/client.ts';
-import { SharedInformers } from '../../../src/client/factory.ts';
 import { R } from '../../../src/client/resources.ts';
 import { AnalysisRunController, ANALYSIS_RUNS } from '../../../src/controllers/analysis/controller.ts';
 import { newAnalysisRunFromTemplates } from '../../../src/analysis/run-from-templates.ts';
@@ -18,7 +14,7 @@ import type { TrafficStatsSource, TrafficWindowStats } from '../../../src/analys
 import { realClock } from '../../../src/util/clock.ts';
 
 const TEMPLATES = { group: 'argoproj.io', version: 'v1alpha1', plural: 'analysistemplates', kind: 'AnalysisTemplate', namespaced: true };
-let dir: string, server: RunningApiServer, client: KubeClient, informers: SharedInformers, controller: AnalysisRunController, web: Server, webUrl: string;
+let harness: ControllerHarness, client: KubeClient, controller: AnalysisRunController, web: Server, webUrl: string;
 let x5 = 0;
 const traffic: TrafficStatsSource = {
   async query(): Promise<TrafficWindowStats> {
@@ -27,26 +23,17 @@ const traffic: TrafficStatsSource = {
 };
 
 before(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'kubelite-analysis-'));
-  server = await startApiServer({ dataDir: dir, port: 0, bindAddress: '127.0.0.1', store: { kind: 'sqlite', dataDir: dir }, log: () => {} });
-  client = new KubeClient({ server: server.url, ca: server.pki.caCert, token: server.pki.adminToken });
   web = createServer((_req, res) => { res.setHeader('Content-Type', 'application/json'); res.end(JSON.stringify({ status: { healthy: true } })); });
   await new Promise<void>((r) => web.listen(0, '127.0.0.1', () => r()));
   webUrl = `http://127.0.0.1:${(web.address() as { port: number }).port}`;
-  informers = new SharedInformers(client);
   controller = new AnalysisRunController({ trafficStats: traffic });
-  controller.init({ client, informers, clock: realClock });
-  await informers.startAll();
-  await controller.run();
+  harness = await startControllerAgainstApiServer('kubelite-analysis-', controller, realClock);
+  client = harness.client;
 });
 
 after(async () => {
-  await controller?.stop();
-  await informers?.stopAll();
-  client?.close();
-  await server?.stop();
+  await harness?.stop();
   web?.close();
-  if (dir) rmSync(dir, { recursive: true, force: true });
 });
 
 async function until<T>(what: string, f: () => Promise<T | undefined>, tries = 200): Promise<T> {

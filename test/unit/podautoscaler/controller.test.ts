@@ -6,19 +6,15 @@
  */
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { startApiServer, type RunningApiServer } from '../../../src/apiserver/index.ts';
+import { startControllerAgainstApiServer, type ControllerHarness } from '../controller-harness.ts';
 import { KubeClient } from '../../../src/client/client.ts';
-import { SharedInformers } from '../../../src/client/factory.ts';
 import { R } from '../../../src/client/resources.ts';
 import { FakeClock, rfc3339 } from '../../../src/util/clock.ts';
 import { parseSelector, selectorMatches } from '../../../src/api/labels.ts';
 import { HorizontalController } from '../../../src/controllers/podautoscaler/controller.ts';
 import type { PodMetricsItem } from '../../../src/controllers/podautoscaler/metrics-client.ts';
 
-let dir: string, server: RunningApiServer, client: KubeClient, informers: SharedInformers, controller: HorizontalController;
+let harness: ControllerHarness, client: KubeClient, controller: HorizontalController;
 const clock = new FakeClock(Date.parse('2026-05-01T10:00:00Z'));
 /** Per pod name: CPU usage in millicores (pods without an entry have no metrics). */
 const usage = new Map<string, number>();
@@ -34,22 +30,13 @@ const metricsClient = {
 };
 
 before(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'kubelite-hpa-'));
-  server = await startApiServer({ dataDir: dir, port: 0, bindAddress: '127.0.0.1', store: { kind: 'sqlite', dataDir: dir }, log: () => {} });
-  client = new KubeClient({ server: server.url, ca: server.pki.caCert, token: server.pki.adminToken });
-  informers = new SharedInformers(client);
   controller = new HorizontalController({ syncPeriodMs: 15_000, metricsClient });
-  controller.init({ client, informers, clock });
-  await informers.startAll();
-  await controller.run();
+  harness = await startControllerAgainstApiServer('kubelite-hpa-', controller, clock);
+  client = harness.client;
 });
 
 after(async () => {
-  await controller?.stop();
-  await informers?.stopAll();
-  client?.close();
-  await server?.stop();
-  if (dir) rmSync(dir, { recursive: true, force: true });
+  await harness?.stop();
 });
 
 async function until<T>(what: string, f: () => Promise<T | undefined | false>, tries = 300): Promise<T> {
