@@ -27,6 +27,44 @@ export interface Pki {
   kubeletClientToken: string;
 }
 
+export interface IssuedCert { cert: string; key: string }
+
+/**
+ * A key and certificate signed by the cluster CA: a client certificate (CN = user name, O = groups, as upstream's
+ * x509 authenticator reads them) or a serving certificate for `sans` (DNS names and IPs).
+ */
+export function issueCertificate(pki: Pick<Pki, 'caCert' | 'caKey'>, o: { cn: string; groups?: string[]; usage: 'client' | 'server'; sans?: string[]; years?: number }): IssuedCert {
+  const caCert = forge.pki.certificateFromPem(pki.caCert);
+  const caKey = forge.pki.privateKeyFromPem(pki.caKey) as forge.pki.rsa.PrivateKey;
+  const k = newKey();
+  const isIp = (s: string) => /^[0-9.]+$/.test(s) || s.includes(':');
+  const extensions: any[] = [
+    { name: 'basicConstraints', cA: false },
+    { name: 'keyUsage', digitalSignature: true, keyEncipherment: true, critical: true },
+    { name: 'extKeyUsage', ...(o.usage === 'client' ? { clientAuth: true } : { serverAuth: true }) },
+  ];
+  if (o.sans?.length) extensions.push({ name: 'subjectAltName', altNames: [...new Set(o.sans)].map((s) => (isIp(s) ? { type: 7, ip: s } : { type: 2, value: s })) });
+  const cert = makeCert({
+    subject: [{ name: 'commonName', value: o.cn }, ...(o.groups ?? []).map((g) => ({ name: 'organizationName', value: g }))],
+    pub: k.pub, signer: caKey, issuer: caCert, years: o.years ?? 1, extensions,
+  });
+  return { cert: forge.pki.certificateToPem(cert), key: k.privPem };
+}
+
+/** A client certificate kept in `<dataDir>/pki/<file>.crt/.key`, issued on first use (components' own identities). */
+export function ensureClientCert(dataDir: string, pki: Pick<Pki, 'caCert' | 'caKey'>, file: string, cn: string, groups: string[] = []): IssuedCert {
+  const dir = join(dataDir, 'pki');
+  const crt = join(dir, `${file}.crt`);
+  const key = join(dir, `${file}.key`);
+  if (!existsSync(crt) || !existsSync(key)) {
+    const c = issueCertificate(pki, { cn, groups, usage: 'client', years: 5 });
+    mkdirSync(dir, { recursive: true, mode: 0o700 });
+    writeFileSync(key, c.key, { mode: 0o600 });
+    writeFileSync(crt, c.cert, { mode: 0o600 });
+  }
+  return { cert: readFileSync(crt, 'utf8'), key: readFileSync(key, 'utf8') };
+}
+
 function newKey(): { pub: forge.pki.PublicKey; priv: forge.pki.rsa.PrivateKey; privPem: string } {
   const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
   const privPem = privateKey.export({ type: 'pkcs1', format: 'pem' }).toString();
