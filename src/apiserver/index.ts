@@ -13,6 +13,7 @@ import { bootstrapCluster, advertiseAddress } from './bootstrap.ts';
 import { defaultPod, type PodDefaultsOptions } from '../api/kinds/pod-defaults.ts';
 import { resources } from '../api/registry.ts';
 import { ResourceMetrics, registryReader } from './metrics/scraper.ts';
+import { KubeletClient } from './kubelet-client.ts';
 
 export type { ApiServer } from './server.ts';
 
@@ -28,6 +29,8 @@ export interface StartApiServerOptions {
   metricResolutionMs?: number;
   /** Server flags pod defaulting depends on (--default-toleration-seconds). */
   podDefaults?: PodDefaultsOptions;
+  /** The node whose agent runs in this process (its server listens on 127.0.0.1 only). */
+  localNode?: string;
   log?: (m: string) => void;
 }
 
@@ -66,8 +69,9 @@ export async function startApiServer(o: StartApiServerOptions): Promise<RunningA
     throw new StartupError(`cannot open the SQLite store in ${o.store.dataDir} (${why}): check the data dir or choose another with --data-dir`);
   }
   const allocators = new ServiceAllocators(store, o.serviceCIDR ?? DEFAULT_SERVICE_CIDR);
-  const metrics = new ResourceMetrics({ token: pki.kubeletClientToken, resolutionMs: o.metricResolutionMs, log: (m) => console.error(m) });
-  const api = createApiServer({ store, pki, defs, rest: { allocators, metrics }, log: (m) => console.error(m) });
+  const kubelet = new KubeletClient({ ca: pki.caCert, cert: pki.kubeletClientCert, key: pki.kubeletClientKey, localNode: o.localNode });
+  const metrics = new ResourceMetrics({ kubelet, resolutionMs: o.metricResolutionMs, log: (m) => console.error(m) });
+  const api = createApiServer({ store, pki, defs, kubelet, rest: { allocators, metrics }, log: (m) => console.error(m) });
   try {
     await api.listen(o.port, o.bindAddress);
   } catch (e) {
@@ -91,6 +95,7 @@ export async function startApiServer(o: StartApiServerOptions): Promise<RunningA
       api.setReady(false);
       await metrics.stop();
       await api.close();
+      kubelet.close();
       await store.close();
     },
   };

@@ -8,7 +8,9 @@
  * Without --prometheus-address, the analysis controller gets a Prometheus that starts on demand
  * (src/analysis/prometheus-server.ts: the first prometheus metric without an address starts it; it scrapes the
  * service proxy and annotated pods) and stops with the cluster.
- * Components talk to the API server only through KubeClient with the admin credential over loopback. Each gets
+ * Components talk to the API server only through KubeClient over loopback; the node agent with its own node
+ * credential (system:node:<name>, src/cli/node-credentials.ts; its server listens on 127.0.0.1 only, where the
+ * API server — told the local node's name — reaches it), the others with the admin credential. Each gets
  * its configuration as options (src/cli/config.ts builds them from the flags); where two meet in this process
  * (the node agent waiting for the local service proxy to drain a pod, pods' resolv.conf from the cluster DNS
  * settings) they are joined here through the node agent's small interfaces (EndpointDrain, PodDNSConfigurer).
@@ -73,7 +75,7 @@ export async function up(opts: UpOptions): Promise<void> {
   let server: RunningApiServer;
   try {
     server = await startApiServer({
-      dataDir, port, bindAddress: opts.bindAddress, log,
+      dataDir, port, bindAddress: opts.bindAddress, log, localNode: opts.node ? opts.nodeName : undefined,
       compactIntervalMs: opts.config.compactIntervalMs,
       metricResolutionMs: opts.config.metricResolutionMs,
       podDefaults: { defaultTolerationSeconds: opts.config.defaultTolerationSeconds },
@@ -163,17 +165,22 @@ export async function up(opts: UpOptions): Promise<void> {
   if (opts.node) {
     const { endpointDrain } = await import('../proxy/drain.ts');
     const { podResolvConf } = await import('../dns/config.ts');
-    const kubeletClient = client('kubelite-kubelet');
-    const drain = opts.config.node.endpointDrain ? endpointDrain(kubeletClient) : undefined;
+    // The drain reads EndpointSlices: the service proxy's identity, not the node's.
+    const drain = opts.config.node.endpointDrain ? endpointDrain(client('kubelite-proxy')) : undefined;
     await start('node agent', async () => {
       const { setupHost, STATE_DIR } = await import('../node-setup/setup.ts');
       const { containerdSocket } = await setupHost({ log });
       const { startKubelet } = await import('../kubelet/kubelet.ts');
+      const { primaryHostIP } = await import('../kubelet/node-status.ts');
+      const { ensureLocalNodeCredentials } = await import('./node-credentials.ts');
+      const creds = ensureLocalNodeCredentials(dataDir, server.pki, opts.nodeName, [primaryHostIP()], server.url);
+      const kubeletClient = new KubeClient({ server: server.url, ...creds.kubelet, userAgent: 'kubelite-kubelet' });
       const k = await startKubelet({
         client: kubeletClient, nodeName: opts.nodeName, containerdSocket, dataDir: join(dataDir, 'kubelet'), log,
+        tls: { ...creds.serving, ca: server.pki.caCert }, serverAddress: '127.0.0.1',
         stateDir: STATE_DIR, podLogRoot: opts.config.node.podLogRoot, dns: (pod) => podResolvConf(pod), drain,
       });
-      return { name: 'node agent', stop: () => k.stop() };
+      return { name: 'node agent', stop: async () => { await k.stop(); kubeletClient.close(); } };
     });
     await start('service proxy', async () => {
       const { startProxy, instanceForDataDir } = await import('../proxy/proxy.ts');
