@@ -12,6 +12,7 @@
  *   nodes                        get/list/watch of its own Node only; create/update/patch and status update/patch
  *                                (NodeRestriction limits them to its own)
  *   leases                       get/create/update/patch/delete in kube-node-lease, its own name
+ *   csinodes                     get/create/update/patch/delete of its own
  *   anything else                upstream's static system:node rules (NODE_RULES)
  * Object relations come from ./node-graph.ts. Admission (./noderestriction.ts) then checks the objects written.
  */
@@ -53,7 +54,6 @@ export const NODE_RULES: StaticRule[] = [
   { verbs: ['get'], apiGroups: ['storage.k8s.io'], resources: ['volumeattachments'] },
   { verbs: ['create'], apiGroups: [''], resources: ['serviceaccounts/token'] },
   { verbs: ['get', 'update', 'patch'], apiGroups: [''], resources: ['persistentvolumeclaims/status'] },
-  { verbs: ['get', 'create', 'update', 'patch', 'delete'], apiGroups: ['storage.k8s.io'], resources: ['csinodes'] },
   { verbs: READ, apiGroups: ['node.k8s.io'], resources: ['runtimeclasses'] },
 ];
 
@@ -96,6 +96,7 @@ export class NodeAuthorizer implements Authorizer {
         case '/persistentvolumes': return noOpinion(`no relationship found between node '${nodeName}' and this object`);
         case '/serviceaccounts': return this.createToken(nodeName, a);
         case 'coordination.k8s.io/leases': return this.lease(nodeName, a);
+        case 'storage.k8s.io/csinodes': return this.csiNode(nodeName, a);
         case '/nodes': return this.node(nodeName, a);
         case '/pods': return this.pod(nodeName, a);
       }
@@ -132,6 +133,13 @@ export class NodeAuthorizer implements Authorizer {
     if (!['get', 'create', 'update', 'patch', 'delete'].includes(a.verb)) return noOpinion('can only get, create, update, patch, or delete a node lease');
     if (a.namespace !== NODE_LEASE_NAMESPACE) return noOpinion(`can only access leases in the "${NODE_LEASE_NAMESPACE}" system namespace`);
     if (a.verb !== 'create' && a.name !== nodeName) return noOpinion('can only access node lease with the same name as the requesting node');
+    return allow();
+  }
+
+  private csiNode(nodeName: string, a: Attributes): AuthorizerResult {
+    if (!['get', 'create', 'update', 'patch', 'delete'].includes(a.verb)) return noOpinion('can only get, create, update, patch, or delete a CSINode');
+    if (a.subresource) return noOpinion('cannot authorize CSINode subresources');
+    if (a.verb !== 'create' && a.name !== nodeName) return noOpinion('can only access CSINode with the same name as the requesting node');
     return allow();
   }
 
