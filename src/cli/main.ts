@@ -9,7 +9,7 @@
 import { Command } from 'commander';
 
 const program = new Command();
-program.name('kubelite').description('A Kubernetes-compatible orchestrator: the real kubectl, real containers').version('0.1.0');
+program.enablePositionalOptions().name('kubelite').description('A Kubernetes-compatible orchestrator: the real kubectl, real containers').version('0.1.0');
 
 program.command('up')
   .description('set up the host and start a one-node cluster (foreground)')
@@ -52,7 +52,7 @@ program.command('setup')
     }
   });
 
-const nodeCmd = program.command('node')
+const nodeCmd = program.command('node').enablePositionalOptions()
   .description('run a node agent (kubelet and service proxy) that joins a cluster, with the credentials `kubelite node credentials` wrote')
   .option('--credentials <dir>', 'directory with the node\'s credentials (kubelet.kubeconfig, kubelet.crt/.key, proxy.kubeconfig)')
   .option('--server <url>', 'API server URL (default: the one in the credentials)')
