@@ -139,3 +139,35 @@ test('duplicate keys: Strict refuses, Warn warns, Ignore takes the last — JSON
   assert.equal((await s.request('GET', '/api/v1/namespaces/default/configmaps/ap')).status, 404);
   assert.equal((await s.request('GET', '/api/v1/namespaces/default/configmaps/ycm')).json().data.b, undefined, 'state intact');
 });
+
+test('custom resources: the schema format bounds integers (422, kube-openapi words); names . and .. refused', async () => {
+  const crd = {
+    apiVersion: 'apiextensions.k8s.io/v1', kind: 'CustomResourceDefinition', metadata: { name: 'things.hostile.example.com' },
+    spec: {
+      group: 'hostile.example.com', scope: 'Namespaced', names: { plural: 'things', singular: 'thing', kind: 'Thing' },
+      versions: [{ name: 'v1', served: true, storage: true, schema: { openAPIV3Schema: { type: 'object', properties: { spec: { type: 'object', properties: {
+        replicas: { type: 'integer', format: 'int32' }, big: { type: 'integer', format: 'int64' }, any: { type: 'integer' },
+      } } } } } }],
+    },
+  };
+  assert.equal((await post('/apis/apiextensions.k8s.io/v1/customresourcedefinitions', JSON.stringify(crd))).status, 201);
+  const path = '/apis/hostile.example.com/v1/namespaces/default/things';
+  let r = await post(path, '{"apiVersion":"hostile.example.com/v1","kind":"Thing","metadata":{"name":"t0"},"spec":{}}');
+  for (let i = 0; i < 200 && r.status === 404; i++) { await new Promise((x) => setTimeout(x, 25)); r = await post(path, '{"apiVersion":"hostile.example.com/v1","kind":"Thing","metadata":{"name":"t0"},"spec":{}}'); }
+  assert.equal(r.status, 201, r.text);
+  const cr = (spec: string, name = 't1') => `{"apiVersion":"hostile.example.com/v1","kind":"Thing","metadata":{"name":"${name}"},"spec":${spec}}`;
+  const bad = await post(path, cr('{"replicas":1000000000000,"big":9223372036854775807,"any":-9007199254740993}'));
+  assert.equal(bad.status, 422, bad.text);
+  const causes = bad.json().details.causes.map((c: any) => `${c.field}: ${c.message}`);
+  assert.deepEqual(causes, [
+    'spec.replicas: Invalid value: 1000000000000: Checked value must be of type integer with format int32 in spec.replicas',
+    'spec.big: Invalid value: 9223372036854776000: Checked value must be of type integer with format int64 in spec.big',
+    'spec.any: Invalid value: -9007199254740992: Checked value must be of type integer (default format) in spec.any',
+  ]);
+  assert.equal((await post(path, cr('{"replicas":2147483647}'))).status, 201);
+  for (const n of ['.', '..']) {
+    const x = await post(path, cr('{}', n));
+    assert.equal(x.status, 422, x.text);
+    assert.ok(x.json().details.causes.some((c: any) => c.field === 'metadata.name' && c.message.includes(`may not be '${n}'`)), x.text);
+  }
+});
