@@ -145,7 +145,7 @@ export function createApiServer(o: ApiServerOptions): ApiServer {
     const accept = String(req.headers.accept ?? '');
 
     // Public endpoints (as upstream's system:public-info-viewer), unless a bad credential is presented.
-    const user = authenticator.authenticate(req);
+    const user = await authenticator.authenticate(req);
     const hasCreds = !!req.headers.authorization;
     if (!user && (hasCreds || !isPublic(path))) throw unauthorized();
     if (!res) {
