@@ -13,6 +13,7 @@ import { bootstrapCluster, advertiseAddress } from './bootstrap.ts';
 import { defaultPod, type PodDefaultsOptions } from '../api/kinds/pod-defaults.ts';
 import { resources } from '../api/registry.ts';
 import { ResourceMetrics, registryReader } from './metrics/scraper.ts';
+import { ServiceAccountTokenSigner, ensureServiceAccountKeys } from './serviceaccount/tokens.ts';
 
 export type { ApiServer } from './server.ts';
 
@@ -26,6 +27,9 @@ export interface StartApiServerOptions {
   compactIntervalMs?: number;
   /** Resource-metrics scrape period (metrics-server --metric-resolution, default 15 s). */
   metricResolutionMs?: number;
+  /** Run the ServiceAccount admission plugin (default true; off only where no controller manager creates the
+   *  `default` service accounts, as in API-only tests). */
+  serviceAccountAdmission?: boolean;
   /** Server flags pod defaulting depends on (--default-toleration-seconds). */
   podDefaults?: PodDefaultsOptions;
   log?: (m: string) => void;
@@ -67,7 +71,11 @@ export async function startApiServer(o: StartApiServerOptions): Promise<RunningA
   }
   const allocators = new ServiceAllocators(store, o.serviceCIDR ?? DEFAULT_SERVICE_CIDR);
   const metrics = new ResourceMetrics({ token: pki.kubeletClientToken, resolutionMs: o.metricResolutionMs, log: (m) => console.error(m) });
-  const api = createApiServer({ store, pki, defs, rest: { allocators, metrics }, log: (m) => console.error(m) });
+  const serviceAccountTokens = new ServiceAccountTokenSigner({ keys: ensureServiceAccountKeys(o.dataDir) });
+  const api = createApiServer({
+    store, pki, defs, log: (m) => console.error(m),
+    rest: { allocators, metrics, serviceAccountTokens, serviceAccountAdmission: o.serviceAccountAdmission ?? true },
+  });
   try {
     await api.listen(o.port, o.bindAddress);
   } catch (e) {

@@ -69,11 +69,13 @@ const subStrategy = (def: ResourceDef, sub: string) => def.subresources.find((s)
 
 export class GenericRegistry {
   private now: () => number;
-  private restContext: RestContext;
+  readonly restContext: RestContext;
   /** Each kind's REST hooks, built once from its descriptor's `rest(ctx)`. */
   private hooksByDef = new WeakMap<ResourceDef, KindHooks>();
   /** Each source-backed kind's ObjectSource, built once from its descriptor's `source(ctx)`. */
   private sourcesByDef = new WeakMap<ResourceDef, ObjectSource>();
+  /** Each review kind's create, built once from its descriptor's `review(ctx)`. */
+  private reviewsByDef = new WeakMap<ResourceDef, (obj: KubeObject, ctx: RequestContext) => Promise<KubeObject>>();
 
   constructor(private store: Store, opts: RegistryOptions = {}) {
     this.now = opts.now ?? Date.now;
@@ -265,6 +267,31 @@ export class GenericRegistry {
   }
 
   /**
+   * Create of a kind that is never stored (`def.review`): the body is type-checked, defaulted and validated as a
+   * create's, then the kind computes its answer (its status).
+   */
+  async review(def: ResourceDef, ns: string | undefined, body: KubeObject, ctx: RequestContext): Promise<KubeObject> {
+    if (!def.review) throw new StatusError(405, 'MethodNotAllowed', 'the server does not allow this method on the requested resource');
+    this.checkTypeMeta(def, body);
+    const obj = deepClone(body);
+    this.checkUnknownFields(def, obj, ctx, true, true);
+    obj.apiVersion = apiVersionOf(def);
+    obj.kind = def.kind;
+    const meta = (obj.metadata = obj.metadata ?? {}) as Meta;
+    if (def.namespaced) {
+      if (meta.namespace && ns && meta.namespace !== ns) {
+        throw badRequest('the namespace of the provided object does not match the namespace sent on the request');
+      }
+      meta.namespace = ns ?? meta.namespace;
+    }
+    def.defaults(obj);
+    this.validateOrThrow(def, obj);
+    let fn = this.reviewsByDef.get(def);
+    if (!fn) { fn = def.review(this.restContext); this.reviewsByDef.set(def, fn); }
+    return fn(obj, ctx);
+  }
+
+  /**
    * Create. `body` is the decoded request object. Returns the stored object.
    * With `opts.skipUnknownCheck` the caller already ran fieldValidation (apply).
    */
@@ -299,6 +326,7 @@ export class GenericRegistry {
     if (def.hasGeneration) meta.generation = 1; else delete meta.generation;
     def.prepareForCreate?.(obj);
     def.defaults(obj);
+    await this.hooks(def).admit?.(obj, ctx, this);
     this.validateOrThrow(def, obj);
     await this.checkNamespace(def, meta.namespace, meta.name);
     if (!opts.managedFieldsDone) {
