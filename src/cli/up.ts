@@ -149,7 +149,10 @@ export async function up(opts: UpOptions): Promise<void> {
   await start('controller manager', async () => {
     const h = await startControllerManager({
       client: client('kubelite-controller-manager'), log, trafficStats,
-      controllerOptions: { nodeLifecycle: opts.config.nodeLifecycle, analysis: { prometheusAddress: opts.config.prometheusAddress, prometheus }, podAutoscaler: opts.config.podAutoscaler },
+      controllerOptions: {
+        nodeLifecycle: opts.config.nodeLifecycle, analysis: { prometheusAddress: opts.config.prometheusAddress, prometheus }, podAutoscaler: opts.config.podAutoscaler,
+        serviceAccount: { rootCA: server.pki.caCert },
+      },
     });
     return { name: 'controller manager', stop: () => h.stop() };
   });
