@@ -27,6 +27,12 @@ export interface StartApiServerOptions {
   compactIntervalMs?: number;
   /** Resource-metrics scrape period (metrics-server --metric-resolution, default 15 s). */
   metricResolutionMs?: number;
+  /**
+   * The pod bridge's gateway address on this host (it must exist). When the server is bound to loopback it also
+   * listens there, and the `kubernetes` Service's endpoints point there, so pods reach it through 10.96.0.1:443
+   * while it stays off every other interface.
+   */
+  podNetworkAddress?: string;
   /** Run the ServiceAccount admission plugin (default true; off only where no controller manager creates the
    *  `default` service accounts, as in API-only tests). */
   serviceAccountAdmission?: boolean;
@@ -47,10 +53,13 @@ export interface RunningApiServer {
 
 export class StartupError extends Error {}
 
+const isLoopback = (a: string) => a === 'localhost' || a.startsWith('127.') || a === '::1';
+
 export async function startApiServer(o: StartApiServerOptions): Promise<RunningApiServer> {
   const log = o.log ?? ((m: string) => console.log(m));
   const adv = advertiseAddress(o.bindAddress);
-  const pki = ensurePki(o.dataDir, [o.bindAddress, adv].filter((a) => a && a !== '0.0.0.0' && a !== '::'));
+  const podAddr = o.podNetworkAddress && isLoopback(o.bindAddress) ? o.podNetworkAddress : undefined;
+  const pki = ensurePki(o.dataDir, [o.bindAddress, adv, podAddr ?? ''].filter((a) => a && a !== '0.0.0.0' && a !== '::'));
   let defs = resources;
   if (o.podDefaults) {
     // Pod defaulting with this server's flags (DefaultTolerationSeconds admission).
@@ -88,7 +97,17 @@ export async function startApiServer(o: StartApiServerOptions): Promise<RunningA
   }
   const port = (api.httpServer.address() as { port: number }).port;
   log(`kubelite: API server listening on https://${o.bindAddress}:${port}`);
-  await bootstrapCluster({ registry: api.registry, defFor: api.defFor, allocators, apiPort: port, bindAddress: o.bindAddress, log });
+  if (podAddr) {
+    try {
+      await api.listenAlso(podAddr);
+      log(`kubelite: API server listening for pods on https://${podAddr}:${port}`);
+    } catch (e) {
+      await api.close().catch(() => undefined);
+      await store.close().catch(() => undefined);
+      throw new StartupError(`cannot listen for pods on ${podAddr}:${port} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}): is the pod bridge up?`);
+    }
+  }
+  await bootstrapCluster({ registry: api.registry, defFor: api.defFor, allocators, apiPort: port, bindAddress: o.bindAddress, advertiseAddress: podAddr, log });
   metrics.start(registryReader(api.registry, api.defFor));
   api.setReady(true);
   const host = o.bindAddress === '0.0.0.0' || o.bindAddress === '::' ? '127.0.0.1' : o.bindAddress;

@@ -6,6 +6,7 @@
  *   await api.listen(6443, '127.0.0.1');
  */
 import * as https from 'node:https';
+import * as net from 'node:net';
 import type * as http from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { Store } from '../storage/store.ts';
@@ -68,6 +69,8 @@ export interface ApiServer {
   httpServer: https.Server;
   defFor(group: string, plural: string): ResourceDef | undefined;
   listen(port: number, host: string): Promise<void>;
+  /** Also accept connections on `host` (same port, same TLS server), e.g. the pod bridge's gateway. */
+  listenAlso(host: string): Promise<void>;
   close(): Promise<void>;
   /** Set when ready (bootstrap done): /readyz answers ok. */
   setReady(ready: boolean): void;
@@ -485,6 +488,7 @@ export function createApiServer(o: ApiServerOptions): ApiServer {
   server.on('tlsClientError', () => undefined);
 
   const sockets = new Set<Duplex>();
+  const extraListeners: net.Server[] = [];
   server.on('secureConnection', (s) => { sockets.add(s); s.on('close', () => sockets.delete(s)); });
 
   return {
@@ -504,7 +508,19 @@ export function createApiServer(o: ApiServerOptions): ApiServer {
         });
       });
     },
+    listenAlso: async (host) => {
+      const a = server.address();
+      if (!a || typeof a !== 'object') throw new Error('listenAlso before listen');
+      // Connections accepted here are handed to the HTTPS server, which does the TLS handshake as for its own.
+      const extra = net.createServer((sock) => server.emit('connection', sock));
+      await new Promise<void>((resolve, reject) => {
+        extra.once('error', reject);
+        extra.listen(a.port, host, () => { extra.off('error', reject); resolve(); });
+      });
+      extraListeners.push(extra);
+    },
     close: async () => {
+      for (const l of extraListeners) l.close();
       await customResources.stop();
       await new Promise<void>((resolve) => {
         loopback?.close();

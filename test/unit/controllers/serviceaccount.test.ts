@@ -37,9 +37,9 @@ test('against an API server: namespaces created later get both; deleted ones com
       }
       throw new Error('timed out');
     };
-    const sa = await waitFor(() => h.client.get(R.serviceaccounts, 'later', 'default'));
+    const sa: any = await waitFor(() => h.client.get(R.serviceaccounts, 'later', 'default'));
     assert.equal(sa.metadata.name, 'default');
-    const cm = await waitFor(() => h.client.get(R.configmaps, 'later', ROOT_CA_CONFIGMAP));
+    const cm: any = await waitFor(() => h.client.get(R.configmaps, 'later', ROOT_CA_CONFIGMAP));
     assert.deepEqual(cm.data, { 'ca.crt': CA });
     for (const n of ['default', 'kube-system', 'kube-public', 'kube-node-lease']) await waitFor(() => h.client.get(R.serviceaccounts, n, 'default'));
     await h.client.delete(R.serviceaccounts, 'later', 'default');
