@@ -272,9 +272,20 @@ export class GenericRegistry {
    */
   async review(def: ResourceDef, ns: string | undefined, body: KubeObject, ctx: RequestContext): Promise<KubeObject> {
     if (!def.review) throw new StatusError(405, 'MethodNotAllowed', 'the server does not allow this method on the requested resource');
+    const obj = this.newObject(def, ns, body, ctx, true);
+    def.defaults(obj);
+    this.validateOrThrow(def, obj);
+    let fn = this.reviewsByDef.get(def);
+    if (!fn) { fn = def.review(this.restContext); this.reviewsByDef.set(def, fn); }
+    return fn(obj, ctx);
+  }
+
+  /** A create's body as the new object: type-checked, fieldValidation applied, typed, in the request's namespace. */
+  private newObject(def: ResourceDef, ns: string | undefined, body: KubeObject, ctx: RequestContext, unknownCheck: boolean): KubeObject {
     this.checkTypeMeta(def, body);
     const obj = deepClone(body);
-    this.checkUnknownFields(def, obj, ctx, true, true);
+    // checkTypeMeta has just run the JSON type check on the same content (obj is its clone).
+    if (unknownCheck) this.checkUnknownFields(def, obj, ctx, true, true);
     obj.apiVersion = apiVersionOf(def);
     obj.kind = def.kind;
     const meta = (obj.metadata = obj.metadata ?? {}) as Meta;
@@ -284,11 +295,7 @@ export class GenericRegistry {
       }
       meta.namespace = ns ?? meta.namespace;
     }
-    def.defaults(obj);
-    this.validateOrThrow(def, obj);
-    let fn = this.reviewsByDef.get(def);
-    if (!fn) { fn = def.review(this.restContext); this.reviewsByDef.set(def, fn); }
-    return fn(obj, ctx);
+    return obj;
   }
 
   /**
@@ -296,18 +303,9 @@ export class GenericRegistry {
    * With `opts.skipUnknownCheck` the caller already ran fieldValidation (apply).
    */
   async create(def: ResourceDef, ns: string | undefined, body: KubeObject, ctx: RequestContext, opts: { skipUnknownCheck?: boolean; managedFieldsDone?: boolean } = {}): Promise<KubeObject> {
-    this.checkTypeMeta(def, body);
-    const obj = deepClone(body);
-    // checkTypeMeta has just run the JSON type check on the same content (obj is its clone).
-    if (!opts.skipUnknownCheck) this.checkUnknownFields(def, obj, ctx, true, true);
-    obj.apiVersion = apiVersionOf(def);
-    obj.kind = def.kind;
-    const meta = (obj.metadata = obj.metadata ?? {}) as Meta;
+    const obj = this.newObject(def, ns, body, ctx, !opts.skipUnknownCheck);
+    const meta = obj.metadata as Meta;
     if (def.namespaced) {
-      if (meta.namespace && ns && meta.namespace !== ns) {
-        throw badRequest('the namespace of the provided object does not match the namespace sent on the request');
-      }
-      meta.namespace = ns ?? meta.namespace;
       if (!meta.namespace) throw badRequest('a namespace is required');
     } else {
       delete meta.namespace;
