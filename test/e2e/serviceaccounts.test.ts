@@ -1,9 +1,11 @@
 /**
  * Service accounts end to end, with the real kubectl and real containers: every namespace (also one created later)
  * gets the `default` ServiceAccount and the kube-root-ca.crt ConfigMap; `kubectl create serviceaccount` and
- * `kubectl create token` (duration, audience, bound to a pod) work and the token authenticates kubectl; a pod
- * reaches the API server through the `kubernetes` Service (https://kubernetes.default.svc, verified with the cluster
- * CA) with a service-account token; deleting the pod a token is bound to ends the token (401).
+ * `kubectl create token` (duration, audience, bound to a pod) work and the token authenticates kubectl; admission
+ * refuses a pod naming a missing service account and injects the kube-api-access volume; a pod reads its mounted
+ * token, ca.crt and namespace and calls the API through the `kubernetes` Service (kubernetes.default.svc and
+ * $KUBERNETES_SERVICE_HOST:$KUBERNETES_SERVICE_PORT, verified with the cluster CA); deleting the pod a token is
+ * bound to ends the token (401).
  */
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -22,7 +24,7 @@ before(async () => {
 });
 after(async () => {
   if (c) {
-    await cleanup(c, [`pod apicall -n ${NS}`, `pod holder -n ${NS}`], undefined).catch(() => {});
+    await cleanup(c, [`pod apicall -n ${NS}`, `pod holder -n ${NS}`]).catch(() => {});
     await c.stop();
   }
   await reapLeftovers();
@@ -103,24 +105,38 @@ test('a token bound to a pod works until the pod is deleted (then 401)', async (
   assert.match(gone.stderr, /You must be logged in to the server \(Unauthorized\)/);
 });
 
-test('a pod calls the API server through the kubernetes Service with a service-account token', async () => {
-  const token = (await kubectlOk(c, ['create', 'token', 'robot', '-n', NS])).trim();
+test('a pod calls the API with its mounted token through the kubernetes Service; deleting the pod ends the token', async () => {
   const script = [
-    'printf "%s" "$CA" > /tmp/ca.crt',
-    'for url in https://kubernetes.default.svc/api/v1/namespaces/sa-e2e/serviceaccounts https://10.96.0.1:443/version; do',
-    '  code=$(curl -sS -o /tmp/out -w "%{http_code}" --cacert /tmp/ca.crt -H "Authorization: Bearer $TOKEN" "$url")',
+    'D=/var/run/secrets/kubernetes.io/serviceaccount',
+    'NS=$(cat $D/namespace)',
+    'echo "ns=$NS host=$KUBERNETES_SERVICE_HOST port=$KUBERNETES_SERVICE_PORT files=$(ls $D | tr "\\n" ,)"',
+    'echo "token=$(cat $D/token)"',
+    'for url in https://kubernetes.default.svc/api/v1/namespaces/$NS/serviceaccounts https://$KUBERNETES_SERVICE_HOST:$KUBERNETES_SERVICE_PORT/api/v1/namespaces/$NS/pods; do',
+    '  code=$(curl -sS -o /tmp/out -w "%{http_code}" --cacert $D/ca.crt -H "Authorization: Bearer $(cat $D/token)" "$url")',
     '  echo "url=$url code=$code body=$(head -c 200 /tmp/out | tr -d "\\n")"',
     'done',
   ].join('\n');
   await kubectlOk(c, ['create', '-f', '-'], { input: JSON.stringify({
     apiVersion: 'v1', kind: 'Pod', metadata: { name: 'apicall', namespace: NS },
-    spec: {
-      restartPolicy: 'Never', serviceAccountName: 'robot',
-      containers: [{ name: 'c', image: 'curlimages/curl', command: ['sh', '-c', script], env: [{ name: 'CA', value: ca }, { name: 'TOKEN', value: token }] }],
-    },
+    spec: { restartPolicy: 'Never', serviceAccountName: 'robot', containers: [{ name: 'c', image: 'curlimages/curl', command: ['sh', '-c', script] }] },
   }) });
   await waitFor(async () => ['Succeeded', 'Failed'].includes((await kjson(c, ['get', 'pod', 'apicall', '-n', NS])).status?.phase), { timeoutMs: 120_000, intervalMs: 500, message: 'apicall finished' });
+  const p = await kjson(c, ['get', 'pod', 'apicall', '-n', NS]);
   const logs = await kubectlOk(c, ['logs', 'apicall', '-n', NS]);
+  assert.match(logs, /ns=sa-e2e host=10\.96\.0\.1 port=443 files=ca\.crt,namespace,token,/, logs);
   assert.match(logs, /url=https:\/\/kubernetes\.default\.svc\/api\/v1\/namespaces\/sa-e2e\/serviceaccounts code=200 body=\{\s*"kind": ?"ServiceAccountList"/, logs);
-  assert.match(logs, /url=https:\/\/10\.96\.0\.1:443\/version code=200 body=\{.*"gitVersion": ?"v1\.32/, logs);
+  assert.match(logs, /url=https:\/\/10\.96\.0\.1:443\/api\/v1\/namespaces\/sa-e2e\/pods code=200 body=\{\s*"kind": ?"PodList"/, logs);
+  // The kubelet's token: bound to this pod (and its node), the API server's audience, a year with warnafter 3607 s.
+  const token = /token=(\S+)/.exec(logs)![1];
+  const claims: any = decodeJwt(token);
+  assert.equal(claims.sub, `system:serviceaccount:${NS}:robot`);
+  assert.deepEqual(claims['kubernetes.io'].pod, { name: 'apicall', uid: p.metadata.uid });
+  assert.equal(claims['kubernetes.io'].node.name, p.spec.nodeName);
+  assert.equal(claims['kubernetes.io'].warnafter - claims.iat, 3607);
+  assert.equal(claims.exp - claims.iat, 365 * 24 * 3600);
+  const ok = await asToken(token, ['get', 'pods', '-n', NS, '-o', 'name']);
+  assert.equal(ok.code, 0, ok.stderr);
+  await kubectlOk(c, ['delete', 'pod', 'apicall', '-n', NS, '--wait=true'], { timeoutMs: 90_000 });
+  const gone = await asToken(token, ['get', 'pods', '-n', NS]);
+  assert.match(gone.stderr, /You must be logged in to the server \(Unauthorized\)/);
 });
