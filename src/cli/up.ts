@@ -179,9 +179,12 @@ export async function up(opts: UpOptions): Promise<void> {
     const { podResolvConf } = await import('../dns/config.ts');
     const kubeletClient = client('kubelite-kubelet');
     const drain = opts.config.node.endpointDrain ? endpointDrain(kubeletClient) : undefined;
+    let podGateway: string | undefined;
     await start('node agent', async () => {
       const { setupHost, STATE_DIR } = await import('../node-setup/setup.ts');
-      const { containerdSocket } = await setupHost({ log });
+      const host = await setupHost({ log });
+      const { containerdSocket } = host;
+      podGateway = host.podGateway;
       const { startKubelet } = await import('../kubelet/kubelet.ts');
       const k = await startKubelet({
         client: kubeletClient, nodeName: opts.nodeName, containerdSocket, dataDir: join(dataDir, 'kubelet'), log,
@@ -199,7 +202,8 @@ export async function up(opts: UpOptions): Promise<void> {
     });
     await start('cluster DNS', async () => {
       const { startDNS } = await import('../dns/server.ts');
-      const d = await startDNS({ client: client('kubelite-dns'), nodeName: opts.nodeName, log });
+      // Only where pods reach it: the pod bridge's gateway (kube-dns's endpoint), never the host's external address.
+      const d = await startDNS({ client: client('kubelite-dns'), nodeName: opts.nodeName, host: podGateway, log });
       return { name: 'cluster DNS', stop: () => d.stop() };
     });
   }
