@@ -86,3 +86,20 @@ test('a node uses only its own Lease in kube-node-lease', async () => {
   await rejects(node0.delete(R.leases, 'kube-node-lease', 'node1'), 403,
     'leases.coordination.k8s.io "node1" is forbidden: can only access node lease with the same name as the requesting node');
 });
+
+test('a node requests service-account tokens only bound to a pod running on it', async () => {
+  await admin.create(R.serviceaccounts, 'default', { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: 'runner' } });
+  const uids: Record<string, string> = {};
+  for (const [name, nodeName] of [['tok-mine', 'node0'], ['tok-theirs', 'node1']]) {
+    const p = await admin.create<any>(R.pods, 'default', { apiVersion: 'v1', kind: 'Pod', metadata: { name }, spec: { nodeName, serviceAccountName: 'runner', containers: [{ name: 'c', image: 'x' }] } });
+    uids[name] = p.metadata.uid;
+  }
+  const tokenFor = (ref?: Record<string, string>) => node0.request<any>('POST', '/api/v1/namespaces/default/serviceaccounts/runner/token',
+    { apiVersion: 'authentication.k8s.io/v1', kind: 'TokenRequest', spec: { expirationSeconds: 3607, ...(ref ? { boundObjectRef: ref } : {}) } });
+  await rejects(tokenFor(), 403, 'serviceaccounts "runner" is forbidden: node requested token not bound to a pod');
+  await rejects(tokenFor({ apiVersion: 'v1', kind: 'Pod', name: 'tok-mine' }), 403, 'serviceaccounts "runner" is forbidden: node requested token with a pod binding without a uid');
+  await rejects(tokenFor({ apiVersion: 'v1', kind: 'Pod', name: 'tok-theirs', uid: uids['tok-theirs'] }), 403,
+    'serviceaccounts "runner" is forbidden: node requested token bound to a pod scheduled on a different node');
+  const ok = await tokenFor({ apiVersion: 'v1', kind: 'Pod', name: 'tok-mine', uid: uids['tok-mine'] });
+  assert.ok(ok.status.token.split('.').length === 3, 'a signed JWT');
+});
