@@ -13,7 +13,7 @@ export function Cell({ p, full }: { p: PodCell; full?: boolean }) {
     <li class={`cell s-${p.state}`} data-pod={p.name} data-state={p.state} data-reason={p.reason} title={describeCell(p)} aria-label={describeCell(p)}>
       <span class="cell-name">{full ? p.name : short(p.name)}</span>
       {p.reason ? <span class="cell-reason">{p.reason}</span> : null}
-      <span class="cell-meta">{p.restarts ? <span class="restarts">↻{p.restarts}</span> : null}{full && p.node ? <span>{p.node}</span> : null}</span>
+      <span class="cell-meta">{p.restarts ? <span class="restarts" data-restarts={p.restarts}>↻{p.restarts}</span> : null}<span class="node">{p.node || 'unscheduled'}</span></span>
     </li>
   );
 }
