@@ -281,7 +281,8 @@ export function rolloutBoard(ro: Obj, replicaSets: Obj[], podsOf: (rsUid: string
     let unavailable = 0;
     try { surge = rolloutMaxSurge(ro as Rollout); unavailable = rolloutMaxUnavailable(ro as Rollout); } catch { /* an invalid spec: the controller reports it */ }
     Object.assign(board, { maxSurge: surge, maxUnavailable: unavailable, surgeSetting: String(canary.maxSurge ?? '25%'), unavailableSetting: String(canary.maxUnavailable ?? '25%') });
-    board.words = rollingWords(replicas, surge, unavailable, faders);
+    // The fence posts and the counts; what happens next is the step's to decide (below), not the surge arithmetic's.
+    board.words = rollingWords(replicas, surge, unavailable, faders).slice(0, 2);
     board.words.unshift(idx >= steps.length ? `all ${steps.length} steps done, weight 100%` : `step ${idx + 1} of ${steps.length} (${stepText(steps[idx])}), canary weight ${board.rollout!.setWeight}%`);
   } else if (bg) {
     board.words = [`blue-green: active ${st.blueGreen?.activeSelector ?? '—'}, preview ${st.blueGreen?.previewSelector ?? '—'}${bg.autoPromotionEnabled === false ? ', promoted by hand' : ''}`];

@@ -176,11 +176,8 @@ test("switching a Service's selector: the Services view shows the newly selected
   await kubectlOk(c, ['expose', 'deployment', 'web', '--name=front', '--port=80']);
   await page.keyboard.press('2'); // the Services view
   const svc = page.locator('[data-service="front"]');
-  const selected = async () => {
-    const names: string[] = [];
-    for (const cell of await svc.locator('[data-pod]').all()) names.push((await cell.getAttribute('data-pod')) ?? '');
-    return names.sort();
-  };
+  const selected = async (): Promise<string[]> =>
+    (await page.evaluate(`[...document.querySelectorAll('[data-service="front"] [data-pod]')].map((e) => e.getAttribute('data-pod'))`) as string[]).sort();
   await waitFor(async () => (await selected()).length === 10, { timeoutMs: 30_000, message: 'front selects the 10 web pods' });
   assert.ok((await selected()).every((n) => n.startsWith('web-')));
   assert.equal(await svc.locator('[data-selector]').innerText(), 'app=web');

@@ -80,6 +80,7 @@ test('a Rollout board: steps, current step and weight, canary/stable tags, analy
   assert.deepEqual(b.rollout!.steps, ['setWeight 25%', 'pause (until promoted)', 'analysis ok']);
   assert.equal(b.words[0], 'step 2 of 3 (pause (until promoted)), canary weight 25%');
   assert.equal(b.words[1], '5 pods allowed (4 + 1 surge), 3 must stay available (4 − 1 unavailable)');
+  assert.equal(b.words.length, 3, 'the step decides what comes next, not the surge arithmetic');
   assert.deepEqual(b.rollout!.analysis[0].metrics[0].measurements, [{ phase: 'Successful', value: '1', at: 't' }]);
   assert.ok(b.paused);
 });
