@@ -66,6 +66,15 @@ async function longTasks(page: Page, since = 0): Promise<{ max: number; over100:
   return { max: Math.max(0, ...mine.map((e) => e.duration)), over100: mine.filter((e) => e.duration > 100).length, count: mine.length };
 }
 
+/** API write → DOM latency of every pod whose Ready write was recorded (and not before), from the page's probes. */
+async function latencies(page: Page, writes: Map<string, number>, exclude: Set<string> = new Set()): Promise<number[]> {
+  await new Promise((r) => setTimeout(r, 1000));
+  const seen: Record<string, number> = await page.evaluate('window.__ready');
+  const lat: number[] = [];
+  for (const [name, t0] of writes) if (!exclude.has(name) && seen[name]) lat.push(seen[name] - t0);
+  return lat;
+}
+
 async function main(): Promise<void> {
   const out: string[] = [];
   const say = (s: string) => { console.log(s); out.push(s); };
@@ -106,10 +115,7 @@ async function main(): Promise<void> {
     const t = Date.now();
     await kubectl(c, ['set', 'image', 'deployment/roll', 'nginx=httpd']);
     await waitFor(() => rolloutDone(c, 'roll', PODS), { timeoutMs: 600_000, intervalMs: 500, message: 'rolling update' });
-    await new Promise((r) => setTimeout(r, 1000));
-    const seen: Record<string, number> = await page.evaluate('window.__ready');
-    const lat: number[] = [];
-    for (const [name, t0] of writes) if (!before.has(name) && seen[name]) lat.push(seen[name] - t0);
+    const lat = await latencies(page, writes, before);
     const lt = await longTasks(page, since);
     say(`latency while ${PODS} pods roll (${((Date.now() - t) / 1000).toFixed(1)} s): ${lat.length} pods became ready — API write → DOM p50 ${pct(lat, 50)} ms, p99 ${pct(lat, 99)} ms, max ${Math.max(...lat)} ms; longest task ${lt.max.toFixed(0)} ms (${lt.over100} over 100 ms)`);
 
@@ -131,10 +137,7 @@ async function main(): Promise<void> {
     const t2 = Date.now();
     await kubectl(c, ['set', 'image', 'deployment/roll', 'nginx=nginx:1.7.9']);
     await waitFor(() => rolloutDone(c, 'roll', PODS), { timeoutMs: 600_000, intervalMs: 500, message: 'rolling update among many' });
-    await new Promise((r) => setTimeout(r, 1000));
-    const seen2: Record<string, number> = await page2.evaluate('window.__ready');
-    const lat2: number[] = [];
-    for (const [name, t0] of writes) if (seen2[name]) lat2.push(seen2[name] - t0);
+    const lat2 = await latencies(page2, writes);
     const ltRoll = await longTasks(page2, since2);
     say(`${all} pods, ${PODS} rolling (${((Date.now() - t2) / 1000).toFixed(1)} s): API write → DOM p50 ${pct(lat2, 50)} ms, p99 ${pct(lat2, 99)} ms, max ${Math.max(...lat2)} ms (${lat2.length} pods); longest task ${ltRoll.max.toFixed(0)} ms (${ltRoll.over100} over 100 ms)`);
   } finally {

@@ -10,6 +10,7 @@
  *                                                                                 pod-template-hash) and /metadata/annotations (kubectl's rollback.go)
  */
 import type { PatchType } from './client.ts';
+import { equalIgnoreHash } from '../controllers/deployment/util.ts';
 
 type Obj = Record<string, any>;
 
@@ -73,7 +74,7 @@ export function planUndo(d: Obj, replicaSets: Obj[], toRevision = 0): { patch?: 
   const template = structuredClone(target.spec?.template ?? {});
   if (template.metadata?.labels) delete template.metadata.labels[POD_TEMPLATE_HASH];
   const revision = revisionOf(target);
-  if (sameTemplate(d.spec?.template, template)) return { revision, skipped: `skipped rollback (current template already matches revision ${revision})` };
+  if (equalIgnoreHash(d.spec?.template, template)) return { revision, skipped: `skipped rollback (current template already matches revision ${revision})` };
   const annotations: Record<string, string> = {};
   const dAnn: Record<string, string> = d.metadata?.annotations ?? {};
   for (const k of ANNOTATIONS_TO_SKIP) if (k in dAnn) annotations[k] = dAnn[k];
@@ -88,20 +89,4 @@ export function planUndo(d: Obj, replicaSets: Obj[], toRevision = 0): { patch?: 
       ],
     },
   };
-}
-
-/** Templates compared as kubectl does (semantic equality, the hash label ignored). */
-function sameTemplate(a: Obj | undefined, b: Obj | undefined): boolean {
-  const strip = (t: Obj | undefined) => {
-    const c = structuredClone(t ?? {});
-    if (c.metadata?.labels) delete c.metadata.labels[POD_TEMPLATE_HASH];
-    return JSON.stringify(canonical(c));
-  };
-  return strip(a) === strip(b);
-}
-
-function canonical(v: unknown): unknown {
-  if (Array.isArray(v)) return v.map(canonical);
-  if (v && typeof v === 'object') return Object.fromEntries(Object.keys(v).sort().map((k) => [k, canonical((v as Obj)[k])]));
-  return v;
 }

@@ -6,7 +6,7 @@
  * select; Nodes with their conditions and pods.
  */
 import type { Deployment } from 'kubernetes-types/apps/v1.d.ts';
-import { maxSurge as deploymentMaxSurge, maxUnavailable as deploymentMaxUnavailable } from '../controllers/deployment/util.ts';
+import { equalIgnoreHash, maxSurge as deploymentMaxSurge, maxUnavailable as deploymentMaxUnavailable } from '../controllers/deployment/util.ts';
 import { maxSurge as rolloutMaxSurge, maxUnavailable as rolloutMaxUnavailable } from '../controllers/rollout/fenceposts.ts';
 import type { Rollout } from '../controllers/rollout/types.ts';
 import { currentSetWeight, displayPhase } from '../cli/rollouts-tree.ts';
@@ -146,22 +146,6 @@ function fader(rs: Obj, pods: Obj[], isNew: boolean, revision: number, tags: str
   };
 }
 
-/** The ReplicaSet of the Deployment's current template: pod-template-hash aside, the same template. */
-function sameTemplate(a: Obj | undefined, b: Obj | undefined, hashLabel: string): boolean {
-  const strip = (t: Obj | undefined) => {
-    const c = structuredClone(t ?? {});
-    if (c.metadata?.labels) delete c.metadata.labels[hashLabel];
-    return JSON.stringify(canonical(c));
-  };
-  return strip(a) === strip(b);
-}
-
-function canonical(v: unknown): unknown {
-  if (Array.isArray(v)) return v.map(canonical);
-  if (v && typeof v === 'object') return Object.fromEntries(Object.keys(v).sort().map((k) => [k, canonical((v as Obj)[k])]));
-  return v;
-}
-
 const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
 
 /** The rolling update's arithmetic in words, from the fence posts and the faders' counts. */
@@ -204,7 +188,8 @@ export function deploymentBoard(d: Obj, replicaSets: Obj[], podsOf: (rsUid: stri
   const replicas = d.spec?.replicas ?? 1;
   const rolling = (d.spec?.strategy?.type ?? 'RollingUpdate') === 'RollingUpdate';
   const rss = [...replicaSets].sort((a, b) => revisionOf(a) - revisionOf(b) || String(a.metadata?.creationTimestamp).localeCompare(String(b.metadata?.creationTimestamp)));
-  const newRS = rss.find((rs) => sameTemplate(rs.spec?.template, d.spec?.template, 'pod-template-hash'));
+  // The ReplicaSet of the current template (pod-template-hash aside), compared as the deployment controller does.
+  const newRS = rss.find((rs) => equalIgnoreHash(rs.spec?.template, d.spec?.template));
   const faders = rss.map((rs) => fader(rs, podsOf(rs.metadata?.uid), rs === newRS, revisionOf(rs)));
   const s = d.status ?? {};
   const board: Board = {

@@ -36,6 +36,15 @@ after(async () => {
   await reapLeftovers();
 });
 
+/** page.goto, again after net::ERR_NETWORK_CHANGED (chromium aborts navigations when a pod's network interface appears). */
+async function open(p: Page, url: string): Promise<void> {
+  for (let i = 0; ; i++) {
+    try { await p.goto(url); return; } catch (e) {
+      if (i >= 4 || !/ERR_NETWORK_CHANGED/.test(String(e))) throw e;
+    }
+  }
+}
+
 async function shot(p: Page, name: string): Promise<void> {
   if (!shotsDir) return;
   mkdirSync(shotsDir, { recursive: true });
@@ -79,7 +88,7 @@ test('unauthenticated: the login page, and no data requested or shown', async ()
   const p = await b.newPage();
   const apiCalls: string[] = [];
   p.on('request', (r) => { const u = new URL(r.url()); if (!u.pathname.startsWith('/dashboard/')) apiCalls.push(u.pathname); });
-  await p.goto(`${c.server}/dashboard/`);
+  await open(p, `${c.server}/dashboard/`);
   await p.locator('#token').waitFor();
   assert.deepEqual(apiCalls, [], 'the login page makes no API request');
   assert.equal(await p.locator('[data-board], [data-service], [data-node]').count(), 0);
@@ -91,7 +100,7 @@ test('unauthenticated: the login page, and no data requested or shown', async ()
 
 test('a wrong token is refused: typed in the login form, or in a sign-in link', async () => {
   const p = await b.newPage();
-  await p.goto(`${c.server}/dashboard/`);
+  await open(p, `${c.server}/dashboard/`);
   await p.locator('#token').fill('not-the-token');
   await p.getByRole('button', { name: 'Sign in' }).click();
   await p.locator('[data-login-error]').waitFor();
@@ -99,7 +108,7 @@ test('a wrong token is refused: typed in the login form, or in a sign-in link', 
   assert.equal(await p.evaluate(() => sessionStorage.getItem('kubelite.token')), null);
   // A link with a wrong token: the page's API calls get 401 and it returns to the login, saying why.
   const q = await b.newPage();
-  await q.goto(`${c.server}/dashboard/#token=not-the-token`);
+  await open(q, `${c.server}/dashboard/#token=not-the-token`);
   await q.locator('[data-login-error]').waitFor();
   assert.match(await q.locator('[data-login-error]').innerText(), /401/);
   assert.ok(!q.url().includes('not-the-token'), 'the token is cleared from the address bar');
@@ -108,7 +117,7 @@ test('a wrong token is refused: typed in the login form, or in a sign-in link', 
 
 test("the guide's demo on the mixing board: 10 nginx replicas, then that-image-does-not-exist — 8 old + 5 new in ImagePullBackOff", async () => {
   page = await b.newPage();
-  await page.goto(`${c.server}/dashboard/#token=${encodeURIComponent(token)}`);
+  await open(page, `${c.server}/dashboard/#token=${encodeURIComponent(token)}`);
   await page.locator('[role="tablist"]').waitFor();
   assert.ok(!page.url().includes('#token'), 'the fragment is cleared');
   assert.equal(await page.evaluate(() => sessionStorage.getItem('kubelite.token')), token);
@@ -137,7 +146,7 @@ test("the guide's demo on the mixing board: 10 nginx replicas, then that-image-d
   for (const [name, o] of [['board-demo-dark', { colorScheme: 'dark' as const }], ['board-demo-phone-light', { width: 390, height: 844, isMobile: true }],
     ['board-demo-phone-dark', { width: 390, height: 844, isMobile: true, colorScheme: 'dark' as const }]] as const) {
     const p = await b.newPage(o);
-    await p.goto(`${c.server}/dashboard/#token=${encodeURIComponent(token)}`);
+    await open(p, `${c.server}/dashboard/#token=${encodeURIComponent(token)}`);
     await waitBoard(p, 'web', (x) => x.faders.filter((f) => f.current > 0).length === 2 && x.faders.find((f) => f.isNew)!.pods.every((q) => q.reason === 'ImagePullBackOff'), `board in ${name}`, 30_000);
     await shot(p, name);
     await p.close();

@@ -49,11 +49,18 @@ export async function failure(r: Response): Promise<ApiError> {
 }
 
 export async function request<T = any>(method: string, path: string, body?: unknown, contentType = 'application/json', signal?: AbortSignal): Promise<T> {
-  const r = await fetch(path, {
+  const init: RequestInit = {
     method, signal, cache: 'no-store',
     headers: headers(body === undefined ? {} : { 'Content-Type': contentType }),
     body: body === undefined ? undefined : JSON.stringify(body),
-  });
+  };
+  let r: Response;
+  // A request the browser could not send (e.g. net::ERR_NETWORK_CHANGED while a node adds a pod's network
+  // interface) is sent once more; an answer from the server, whatever it is, never is.
+  try { r = await fetch(path, init); } catch (e) {
+    if (signal?.aborted) throw e;
+    r = await fetch(path, init);
+  }
   if (!r.ok) throw await failure(r);
   return r.json() as Promise<T>;
 }

@@ -4,17 +4,13 @@
  */
 import { useMemo } from 'preact/hooks';
 import { K } from './api.ts';
-import { useInformer, type Informer } from './informer.ts';
+import { useInformer } from './informer.ts';
+import { Problems } from './problems.tsx';
 import { deploymentBoard, podsByOwner, replicaSetsByOwner, rolloutBoard, type Board, type Fader, type Obj } from '../model.ts';
 import { deploymentActions, deploymentUndo, pending, rolloutActions, rolloutUndo, type Action } from './actions.ts';
 import { Cells } from './cells.tsx';
 
 const byName = (a: Obj, b: Obj) => String(a.metadata?.name).localeCompare(String(b.metadata?.name));
-
-function ErrorLine({ infs }: { infs: Informer[] }) {
-  const errs = infs.map((i) => i.error.value && `${i.kind.plural}: ${i.error.value}`).filter(Boolean);
-  return errs.length ? <p class="error" role="status">{errs.join(' · ')}</p> : null;
-}
 
 export function Boards({ namespace }: { namespace: string }) {
   const deps = useInformer(K.deployments, namespace);
@@ -31,7 +27,7 @@ export function Boards({ namespace }: { namespace: string }) {
   const synced = deps.synced.value && rss.synced.value && pods.synced.value;
   return (
     <div class="boards">
-      <ErrorLine infs={[deps, rss, pods]} />
+      <Problems infs={[deps, rss, pods]} />
       {synced && !dList.length && !rList.length ? <p class="muted">No Deployments or Rollouts in namespace {namespace}.</p> : null}
       {dList.map((d) => {
         const mine = rsBy.get(d.metadata.uid) ?? [];
@@ -48,7 +44,7 @@ function RolloutBoards({ namespace, rollouts, rsBy, podsOf }: { namespace: strin
   const runBy = useMemo(() => podsByOwner(runs.items.value.values()), [runs.items.value]);
   return (
     <>
-      <ErrorLine infs={[runs]} />
+      <Problems infs={[runs]} />
       {rollouts.map((ro) => {
         const mine = rsBy.get(ro.metadata.uid) ?? [];
         return <BoardView key={ro.metadata.uid} board={rolloutBoard(ro, mine, podsOf, runBy.get(ro.metadata.uid) ?? [])} actions={rolloutActions(ro)} undo={(rev) => rolloutUndo(ro, mine, rev)} />;

@@ -1,16 +1,12 @@
 /** Services (which pods each selects right now), Events (a live stream) and Nodes (conditions and pods). */
 import { useMemo } from 'preact/hooks';
 import { K } from './api.ts';
-import { useInformer, type Informer } from './informer.ts';
+import { useInformer } from './informer.ts';
+import { Problems } from './problems.tsx';
 import { eventView, nodeView, serviceView, type Obj } from '../model.ts';
 import { Cells } from './cells.tsx';
 
 const byName = (a: Obj, b: Obj) => String(a.metadata?.name).localeCompare(String(b.metadata?.name));
-
-function Problems({ infs }: { infs: Informer[] }) {
-  const errs = infs.map((i) => i.error.value && `${i.kind.plural}: ${i.error.value}`).filter(Boolean);
-  return errs.length ? <p class="error" role="status">{errs.join(' · ')}</p> : null;
-}
 
 export function Services({ namespace }: { namespace: string }) {
   const svcs = useInformer(K.services, namespace);
