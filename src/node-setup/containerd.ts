@@ -145,6 +145,37 @@ function writeInstanceFiles(inst: ContainerdInstance): boolean {
   return changed;
 }
 
+/**
+ * The pod bridge's gateway: the first address of the pod CIDR, with its prefix — what the CNI bridge plugin
+ * (isGateway, host-local IPAM) puts on the bridge and what every pod's default route names.
+ */
+export function podGateway(inst: ContainerdInstance): { ip: string; prefix: number } {
+  const [net, bits] = inst.podCIDR.split('/');
+  const o = net.split('.').map(Number);
+  const n = (((o[0] << 24) >>> 0) + (o[1] << 16) + (o[2] << 8) + o[3] + 1) >>> 0;
+  return { ip: [n >>> 24, (n >>> 16) & 255, (n >>> 8) & 255, n & 255].join('.'), prefix: Number(bits) };
+}
+
+/**
+ * Create the pod bridge with its gateway address now, not at the first pod (the CNI bridge plugin accepts a
+ * bridge that already has its gateway address): node services that only pods should reach (cluster DNS, the API
+ * server behind the `kubernetes` Service) listen on it. Returns the gateway address.
+ */
+export async function ensurePodBridge(inst: ContainerdInstance): Promise<string> {
+  const gw = podGateway(inst);
+  if ((await run('ip', ['link', 'show', inst.bridge])).code !== 0) {
+    const r = await run('ip', ['link', 'add', 'name', inst.bridge, 'type', 'bridge']);
+    if (r.code !== 0 && (await run('ip', ['link', 'show', inst.bridge])).code !== 0) throw new SetupError(`could not create the pod bridge ${inst.bridge}: ${r.stderr.trim()}`);
+  }
+  const addrs = (await run('ip', ['-4', '-o', 'addr', 'show', 'dev', inst.bridge])).stdout;
+  if (!addrs.includes(` ${gw.ip}/`)) {
+    const r = await run('ip', ['addr', 'add', `${gw.ip}/${gw.prefix}`, 'dev', inst.bridge]);
+    if (r.code !== 0 && !/exists/i.test(r.stderr)) throw new SetupError(`could not give the pod bridge ${inst.bridge} its gateway ${gw.ip}/${gw.prefix}: ${r.stderr.trim()}`);
+  }
+  await run('ip', ['link', 'set', inst.bridge, 'up']);
+  return gw.ip;
+}
+
 /** Start (or keep) containerd for an instance and wait for its socket. Returns the socket path. */
 export async function ensureContainerd(inst: ContainerdInstance, log: (s: string) => void): Promise<string> {
   writeRegistryHosts();
