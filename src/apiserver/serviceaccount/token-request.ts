@@ -15,6 +15,7 @@ import { StatusError, badRequest, conflict, invalid as invalidError, internalErr
 import type { FieldError } from '../../api/errors.ts';
 import { invalid, isObj } from '../../api/validation/field.ts';
 import { rfc3339 } from '../../util/clock.ts';
+import { findTypeErrors, typeErrorMessage } from '../../api/schema-walk.ts';
 import type { SubresourceHandler } from '../subresources/handler.ts';
 import { pods } from '../../api/kinds/pods.ts';
 import { nodes } from '../../api/kinds/nodes.ts';
@@ -23,6 +24,7 @@ import { buildClaims, EXPIRATION_EXTENSION_SECONDS, MAX_TOKEN_SECONDS, MIN_TOKEN
 
 type Obj = Record<string, any>;
 const GROUP = 'authentication.k8s.io';
+const TOKEN_REQUEST_SCHEMA = 'io.k8s.api.authentication.v1.TokenRequest';
 export const DEFAULT_TOKEN_SECONDS = 3600;
 
 /** Upstream ValidateTokenRequest. */
@@ -40,6 +42,9 @@ export const serveTokenRequest: SubresourceHandler = async (r) => {
   if (!signer) throw internalError('service account token issuing is not configured');
   const body = await r.body();
   if (!isObj(body)) throw badRequest('the body of the request is not a TokenRequest object');
+  // Wrong JSON types are a decoding error (400), as upstream's decoder reports them.
+  const typeErrs = findTypeErrors(body, TOKEN_REQUEST_SCHEMA);
+  if (typeErrs.length) throw badRequest(typeErrorMessage('TokenRequest', 'v1', typeErrs[0]));
   const req = structuredClone(body) as Obj;
   const ns = r.namespace!;
   const name = r.name;
