@@ -6,7 +6,7 @@
  *  - spec.expirationSeconds defaults to 3600; less than 600 or more than 2^32 is 422; more than the server's
  *    maximum is shortened to it with a warning. spec.audiences defaults to the API server's.
  *  - spec.boundObjectRef binds the token to a Pod (which must run as this service account; a scheduled pod's node
- *    goes into the claims too) or a Secret of the namespace; a uid that differs from the object's is 409.
+ *    goes into the claims too), a Node, or a Secret of the namespace; a uid that differs from the object's is 409.
  *  - A pod-bound token asked for with 3607 s (the kubelet's projected volume) for the API server's audiences lives
  *    a year with warnafter = 3607 s (upstream --service-account-extend-token-expiration).
  */
@@ -116,6 +116,10 @@ async function boundObjects(r: Parameters<SubresourceHandler>[0], ref: unknown, 
         throw e;
       }) as Obj;
     }
+  } else if (group === '' && kind === 'Node') {
+    const node = await r.registry.get(nodes, undefined, refName) as Obj;
+    uid = node.metadata?.uid;
+    out = { node };
   } else if (group === '' && kind === 'Secret') {
     const secret = await r.registry.get(secrets, ns, refName) as Obj;
     uid = secret.metadata?.uid;

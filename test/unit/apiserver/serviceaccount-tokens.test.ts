@@ -56,6 +56,7 @@ test('authenticator: audiences, the service account and bound pod must still be 
     serviceAccount: async (ns, n) => objects[`sa/${ns}/${n}`],
     pod: async (ns, n) => objects[`pod/${ns}/${n}`],
     secret: async () => undefined,
+    node: async (n) => objects[`node/${n}`],
   };
   let now = NOW;
   const authn = serviceAccountTokenAuthenticator(signer, lookup, () => now);
@@ -89,4 +90,32 @@ test('authenticator: audiences, the service account and bound pod must still be 
   assert.deepEqual(await authn(tok), { error: 'service account UID (other) does not match claim (sa-uid)' });
   delete objects['sa/team/robot'];
   assert.deepEqual(await authn(tok), { error: 'serviceaccounts "robot" not found' });
+  objects['sa/team/robot'] = sa;
+  // Bound to a Node: valid while that node exists with its uid.
+  const nodeTok = await signer.sign(buildClaims({ sa, node, audiences: signer.audiences, expirationSeconds: 3600, nowMs: NOW }));
+  assert.deepEqual(await authn(nodeTok), { error: 'service account token has been invalidated' });
+  objects['node/node-a'] = node;
+  const u: any = await authn(nodeTok);
+  assert.deepEqual(u.user.extra['authentication.kubernetes.io/node-name'], ['node-a']);
+  objects['node/node-a'] = { metadata: { name: 'node-a', uid: 'again' } };
+  assert.deepEqual(await authn(nodeTok), { error: 'node UID (again) does not match service account node ref claim (node-uid)' });
+});
+
+test('the key pair is kept in <data-dir>/pki (sa.key 0600, sa.pub) and reused: tokens outlive a restart', async () => {
+  const { mkdtempSync, rmSync, statSync, readFileSync } = await import('node:fs');
+  const { tmpdir } = await import('node:os');
+  const { join } = await import('node:path');
+  const { ensureServiceAccountKeys } = await import('../../../src/apiserver/serviceaccount/tokens.ts');
+  const dir = mkdtempSync(join(tmpdir(), 'kubelite-sakeys-'));
+  try {
+    const a = ensureServiceAccountKeys(dir);
+    assert.equal(statSync(join(dir, 'pki', 'sa.key')).mode & 0o777, 0o600);
+    assert.match(readFileSync(join(dir, 'pki', 'sa.pub'), 'utf8'), /^-----BEGIN PUBLIC KEY-----/);
+    const tok = await new ServiceAccountTokenSigner({ keys: a }).sign(buildClaims({ sa, audiences: [SERVICE_ACCOUNT_ISSUER], expirationSeconds: 600, nowMs: NOW }));
+    const b = ensureServiceAccountKeys(dir);
+    assert.equal(b.keyId, a.keyId);
+    assert.ok((await new ServiceAccountTokenSigner({ keys: b }).verify(tok, NOW))?.ok);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
