@@ -40,6 +40,7 @@ import { ServiceAccountTokenSigner } from './serviceaccount/tokens.ts';
 import { serviceAccountTokenAuthenticator, type BoundObjectLookup } from './serviceaccount/authenticator.ts';
 import { serviceaccounts } from '../api/kinds/serviceaccounts.ts';
 import { pods } from '../api/kinds/pods.ts';
+import { nodes } from '../api/kinds/nodes.ts';
 import { secrets } from '../api/kinds/config.ts';
 
 export const SERVER_VERSION = {
@@ -555,11 +556,12 @@ export function createApiServer(o: ApiServerOptions): ApiServer {
 
 /** The objects a service-account token names, read from the store. */
 function boundObjectLookup(registry: GenericRegistry): BoundObjectLookup {
-  const get = (def: ResourceDef) => (ns: string, name: string) => registry.get(def, ns, name).catch((e) => {
+  const get = (def: ResourceDef) => (ns: string | undefined, name: string) => registry.get(def, ns, name).catch((e) => {
     if (e instanceof StatusError && e.code === 404) return undefined;
     throw e;
   });
-  return { serviceAccount: get(serviceaccounts), pod: get(pods), secret: get(secrets) };
+  const node = get(nodes);
+  return { serviceAccount: get(serviceaccounts), pod: get(pods), secret: get(secrets), node: (name) => node(undefined, name) };
 }
 
 function verbAllowed(def: ResourceDef, verb: string): void {
