@@ -34,6 +34,7 @@ import { serveWatch } from './watch.ts';
 import { apiVersionOf } from './codec.ts';
 import { KubeClient } from '../client/client.ts';
 import { CustomResourceCatalog } from './customresources.ts';
+import { isDashboardPath, serveDashboard } from '../dashboard/serve.ts';
 import { ServiceAllocators } from './allocators.ts';
 import { ServiceAccountTokenSigner } from './serviceaccount/tokens.ts';
 import { serviceAccountTokenAuthenticator, type BoundObjectLookup } from './serviceaccount/authenticator.ts';
@@ -177,6 +178,8 @@ export function createApiServer(o: ApiServerOptions): ApiServer {
     const path = url.pathname.replace(/\/+$/, '') || '/';
     const method = (req.method ?? 'GET').toUpperCase();
     const accept = String(req.headers.accept ?? '');
+    // The dashboard's static assets: public, no data (every data call is an API request authorized as its caller).
+    if (res && isDashboardPath(url.pathname)) return serveDashboard(req, res, url.pathname, log);
 
     // Public endpoints (as upstream's system:public-info-viewer), unless a bad credential is presented.
     const user = await authenticator.authenticate(req);
