@@ -37,11 +37,13 @@ import { NodeGraph, watchPods } from './authz/node-graph.ts';
 import { NodeAuthorizer } from './authz/node.ts';
 import { NodeRestriction } from './noderestriction.ts';
 import { CustomResourceCatalog } from './customresources.ts';
+import { isDashboardPath, serveDashboard } from '../dashboard/serve.ts';
 import { ServiceAllocators } from './allocators.ts';
 import { ServiceAccountTokenSigner } from './serviceaccount/tokens.ts';
 import { serviceAccountTokenAuthenticator, type BoundObjectLookup } from './serviceaccount/authenticator.ts';
 import { serviceaccounts } from '../api/kinds/serviceaccounts.ts';
 import { pods } from '../api/kinds/pods.ts';
+import { nodes } from '../api/kinds/nodes.ts';
 import { secrets } from '../api/kinds/config.ts';
 
 export const SERVER_VERSION = {
@@ -178,6 +180,8 @@ export function createApiServer(o: ApiServerOptions): ApiServer {
     const path = url.pathname.replace(/\/+$/, '') || '/';
     const method = (req.method ?? 'GET').toUpperCase();
     const accept = String(req.headers.accept ?? '');
+    // The dashboard's static assets: public, no data (every data call is an API request authorized as its caller).
+    if (res && isDashboardPath(url.pathname)) return serveDashboard(req, res, url.pathname, log);
 
     // Public endpoints (as upstream's system:public-info-viewer), unless a bad credential is presented.
     const user = await authenticator.authenticate(req);
@@ -557,11 +561,12 @@ export function createApiServer(o: ApiServerOptions): ApiServer {
 
 /** The objects a service-account token names, read from the store. */
 function boundObjectLookup(registry: GenericRegistry): BoundObjectLookup {
-  const get = (def: ResourceDef) => (ns: string, name: string) => registry.get(def, ns, name).catch((e) => {
+  const get = (def: ResourceDef) => (ns: string | undefined, name: string) => registry.get(def, ns, name).catch((e) => {
     if (e instanceof StatusError && e.code === 404) return undefined;
     throw e;
   });
-  return { serviceAccount: get(serviceaccounts), pod: get(pods), secret: get(secrets) };
+  const node = get(nodes);
+  return { serviceAccount: get(serviceaccounts), pod: get(pods), secret: get(secrets), node: (name) => node(undefined, name) };
 }
 
 function verbAllowed(def: ResourceDef, verb: string): void {
