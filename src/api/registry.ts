@@ -19,15 +19,20 @@ import { rollouts } from './kinds/rollouts.ts';
 import { analysisruns, analysistemplates, clusteranalysistemplates } from './kinds/analysis.ts';
 import { nodemetrics, podmetrics } from './kinds/metrics.ts';
 import { horizontalpodautoscalers, horizontalpodautoscalersV1 } from './kinds/horizontalpodautoscalers.ts';
+import { clusterrolebindings, clusterroles, rolebindings, roles } from './kinds/rbac.ts';
+import { localsubjectaccessreviews, selfsubjectaccessreviews, selfsubjectreviews, selfsubjectrulesreviews, subjectaccessreviews } from './kinds/reviews.ts';
 
 /** Every served kind, by the name components use (`R.pods`), in upstream discovery order within each group-version. */
 export const kinds = {
   configmaps, endpoints, events, namespaces, nodes, pods, secrets, services,
   deployments, replicasets,
+  selfsubjectreviews,
+  localsubjectaccessreviews, selfsubjectaccessreviews, selfsubjectrulesreviews, subjectaccessreviews,
   horizontalpodautoscalers, horizontalpodautoscalersV1,
   endpointslices,
   leases,
   poddisruptionbudgets,
+  clusterrolebindings, clusterroles, rolebindings, roles,
   customresourcedefinitions,
   rollouts, analysisruns, analysistemplates, clusteranalysistemplates,
   nodemetrics, podmetrics,

@@ -1,7 +1,7 @@
 /**
  * Authentication filter: a request is admitted with a valid bearer token (constant-time compare against the
  * tokens the server knows) or a client certificate the TLS layer verified against the cluster CA.
- * Anything else gets 401. Authorization beyond "authenticated = admin" comes later.
+ * Anything else gets 401. What the user may do is decided afterwards by the authorizer chain (./authz).
  */
 import type * as http from 'node:http';
 import type { TLSSocket } from 'node:tls';
@@ -10,6 +10,9 @@ import { timingSafeEqual, createHash } from 'node:crypto';
 export interface UserInfo {
   name: string;
   groups: string[];
+  /** Upstream user.Info's UID and Extra (service-account tokens, impersonation). */
+  uid?: string;
+  extra?: Record<string, string[]>;
 }
 
 export class Authenticator {

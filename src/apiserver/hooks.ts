@@ -8,6 +8,7 @@ import type { KubeObject } from '../api/resource.ts';
 import type { RequestContext } from './context.ts';
 import type { ServiceAllocators } from './allocators.ts';
 import type { ResourceMetrics } from './metrics/scraper.ts';
+import type { AuthorizationContext } from './authz/escalation.ts';
 
 /** What REST hooks may need from the API server that runs them. */
 export interface RestContext {
@@ -15,6 +16,8 @@ export interface RestContext {
   allocators: ServiceAllocators;
   /** The resource-metrics component (metrics.k8s.io), when the server runs one. */
   metrics?: ResourceMetrics;
+  /** The authorizer chain and RBAC rule cache (escalation checks of the RBAC kinds, access reviews). */
+  authorization?: AuthorizationContext;
 }
 
 /**

@@ -98,6 +98,9 @@ export class GenericRegistry {
     return h;
   }
 
+  /** Each create-only kind's review handler, built once from its descriptor's `review(ctx)`. */
+  private reviewsByDef = new WeakMap<ResourceDef, NonNullable<ReturnType<NonNullable<ResourceDef['review']>>>>();
+
   private source(def: ResourceDef): ObjectSource | undefined {
     if (!def.source) return undefined;
     let s = this.sourcesByDef.get(def);
@@ -275,6 +278,14 @@ export class GenericRegistry {
     if (!opts.skipUnknownCheck) this.checkUnknownFields(def, obj, ctx, true, true);
     obj.apiVersion = apiVersionOf(def);
     obj.kind = def.kind;
+    if (def.review) {
+      // Never stored: answered by the kind's handler (access reviews).
+      let review = this.reviewsByDef.get(def);
+      if (!review) { review = def.review(this.restContext); this.reviewsByDef.set(def, review); }
+      if (def.namespaced && ns) (obj.metadata ??= {} as Meta).namespace ??= ns;
+      def.defaults(obj);
+      return review(obj, ctx);
+    }
     const meta = (obj.metadata = obj.metadata ?? {}) as Meta;
     if (def.namespaced) {
       if (meta.namespace && ns && meta.namespace !== ns) {

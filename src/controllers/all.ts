@@ -14,6 +14,7 @@ import { newAnalysisRunController, type AnalysisControllerOptions } from './anal
 import { newRolloutController } from './rollout/controller.ts';
 import { newHorizontalController, type PodAutoscalerOptions } from './podautoscaler/controller.ts';
 import { newDisruptionController } from './disruption/controller.ts';
+import { newClusterRoleAggregationController } from './clusterroleaggregation/controller.ts';
 
 /** Flags of the controller manager, per controller (built by src/cli from its flags). */
 export interface ControllersOptions {
@@ -34,6 +35,7 @@ const controllerFactories: ((o: ControllersOptions) => Controller)[] = [
   () => newRolloutController(),
   (o) => newHorizontalController(o.podAutoscaler),
   () => newDisruptionController(),
+  () => newClusterRoleAggregationController(),
 ];
 
 export function defaultControllers(opts: ControllersOptions = {}): Controller[] {
