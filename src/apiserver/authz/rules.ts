@@ -101,23 +101,25 @@ export function covers(owner: PolicyRule[], servant: PolicyRule[]): { covered: b
 }
 
 /**
- * Merge simple resource rules (one group, one resource, no names or URLs) that differ only by verb (upstream
- * CompactRules), keeping first-seen order.
+ * Merge simple resource rules (one group, one resource, at most one name, nothing else) that differ only by verb
+ * (upstream CompactRules: verbs are appended as they come, without de-duplication); other rules are kept as they are.
  */
 export function compactRules(rules: PolicyRule[]): PolicyRule[] {
   const out: PolicyRule[] = [];
   const simple = new Map<string, PolicyRule>();
+  const merged: PolicyRule[] = [];
   for (const r of rules) {
-    const isSimple = r.apiGroups?.length === 1 && r.resources?.length === 1 && !r.resourceNames?.length && !r.nonResourceURLs?.length;
+    const isSimple = r.apiGroups?.length === 1 && r.resources?.length === 1 && (r.resourceNames?.length ?? 0) <= 1 && !r.nonResourceURLs?.length;
     if (!isSimple) { out.push(r); continue; }
-    const k = `${r.apiGroups![0]}\0${r.resources![0]}`;
+    const name = r.resourceNames?.[0];
+    const k = `${r.apiGroups![0]}\0${r.resources![0]}\0${name === undefined ? '' : '\0' + name}`;
     const cur = simple.get(k);
-    if (cur) { for (const v of r.verbs ?? []) if (!cur.verbs!.includes(v)) cur.verbs!.push(v); continue; }
-    const c: PolicyRule = { apiGroups: [...r.apiGroups!], resources: [...r.resources!], verbs: [...(r.verbs ?? [])] };
+    if (cur) { cur.verbs!.push(...(r.verbs ?? [])); continue; }
+    const c: PolicyRule = { apiGroups: [...r.apiGroups!], resources: [...r.resources!], ...(name !== undefined ? { resourceNames: [name] } : {}), verbs: [...(r.verbs ?? [])] };
     simple.set(k, c);
-    out.push(c);
+    merged.push(c);
   }
-  return out;
+  return [...out, ...merged];
 }
 
 /** Go's %q of a []string: `["a" "b"]`. */
