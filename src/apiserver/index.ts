@@ -9,8 +9,7 @@ import { openStore, type OpenStoreOptions } from '../storage/index.ts';
 import { ensurePki, type Pki } from './tls.ts';
 import { createApiServer, type ApiServer } from './server.ts';
 import { ServiceAllocators, DEFAULT_SERVICE_CIDR } from './allocators.ts';
-import { bootstrapCluster, advertiseAddress, systemContext } from './bootstrap.ts';
-import { reconcileDefaultPolicy } from './authz/reconcile-policy.ts';
+import { bootstrapCluster, advertiseAddress } from './bootstrap.ts';
 import { defaultPod, type PodDefaultsOptions } from '../api/kinds/pod-defaults.ts';
 import { resources } from '../api/registry.ts';
 import { ResourceMetrics, registryReader } from './metrics/scraper.ts';
@@ -70,8 +69,6 @@ export async function startApiServer(o: StartApiServerOptions): Promise<RunningA
   const metrics = new ResourceMetrics({ token: pki.kubeletClientToken, resolutionMs: o.metricResolutionMs, log: (m) => console.error(m) });
   const api = createApiServer({ store, pki, defs, rest: { allocators, metrics }, log: (m) => console.error(m) });
   try {
-    // The default roles and bindings exist before the first request is authorized.
-    await reconcileDefaultPolicy(api.registry, api.defFor, systemContext());
     await api.listen(o.port, o.bindAddress);
   } catch (e) {
     await store.close().catch(() => undefined);

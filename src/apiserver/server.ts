@@ -37,6 +37,8 @@ import type { Authorizer } from './authz/types.ts';
 import { RbacAuthorizer, RbacCache } from './authz/rbac.ts';
 import { AuthorizerChain, forbiddenError, requestAttributes } from './authz/request.ts';
 import { impersonate, wantsImpersonation } from './authz/impersonation.ts';
+import { reconcileDefaultPolicy } from './authz/reconcile-policy.ts';
+import { systemContext } from './bootstrap.ts';
 
 export const SERVER_VERSION = {
   major: '1', minor: '32', gitVersion: 'v1.32.4-kubelite', gitCommit: '0000000000000000000000000000000000000000',
@@ -509,6 +511,8 @@ export function createApiServer(o: ApiServerOptions): ApiServer {
     defFor: (g, r) => byGR.get(`${g}/${r}`),
     setReady: (r) => { ready = r; },
     listen: async (port, host) => {
+      // The default roles and bindings exist before the first request is authorized (upstream's rbac/bootstrap-roles).
+      await reconcileDefaultPolicy(registry, (g, r) => byGR.get(`${g}/${r}`), systemContext());
       await rbac.start();
       await customResources.start();
       await new Promise<void>((resolve, reject) => {
