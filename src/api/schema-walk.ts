@@ -4,6 +4,7 @@
  */
 import type { Schema } from './schema.ts';
 import { lookupDefinition, REF_PREFIX } from './definitions/index.ts';
+import { jsonSourceOf } from './json-source.ts';
 
 /** A named definition (e.g. io.k8s.api.apps.v1.Deployment), or undefined. */
 export function getSchema(name: string): Schema | undefined {
@@ -169,6 +170,38 @@ function goScalar(s: Schema): string {
  * strings. The upstream decoder stops at the first one: report `[0]` (see typeErrorMessage).
  */
 export function findTypeErrors(obj: unknown, schemaName: string): TypeError[] {
+  const numbers = jsonSourceOf(obj)?.numbers;
+  currentNumbers = numbers && numbers.size ? numbers : undefined;
+  try { return findTypeErrorsIn(obj, schemaName); } finally { currentNumbers = undefined; }
+}
+
+/** Literal texts of the body being checked (json-source), while findTypeErrors runs. */
+let currentNumbers: Map<string, string> | undefined;
+/** The number as the body wrote it: its remembered literal, else as Go's JSON encoder would print it. */
+function numberLiteral(v: number, segs: Seg[]): string {
+  const lit = currentNumbers?.get(renderPath(segs));
+  if (lit !== undefined) return lit;
+  return Number.isFinite(v) ? String(v) : v > 0 ? '1e+309' : '-1e+309';
+}
+
+/**
+ * int64 is bounded at ±(2^53 − 1), not ±(2^63 − 1): a larger integer has no exact JavaScript number, would be
+ * stored rounded (9223372036854775807 becomes 9223372036854775808) and served back as a value no Go client can
+ * decode into its int64 field — one such object would break every list of its kind. Refused like an overflow.
+ */
+const INT_RANGE = { int32: [-(2n ** 31n), 2n ** 31n - 1n], int64: [-(2n ** 53n - 1n), 2n ** 53n - 1n] } as const;
+/**
+ * Whether a JSON number literal decodes into a Go int32/int64 (strconv.ParseInt base 10, then the type's
+ * overflow check): digits only — `1.0`, `1e3` and `1.5` do not — and within the type's range (int64: see above).
+ */
+export function integerFits(literal: string, format: 'int32' | 'int64'): boolean {
+  if (!/^-?\d+$/.test(literal)) return false;
+  const [lo, hi] = INT_RANGE[format];
+  const n = BigInt(literal);
+  return n >= lo && n <= hi;
+}
+
+function findTypeErrorsIn(obj: unknown, schemaName: string): TypeError[] {
   const out: TypeError[] = [];
   const root = getSchema(schemaName);
   if (!root) return out;
@@ -240,8 +273,22 @@ function walkTypes(v: unknown, schema: Schema, segs: Seg[], goSkip: boolean[], s
   switch (s.type) {
     case 'string': if (got !== 'string') pushTypeError(out, schema, segs, goSkip, struct, got); return;
     case 'boolean': if (got !== 'bool') pushTypeError(out, schema, segs, goSkip, struct, got); return;
-    case 'integer': if (got !== 'number' || !Number.isInteger(v)) pushTypeError(out, schema, segs, goSkip, struct, got); return;
-    case 'number': if (got !== 'number') pushTypeError(out, schema, segs, goSkip, struct, got); return;
+    case 'integer': {
+      if (got !== 'number') { pushTypeError(out, schema, segs, goSkip, struct, got); return; }
+      const int32 = s.format === 'int32';
+      const n = v as number;
+      if (!currentNumbers && Number.isSafeInteger(n)) { // the common case: a plain integer, exact in a double
+        if (int32 && (n < -2147483648 || n > 2147483647)) pushTypeError(out, schema, segs, goSkip, struct, `number ${n}`);
+        return;
+      }
+      const lit = numberLiteral(n, segs);
+      if (!integerFits(lit, int32 ? 'int32' : 'int64')) pushTypeError(out, schema, segs, goSkip, struct, `number ${lit}`);
+      return;
+    }
+    case 'number':
+      if (got !== 'number') pushTypeError(out, schema, segs, goSkip, struct, got);
+      else if (!Number.isFinite(v as number)) pushTypeError(out, schema, segs, goSkip, struct, `number ${numberLiteral(v as number, segs)}`);
+      return;
     case 'array': {
       if (got !== 'array') { pushTypeError(out, schema, segs, goSkip, struct, got); return; }
       const arr = v as unknown[];

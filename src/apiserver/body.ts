@@ -7,6 +7,7 @@ import type * as http from 'node:http';
 import YAML from 'yaml';
 import { StatusError, badRequest, tooLarge, unsupportedMediaType } from '../api/errors.ts';
 import { jsonDepthExceeds } from './codec.ts';
+import { rememberJsonSource, scanJson } from '../api/json-source.ts';
 
 export const MAX_BODY_BYTES = 3 * 1024 * 1024;
 export const MAX_DEPTH = 100;
@@ -66,24 +67,56 @@ export function parseJson(buf: Buffer | string): unknown {
     throw badRequest(`error decoding request body: json: ${e instanceof RangeError ? 'exceeded max depth' : (e as Error).message}`);
   }
   if (jsonDepthExceeds(v, MAX_DEPTH)) throw badRequest('error decoding request body: exceeded max depth');
+  if (typeof buf !== 'string') rememberScan(v, buf);
   return v;
+}
+
+/** Remember what JSON.parse dropped from `buf` (duplicate keys, number literals) for the decoded `v`, if anything. */
+export function rememberScan(v: unknown, buf: Buffer): void {
+  if (!v || typeof v !== 'object') return;
+  const src = scanJson(buf);
+  if (src.duplicates.length || src.numbers.size) rememberJsonSource(v, src);
 }
 
 export function parseYaml(buf: Buffer): unknown {
   let v: unknown;
   try {
-    const docs = YAML.parseAllDocuments(buf.toString('utf8'), {});
+    // Duplicate keys are kept (the last wins, as upstream's non-strict YAML decoding) and remembered: fieldValidation
+    // Strict rejects them and Warn warns, in sigs.k8s.io/yaml's words (`line 5: key "name" already set in map`).
+    const lineCounter = new YAML.LineCounter();
+    const docs = YAML.parseAllDocuments(buf.toString('utf8'), { uniqueKeys: false, lineCounter });
     if (docs.length === 0) v = null;
     else {
-      const d = docs[0];
+      const d = Array.isArray(docs) ? docs[0] : docs;
       if (d.errors.length) throw new Error(d.errors[0].message);
       v = d.toJS({ maxAliasCount: 100 });
+      const dups = yamlDuplicateKeys(d, lineCounter);
+      if (dups.length) rememberJsonSource(v, { duplicates: [], numbers: new Map(), firstOffset: () => -1, yamlDuplicates: dups });
     }
   } catch (e) {
     throw badRequest(`error decoding YAML: ${(e as Error).message}`);
   }
   if (jsonDepthExceeds(v, MAX_DEPTH)) throw badRequest('error decoding request body: exceeded max depth');
   return v;
+}
+
+/** `line N: key "k" already set in map` for each repeated key of a mapping, in document order. */
+function yamlDuplicateKeys(doc: YAML.Document.Parsed, lc: YAML.LineCounter): string[] {
+  const out: string[] = [];
+  YAML.visit(doc, {
+    Map(_, map) {
+      const seen = new Set<string>();
+      for (const pair of map.items) {
+        const k = pair.key;
+        const text = YAML.isScalar(k) ? String(k.value) : String(k);
+        if (seen.has(text)) {
+          const at = YAML.isNode(k) && k.range ? lc.linePos(k.range[0]).line : 0;
+          out.push(`line ${at}: key ${JSON.stringify(text)} already set in map`);
+        } else seen.add(text);
+      }
+    },
+  });
+  return out;
 }
 
 /** Responses whose request asked for indented JSON (upstream isPrettyPrint: `pretty`, or curl/Wget/browser agents). */

@@ -53,20 +53,29 @@ export interface RequestTarget { pathname: string; searchParams: URLSearchParams
 
 /** A path that `new URL()` leaves as it is: printable ASCII without the characters it escapes, no `\`, no `//` start. */
 const PLAIN_PATH = /^\/(?!\/)[^"#<>?`{}\\\s]*$/;
-/** A segment `new URL()` would resolve or rewrite: `.`/`..`, also spelled with `%2e` (kept conservative: any such start). */
-const DOT_SEGMENT = /(?:^|\/)(?:\.|%2e)/i;
+/** A dot segment — `.`/`..`, also spelled with `%2e` — which `new URL()` would resolve against its parent. */
+const DOT_SEGMENT = /^(?:\.|%2e){1,2}$/i;
 const PRINTABLE = /^[\x21-\x7e]*$/;
+const DOT_MARK = '\u2603';
+const DOT_MARKED = /%E2%98%83(\d+)%E2%98%83/g;
 
 /**
  * The path and query of a request target, as `new URL(target, 'https://localhost')` gives them, without building
  * a URL for the usual target (a plain absolute path and a query); anything else goes through `new URL()`.
+ * Except: dot segments stay as they are, as Go's net/url leaves them (the API server's RequestInfo splits the path
+ * as sent) — `.../configmaps/%2e%2e` names a ConfigMap "..", refused as upstream refuses it; it never resolves to
+ * the parent (the Namespace).
  */
 export function parseRequestTarget(target: string): RequestTarget {
   const q = target.indexOf('?');
   const path = q < 0 ? target : target.slice(0, q);
-  if (PRINTABLE.test(target) && PLAIN_PATH.test(path) && !DOT_SEGMENT.test(path) && !target.includes('#')) {
+  if (PRINTABLE.test(target) && PLAIN_PATH.test(path) && !target.includes('#')) {
     return { pathname: path, searchParams: new URLSearchParams(q < 0 ? '' : target.slice(q + 1)) };
   }
-  const u = new URL(target, 'https://localhost');
-  return { pathname: u.pathname, searchParams: u.searchParams };
+  const dots: string[] = [];
+  const h = target.indexOf('#');
+  const end = q >= 0 && (h < 0 || q < h) ? q : h >= 0 ? h : target.length;
+  const kept = target.slice(0, end).split('/').map((sg) => (DOT_SEGMENT.test(sg) ? `${DOT_MARK}${dots.push(sg) - 1}${DOT_MARK}` : sg)).join('/') + target.slice(end);
+  const u = new URL(kept, 'https://localhost');
+  return { pathname: dots.length ? u.pathname.replace(DOT_MARKED, (_, i) => dots[Number(i)]) : u.pathname, searchParams: u.searchParams };
 }

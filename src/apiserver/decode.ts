@@ -27,7 +27,8 @@ import { resources } from '../api/registry.ts';
 import { definitions } from '../api/definitions/index.ts';
 import { protobufTypeMeta } from '../api/protobuf.ts';
 import { invalid as invalidField } from '../api/validation/field.ts';
-import { parseYaml, MAX_DEPTH, type BodyFormat } from './body.ts';
+import { parseYaml, rememberScan, MAX_DEPTH, type BodyFormat } from './body.ts';
+import { jsonSourceOf, rememberJsonSource } from '../api/json-source.ts';
 import { jsonDepthExceeds } from './codec.ts';
 
 /** The type an endpoint takes: its kind and the group/versions it accepts. */
@@ -315,6 +316,7 @@ export function decodeWriteBody(buf: Buffer, fmt: BodyFormat, exp: ExpectedType,
       throw unrecognized(exp, `couldn't get version/kind; json parse error: ${goJsonSyntaxError(buf) ?? 'unexpected end of JSON input'}`, buf);
     }
     if (jsonDepthExceeds(v, MAX_DEPTH)) throw badRequest('error decoding request body: exceeded max depth');
+    rememberScan(v, buf);
   }
   if (v === null) v = {};
   if (typeof v !== 'object' || Array.isArray(v)) {
@@ -330,7 +332,10 @@ export function decodeWriteBody(buf: Buffer, fmt: BodyFormat, exp: ExpectedType,
   const meta = o.metadata as Record<string, unknown> | undefined;
   const err = typeMismatch(t.apiVersion, t.kind, exp, typeof meta?.name === 'string' ? meta.name : '');
   if (err) throw err;
-  return { ...o, apiVersion: t.apiVersion, kind: t.kind } as KubeObject;
+  const out = { ...o, apiVersion: t.apiVersion, kind: t.kind } as KubeObject;
+  const src = jsonSourceOf(o);
+  if (src) rememberJsonSource(out, src);
+  return out;
 }
 
 /**

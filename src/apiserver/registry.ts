@@ -27,6 +27,8 @@ import { serverSideApply, updateManagedFields } from '../api/patch/apply.ts';
 import type { DeleteOptions, KindHooks, ObjectSource, RestContext } from './hooks.ts';
 import { ServiceAllocators } from './allocators.ts';
 import { checkApplyType, checkPatchedType, expectedOf, typeMismatch } from './decode.ts';
+import { jsonSourceOf, type JsonSource } from '../api/json-source.ts';
+import { strictFindings, type StrictSource } from './strict-decoding.ts';
 
 export interface RegistryOptions {
   /** What the kinds' REST hooks need (default: Service allocators over the same store, default service CIDR). */
@@ -199,7 +201,7 @@ export class GenericRegistry {
    * What upstream's decoder does to a body: a JSON type error is 400; unknown fields are 400 under Strict,
    * a Warning header under Warn, and dropped (in place) unless Strict.
    */
-  checkUnknownFields(def: ResourceDef, body: unknown, ctx: RequestContext, typesChecked = false, decoding = false): void {
+  checkUnknownFields(def: ResourceDef, body: unknown, ctx: RequestContext, typesChecked = false, decoding = false, source?: { src?: JsonSource; how?: StrictSource; patch?: unknown }): void {
     let typeErr: string | undefined;
     // A custom resource's wrong types are its schema validation's to report (422), as upstream's unstructured decoding.
     if (!typesChecked && !def.custom) {
@@ -211,14 +213,19 @@ export class GenericRegistry {
     if (typeErr) throw badRequest(typeErr);
     let unknown: string[];
     try { unknown = findUnknownFields(body, def.schemaName); } catch { unknown = []; }
-    if (!unknown.length) return;
+    // Duplicate keys of the body as sent (json-source), with the unknown fields, in upstream's order.
+    const src = ctx.fieldValidation === 'Ignore' ? undefined : source ? source.src : jsonSourceOf(body);
+    const how = source?.how ?? (def.custom ? 'custom' : 'body');
+    if (!unknown.length && !src && (how !== 'json' || ctx.fieldValidation === 'Ignore')) return;
+    const found = strictFindings(unknown, src, how, source?.patch);
+    if (!found.errors.length) return;
     if (ctx.fieldValidation === 'Strict') {
-      const msgs = unknown.map((u) => `unknown field "${u}"`);
       // Create and update decode the body (transformDecodeError names the type); a patch's result is not.
-      const strict = `strict decoding error: ${msgs.join(', ')}`;
+      const strict = `strict decoding error: ${found.errors.join(', ')}`;
       throw badRequest(decoding ? `${def.kind} in version "${def.version}" cannot be handled as a ${def.kind}: ${strict}` : strict);
     }
-    if (ctx.fieldValidation === 'Warn') for (const u of unknown) ctx.warnings.push(`unknown field "${u}"`);
+    if (ctx.fieldValidation === 'Warn') ctx.warnings.push(...found.warnings);
+    if (!unknown.length) return;
     try { pruneUnknownFields(body, def.schemaName); } catch { /* best effort */ }
   }
 
@@ -275,7 +282,7 @@ export class GenericRegistry {
     this.checkTypeMeta(def, body);
     const obj = deepClone(body);
     // checkTypeMeta has just run the JSON type check on the same content (obj is its clone).
-    if (!opts.skipUnknownCheck) this.checkUnknownFields(def, obj, ctx, true, true);
+    if (!opts.skipUnknownCheck) this.checkUnknownFields(def, obj, ctx, true, true, { src: jsonSourceOf(body) });
     obj.apiVersion = apiVersionOf(def);
     obj.kind = def.kind;
     if (def.review) {
@@ -477,7 +484,7 @@ export class GenericRegistry {
   async update(def: ResourceDef, ns: string | undefined, name: string, body: KubeObject, ctx: RequestContext, subresource?: string): Promise<KubeObject> {
     this.checkTypeMeta(def, body);
     const clean = deepClone(body);
-    this.checkUnknownFields(def, clean, ctx, false, true);
+    this.checkUnknownFields(def, clean, ctx, false, true, { src: jsonSourceOf(body) });
     const { obj } = await this.guaranteedUpdate(def, ns, name, ctx, () => deepClone(clean), { subresource });
     return obj;
   }
@@ -490,7 +497,7 @@ export class GenericRegistry {
       const next = patchObject(def.schemaName, kind, cur, patch);
       checkPatchedType(next, expectedOf(def), kind);
       const w = ctx.warnings.length;
-      this.checkUnknownFields(def, next, ctx);
+      this.checkUnknownFields(def, next, ctx, false, false, { src: jsonSourceOf(patch), how: kind === 'json' ? 'json' : kind === 'merge' ? 'merge' : 'strategic', patch });
       if (checked) ctx.warnings.length = w; // warn once across conflict retries
       checked = true;
       // A patch that does not mention resourceVersion must not pin the version (retry on conflict instead).
@@ -520,8 +527,14 @@ export class GenericRegistry {
     if (applied.metadata?.name && applied.metadata.name !== name) {
       throw badRequest(`the name of the object (${applied.metadata.name}) does not match the name on the URL (${name})`);
     }
+    // sigs.k8s.io/yaml's strict decoding of the apply patch: its repeated keys (line by line).
+    const yamlDups = jsonSourceOf(applied)?.yamlDuplicates;
+    if (yamlDups?.length && ctx.fieldValidation === 'Strict') {
+      throw badRequest(`error strict decoding YAML: error converting YAML to JSON: yaml: unmarshal errors:\n  ${yamlDups.join('\n  ')}`);
+    }
+    if (yamlDups?.length && ctx.fieldValidation === 'Warn') ctx.warnings.push(...yamlDups);
     applied = deepClone(applied);
-    this.checkUnknownFields(def, applied, ctx);
+    this.checkUnknownFields(def, applied, ctx, false, false, { src: undefined });
     const manager = ctx.fieldManager;
     if (!manager) throw badRequest('PATCH, application/apply-patch+yaml requests must supply a fieldManager');
     const r = await this.guaranteedUpdate(def, ns, name, ctx, (cur) => {

@@ -11,6 +11,7 @@ import type { Duplex } from 'node:stream';
 import type { Store } from '../storage/store.ts';
 import type { KubeObject, ResourceDef } from '../api/resource.ts';
 import { StatusError, badRequest, internalError, methodNotAllowed, notFound, unauthorized } from '../api/errors.ts';
+import { pathSegmentErrors } from '../api/validation/meta.ts';
 import type { IncludeObject } from '../api/tables/index.ts';
 import { resources } from '../api/registry.ts';
 import { openapiIndex, openapiDocument, type ServedKinds } from '../api/openapi.ts';
@@ -136,7 +137,25 @@ export function createApiServer(o: ApiServerOptions): ApiServer {
   server.headersTimeout = 60_000;
   server.requestTimeout = 0; // watches and log follows are long
 
+  /**
+   * The path's segments as upstream's RequestInfo sees them: the path decoded (Go's URL.Path), then split on '/'
+   * (`%2F` separates, as it does upstream).
+   */
+  function pathParts(path: string): string[] {
+    return decodeURIComponent(path).split('/').slice(1);
+  }
+
+  /** The target of a path, its name checked as the storage key function checks it (IsValidPathSegmentName). */
   function resolveTarget(group: string, version: string, segs: string[]): Target | undefined {
+    const t = resolveTargetUnchecked(group, version, segs);
+    if (t?.name !== undefined) {
+      const errs = pathSegmentErrors(t.name);
+      if (errs.length) throw badRequest(`Name parameter invalid: ${JSON.stringify(t.name)}: ${errs.join(';')}`);
+    }
+    return t;
+  }
+
+  function resolveTargetUnchecked(group: string, version: string, segs: string[]): Target | undefined {
     let namespace: string | undefined;
     let rest = segs;
     // /namespaces/<name>/<x>: a subresource of the namespace, or the collection <x> in that namespace.
@@ -211,7 +230,7 @@ export function createApiServer(o: ApiServerOptions): ApiServer {
     let group: string;
     let version: string;
     let segs: string[];
-    const parts = path.split('/').slice(1).map((s) => decodeURIComponent(s));
+    const parts = pathParts(path);
     if (parts[0] === 'api') {
       if (parts.length === 1) throw notFound('', '', path);
       group = '';
@@ -272,7 +291,7 @@ export function createApiServer(o: ApiServerOptions): ApiServer {
   async function routeConnect(req: http.IncomingMessage, res: http.ServerResponse | undefined, url: RequestTarget, path: string, user: UserInfo, upgrade?: { socket: Duplex; head: Buffer }, target?: Target): Promise<void> {
     let t = target;
     if (!t) {
-      const parts = path.split('/').slice(1).map((s) => decodeURIComponent(s));
+      const parts = pathParts(path);
       const [group, version, segs] = parts[0] === 'api' ? ['', parts[1], parts.slice(2)] : [parts[1] ?? '', parts[2], parts.slice(3)];
       t = resolveTarget(group, version, segs);
     }

@@ -1,11 +1,12 @@
 /**
  * Translate a Pod into CRI configs: the sandbox (metadata, hostname, DNS, port mappings, labels that let a
- * restarted node agent find its pods again) and each container (image, command/args with $(VAR) expansion,
- * env incl. fieldRef/resourceFieldRef/configMap/secret, working dir, ports, cgroup limits, log path).
+ * restarted node agent find its pods again) and each container (image, command/args with $(VAR) expansion against
+ * the environment env.ts built, mounts volumes/mounts.ts built, working dir, ports, cgroup limits, log path).
  */
 import { createHash } from 'node:crypto';
-import type { Container, EnvVar, Pod } from 'kubernetes-types/core/v1.d.ts';
-import type { ContainerConfig, PodSandboxConfig, PortMapping } from './cri/types.ts';
+import type { Container, Pod } from 'kubernetes-types/core/v1.d.ts';
+import type { ContainerConfig, Mount, PodSandboxConfig, PortMapping } from './cri/types.ts';
+import { expand } from './env.ts';
 import { podLogDir, relativeLogPath } from './logs-paths.ts';
 
 /**
@@ -103,81 +104,7 @@ export function sandboxConfig(pod: Pod, nodeName: string, attempt: number, env: 
   };
 }
 
-/** Values the downward API exposes (fieldRef paths). */
-export function fieldRefValue(pod: Pod, path: string, podIP: string, hostIP: string): string {
-  const md = pod.metadata ?? {};
-  const m = /^metadata\.(labels|annotations)\['(.+)'\]$/.exec(path);
-  if (m) return String(((md as any)[m[1]] ?? {})[m[2]] ?? '');
-  switch (path) {
-    case 'metadata.name': return md.name ?? '';
-    case 'metadata.namespace': return md.namespace ?? '';
-    case 'metadata.uid': return md.uid ?? '';
-    case 'metadata.labels': return Object.entries(md.labels ?? {}).map(([k, v]) => `${k}="${v}"`).join('\n');
-    case 'metadata.annotations': return Object.entries(md.annotations ?? {}).map(([k, v]) => `${k}="${v}"`).join('\n');
-    case 'spec.nodeName': return pod.spec?.nodeName ?? '';
-    case 'spec.serviceAccountName': return pod.spec?.serviceAccountName ?? '';
-    case 'status.hostIP': case 'status.hostIPs': return hostIP;
-    case 'status.podIP': case 'status.podIPs': return podIP;
-    default: return '';
-  }
-}
-
-function resourceFieldValue(c: Container, resource: string, divisor?: string | number): string {
-  const [kind, name] = resource.split('.');
-  const src = (kind === 'limits' ? c.resources?.limits : c.resources?.requests) ?? {};
-  let v = parseQuantity(src[name] as string | undefined);
-  if (!v && kind === 'limits') v = name === 'cpu' ? 2 : 0; // node allocatable is the default upstream; approximate
-  const d = parseQuantity(divisor ?? (name === 'cpu' ? '1' : '1')) || 1;
-  return String(Math.ceil(v / d));
-}
-
-/** Expand $(VAR) references as upstream (expansion.MappingFuncFor): $$ escapes, unknown refs stay as is. */
-export function expand(s: string, env: Map<string, string>): string {
-  return s.replace(/\$\$|\$\(([A-Za-z_][A-Za-z0-9_.-]*)\)/g, (all, name) => {
-    if (all === '$$') return '$';
-    return env.has(name) ? env.get(name)! : all;
-  });
-}
-
-export type Lookup = (kind: 'configmap' | 'secret', name: string, key?: string) => Promise<Record<string, string> | undefined>;
-
-/** The container's environment in order: envFrom, then env (with references resolved and $(VAR) expanded). */
-export async function resolveEnv(pod: Pod, c: Container, podIP: string, hostIP: string, lookup: Lookup): Promise<Map<string, string>> {
-  const env = new Map<string, string>();
-  for (const ef of c.envFrom ?? []) {
-    const kind = ef.configMapRef ? 'configmap' : 'secret';
-    const ref = ef.configMapRef ?? ef.secretRef;
-    if (!ref) continue;
-    const data = await lookup(kind, ref.name!);
-    if (!data) { if (!ref.optional) throw new Error(`${kind === 'configmap' ? 'configmap' : 'secret'} "${ref.name}" not found`); continue; }
-    for (const [k, v] of Object.entries(data)) env.set(`${ef.prefix ?? ''}${k}`, v);
-  }
-  for (const e of c.env ?? []) env.set(e.name, await envValue(pod, c, e, env, podIP, hostIP, lookup));
-  return env;
-}
-
-async function envValue(pod: Pod, c: Container, e: EnvVar, env: Map<string, string>, podIP: string, hostIP: string, lookup: Lookup): Promise<string> {
-  if (e.value !== undefined) return expand(e.value, env);
-  const vf = e.valueFrom;
-  if (!vf) return '';
-  if (vf.fieldRef) return fieldRefValue(pod, vf.fieldRef.fieldPath, podIP, hostIP);
-  if (vf.resourceFieldRef) return resourceFieldValue(c, vf.resourceFieldRef.resource, vf.resourceFieldRef.divisor as any);
-  const ref = vf.configMapKeyRef ?? vf.secretKeyRef;
-  if (ref) {
-    const kind = vf.configMapKeyRef ? 'configmap' : 'secret';
-    const data = await lookup(kind, ref.name!);
-    const v = data?.[ref.key];
-    if (v === undefined) {
-      if (ref.optional) return '';
-      throw new Error(data ? `couldn't find key ${ref.key} in ${kind === 'configmap' ? 'ConfigMap' : 'Secret'} ${pod.metadata?.namespace}/${ref.name}`
-        : `${kind} "${ref.name}" not found`);
-    }
-    return v;
-  }
-  return '';
-}
-
-export function containerConfig(pod: Pod, c: Container, attempt: number, env: Map<string, string>, kind: 'init' | 'app', nodeName: string, agent = ''): ContainerConfig {
+export function containerConfig(pod: Pod, c: Container, attempt: number, env: Map<string, string>, kind: 'init' | 'app', nodeName: string, agent = '', mounts: Mount[] = []): ContainerConfig {
   const md = pod.metadata!;
   const lim = c.resources?.limits ?? {};
   const req = c.resources?.requests ?? {};
@@ -200,6 +127,7 @@ export function containerConfig(pod: Pod, c: Container, attempt: number, env: Ma
     args: (c.args ?? []).map((s) => expand(s, env)),
     workingDir: c.workingDir ?? '',
     envs: [...env].map(([key, value]) => ({ key, value })),
+    mounts,
     labels: { [L.podUid]: md.uid!, [L.podName]: md.name!, [L.podNamespace]: md.namespace ?? 'default', [L.containerName]: c.name, [L.node]: nodeName, [L.agent]: agent, [L.kind]: kind },
     annotations: {
       [A.specHash]: containerHash(c),

@@ -9,7 +9,8 @@
  * Sandboxes of this node whose pod no longer exists are removed after the first sync.
  */
 import { mkdirSync } from 'node:fs';
-import type { Pod } from 'kubernetes-types/core/v1.d.ts';
+import { join } from 'node:path';
+import type { Pod, Service } from 'kubernetes-types/core/v1.d.ts';
 import type { KubeClient } from '../client/client.ts';
 import { R } from '../client/resources.ts';
 import { Informer } from '../client/informer.ts';
@@ -23,6 +24,8 @@ import { PodWorker, type EndpointDrain, type WorkerDeps } from './pod-worker.ts'
 import { NodeStatusManager, primaryHostIP } from './node-status.ts';
 import { L, agentId, type PodDNSConfigurer } from './cri-config.ts';
 import { recordAgent, reapStaleAgents, DEFAULT_STATE_DIR } from './agents.ts';
+import { VolumeManager } from './volumes/manager.ts';
+import { TokenManager } from './volumes/tokens.ts';
 
 export interface KubeletOptions {
   client: KubeClient;
@@ -51,6 +54,8 @@ export interface KubeletOptions {
   dns?: PodDNSConfigurer;
   /** Wait for a terminating pod to leave Service rotation before SIGTERM; without it, stop at once. */
   drain?: EndpointDrain;
+  /** How often ConfigMap/Secret/downward API volumes are refreshed (default 30 s). */
+  volumeResyncMs?: number;
   log?: (s: string) => void;
 }
 
@@ -114,11 +119,35 @@ export async function startKubelet(opts: KubeletOptions): Promise<Kubelet> {
   });
   await nodeStatus.start();
 
+  // ConfigMap/Secret data by name (the node reads only the objects its pods use, as upstream's Node authorizer allows).
+  const getObject = async (namespace: string, kind: 'configmap' | 'secret', name: string): Promise<Map<string, Buffer> | undefined> => {
+    let o: any;
+    try { o = await opts.client.get(kind === 'configmap' ? R.configmaps : R.secrets, namespace, name); } catch (e) {
+      if ((e as any)?.code === 404) return undefined;
+      throw e;
+    }
+    const out = new Map<string, Buffer>();
+    if (kind === 'configmap') {
+      for (const [k, v] of Object.entries(o.data ?? {})) out.set(k, Buffer.from(String(v), 'utf8'));
+      for (const [k, v] of Object.entries(o.binaryData ?? {})) out.set(k, Buffer.from(String(v), 'base64'));
+    } else {
+      for (const [k, v] of Object.entries(o.data ?? {})) out.set(k, Buffer.from(String(v), 'base64'));
+      for (const [k, v] of Object.entries(o.stringData ?? {})) out.set(k, Buffer.from(String(v), 'utf8'));
+    }
+    return out;
+  };
+  const tokens = new TokenManager((ns, sa, body) => opts.client.request('POST',
+    `/api/v1/namespaces/${encodeURIComponent(ns)}/serviceaccounts/${encodeURIComponent(sa)}/token`, body), clock);
+  const volumes = new VolumeManager({ podsDir: join(opts.dataDir, 'pods'), getObject, tokens, clock, resyncMs: opts.volumeResyncMs, log });
+  // Services for the pods' service environment variables (upstream's kubelet watches them all too).
+  const services = new Informer<any>(opts.client, R.services, { clock });
+  await services.start();
+
   const workers = new Map<string, PodWorker>();
   const prober = new ProbeManager(cri, clock, recorder, (uid) => workers.get(uid)?.requestSync());
   const deps: WorkerDeps = {
     client: opts.client, cri, clock, recorder, prober, nodeName: opts.nodeName, agent, hostIP, log,
-    drain: opts.drain, dns: opts.dns, podLogRoot: opts.podLogRoot,
+    drain: opts.drain, dns: opts.dns, podLogRoot: opts.podLogRoot, volumes, getObject, services: () => services.list() as Service[],
     images: new ImageManager(cri, new Backoff(clock, opts.backoffInitialMs ?? BACKOFF_INITIAL_MS, opts.backoffMaxMs ?? BACKOFF_MAX_MS), clock),
     crashBackoff: new Backoff(clock, opts.backoffInitialMs ?? BACKOFF_INITIAL_MS, opts.backoffMaxMs ?? BACKOFF_MAX_MS),
   };
@@ -153,6 +182,8 @@ export async function startKubelet(opts: KubeletOptions): Promise<Kubelet> {
       }
     }
   } catch (e) { log(`orphan cleanup: ${(e as Error).message}`); }
+  // Volumes of pods that are gone (upstream cleanupOrphanedPodDirs).
+  await volumes.cleanupOrphans(known).catch((e) => log(`orphan volumes: ${(e as Error).message}`));
 
   // Relister: wake workers whose containers or sandboxes changed state.
   let last = new Map<string, string>();
@@ -186,6 +217,7 @@ export async function startKubelet(opts: KubeletOptions): Promise<Kubelet> {
       relistTimer?.cancel();
       nodeStatus.stop();
       await informer.stop();
+      await services.stop();
       for (const w of workers.values()) w.stop();
       await Promise.all([...workers.values()].map((w) => w.idle()));
       prober.stopAll();

@@ -8,7 +8,7 @@
  *     (pull with policy + back-off, create, start), back off (CrashLoopBackOff);
  *   - compute the pod status and write it through pods/status only when it changed.
  */
-import type { Container, Pod } from 'kubernetes-types/core/v1.d.ts';
+import type { Container, Pod, Service } from 'kubernetes-types/core/v1.d.ts';
 import { rmSync } from 'node:fs';
 import type { KubeClient } from '../client/client.ts';
 import { R } from '../client/resources.ts';
@@ -19,7 +19,10 @@ import { isNotFound } from './cri/client.ts';
 import type { Backoff } from './backoff.ts';
 import type { ImageManager } from './images.ts';
 import type { ProbeManager } from './prober.ts';
-import { A, L, containerConfig, resolveEnv, sandboxConfig, type Lookup, type PodDNSConfigurer } from './cri-config.ts';
+import { A, L, containerConfig, sandboxConfig, type PodDNSConfigurer } from './cri-config.ts';
+import { resolveEnv, type Lookup } from './env.ts';
+import type { SetUpResult, VolumeManager } from './volumes/manager.ts';
+import { containerMounts } from './volumes/mounts.ts';
 import { computePodActions, instancesByName, type ContainerStep, type RuntimeContainer } from './pod-actions.ts';
 import { computePodStatus, statusKey, type ContainerRun, type ContainerView, RUNTIME_PREFIX } from './status.ts';
 import { podLogDir } from './logs-paths.ts';
@@ -36,6 +39,12 @@ export interface WorkerDeps {
   /** Owner label value of this agent's sandboxes and containers (see cri-config L.agent). */
   agent: string;
   hostIP: string;
+  /** The pod's volumes (set up before its containers start, torn down when it is gone). */
+  volumes: VolumeManager;
+  /** ConfigMap/Secret data (undefined: not found), for env and volumes. */
+  getObject: (namespace: string, kind: 'configmap' | 'secret', name: string) => Promise<Map<string, Buffer> | undefined>;
+  /** Every Service (service environment variables); undefined: none. */
+  services?: () => Service[] | undefined;
   /** Waits for a terminating pod to leave Service rotation before SIGTERM; none: stop at once. */
   drain?: EndpointDrain;
   dns?: PodDNSConfigurer;
@@ -76,6 +85,7 @@ export class PodWorker {
   private runCache = new Map<string, ContainerRun>();
   private sandboxIPs = new Map<string, string[]>();
   private resyncTimer?: { cancel(): void; at: number };
+  private vols?: SetUpResult;
   /** Set when the pod object is gone from the API (deleted): tear everything down. */
   private gone = false;
   finished = false;
@@ -159,18 +169,18 @@ export class PodWorker {
   }
 
   private lookup: Lookup = async (kind, name) => {
-    try {
-      const o = await this.d.client.get(kind === 'configmap' ? R.configmaps : R.secrets, this.pod.metadata!.namespace, name);
-      if (kind === 'configmap') return { ...(o.data ?? {}) };
-      const out: Record<string, string> = {};
-      for (const [k, v] of Object.entries(o.data ?? {})) out[k] = Buffer.from(String(v), 'base64').toString('utf8');
-      for (const [k, v] of Object.entries(o.stringData ?? {})) out[k] = String(v);
-      return out;
-    } catch (e) {
-      if ((e as any)?.code === 404) return undefined;
-      throw e;
-    }
+    const data = await this.d.getObject(this.pod.metadata!.namespace ?? 'default', kind, name);
+    return data && Object.fromEntries([...data].map(([k, v]) => [k, v.toString('utf8')]));
   };
+
+  /** Set up (or refresh) the pod's volumes; FailedMount events as upstream. True when one never set up failed. */
+  private async setUpVolumes(pod: Pod): Promise<boolean> {
+    const r = await this.d.volumes.setUp(pod);
+    this.vols = r;
+    for (const f of r.failed) this.event(null, 'app', 'Warning', 'FailedMount', `MountVolume.SetUp failed for volume "${f.volume}" : ${f.message}`);
+    this.resyncIn(r.nextMs);
+    return r.failed.some((f) => !r.volumes.has(f.volume));
+  }
 
   private async sync(): Promise<void> {
     const pod = this.pod;
@@ -191,9 +201,16 @@ export class PodWorker {
       for (const id of plan.stopSandboxes) await this.d.cri.stopPodSandbox(id).catch(() => {});
       this.d.prober.removePod(this.uid);
       await this.writeStatus(await this.view(containers, undefined));
+      if (!containers.some((c) => c.state === 'CONTAINER_RUNNING')) await this.d.volumes.tearDown(this.uid);
       return;
     }
     for (const id of plan.stopSandboxes) await this.d.cri.stopPodSandbox(id).catch(() => {});
+    // Volumes first (upstream WaitForAttachAndMount): a volume that never came up holds back the sandbox and
+    // every container start; the pod waits in ContainerCreating and is retried with back-off.
+    if (await this.setUpVolumes(pod)) {
+      plan.createSandbox = undefined;
+      plan.steps = plan.steps.filter((s) => s.action !== 'start');
+    }
 
     let sb: PodSandbox | undefined = sandboxes.find((s) => s.id === plan.sandboxId);
     const sbConfig: PodSandboxConfig = sandboxConfig(pod, this.d.nodeName, sb?.metadata.attempt ?? plan.createSandbox?.attempt ?? 0,
@@ -229,9 +246,10 @@ export class PodWorker {
     await this.gcContainers(after);
     const phaseNow = await this.writeStatus(await this.view(after, sb));
     if (sb && (phaseNow === 'Succeeded' || phaseNow === 'Failed')) {
-      // All containers are done for good: release the sandbox (its IP) right away.
+      // All containers are done for good: release the sandbox (its IP) and the volumes right away.
       this.d.prober.removePod(this.uid);
       await this.d.cri.stopPodSandbox(sb.id).catch(() => {});
+      await this.d.volumes.tearDown(this.uid);
     }
   }
 
@@ -301,8 +319,14 @@ export class PodWorker {
       return false;
     }
     let env: Map<string, string>;
+    let mounts;
     try {
-      env = await resolveEnv(pod, c, podIP, this.d.hostIP, this.lookup);
+      env = await resolveEnv(pod, c, {
+        lookup: this.lookup, podIPs: podIP ? [podIP, ...(this.sandboxIPs.get(sb.id) ?? []).filter((x) => x !== podIP)] : [],
+        hostIPs: [this.d.hostIP], services: this.d.services?.(),
+        warn: (reason, message) => this.event(null, kind, 'Warning', reason, message),
+      });
+      mounts = containerMounts(c, this.vols?.volumes ?? new Map(), env);
     } catch (e) {
       const msg = (e as Error).message;
       this.waiting.set(c.name, { reason: 'CreateContainerConfigError', message: msg });
@@ -310,7 +334,7 @@ export class PodWorker {
       this.resyncIn(10_000);
       return false;
     }
-    const cfg = containerConfig(pod, c, attempt, env, kind, this.d.nodeName, this.d.agent);
+    const cfg = containerConfig(pod, c, attempt, env, kind, this.d.nodeName, this.d.agent, mounts);
     let id = '';
     try {
       id = await this.d.cri.createContainer(sb.id, cfg, sbc);
@@ -424,6 +448,7 @@ export class PodWorker {
       }
     }
     for (const s of sandboxes) await this.d.cri.removePodSandbox(s.id).catch(() => {});
+    await this.d.volumes.tearDown(this.uid);
     rmSync(podLogDir(this.uid, this.d.podLogRoot), { recursive: true, force: true });
     this.d.crashBackoff.resetPrefix(`${this.uid}/`);
     this.finished = true;

@@ -8,7 +8,7 @@ import * as http from 'node:http';
 import * as https from 'node:https';
 import * as net from 'node:net';
 import type { Container, Pod, Probe } from 'kubernetes-types/core/v1.d.ts';
-import type { Clock } from '../util/clock.ts';
+import { MAX_TIMER_MS, type Clock } from '../util/clock.ts';
 import type { CriClient } from './cri/client.ts';
 import type { EventRecorder } from '../client/events.ts';
 import { objectReference } from '../client/events.ts';
@@ -36,7 +36,8 @@ export interface ProbeTarget {
 
 /** Run one probe once. Resolves with the outcome and a message for failures (upstream wording). */
 export async function runProbe(p: Probe, t: { podIP: string; container: Container; containerId: string; cri: CriClient }): Promise<{ ok: boolean; message: string }> {
-  const timeoutS = Math.max(1, p.timeoutSeconds ?? 1);
+  // Bounded by the longest timer Node keeps (a longer one would fire at once: every probe a timeout).
+  const timeoutS = Math.min(Math.max(1, p.timeoutSeconds ?? 1), Math.floor(MAX_TIMER_MS / 1000));
   const port = (v: number | string | undefined): number => {
     if (typeof v === 'number') return v;
     if (v && /^\d+$/.test(v)) return Number(v);

@@ -5,13 +5,24 @@ export interface Clock {
   sleep(ms: number): Promise<void>;
 }
 
+/**
+ * The longest delay a Node timer takes (2^31 − 1 ms, ~24.8 days): a longer one fires after 1 ms instead
+ * (TimeoutOverflowWarning), so a huge stored duration (minReadySeconds: 2147483647) would turn a requeue into a
+ * hot loop. Longer delays are chained; NaN and negatives are 0.
+ */
+export const MAX_TIMER_MS = 2 ** 31 - 1;
+
 export const realClock: Clock = {
   now: () => Date.now(),
   setTimeout(fn, ms) {
-    const t = setTimeout(fn, ms);
+    let t: ReturnType<typeof setTimeout>;
+    const arm = (left: number) => {
+      t = left > MAX_TIMER_MS ? setTimeout(() => arm(left - MAX_TIMER_MS), MAX_TIMER_MS) : setTimeout(fn, left);
+    };
+    arm(Number.isNaN(ms) ? 0 : Math.max(0, ms));
     return { cancel: () => clearTimeout(t) };
   },
-  sleep: (ms) => new Promise((r) => setTimeout(r, ms)),
+  sleep: (ms) => new Promise((r) => realClock.setTimeout(r, ms)),
 };
 
 /** A manually advanced clock for unit tests. */

@@ -104,7 +104,24 @@ function strings(v: string, s: S, path: string, errs: FieldError[]): void {
   }
 }
 
+/**
+ * kube-openapi's IsValueValidAgainstRange: an integer must fit its format (int32; int64 or no format — bounded
+ * at ±(2^53 − 1) here, the integers a JavaScript number holds exactly), a `float` number a float32.
+ */
+function rangeError(v: number, s: S): string | undefined {
+  const fmt = typeof s.format === 'string' ? s.format : '';
+  if (s.type === 'integer') {
+    const ok = fmt === 'int32' ? v >= -2147483648 && v <= 2147483647 : fmt === 'uint32' ? v >= 0 && v <= 4294967295 : Number.isSafeInteger(v) && (fmt !== 'uint64' || v >= 0);
+    if (!ok) return fmt && ['int32', 'int64', 'uint32', 'uint64'].includes(fmt) ? `must be of type integer with format ${fmt}` : 'must be of type integer (default format)';
+  } else if (s.type === 'number' && (fmt === 'float' || fmt === 'float32')) {
+    if (Number.isFinite(v) && Math.abs(v) > 3.4028234663852886e38) return `must be of type number with format ${fmt}`;
+  }
+  return undefined;
+}
+
 function numbers(v: number, s: S, path: string, errs: FieldError[]): void {
+  const range = rangeError(v, s);
+  if (range) errs.push(invalid(path, v, `Checked value ${range} in ${path}`));
   if (typeof s.maximum === 'number') {
     if (s.exclusiveMaximum === true ? v >= s.maximum : v > s.maximum) {
       errs.push(valueInvalid(path, v, s.exclusiveMaximum === true ? `should be less than ${s.maximum}` : `should be less than or equal to ${s.maximum}`));

@@ -181,6 +181,12 @@ function validateContainer(c0: unknown, path: string, volumes: Set<string>, init
     else if (mounts.has(String(m.mountPath))) errs.push(invalid(child(mp, 'mountPath'), m.mountPath, 'must be unique'));
     else mounts.add(String(m.mountPath));
     if (m.subPath && m.subPathExpr) errs.push(invalid(child(mp, 'subPathExpr'), m.subPathExpr, 'subPathExpr and subPath are mutually exclusive'));
+    for (const f of ['subPath', 'subPathExpr']) if (typeof m[f] === 'string' && m[f]) errs.push(...localDescendingPath(String(m[f]), child(mp, f)));
+    if (m.mountPropagation !== undefined && !MOUNT_PROPAGATIONS.includes(String(m.mountPropagation))) {
+      errs.push(notSupported(child(mp, 'mountPropagation'), m.mountPropagation, MOUNT_PROPAGATIONS));
+    } else if (m.mountPropagation === 'Bidirectional' && asObj(c.securityContext).privileged !== true) {
+      errs.push(forbidden(child(mp, 'mountPropagation'), 'Bidirectional mount propagation is available only to privileged containers'));
+    }
   }
   if (init) {
     for (const p of ['livenessProbe', 'readinessProbe', 'startupProbe'] as const) {
@@ -196,6 +202,16 @@ function validateContainer(c0: unknown, path: string, volumes: Set<string>, init
   if (isObj(c.lifecycle)) {
     for (const h of ['postStart', 'preStop']) if (isObj(c.lifecycle[h])) errs.push(...validateHandler(c.lifecycle[h] as Obj, child(path, 'lifecycle', h), true));
   }
+  return errs;
+}
+
+const MOUNT_PROPAGATIONS = ['Bidirectional', 'HostToContainer', 'None']; // sorted, as upstream lists them
+
+/** upstream validateLocalDescendingPath: relative, no '..' segment. */
+function localDescendingPath(p: string, path: string): FieldError[] {
+  const errs: FieldError[] = [];
+  if (p.startsWith('/')) errs.push(invalid(path, p, 'must be a relative path'));
+  if (p.split('/').includes('..')) errs.push(invalid(path, p, "must not contain '..'"));
   return errs;
 }
 

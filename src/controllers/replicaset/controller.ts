@@ -23,7 +23,7 @@ import { claimObjects, getControllerOf, newControllerRef } from '../../client/co
 import { StatusError } from '../../api/errors.ts';
 import { Expectations } from './expectations.ts';
 import { getPodsToDelete } from './ranking.ts';
-import { calculateReplicaSetStatus, replicaSetStatusChanged, slowStartBatches } from './status.ts';
+import { calculateReplicaSetStatus, planReplicaChange, replicaSetStatusChanged } from './status.ts';
 import { isPodActive, isPodReady, isPodAvailable, podAvailableAt, podKey } from './pods.ts';
 
 type RS = ReplicaSet & KubeObject & { metadata: NonNullable<ReplicaSet['metadata']> };
@@ -184,14 +184,13 @@ export class ReplicaSetController implements Controller {
 
   private async manageReplicas(pods: Pod[], rs: RS): Promise<void> {
     const key = objectKey(rs as any);
-    const want = rs.spec?.replicas ?? 1;
-    let diff = pods.length - want;
-    if (diff < 0) {
-      diff = Math.min(-diff, BurstReplicas);
+    const plan = planReplicaChange(pods.length, rs.spec?.replicas ?? 1, BurstReplicas);
+    if (plan.create > 0) {
+      const diff = plan.create;
       this.expectations.expectCreations(key, diff);
       let created = 0;
       let firstErr: Error | undefined;
-      for (const size of slowStartBatches(diff)) {
+      for (const size of plan.batches) {
         const results = await Promise.allSettled(Array.from({ length: size }, () => this.createPod(rs)));
         for (const r of results) {
           if (r.status === 'fulfilled') { if (r.value) created++; } else firstErr ??= r.reason as Error;
@@ -201,8 +200,8 @@ export class ReplicaSetController implements Controller {
       // Pods that failed or were never attempted will not be observed by the informer: stop expecting them.
       for (let i = 0; i < diff - created; i++) this.expectations.creationObserved(key);
       if (firstErr) throw firstErr;
-    } else if (diff > 0) {
-      diff = Math.min(diff, BurstReplicas);
+    } else if (plan.delete > 0) {
+      const diff = plan.delete;
       const related = this.relatedPods(rs);
       const victims = getPodsToDelete(pods, related, diff, this.ctx.clock.now());
       this.expectations.expectDeletions(key, victims.map(podKey));

@@ -58,3 +58,20 @@ export function slowStartBatches(count: number, initial = 1): number[] {
   }
   return out;
 }
+
+/**
+ * What one sync of a ReplicaSet does about its pod count (upstream manageReplicas): create or delete the
+ * difference, at most `burst` (upstream burstReplicas, 500) per sync, creations in slow-start batches 1, 2, 4, …
+ * The desired count is the stored spec, whatever it is: a value no decoder would accept today (stored before the
+ * range check, or written by a broken client) still yields a bounded plan; a non-number or negative is 0.
+ */
+export type ReplicaPlan = { create: number; batches: number[]; delete: 0 } | { create: 0; batches: []; delete: number };
+export function planReplicaChange(current: number, desired: unknown, burst: number): ReplicaPlan {
+  const want = typeof desired === 'number' && Number.isFinite(desired) && desired > 0 ? Math.floor(desired) : 0;
+  const diff = current - want;
+  if (diff < 0) {
+    const create = Math.min(-diff, burst);
+    return { create, batches: slowStartBatches(create), delete: 0 };
+  }
+  return { create: 0, batches: [], delete: Math.min(diff, burst) };
+}

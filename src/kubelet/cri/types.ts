@@ -8,7 +8,8 @@ export interface VersionResponse { version: string; runtimeName: string; runtime
 
 export interface DNSConfig { servers?: string[]; searches?: string[]; options?: string[] }
 export interface PortMapping { protocol?: 'TCP' | 'UDP' | 'SCTP'; containerPort?: number; hostPort?: number; hostIp?: string }
-export interface Mount { containerPath: string; hostPath: string; readonly?: boolean }
+export type MountPropagation = 'PROPAGATION_PRIVATE' | 'PROPAGATION_HOST_TO_CONTAINER' | 'PROPAGATION_BIDIRECTIONAL';
+export interface Mount { containerPath: string; hostPath: string; readonly?: boolean; propagation?: MountPropagation }
 export interface NamespaceOption { network?: NamespaceMode; pid?: NamespaceMode; ipc?: NamespaceMode; targetId?: string }
 export type NamespaceMode = 'POD' | 'CONTAINER' | 'NODE' | 'TARGET';
 

@@ -57,7 +57,7 @@ test('type errors: strings for integers, scalars for objects and arrays; int-or-
     ['spec.replicas', 'int32', 'string'],
     ['spec.selector', 'v1.LabelSelector', 'string'],
     ['spec.template.spec.containers', '[]v1.Container', 'object'],
-    ['spec.template.spec.terminationGracePeriodSeconds', 'int64', 'number'],
+    ['spec.template.spec.terminationGracePeriodSeconds', 'int64', 'number 1.5'], // Go names a number's literal: "cannot unmarshal number 1.5 into ...",
     ['metadata.labels.a', 'string', 'number'],
   ]);
   assert.equal(typeErrorMessage('Deployment', 'v1', errs[0]),

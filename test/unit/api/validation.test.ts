@@ -136,6 +136,28 @@ test('pods: probes, volumes, mounts, ports, resources', () => {
   assert.equal(byField['spec.containers[0].resources.requests[cpu]'], 'Invalid value: "2": must be less than or equal to cpu limit of 1');
 });
 
+test('volume mounts: unique mountPath, existing volume, relative subPath without .., propagation', () => {
+  const pods = R('', 'pods');
+  const p: KubeObject = { metadata: { name: 'p', namespace: 'default' }, spec: {
+    containers: [{ name: 'c', image: 'x', volumeMounts: [
+      { name: 'v', mountPath: '/a', subPath: '../etc' },
+      { name: 'v', mountPath: '/a' },
+      { name: 'v', mountPath: '/b', subPathExpr: '/abs/$(X)' },
+      { name: 'v', mountPath: '/c', mountPropagation: 'Bidirectional' },
+      { name: 'v', mountPath: '/d', mountPropagation: 'Sideways' },
+    ] }],
+    volumes: [{ name: 'v', emptyDir: {} }],
+  } };
+  pods.defaults(p);
+  const byField = Object.fromEntries(pods.validate(p).map((e) => [e.field, e.message]));
+  const m = 'spec.containers[0].volumeMounts';
+  assert.equal(byField[`${m}[0].subPath`], `Invalid value: "../etc": must not contain '..'`);
+  assert.equal(byField[`${m}[1].mountPath`], 'Invalid value: "/a": must be unique');
+  assert.equal(byField[`${m}[2].subPathExpr`], 'Invalid value: "/abs/$(X)": must be a relative path');
+  assert.equal(byField[`${m}[3].mountPropagation`], 'Forbidden: Bidirectional mount propagation is available only to privileged containers');
+  assert.equal(byField[`${m}[4].mountPropagation`], 'Unsupported value: "Sideways": supported values: "Bidirectional", "HostToContainer", "None"');
+});
+
 test('pod spec is immutable on update except images, activeDeadlineSeconds and added tolerations', () => {
   const pods = R('', 'pods');
   const old: KubeObject = { metadata: { name: 'p', namespace: 'default' }, spec: { containers: [{ name: 'c', image: 'nginx:1' }] } };

@@ -3,7 +3,9 @@ import assert from 'node:assert/strict';
 import type { Pod } from 'kubernetes-types/core/v1.d.ts';
 import type { ReplicaSet } from 'kubernetes-types/apps/v1.d.ts';
 import { getPodsToDelete, comparePodsForDeletion } from '../../../src/controllers/replicaset/ranking.ts';
-import { calculateReplicaSetStatus, slowStartBatches, replicaSetStatusChanged } from '../../../src/controllers/replicaset/status.ts';
+import { calculateReplicaSetStatus, planReplicaChange, slowStartBatches, replicaSetStatusChanged } from '../../../src/controllers/replicaset/status.ts';
+import { BurstReplicas } from '../../../src/controllers/replicaset/controller.ts';
+import { MAX_TIMER_MS, realClock } from '../../../src/util/clock.ts';
 import { Expectations } from '../../../src/controllers/replicaset/expectations.ts';
 import { isPodAvailable } from '../../../src/controllers/replicaset/pods.ts';
 import { FakeClock } from '../../../src/util/clock.ts';
@@ -107,4 +109,35 @@ test('expectations: not satisfied until observed; deletions counted once per pod
   assert.equal(e.satisfied('ns/rs'), false, 'the same pod observed twice counts once');
   clock.advance(5 * 60 * 1000 + 1);
   assert.equal(e.satisfied('ns/rs'), true, 'expired');
+});
+
+test('planReplicaChange: a sync creates or deletes at most burstReplicas, creations in slow-start batches, whatever is stored', () => {
+  assert.equal(BurstReplicas, 500);
+  // An absurd stored count (stored before the decoder's range check, or int32's own maximum): one sync creates 500.
+  for (const absurd of [1e12, 2147483647, Number.MAX_SAFE_INTEGER, Infinity]) {
+    const p = planReplicaChange(0, absurd, BurstReplicas);
+    assert.equal(p.create, absurd === Infinity ? 0 : 500, String(absurd));
+    if (p.create) assert.deepEqual(p.batches, [1, 2, 4, 8, 16, 32, 64, 128, 245]);
+    assert.equal(p.delete, 0);
+  }
+  // The next sync (500 observed) again at most 500.
+  assert.equal(planReplicaChange(500, 1e12, BurstReplicas).create, 500);
+  // Scaling down from many: at most 500 deletions per sync.
+  assert.deepEqual(planReplicaChange(10_000, 0, BurstReplicas), { create: 0, batches: [], delete: 500 });
+  // Junk in the stored spec is zero pods, never NaN arithmetic.
+  for (const junk of [-5, NaN, '3', null, { x: 1 }]) assert.deepEqual(planReplicaChange(2, junk, BurstReplicas), { create: 0, batches: [], delete: 2 }, String(junk));
+  assert.deepEqual(planReplicaChange(3, 3, BurstReplicas), { create: 0, batches: [], delete: 0 });
+  assert.deepEqual(planReplicaChange(1, 4, BurstReplicas), { create: 3, batches: [1, 2], delete: 0 });
+});
+
+test('realClock: a delay past the 32-bit timer limit is chained, never fired at once', async () => {
+  let fired = false;
+  const t = realClock.setTimeout(() => { fired = true; }, MAX_TIMER_MS * 3);
+  await new Promise((r) => setTimeout(r, 30));
+  assert.equal(fired, false);
+  t.cancel();
+  let soon = false;
+  realClock.setTimeout(() => { soon = true; }, NaN);
+  await new Promise((r) => setTimeout(r, 10));
+  assert.equal(soon, true);
 });

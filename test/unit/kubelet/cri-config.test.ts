@@ -1,7 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Pod } from 'kubernetes-types/core/v1.d.ts';
-import { containerConfig, expand, parseQuantity, pullPolicy, resolveEnv, sandboxConfig, L } from '../../../src/kubelet/cri-config.ts';
+import { containerConfig, parseQuantity, pullPolicy, sandboxConfig, L } from '../../../src/kubelet/cri-config.ts';
+import { expand, resolveEnv, type EnvContext } from '../../../src/kubelet/env.ts';
 import { logPathFor, parseCriLogLine, podLogDir } from '../../../src/kubelet/logs-paths.ts';
 import { podResolvConf } from '../../../src/dns/config.ts';
 
@@ -39,13 +40,14 @@ test('$(VAR) expansion: known refs replaced, $$ escapes, unknown refs kept', () 
 });
 
 test('env: values, fieldRef, labels, podIP, configMapKeyRef, resourceFieldRef, expansion in order', async () => {
-  const env = await resolveEnv(pod, pod.spec!.containers[0], '10.88.0.9', '192.0.2.2', async (kind, name) => (kind === 'configmap' && name === 'cm' ? { k: 'v' } : undefined));
+  const ctx = (lookup: EnvContext['lookup'], podIPs: string[] = ['10.88.0.9']): EnvContext => ({ lookup, podIPs, hostIPs: ['192.0.2.2'] });
+  const env = await resolveEnv(pod, pod.spec!.containers[0], ctx(async (kind, name) => (kind === 'configmap' && name === 'cm' ? { k: 'v' } : undefined)));
   assert.deepEqual(Object.fromEntries(env), { POD: 'web-1', GREETING: 'hello web-1', APP: 'web', IP: '10.88.0.9', NODE: 'n1', CFG: 'v', MEM: '64' });
-  await assert.rejects(resolveEnv(pod, pod.spec!.containers[0], '', '', async () => undefined), /configmap "cm" not found/);
+  await assert.rejects(resolveEnv(pod, pod.spec!.containers[0], ctx(async () => undefined, [])), /configmap "cm" not found/);
 });
 
 test('container config: command/args expanded, cgroup limits, labels, log path by restart count', async () => {
-  const env = await resolveEnv(pod, pod.spec!.containers[0], '10.88.0.9', '', async () => ({ k: 'v' }));
+  const env = await resolveEnv(pod, pod.spec!.containers[0], { lookup: async () => ({ k: 'v' }), podIPs: ['10.88.0.9'], hostIPs: [] });
   const cfg = containerConfig(pod, pod.spec!.containers[0], 3, env, 'app', 'n1');
   assert.deepEqual(cfg.args, ['echo hello web-1 $(HOME) $(UNKNOWN)']);
   assert.equal(cfg.workingDir, '/srv');
