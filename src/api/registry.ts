@@ -21,12 +21,14 @@ import { nodemetrics, podmetrics } from './kinds/metrics.ts';
 import { horizontalpodautoscalers, horizontalpodautoscalersV1 } from './kinds/horizontalpodautoscalers.ts';
 import { clusterrolebindings, clusterroles, rolebindings, roles } from './kinds/rbac.ts';
 import { localsubjectaccessreviews, selfsubjectaccessreviews, selfsubjectreviews, selfsubjectrulesreviews, subjectaccessreviews } from './kinds/reviews.ts';
+import { serviceaccounts } from './kinds/serviceaccounts.ts';
+import { tokenreviews } from './kinds/tokenreviews.ts';
 
 /** Every served kind, by the name components use (`R.pods`), in upstream discovery order within each group-version. */
 export const kinds = {
-  configmaps, endpoints, events, namespaces, nodes, pods, secrets, services,
+  configmaps, endpoints, events, namespaces, nodes, pods, secrets, serviceaccounts, services,
   deployments, replicasets,
-  selfsubjectreviews,
+  selfsubjectreviews, tokenreviews,
   localsubjectaccessreviews, selfsubjectaccessreviews, selfsubjectrulesreviews, subjectaccessreviews,
   horizontalpodautoscalers, horizontalpodautoscalersV1,
   endpointslices,

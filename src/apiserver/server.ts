@@ -6,6 +6,7 @@
  *   await api.listen(6443, '127.0.0.1');
  */
 import * as https from 'node:https';
+import * as net from 'node:net';
 import type * as http from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { Store } from '../storage/store.ts';
@@ -40,6 +41,11 @@ import { AuthorizerChain, forbiddenError, requestAttributes } from './authz/requ
 import { impersonate, wantsImpersonation } from './authz/impersonation.ts';
 import { reconcileDefaultPolicy } from './authz/reconcile-policy.ts';
 import { systemContext } from './bootstrap.ts';
+import { ServiceAccountTokenSigner } from './serviceaccount/tokens.ts';
+import { serviceAccountTokenAuthenticator, type BoundObjectLookup } from './serviceaccount/authenticator.ts';
+import { serviceaccounts } from '../api/kinds/serviceaccounts.ts';
+import { pods } from '../api/kinds/pods.ts';
+import { secrets } from '../api/kinds/config.ts';
 
 export const SERVER_VERSION = {
   major: '1', minor: '32', gitVersion: 'v1.32.4-kubelite', gitCommit: '0000000000000000000000000000000000000000',
@@ -76,6 +82,8 @@ export interface ApiServer {
   httpServer: https.Server;
   defFor(group: string, plural: string): ResourceDef | undefined;
   listen(port: number, host: string): Promise<void>;
+  /** Also accept connections on `host` (same port, same TLS server), e.g. the pod bridge's gateway. */
+  listenAlso(host: string): Promise<void>;
   close(): Promise<void>;
   /** Set when ready (bootstrap done): /readyz answers ok. */
   setReady(ready: boolean): void;
@@ -98,8 +106,12 @@ export function createApiServer(o: ApiServerOptions): ApiServer {
   authenticator.addToken(o.pki.kubeletClientToken, { name: KUBELET_CLIENT_USER, groups: ['system:authenticated'] });
   const rbac = new RbacCache(o.store, log);
   const authorizer = new AuthorizerChain([...(o.authorizers ?? []), new RbacAuthorizer(rbac)]);
-  const rest: RestContext = { ...(o.rest ?? { allocators: new ServiceAllocators(o.store) }), authorization: { authorizer, rbac } };
+  // Service-account tokens: signed with the server's key pair (a throwaway one when none is given), verified by the
+  // authenticator chain after the static tokens, reviewed through TokenReview.
+  const rest: RestContext = { ...(o.rest ?? { allocators: new ServiceAllocators(o.store) }), authenticator, authorization: { authorizer, rbac } };
+  rest.serviceAccountTokens ??= new ServiceAccountTokenSigner();
   const registry = new GenericRegistry(o.store, { rest, now });
+  authenticator.addTokenAuthenticator(serviceAccountTokenAuthenticator(rest.serviceAccountTokens, boundObjectLookup(registry), now));
   const defs = o.defs ?? resources;
   const byGVR = new Map<string, ResourceDef>();
   const byGR = new Map<string, ResourceDef>();
@@ -180,7 +192,7 @@ export function createApiServer(o: ApiServerOptions): ApiServer {
     const accept = String(req.headers.accept ?? '');
 
     // Public endpoints (as upstream's system:public-info-viewer), unless a bad credential is presented.
-    const authenticated = authenticator.authenticate(req);
+    const authenticated = await authenticator.authenticate(req);
     const hasCreds = !!req.headers.authorization;
     if (!authenticated && (hasCreds || !isPublic(path))) throw unauthorized();
     let user = authenticated ?? ANONYMOUS;
@@ -409,7 +421,7 @@ export function createApiServer(o: ApiServerOptions): ApiServer {
         if (def.custom && customResources.terminating(def)) throw methodNotAllowed('create not allowed while custom resource definition is terminating');
         const out = output(def, accept, q);
         const body = await decodeBody(req, expectedOf(def));
-        const obj = await registry.create(def, ns, body, ctx);
+        const obj = def.review ? await registry.review(def, ns, body, ctx) : await registry.create(def, ns, body, ctx);
         return sendObject(res, 201, obj, ctx, out);
       }
       if (method === 'DELETE') {
@@ -458,7 +470,7 @@ export function createApiServer(o: ApiServerOptions): ApiServer {
     if (!sdef?.serve) throw new StatusError(404, 'NotFound', 'the server could not find the requested resource');
     const out = output(def, accept, q, { table: sdef.kind === def.kind });
     const r = await sdef.serve({
-      method, def, subresource: sub, namespace: ns, name, ctx, registry, now,
+      method, def, subresource: sub, namespace: ns, name, ctx, registry, rest: registry.restContext, now,
       body: () => decodeBody(req, expectedOfSubresource(def, sub)), patch: () => readPatch(req, sub === 'scale' ? undefined : def),
     });
     const b = r.body as KubeObject;
@@ -523,6 +535,7 @@ export function createApiServer(o: ApiServerOptions): ApiServer {
   server.on('tlsClientError', () => undefined);
 
   const sockets = new Set<Duplex>();
+  const extraListeners: net.Server[] = [];
   server.on('secureConnection', (s) => { sockets.add(s); s.on('close', () => sockets.delete(s)); });
 
   return {
@@ -545,8 +558,20 @@ export function createApiServer(o: ApiServerOptions): ApiServer {
         });
       });
     },
+    listenAlso: async (host) => {
+      const a = server.address();
+      if (!a || typeof a !== 'object') throw new Error('listenAlso before listen');
+      // Connections accepted here are handed to the HTTPS server, which does the TLS handshake as for its own.
+      const extra = net.createServer((sock) => server.emit('connection', sock));
+      await new Promise<void>((resolve, reject) => {
+        extra.once('error', reject);
+        extra.listen(a.port, host, () => { extra.off('error', reject); resolve(); });
+      });
+      extraListeners.push(extra);
+    },
     close: async () => {
       rbac.stop();
+      for (const l of extraListeners) l.close();
       await customResources.stop();
       await new Promise<void>((resolve) => {
         loopback?.close();
@@ -560,6 +585,14 @@ export function createApiServer(o: ApiServerOptions): ApiServer {
 /** The user of a request without credentials (upstream's anonymous authenticator). */
 const ANONYMOUS: UserInfo = { name: 'system:anonymous', groups: ['system:unauthenticated'] };
 const WEBSOCKET_CREATE = new Set(['exec', 'attach', 'portforward']);
+/** The objects a service-account token names, read from the store. */
+function boundObjectLookup(registry: GenericRegistry): BoundObjectLookup {
+  const get = (def: ResourceDef) => (ns: string, name: string) => registry.get(def, ns, name).catch((e) => {
+    if (e instanceof StatusError && e.code === 404) return undefined;
+    throw e;
+  });
+  return { serviceAccount: get(serviceaccounts), pod: get(pods), secret: get(secrets) };
+}
 
 function verbAllowed(def: ResourceDef, verb: string): void {
   if (!def.verbs.includes(verb)) throw methodNotAllowed(`the server does not allow this method on the requested resource`);

@@ -75,9 +75,20 @@ export async function up(opts: UpOptions): Promise<void> {
   }
 
   log(`kubelite: data dir ${dataDir}, store ${opts.store}`);
+  // Pods reach the API server on their bridge's gateway (through the `kubernetes` Service): create the bridge now.
+  let podNetworkAddress: string | undefined;
+  if (opts.node) {
+    const { ensureBridge, containerdInstance } = await import('../node-setup/containerd.ts');
+    try {
+      podNetworkAddress = await ensureBridge(containerdInstance());
+    } catch (e) {
+      log(`kubelite: pods will not reach the API server through the kubernetes Service: ${(e as Error).message}`);
+    }
+  }
   let server: RunningApiServer;
   try {
     server = await startApiServer({
+      podNetworkAddress,
       dataDir, port, bindAddress: opts.bindAddress, log,
       compactIntervalMs: opts.config.compactIntervalMs,
       metricResolutionMs: opts.config.metricResolutionMs,
@@ -159,7 +170,10 @@ export async function up(opts: UpOptions): Promise<void> {
   await start('controller manager', async () => {
     const h = await startControllerManager({
       client: componentClient('kubelite-controller-manager', 'controller-manager', CONTROLLER_MANAGER_USER), log, trafficStats,
-      controllerOptions: { nodeLifecycle: opts.config.nodeLifecycle, analysis: { prometheusAddress: opts.config.prometheusAddress, prometheus }, podAutoscaler: opts.config.podAutoscaler },
+      controllerOptions: {
+        nodeLifecycle: opts.config.nodeLifecycle, analysis: { prometheusAddress: opts.config.prometheusAddress, prometheus }, podAutoscaler: opts.config.podAutoscaler,
+        serviceAccount: { rootCA: server.pki.caCert },
+      },
     });
     return { name: 'controller manager', stop: () => h.stop() };
   });
@@ -175,9 +189,12 @@ export async function up(opts: UpOptions): Promise<void> {
     const { podResolvConf } = await import('../dns/config.ts');
     const kubeletClient = adminClient('kubelite-kubelet');
     const drain = opts.config.node.endpointDrain ? endpointDrain(kubeletClient) : undefined;
+    let podGateway: string | undefined;
     await start('node agent', async () => {
       const { setupHost, STATE_DIR } = await import('../node-setup/setup.ts');
-      const { containerdSocket } = await setupHost({ log });
+      const host = await setupHost({ log });
+      const { containerdSocket } = host;
+      podGateway = host.podGateway;
       const { startKubelet } = await import('../kubelet/kubelet.ts');
       const k = await startKubelet({
         client: kubeletClient, nodeName: opts.nodeName, containerdSocket, dataDir: join(dataDir, 'kubelet'), log,
@@ -195,7 +212,8 @@ export async function up(opts: UpOptions): Promise<void> {
     });
     await start('cluster DNS', async () => {
       const { startDNS } = await import('../dns/server.ts');
-      const d = await startDNS({ client: componentClient('kubelite-dns', 'cluster-dns', DNS_USER), nodeName: opts.nodeName, log });
+      // Only where pods reach it: the pod bridge's gateway (kube-dns's endpoint), never the host's external address.
+      const d = await startDNS({ client: componentClient('kubelite-dns', 'cluster-dns', DNS_USER), nodeName: opts.nodeName, host: podGateway, log });
       return { name: 'cluster DNS', stop: () => d.stop() };
     });
   }

@@ -7,12 +7,12 @@
  * At startup it makes sure the `kube-dns` Service exists in kube-system with ClusterIP 10.96.0.10 (as upstream's
  * CoreDNS manifests ship it) and publishes this server as an endpoint of it (Endpoints, mirrored into
  * EndpointSlices), so the service proxy sends 10.96.0.10:53 here like any other Service. The server binds the
- * node's address (not 0.0.0.0): UDP replies must leave from the address the proxy DNATed to.
+ * pod bridge's gateway address only (never 0.0.0.0, never the host's external address: it would be an open
+ * resolver for the network): pods and the host reach it through the Service's DNAT, nobody else; and UDP replies
+ * must leave from the address the proxy DNATed to.
  */
 import * as dgram from 'node:dgram';
 import * as net from 'node:net';
-import { readFileSync } from 'node:fs';
-import { networkInterfaces } from 'node:os';
 import dnsPacket from 'dns-packet';
 import type { Packet } from 'dns-packet';
 import type { Service as ServiceT, Endpoints as EndpointsT } from 'kubernetes-types/core/v1.d.ts';
@@ -32,7 +32,10 @@ export interface DnsServerOptions {
   client?: KubeClient;
   /** Without a client: where answers come from (tests). */
   zone?: () => Zone;
-  /** Listen address; default the node's primary IPv4 (the default route's source). */
+  /**
+   * Listen address: where pods reach it — the pod bridge's gateway (`kubelite up` passes it). Default loopback
+   * (tests). Never a wildcard address: an open resolver on the host's external address forwards anyone's queries.
+   */
   host?: string;
   /** Listen port (UDP and TCP); 0 = a free one. Default 0. */
   port?: number;
@@ -52,20 +55,6 @@ export interface DnsServerHandle {
   stop(): Promise<void>;
 }
 
-/** The node's primary IPv4: the source of the default route, else the first non-internal address. */
-export function nodePrimaryIPv4(): string {
-  let iface: string | undefined;
-  try {
-    for (const line of readFileSync('/proc/net/route', 'utf8').split('\n').slice(1)) {
-      const f = line.trim().split(/\s+/);
-      if (f[1] === '00000000' && f[7] === '00000000') { iface = f[0]; break; }
-    }
-  } catch { /* not linux */ }
-  const ifs = networkInterfaces();
-  const pick = (name?: string) => (name ? ifs[name] : Object.values(ifs).flat())?.find((a) => a && a.family === 'IPv4' && !a.internal)?.address;
-  return pick(iface) ?? pick() ?? '127.0.0.1';
-}
-
 function parseUpstream(s: string): { host: string; port: number } {
   const m = /^\[?([^\]]+?)\]?(?::(\d+))?$/.exec(s.includes(':') && !s.includes('.') ? `[${s}]` : s);
   return { host: m?.[1] ?? s, port: m?.[2] ? Number(m[2]) : 53 };
@@ -74,7 +63,8 @@ function parseUpstream(s: string): { host: string; port: number } {
 export async function startDNS(opts: DnsServerOptions): Promise<DnsServerHandle> {
   const log = opts.log ?? ((m: string) => console.log(`dns: ${m}`));
   const domain = opts.domain ?? clusterDomain;
-  const host = opts.host ?? nodePrimaryIPv4();
+  const host = opts.host ?? '127.0.0.1';
+  if (host === '0.0.0.0' || host === '::' || host === '') throw new Error(`cluster DNS must not listen on a wildcard address (${JSON.stringify(host)})`);
   const upstreams = (opts.upstreams ?? hostResolvConf().nameservers).map(parseUpstream)
     .filter((u) => u.host !== clusterDNS); // never forward to ourselves
   const timeoutMs = opts.upstreamTimeoutMs ?? 2000;

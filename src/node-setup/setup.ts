@@ -4,7 +4,7 @@
  *   1. Debian packages (apt-get, noninteractive) — containerd, runc, CNI plugins, registry, image tools, etcd, haproxy,
  *      prometheus (run by `kubelite up` on demand, never as Debian's service: see quietDebianPrometheus).
  *   2. A local OCI registry on 127.0.0.1:5000 (own config; Debian's listens everywhere with auth).
- *   3. Offline images built from Debian packages (nginx, httpd, pause, kubelite/busybox), cached, pushed.
+ *   3. Offline images built from Debian packages (nginx, httpd, pause, kubelite/busybox, curlimages/curl), cached, pushed.
  *   4. containerd with the CRI settings these machines need, started in the background.
  * Anything that cannot be done throws a SetupError whose message says what and how to fix it.
  */
@@ -12,7 +12,7 @@ import { existsSync, mkdirSync, writeFileSync, readFileSync, readdirSync, rmSync
 import { join } from 'node:path';
 import { SetupError, pidAlive, readPid, run, startDaemon, stopPid, waitFor, which } from './host.ts';
 import { RECIPES, REGISTRY, buildImage, pushImage, registryUp } from './images.ts';
-import { STATE_DIR, containerdInstance, ensureContainerd, stopContainerd, type ContainerdInstance } from './containerd.ts';
+import { STATE_DIR, containerdInstance, ensureContainerd, ensurePodBridge, stopContainerd, type ContainerdInstance } from './containerd.ts';
 import { quietDebianPrometheus } from './prometheus.ts';
 
 export { SetupError } from './host.ts';
@@ -104,15 +104,15 @@ async function ensureImages(log: (s: string) => void): Promise<void> {
   log(`images: ${RECIPES.map((r) => r.repo.replace(/^library\//, '')).join(', ')} in the local registry (mirror of docker.io)`);
 }
 
-let inFlight: Promise<{ containerdSocket: string; registry: string }> | undefined;
+let inFlight: Promise<{ containerdSocket: string; registry: string; podGateway: string }> | undefined;
 
 /** Prepare this host to run pods. Safe to call again (and concurrently in one process). */
-export function setupHost(opts: { log: (s: string) => void }): Promise<{ containerdSocket: string; registry: string }> {
+export function setupHost(opts: { log: (s: string) => void }): Promise<{ containerdSocket: string; registry: string; podGateway: string }> {
   inFlight ??= doSetup(opts.log).finally(() => { inFlight = undefined; });
   return inFlight;
 }
 
-async function doSetup(log: (s: string) => void): Promise<{ containerdSocket: string; registry: string }> {
+async function doSetup(log: (s: string) => void): Promise<{ containerdSocket: string; registry: string; podGateway: string }> {
   const t0 = Date.now();
   if (process.getuid?.() !== 0) {
     throw new SetupError('kubelite setup needs root (it installs packages, starts containerd and creates network devices): run it with sudo.');
@@ -124,8 +124,9 @@ async function doSetup(log: (s: string) => void): Promise<{ containerdSocket: st
     await ensureImages(log);
     const socket = await ensureContainerd(containerdInstance('default'), log);
     log(`containerd: running on ${socket}`);
+    const podGateway = await ensurePodBridge(containerdInstance('default'));
     log(`setup done in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
-    return { containerdSocket: socket, registry: REGISTRY };
+    return { containerdSocket: socket, registry: REGISTRY, podGateway };
   } catch (e) {
     if (e instanceof SetupError) throw e;
     throw new SetupError(`kubelite setup failed: ${(e as Error).message}`);

@@ -9,7 +9,8 @@ import assert from 'node:assert/strict';
 import * as http from 'node:http';
 import { spawn } from 'node:child_process';
 import { mkdtempSync, writeFileSync, chmodSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { networkInterfaces, tmpdir } from 'node:os';
+import * as net from 'node:net';
 import { join } from 'node:path';
 import { startCluster, waitFor, freePort, type Cluster } from './harness.ts';
 import YAML from 'yaml';
@@ -263,6 +264,20 @@ test('a pod resolves Services by DNS name (kube-dns 10.96.0.10) and reaches them
   assert.match(logs, /PAGE:Welcome to nginx/); // <svc>.<ns> through the search list
   assert.match(logs, /SHORT:Welcome to nginx/); // <svc> in the pod's own namespace
   assert.match(logs, /API:connected/); // the kubernetes Service reaches the API server from a pod
+  // Cluster DNS listens only where pods reach it: the pod bridge's gateway, not the host's external addresses.
+  const ep = await c.client.get(R.endpoints, 'kube-system', 'kube-dns');
+  const addr = ep.subsets[0].addresses[0].ip as string;
+  const port = ep.subsets[0].ports.find((p: any) => p.protocol === 'TCP').port as number;
+  assert.equal(addr, '10.88.0.1', 'the pod bridge gateway');
+  const external = Object.values(networkInterfaces()).flat().filter((a) => a && a.family === 'IPv4' && !a.internal && a.address !== addr).map((a) => a!.address);
+  for (const host of external) {
+    const refused = await new Promise<boolean>((resolve) => {
+      const sock = net.connect({ host, port }, () => { sock.destroy(); resolve(false); });
+      sock.on('error', () => resolve(true));
+      sock.setTimeout(3000, () => { sock.destroy(); resolve(true); });
+    });
+    assert.ok(refused, `cluster DNS answers on ${host}:${port}`);
+  }
 });
 
 test('NodePort is reachable on the node; port-forward svc/NAME reaches a pod', async () => {

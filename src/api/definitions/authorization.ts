@@ -1,13 +1,14 @@
 /**
- * authorization.k8s.io/v1 access reviews and authentication.k8s.io/v1 SelfSubjectReview: create-only kinds that are
+ * authorization.k8s.io/v1 access reviews and authentication.k8s.io/v1 SelfSubjectReview (its UserInfo is in
+ * ./authentication.ts): create-only kinds that are
  * never stored, answered from the authorizer and the request's user. Upstream's protobuf field numbers
  * (k8s.io/api/authorization/v1 and authentication/v1 generated.proto).
  */
 import type { Schema } from '../schema.ts';
 import { atomicList, bool, kind, map, obj, ref, str, strList } from './builders.ts';
+import { AUTHN } from './authentication.ts';
 
 export const AUTHZ = 'io.k8s.api.authorization.v1.';
-export const AUTHN = 'io.k8s.api.authentication.v1.';
 
 const extra = (d: string): Schema => map(d, strList());
 const EXTRA_ABSENT = { extra: 'map<string, ExtraValue>: not decoded from protobuf by kubelite (kubectl never sends it); JSON bodies carry it' };
@@ -76,12 +77,6 @@ export const authorizationDefinitions: Record<string, Schema> = {
     status: ref(AUTHZ + 'SubjectRulesReviewStatus', 'Status is filled in by the server and indicates the set of actions a user can perform.', { default: {} }),
   }, { required: ['spec'], proto: 'spec=2 status=3' }),
 
-  [AUTHN + 'UserInfo']: obj('UserInfo holds the information about the user needed to implement the user.Info interface.', {
-    extra: extra('Any additional information provided by the authenticator.'),
-    groups: atomicList(str(undefined, { default: '' }), 'The names of groups this user is a part of.'),
-    uid: str('A unique value that identifies this user across time. If this user is deleted and another user by the same name is added, they will have different UIDs.'),
-    username: str('The name that uniquely identifies this user among all active users.'),
-  }, { proto: 'username=1 uid=2 groups=3', protoAbsent: EXTRA_ABSENT }),
   [AUTHN + 'SelfSubjectReviewStatus']: obj('SelfSubjectReviewStatus is filled by the kube-apiserver and sent back to a user.', {
     userInfo: ref(AUTHN + 'UserInfo', 'User attributes of the user making this request.', { default: {} }),
   }, { proto: 'userInfo=1' }),

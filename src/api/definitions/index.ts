@@ -16,6 +16,7 @@ import { metricsDefinitions } from './metrics.ts';
 import { autoscalingDefinitions } from './autoscaling.ts';
 import { rbacDefinitions } from './rbac.ts';
 import { authorizationDefinitions } from './authorization.ts';
+import { authenticationDefinitions } from './authentication.ts';
 
 export { REF_PREFIX } from './builders.ts';
 
@@ -36,6 +37,7 @@ export const definitions: Readonly<Record<string, Schema>> = Object.freeze({
   ...autoscalingDefinitions,
   ...rbacDefinitions,
   ...authorizationDefinitions,
+  ...authenticationDefinitions,
 });
 
 /**

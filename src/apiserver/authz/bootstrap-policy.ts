@@ -74,6 +74,8 @@ export const CONTROLLER_ROLES: DefaultClusterRole[] = [
     r('get list watch update delete patch', 'core', 'nodes'), r('patch update', 'core', 'nodes/status'),
     r('patch update', 'core', 'pods/status'), r('list watch get delete', 'core', 'pods'), ctrlEvents(),
   ] },
+  { name: 'system:controller:root-ca-cert-publisher', rules: [r('create update', 'core', 'configmaps'), ctrlEvents()] },
+  { name: 'system:controller:service-account-controller', rules: [r('create', 'core', 'serviceaccounts'), ctrlEvents()] },
   { name: 'system:controller:replicaset-controller', rules: [
     r('get list watch update', 'apps extensions', 'replicasets'), r('update', 'apps extensions', 'replicasets/status'),
     r('update', 'apps extensions', 'replicasets/finalizers'), r('list watch patch create delete', 'core', 'pods'), ctrlEvents(),
