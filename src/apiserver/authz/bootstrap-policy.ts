@@ -30,6 +30,7 @@ export interface DefaultClusterRole { name: string; rules?: PolicyRule[]; labels
 export interface DefaultClusterRoleBinding { name: string; role: string; subjects: Subject[] }
 
 const AGG = 'rbac.authorization.k8s.io/aggregate-to-';
+const ARGO_EDIT = r(ALL_RW, 'argoproj.io', 'rollouts rollouts/scale rollouts/status experiments analysistemplates clusteranalysistemplates analysisruns');
 const agg = (...to: string[]) => Object.fromEntries(to.map((t) => [AGG + t, 'true']));
 
 export const CONTROLLER_MANAGER_USER = 'system:kube-controller-manager';
@@ -178,8 +179,8 @@ export const DEFAULT_CLUSTER_ROLES: DefaultClusterRole[] = [
   { name: 'system:aggregated-metrics-reader', labels: agg('view', 'edit', 'admin'), rules: [r(RO, 'metrics.k8s.io', 'pods nodes')] },
   // Argo Rollouts' aggregated roles.
   { name: 'argo-rollouts-aggregate-to-view', labels: agg('view'), rules: [r(RO, 'argoproj.io', 'rollouts rollouts/scale experiments analysistemplates clusteranalysistemplates analysisruns')] },
-  { name: 'argo-rollouts-aggregate-to-edit', labels: agg('edit'), rules: [r(ALL_RW, 'argoproj.io', 'rollouts rollouts/scale rollouts/status experiments analysistemplates clusteranalysistemplates analysisruns')] },
-  { name: 'argo-rollouts-aggregate-to-admin', labels: agg('admin'), rules: [r(ALL_RW, 'argoproj.io', 'rollouts rollouts/scale rollouts/status experiments analysistemplates clusteranalysistemplates analysisruns')] },
+  { name: 'argo-rollouts-aggregate-to-edit', labels: agg('edit'), rules: [ARGO_EDIT] },
+  { name: 'argo-rollouts-aggregate-to-admin', labels: agg('admin'), rules: [ARGO_EDIT] },
   ...CONTROLLER_ROLES,
   ARGO_ROLLOUTS,
   ...KUBELITE_ROLES,
