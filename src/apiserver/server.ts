@@ -41,10 +41,12 @@ import { AuthorizerChain, forbiddenError, requestAttributes } from './authz/requ
 import { impersonate, wantsImpersonation } from './authz/impersonation.ts';
 import { reconcileDefaultPolicy } from './authz/reconcile-policy.ts';
 import { systemContext } from './bootstrap.ts';
+import { isDashboardPath, serveDashboard } from '../dashboard/serve.ts';
 import { ServiceAccountTokenSigner } from './serviceaccount/tokens.ts';
 import { serviceAccountTokenAuthenticator, type BoundObjectLookup } from './serviceaccount/authenticator.ts';
 import { serviceaccounts } from '../api/kinds/serviceaccounts.ts';
 import { pods } from '../api/kinds/pods.ts';
+import { nodes } from '../api/kinds/nodes.ts';
 import { secrets } from '../api/kinds/config.ts';
 
 export const SERVER_VERSION = {
@@ -190,6 +192,8 @@ export function createApiServer(o: ApiServerOptions): ApiServer {
     const path = url.pathname.replace(/\/+$/, '') || '/';
     const method = (req.method ?? 'GET').toUpperCase();
     const accept = String(req.headers.accept ?? '');
+    // The dashboard's static assets: public, no data (every data call is an API request authorized as its caller).
+    if (res && isDashboardPath(url.pathname)) return serveDashboard(req, res, url.pathname, log);
 
     // Public endpoints (as upstream's system:public-info-viewer), unless a bad credential is presented.
     const authenticated = await authenticator.authenticate(req);
@@ -587,11 +591,12 @@ const ANONYMOUS: UserInfo = { name: 'system:anonymous', groups: ['system:unauthe
 const WEBSOCKET_CREATE = new Set(['exec', 'attach', 'portforward']);
 /** The objects a service-account token names, read from the store. */
 function boundObjectLookup(registry: GenericRegistry): BoundObjectLookup {
-  const get = (def: ResourceDef) => (ns: string, name: string) => registry.get(def, ns, name).catch((e) => {
+  const get = (def: ResourceDef) => (ns: string | undefined, name: string) => registry.get(def, ns, name).catch((e) => {
     if (e instanceof StatusError && e.code === 404) return undefined;
     throw e;
   });
-  return { serviceAccount: get(serviceaccounts), pod: get(pods), secret: get(secrets) };
+  const node = get(nodes);
+  return { serviceAccount: get(serviceaccounts), pod: get(pods), secret: get(secrets), node: (name) => node(undefined, name) };
 }
 
 function verbAllowed(def: ResourceDef, verb: string): void {

@@ -6,6 +6,7 @@
  *   node    (src/cli/node.ts)   — a node agent (kubelet + proxy) alone, joining an existing cluster
  *   rollouts (src/cli/rollouts.ts) — the verbs of Argo Rollouts' kubectl plugin: get, promote, abort, ...
  *   user    (src/cli/user.ts)   — `user add NAME --group G`: a client certificate from the cluster CA in a kubeconfig
+ *   dashboard (src/cli/dashboard.ts) — print the web dashboard's address and a sign-in link
  */
 import { Command } from 'commander';
 
@@ -95,6 +96,17 @@ program.command('rollouts')
   .action(async (words: string[], opts) => {
     const { runRolloutsCommand } = await import('./rollouts.ts');
     process.exitCode = await runRolloutsCommand(words, opts, { kubeconfig: opts.kubeconfig, context: opts.context, namespace: opts.namespace });
+  });
+
+program.command('dashboard')
+  .description("print the web dashboard's address (served by the API server under /dashboard/) and a sign-in link")
+  .option('--data-dir <dir>', 'data directory of `kubelite up`', `${process.env.HOME ?? '/root'}/.kubelite`)
+  .option('--kubeconfig <file>', 'kubeconfig whose server and token to use (default <data-dir>/kubeconfig, the admin\'s)')
+  .option('--context <name>', 'kubeconfig context')
+  .option('--token <token>', 'sign in with this bearer token instead of the kubeconfig user\'s')
+  .action(async (opts) => {
+    const { dashboardCommand } = await import('./dashboard.ts');
+    process.exitCode = dashboardCommand({ dataDir: opts.dataDir, kubeconfig: opts.kubeconfig, context: opts.context, token: opts.token });
   });
 
 await program.parseAsync(process.argv);

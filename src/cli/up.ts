@@ -78,9 +78,9 @@ export async function up(opts: UpOptions): Promise<void> {
   // Pods reach the API server on their bridge's gateway (through the `kubernetes` Service): create the bridge now.
   let podNetworkAddress: string | undefined;
   if (opts.node) {
-    const { ensureBridge, containerdInstance } = await import('../node-setup/containerd.ts');
+    const { ensurePodBridge, containerdInstance } = await import('../node-setup/containerd.ts');
     try {
-      podNetworkAddress = await ensureBridge(containerdInstance());
+      podNetworkAddress = await ensurePodBridge(containerdInstance());
     } catch (e) {
       log(`kubelite: pods will not reach the API server through the kubernetes Service: ${(e as Error).message}`);
     }

@@ -82,6 +82,24 @@ function qs(params: Record<string, string | number | boolean | undefined>): stri
   return parts.length ? `?${parts.join('&')}` : '';
 }
 
+/** The connection settings of a kubeconfig's context (default: its current context). */
+export function readKubeconfig(path: string, context?: string): ClientConfig {
+  const kc = YAML.parse(readFileSync(path, 'utf8'));
+  const ctxName = context ?? kc['current-context'];
+  const ctx = kc.contexts.find((c: any) => c.name === ctxName).context;
+  const cluster = kc.clusters.find((c: any) => c.name === ctx.cluster).cluster;
+  const user = kc.users.find((u: any) => u.name === ctx.user).user;
+  const b64 = (s?: string) => (s ? Buffer.from(s, 'base64').toString('utf8') : undefined);
+  return {
+    server: cluster.server,
+    ca: b64(cluster['certificate-authority-data']),
+    insecureSkipTLSVerify: !!cluster['insecure-skip-tls-verify'],
+    token: user.token,
+    cert: b64(user['client-certificate-data']),
+    key: b64(user['client-key-data']),
+  };
+}
+
 export class KubeClient {
   private agent: http.Agent;
   private url: URL;
@@ -97,20 +115,7 @@ export class KubeClient {
 
   /** Build a client from a kubeconfig file (current context, or the named one). */
   static fromKubeconfig(path: string, context?: string): KubeClient {
-    const kc = YAML.parse(readFileSync(path, 'utf8'));
-    const ctxName = context ?? kc['current-context'];
-    const ctx = kc.contexts.find((c: any) => c.name === ctxName).context;
-    const cluster = kc.clusters.find((c: any) => c.name === ctx.cluster).cluster;
-    const user = kc.users.find((u: any) => u.name === ctx.user).user;
-    const b64 = (s?: string) => (s ? Buffer.from(s, 'base64').toString('utf8') : undefined);
-    return new KubeClient({
-      server: cluster.server,
-      ca: b64(cluster['certificate-authority-data']),
-      insecureSkipTLSVerify: !!cluster['insecure-skip-tls-verify'],
-      token: user.token,
-      cert: b64(user['client-certificate-data']),
-      key: b64(user['client-key-data']),
-    });
+    return new KubeClient(readKubeconfig(path, context));
   }
 
   close(): void { this.agent.destroy(); }

@@ -51,6 +51,12 @@ test('ServiceAccount CRUD, table columns, token request with upstream claims', a
   const long = await statusError(tokenFor('robot', { expirationSeconds: 2 ** 32 + 1 }));
   assert.match(long.message, /may not specify a duration larger than 2\^32 seconds/);
   assert.equal((await statusError(tokenFor('ghost'))).code, 404);
+  // Wrong JSON types are decoding errors (400), never a crash.
+  const typed = await statusError(tokenFor('robot', { expirationSeconds: 'soon' }));
+  assert.equal(typed.code, 400);
+  assert.match(typed.message, /^TokenRequest in version "v1" cannot be handled as a TokenRequest: json: cannot unmarshal string into Go struct field/);
+  assert.equal((await statusError(tokenFor('robot', { expirationSeconds: 600.5 }))).code, 400);
+  assert.equal((await statusError(tokenFor('robot', { audiences: 'x' }))).code, 400);
 });
 
 test('the token authenticates as the service account until the account is deleted; TokenReview agrees', async () => {
