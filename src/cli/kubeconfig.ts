@@ -29,15 +29,16 @@ export function buildKubeconfig(o: KubeconfigOptions): Record<string, any> {
 }
 
 /** A kubeconfig for one client-certificate identity (a node agent, a component, a user). */
-export function certKubeconfig(o: { server: string; ca: string; user: string; cert: string; key: string; name?: string; namespace?: string }): Record<string, any> {
+export function certKubeconfig(o: { server: string; ca: string; user: string; cert: string; key: string; name?: string; context?: string; namespace?: string }): Record<string, any> {
   const name = o.name ?? CONTEXT_NAME;
+  const context = o.context ?? name;
   const b64 = (s: string) => Buffer.from(s, 'utf8').toString('base64');
   return {
     apiVersion: 'v1', kind: 'Config', preferences: {},
     clusters: [{ name, cluster: { server: o.server, 'certificate-authority-data': b64(o.ca) } }],
     users: [{ name: o.user, user: { 'client-certificate-data': b64(o.cert), 'client-key-data': b64(o.key) } }],
-    contexts: [{ name, context: { cluster: name, user: o.user, ...(o.namespace ? { namespace: o.namespace } : {}) } }],
-    'current-context': name,
+    contexts: [{ name: context, context: { cluster: name, user: o.user, ...(o.namespace ? { namespace: o.namespace } : {}) } }],
+    'current-context': context,
   };
 }
 

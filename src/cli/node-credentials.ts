@@ -18,10 +18,9 @@ import { join } from 'node:path';
 import { issueCertificate, type IssuedCert, type Pki } from '../apiserver/tls.ts';
 import { isDNS1123Subdomain } from '../api/validation/names.ts';
 import { certKubeconfig, readCertKubeconfig, writeKubeconfig } from './kubeconfig.ts';
+import { NODES_GROUP, NODE_USER_PREFIX } from '../apiserver/authz/node.ts';
+import { PROXY_USER as KUBE_PROXY_USER } from '../apiserver/authz/bootstrap-policy.ts';
 
-export const NODES_GROUP = 'system:nodes';
-export const NODE_USER_PREFIX = 'system:node:';
-export const KUBE_PROXY_USER = 'system:kube-proxy';
 
 export interface NodeCredentials {
   /** The cluster CA (PEM). */

@@ -1,7 +1,7 @@
 /**
- * NodeRestriction admission through a real API server, with real node client certificates
- * (system:node:<name>, group system:nodes) from the cluster CA: what upstream's admission_test.go table checks for
- * nodes, pods, pods/status, evictions and leases, with upstream's messages.
+ * NodeRestriction admission through a real API server (behind the Node authorizer), with real node client
+ * certificates (system:node:<name>, group system:nodes) from the cluster CA: what upstream's admission_test.go table
+ * checks for nodes, pods, pods/status, evictions, leases and token requests, with upstream's messages.
  */
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -79,12 +79,13 @@ test('a node uses only its own Lease in kube-node-lease', async () => {
   const lease = (name: string, namespace: string) => ({ apiVersion: 'coordination.k8s.io/v1', kind: 'Lease', metadata: { name, namespace }, spec: { holderIdentity: name } });
   await rejects(node0.create(R.leases, 'kube-node-lease', lease('node1', 'kube-node-lease')), 403,
     'leases.coordination.k8s.io "node1" is forbidden: can only access node lease with the same name as the requesting node');
+  // Outside kube-node-lease the Node authorizer already says no (a create's name is known only to admission).
   await rejects(node0.create(R.leases, 'default', lease('node0', 'default')), 403,
-    'leases.coordination.k8s.io "node0" is forbidden: can only access leases in the "kube-node-lease" system namespace');
+    'leases.coordination.k8s.io is forbidden: User "system:node:node0" cannot create resource "leases" in API group "coordination.k8s.io" in the namespace "default": can only access leases in the "kube-node-lease" system namespace');
   await node0.create(R.leases, 'kube-node-lease', lease('node0', 'kube-node-lease'));
   await admin.create(R.leases, 'kube-node-lease', lease('node1', 'kube-node-lease'));
   await rejects(node0.delete(R.leases, 'kube-node-lease', 'node1'), 403,
-    'leases.coordination.k8s.io "node1" is forbidden: can only access node lease with the same name as the requesting node');
+    'leases.coordination.k8s.io "node1" is forbidden: User "system:node:node0" cannot delete resource "leases" in API group "coordination.k8s.io" in the namespace "kube-node-lease": can only access node lease with the same name as the requesting node');
 });
 
 test('a node requests service-account tokens only bound to a pod running on it', async () => {
