@@ -74,13 +74,25 @@ test('the node reads the Secret its pod uses, not one no pod on it uses', async 
 });
 
 test('the node cannot change another Node, and updates its own status', async () => {
+  // kubectl patch reads the Node first: the Node authorizer lets a node read only its own (as 1.32's).
   const other = await asNode(['patch', 'node', 'other-node', '--type=merge', '-p', '{"metadata":{"labels":{"stolen":"yes"}}}']);
   assert.equal(other.code, 1);
-  assert.equal(other.stderr.trim(), 'Error from server (Forbidden): nodes "other-node" is forbidden: node "kubelite" is not allowed to modify node "other-node"');
+  assert.equal(other.stderr.trim(), 'Error from server (Forbidden): nodes "other-node" is forbidden: User "system:node:kubelite" cannot get resource "nodes" in API group "" at the cluster scope: node \'kubelite\' cannot read \'other-node\', only its own Node object');
+  // Writing it blind (PUT; nodes may update nodes) is refused by NodeRestriction.
+  const put = await c.kubectl(['--kubeconfig', nodeKc, 'replace', '--raw', '/api/v1/nodes/other-node', '-f', '-'],
+    { input: JSON.stringify({ apiVersion: 'v1', kind: 'Node', metadata: { name: 'other-node', labels: { stolen: 'yes' } } }) });
+  assert.equal(put.code, 1);
+  assert.equal(put.stderr.trim(), 'Error from server (Forbidden): nodes "other-node" is forbidden: node "kubelite" is not allowed to modify node "other-node"');
+  assert.equal((await kjson(c, ['get', 'node', 'other-node'])).metadata.labels?.stolen, undefined);
   const taint = await asNode(['taint', 'node', NODE, 'e2e=yes:NoSchedule']);
   assert.equal(taint.code, 1);
   assert.match(taint.stderr, /nodes "kubelite" is forbidden: node "kubelite" is not allowed to modify taints/);
-  const own = await asNode(['patch', 'node', NODE, '--subresource=status', '--type=merge', '-p', '{"status":{"capacity":{"example.com/widgets":"3"}}}']);
+  // Its own status, as the node agent writes it: read its Node, write the status subresource (the Node authorizer
+  // allows update/patch of nodes/status, not get — so no `kubectl patch --subresource=status`, as upstream).
+  const self = JSON.parse(await kubectlOk(c, ['--kubeconfig', nodeKc, 'get', 'node', NODE, '-o', 'json']));
+  self.status.capacity['example.com/widgets'] = '3';
+  delete self.metadata.resourceVersion;
+  const own = await c.kubectl(['--kubeconfig', nodeKc, 'replace', '--raw', `/api/v1/nodes/${NODE}/status`, '-f', '-'], { input: JSON.stringify(self) });
   assert.equal(own.code, 0, own.stderr);
   assert.equal((await kjson(c, ['get', 'node', NODE])).status.capacity['example.com/widgets'], '3');
   const del = await asNode(['delete', 'node', 'other-node']);
