@@ -77,6 +77,13 @@ function board(p: Page, name: string): Promise<{ words: string[]; faders: FaderS
   return p.evaluate(`(${READ_BOARD})(${JSON.stringify(name)})`);
 }
 
+/** Wait for the outcome line of an action; it must not report a failed event. */
+async function outcome(p: Page, text: string): Promise<void> {
+  const o = p.locator('[data-outcome]', { hasText: text });
+  await o.waitFor();
+  assert.doesNotMatch(await o.innerText(), /could not be recorded/);
+}
+
 async function waitBoard(p: Page, name: string, ok: (b: NonNullable<Awaited<ReturnType<typeof board>>>) => boolean, message: string, timeoutMs = 180_000) {
   let last: unknown;
   try {
@@ -162,7 +169,7 @@ test('Undo to revision 1 from the board (confirmed): the old board returns to 10
   assert.match(await dialog.locator('pre').innerText(), /"op": "replace",\s*"path": "\/spec\/template"/);
   await shot(page, 'undo-confirm-light');
   await dialog.getByRole('button', { name: 'Confirm' }).click();
-  await page.locator('[data-outcome]', { hasText: 'Rolled back deployment web to revision 1' }).waitFor();
+  await outcome(page, 'Rolled back deployment web to revision 1');
   const s = await waitBoard(page, 'web', (s) => s.faders.length === 1 && s.faders[0].image === 'nginx' && s.faders[0].ready === 10 &&
     s.faders[0].pods.length === 10 && s.faders[0].pods.every((x) => x.state === 'ready'), 'the nginx fader back at 10 ready, nothing else live');
   assert.equal(s.faders[0].isNew, true);
@@ -206,25 +213,28 @@ test('actions from the keyboard: scale (Enter confirms), pause and resume, resta
   assert.equal(await input.inputValue(), '10');
   await input.fill('4');
   await page.keyboard.press('Enter');
-  await page.locator('[data-outcome]', { hasText: 'Scaled deployment web to 4 replicas' }).waitFor();
+  await outcome(page, 'Scaled deployment web to 4 replicas');
   await waitBoard(page, 'web', (s) => s.faders.length === 1 && s.faders[0].desired === 4, 'desired 4', 60_000);
   assert.equal((await kjson(c, ['get', 'deployment', 'web'])).spec.replicas, 4);
 
   await boardEl.getByRole('button', { name: 'Pause' }).click();
   await page.locator('dialog.confirm').getByRole('button', { name: 'Confirm' }).click();
+  await outcome(page, 'Paused rollout of deployment web');
   await boardEl.getByRole('button', { name: 'Resume' }).waitFor();
   assert.equal((await kjson(c, ['get', 'deployment', 'web'])).spec.paused, true);
   await boardEl.getByRole('button', { name: 'Resume' }).click();
   await page.locator('dialog.confirm').getByRole('button', { name: 'Confirm' }).click();
+  await outcome(page, 'Resumed rollout of deployment web');
   await boardEl.getByRole('button', { name: 'Pause' }).waitFor();
   assert.notEqual((await kjson(c, ['get', 'deployment', 'web'])).spec.paused, true);
 
   await boardEl.getByRole('button', { name: 'Restart' }).click();
   await page.locator('dialog.confirm').getByRole('button', { name: 'Confirm' }).click();
-  await page.locator('[data-outcome]', { hasText: 'Restarted deployment web' }).waitFor();
+  await outcome(page, 'Restarted deployment web');
   const d = await kjson(c, ['get', 'deployment', 'web']);
   assert.match(d.spec.template.metadata.annotations['kubectl.kubernetes.io/restartedAt'], /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);
 
+  assert.doesNotMatch(await page.locator('[data-outcome]').innerText(), /could not be recorded/);
   const events = await kjson(c, ['get', 'events', '--field-selector', 'involvedObject.name=web,involvedObject.kind=Deployment']);
   const reasons = new Set(events.items.filter((e: any) => e.source?.component === 'kubelite-dashboard').map((e: any) => e.reason));
   for (const r of ['RolledBack', 'Scaled', 'Paused', 'Resumed', 'Restarted']) assert.ok(reasons.has(r), `event ${r} recorded (have ${[...reasons].join(', ')})`);
