@@ -5,6 +5,7 @@
  *   setup   (src/node-setup)    — host prerequisites only (packages, registry, images, containerd); idempotent
  *   node    (src/cli/node.ts)   — a node agent (kubelet + proxy) alone, joining an existing cluster
  *   rollouts (src/cli/rollouts.ts) — the verbs of Argo Rollouts' kubectl plugin: get, promote, abort, ...
+ *   user    (src/cli/user.ts)   — `user add NAME --group G`: a client certificate from the cluster CA in a kubeconfig
  *   dashboard (src/cli/dashboard.ts) — print the web dashboard's address and a sign-in link
  */
 import { Command } from 'commander';
@@ -64,6 +65,21 @@ program.command('node')
   .action(async (opts) => {
     const { nodeConfigFromEnv } = await import('./config.ts');
     const { node } = await import('./node.ts'); await node({ ...opts, config: nodeConfigFromEnv(process.env) });
+  });
+
+const user = program.command('user').description('manage users of the cluster (client certificates signed by the cluster CA)');
+user.command('add')
+  .description('create a user: a client certificate (CN=NAME, O=each group) in a kubeconfig; prints its path')
+  .argument('<name>', 'user name')
+  .option('--group <group>', 'a group of the user (repeatable)', (v: string, prev: string[]) => [...prev, v], [] as string[])
+  .option('--out <file>', 'where to write the kubeconfig (default <data-dir>/users/NAME.kubeconfig)')
+  .option('--data-dir <dir>', 'data directory of the cluster', `${process.env.HOME ?? '/root'}/.kubelite`)
+  .action(async (name: string, opts) => {
+    const { userAdd } = await import('./user.ts');
+    try { console.log(userAdd({ name, groups: opts.group, out: opts.out, dataDir: opts.dataDir })); } catch (e) {
+      console.error(`kubelite user add: ${(e as Error).message}`);
+      process.exit(1);
+    }
   });
 
 program.command('rollouts')

@@ -22,6 +22,8 @@ export interface ClientConfig {
   insecureSkipTLSVerify?: boolean;
   /** User-Agent, e.g. kubelite-controller-manager */
   userAgent?: string;
+  /** Headers sent with every request (e.g. Impersonate-User, as kubectl --as). */
+  headers?: Record<string, string>;
 }
 
 export type PatchType = 'strategic' | 'merge' | 'json' | 'apply';
@@ -120,7 +122,7 @@ export class KubeClient {
 
   private rawRequest(method: string, path: string, body?: string | Buffer, headers: Record<string, string> = {}, retry = true): Promise<http.IncomingMessage> {
     const mod = this.url.protocol === 'https:' ? https : http;
-    const h: Record<string, string> = { Accept: 'application/json', ...headers };
+    const h: Record<string, string> = { Accept: 'application/json', ...this.config.headers, ...headers };
     if (this.config.token) h.Authorization = `Bearer ${this.config.token}`;
     if (this.config.userAgent) h['User-Agent'] = this.config.userAgent;
     if (body !== undefined) h['Content-Length'] = String(Buffer.byteLength(body));
@@ -191,7 +193,7 @@ export class KubeClient {
     let stopped = false;
     const mod = this.url.protocol === 'https:' ? https : http;
     const path = resourcePath(ref, namespace) + qs({ ...opts, watch: 'true' });
-    const headers: Record<string, string> = { Accept: 'application/json' };
+    const headers: Record<string, string> = { Accept: 'application/json', ...this.config.headers };
     if (this.config.token) headers.Authorization = `Bearer ${this.config.token}`;
     if (this.config.userAgent) headers['User-Agent'] = this.config.userAgent;
     const done = new Promise<{ error?: Error }>((resolve) => {
