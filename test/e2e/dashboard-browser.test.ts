@@ -30,7 +30,7 @@ before(async () => {
 after(async () => {
   await b?.close();
   if (c) {
-    await cleanup(c, ['deployment web', 'deployment green', 'service front']).catch(() => {});
+    await cleanup(c, ['deployment web', 'deployment green', 'service front', 'serviceaccount viewer', 'rolebinding viewer-view']).catch(() => {});
     await c.stop();
   }
   await reapLeftovers();
@@ -238,6 +238,28 @@ test('actions from the keyboard: scale (Enter confirms), pause and resume, resta
   const events = await kjson(c, ['get', 'events', '--field-selector', 'involvedObject.name=web,involvedObject.kind=Deployment']);
   const reasons = new Set(events.items.filter((e: any) => e.source?.component === 'kubelite-dashboard').map((e: any) => e.reason));
   for (const r of ['RolledBack', 'Scaled', 'Paused', 'Resumed', 'Restarted']) assert.ok(reasons.has(r), `event ${r} recorded (have ${[...reasons].join(', ')})`);
+});
+
+test("the caller's credentials, never more: a ServiceAccount bound to `view` sees the board, is refused Nodes and a scale (403)", async () => {
+  await kubectlOk(c, ['create', 'serviceaccount', 'viewer']);
+  await kubectlOk(c, ['create', 'rolebinding', 'viewer-view', '--clusterrole=view', '--serviceaccount=default:viewer']);
+  const saToken = (await kubectlOk(c, ['create', 'token', 'viewer'])).trim();
+  const p = await b.newPage();
+  await open(p, `${c.server}/dashboard/#token=${encodeURIComponent(saToken)}`);
+  await waitBoard(p, 'web', (s) => s.faders.some((f) => f.pods.length > 0), 'the viewer sees the board', 60_000);
+  const before = (await kjson(c, ['get', 'deployment', 'web'])).spec.replicas;
+  await p.locator('[data-board="deployment/web"]').getByRole('button', { name: 'Scale' }).click();
+  await p.locator('dialog.confirm input[name="value"]').fill(String(before + 1));
+  await p.locator('dialog.confirm').getByRole('button', { name: 'Confirm' }).click();
+  const err = p.locator('dialog.confirm [role="alert"]');
+  await err.waitFor();
+  assert.match(await err.innerText(), /forbidden: User "system:serviceaccount:default:viewer" cannot patch resource "deployments\/scale"/);
+  assert.equal((await kjson(c, ['get', 'deployment', 'web'])).spec.replicas, before, 'nothing changed');
+  await p.keyboard.press('Escape');
+  await p.keyboard.press('4');
+  await p.locator('main .error', { hasText: 'forbidden' }).waitFor();
+  assert.equal(await p.locator('[data-node]').count(), 0, 'no node is shown to a user who may not list nodes');
+  await p.close();
 });
 
 test('the Nodes view: the node, its conditions and its pods; arrow keys move along the tabs', async () => {
