@@ -36,11 +36,14 @@ after(async () => {
   await reapLeftovers();
 });
 
-/** page.goto, again after net::ERR_NETWORK_CHANGED (chromium aborts navigations when a pod's network interface appears). */
+/**
+ * page.goto, again when chromium aborted it because the host's network changed (net::ERR_NETWORK_CHANGED, or the
+ * navigation replaced by its error page): the node agent adds a network interface for every pod it starts.
+ */
 async function open(p: Page, url: string): Promise<void> {
   for (let i = 0; ; i++) {
     try { await p.goto(url); return; } catch (e) {
-      if (i >= 4 || !/ERR_NETWORK_CHANGED/.test(String(e))) throw e;
+      if (i >= 4 || !/ERR_NETWORK_CHANGED|chrome-error:\/\/chromewebdata/.test(String(e))) throw e;
     }
   }
 }
