@@ -171,3 +171,9 @@ test('custom resources: the schema format bounds integers (422, kube-openapi wor
     assert.ok(x.json().details.causes.some((c: any) => c.field === 'metadata.name' && c.message.includes(`may not be '${n}'`)), x.text);
   }
 });
+
+test('validation range checks with the bound (422): activeDeadlineSeconds fits an int64 but not the validated range', async () => {
+  const r = await post('/api/v1/namespaces/default/pods', '{"apiVersion":"v1","kind":"Pod","metadata":{"name":"ad"},"spec":{"activeDeadlineSeconds":2147483648,"containers":[{"name":"c","image":"nginx"}]}}');
+  assert.equal(r.status, 422, r.text);
+  assert.match(r.json().message, /spec\.activeDeadlineSeconds: Invalid value: 2147483648: must be between 1 and 2147483647, inclusive/);
+});
