@@ -14,6 +14,7 @@ import { mkdtempSync, rmSync, existsSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import * as net from 'node:net';
+import { unmountAll } from '../../src/kubelet/volumes/host-mount.ts';
 import { KubeClient } from '../../src/client/client.ts';
 
 export const repoRoot = resolve(new URL('../..', import.meta.url).pathname);
@@ -145,7 +146,12 @@ export async function startCluster(opts: ClusterOptions = {}): Promise<Cluster> 
     stop: async (s = {}) => {
       await stopProc('SIGTERM');
       rmSync(cacheDir, { recursive: true, force: true });
-      if (ownDir && !s.keepData) rmSync(dataDir, { recursive: true, force: true });
+      if (ownDir && !s.keepData) {
+        // Pods a test left running keep their volumes mounted (as a node agent restart does); the data dir goes,
+        // so its tmpfs volumes are unmounted first (reapLeftovers then removes the pods).
+        await unmountAll(dataDir);
+        rmSync(dataDir, { recursive: true, force: true });
+      }
     },
     kill9: async () => { await stopProc('SIGKILL'); rmSync(cacheDir, { recursive: true, force: true }); }, // the data stays, for a restart
   };

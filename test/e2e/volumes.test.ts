@@ -22,7 +22,7 @@ const hostDir = mkdtempSync(join(tmpdir(), 'kubelite-e2e-hostpath-'));
 before(async () => { c = await startCluster({ node: true }); });
 after(async () => {
   if (c) {
-    await cleanup(c, ['pod web', 'pod vols', 'pod waiter', 'pod badkey', 'configmap site', 'configmap app', 'configmap later', 'secret creds'], 'e2e=volumes').catch(() => {});
+    await cleanup(c, ['pod web', 'pod vols', 'pod waiter', 'pod hpfail', 'pod badkey', 'configmap site', 'configmap app', 'configmap later', 'secret creds'], 'e2e=volumes').catch(() => {});
     // Deleting the pods unmounted their volumes.
     assert.deepEqual(mountsUnder(c.dataDir), []);
     await c.stop();
@@ -185,6 +185,18 @@ test('a pod mounting a missing ConfigMap waits in ContainerCreating with FailedM
     return out.includes('MountVolume.SetUp failed for volume "cfg" : configmap "later" not found') ? out : undefined;
   }, { timeoutMs: 30_000, intervalMs: 500, message: 'FailedMount event' });
   assert.match(ev, /Warning\s+FailedMount\s+pod\/waiter/);
+  // A hostPath type check fails the same way, with upstream's message.
+  await apply({
+    apiVersion: 'v1', kind: 'Pod', metadata: { name: 'hpfail', labels: { e2e: 'volumes' } },
+    spec: {
+      terminationGracePeriodSeconds: 1,
+      containers: [{ name: 'main', image: 'kubelite/busybox', command: ['sleep', '3600'], volumeMounts: [{ name: 'sock', mountPath: '/sock' }] }],
+      volumes: [{ name: 'sock', hostPath: { path: hostDir, type: 'Socket' } }],
+    },
+  });
+  await waitFor(async () => (await kubectlOk(c, ['get', 'events', '--field-selector', 'involvedObject.name=hpfail,reason=FailedMount']))
+    .includes(`MountVolume.SetUp failed for volume "sock" : hostPath type check failed: ${hostDir} is not a socket file`),
+  { timeoutMs: 30_000, intervalMs: 500, message: 'hostPath FailedMount event' });
   const p = await getPod('waiter');
   assert.equal(p.status?.phase, 'Pending');
   assert.equal(p.status?.containerStatuses?.[0]?.state?.waiting?.reason, 'ContainerCreating');

@@ -78,6 +78,14 @@ function defaultVolume(v: Obj): void {
   if (isObj(v.hostPath)) setIfUnset(v.hostPath, 'type', '');
   if (isObj(v.downwardAPI)) setIfUnset(v.downwardAPI, 'defaultMode', 420);
   if (isObj(v.projected)) setIfUnset(v.projected, 'defaultMode', 420);
+  // SetDefaults_ObjectFieldSelector (apiVersion v1) and SetDefaults_ServiceAccountTokenProjection (3600 s).
+  const files = (d: unknown) => asArray(isObj(d) ? d.items : undefined);
+  for (const f of files(v.downwardAPI)) if (isObj(f) && isObj(f.fieldRef)) setIfUnset(f.fieldRef, 'apiVersion', 'v1');
+  for (const s of asArray(isObj(v.projected) ? v.projected.sources : undefined)) {
+    if (!isObj(s)) continue;
+    for (const f of files(s.downwardAPI)) if (isObj(f) && isObj(f.fieldRef)) setIfUnset(f.fieldRef, 'apiVersion', 'v1');
+    if (isObj(s.serviceAccountToken)) setIfUnset(s.serviceAccountToken, 'expirationSeconds', 3600);
+  }
 }
 
 /** SetDefaults_PodSpec and everything below it (containers, probes, volumes). Used for pods and for pod templates. */

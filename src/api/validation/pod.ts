@@ -8,6 +8,8 @@ import { asArray, asObj, child, duplicate, forbidden, index, invalid, isObj, key
 import { PORT_RANGE_MSG, isCIdentifier, isDNS1123Label, isDNS1123Subdomain, isEnvVarName, isValidPortName, isValidPortNum, isConfigMapKey, isQualifiedName } from './names.ts';
 import { QUANTITY_ERROR, parseQuantity } from './quantity.ts';
 import { enumOf } from '../definitions/index.ts';
+import { ENV_FIELD_PATHS, localDescendingPath, validateDownwardAPIVolume, validateFieldSelector, validateKeyVolume, validateProjectedVolume,
+  validateResourceFieldSelector } from './pod-volumes.ts';
 
 type Obj = Record<string, unknown>;
 const CORE = 'io.k8s.api.core.v1.';
@@ -63,8 +65,8 @@ function validateEnv(env: unknown, path: string): FieldError[] {
         if (!ref.key) errs.push(required(child(vp, s, 'key')));
         else for (const m of isConfigMapKey(String(ref.key))) errs.push(invalid(child(vp, s, 'key'), ref.key, m));
       }
-      if (isObj(vf.fieldRef) && !vf.fieldRef.fieldPath) errs.push(required(child(vp, 'fieldRef', 'fieldPath')));
-      if (isObj(vf.resourceFieldRef) && !vf.resourceFieldRef.resource) errs.push(required(child(vp, 'resourceFieldRef', 'resource')));
+      if (isObj(vf.fieldRef)) errs.push(...validateFieldSelector(vf.fieldRef, child(vp, 'fieldRef'), ENV_FIELD_PATHS));
+      if (isObj(vf.resourceFieldRef)) errs.push(...validateResourceFieldSelector(vf.resourceFieldRef, child(vp, 'resourceFieldRef'), false));
     }
   }
   return errs;
@@ -207,14 +209,6 @@ function validateContainer(c0: unknown, path: string, volumes: Set<string>, init
 
 const MOUNT_PROPAGATIONS = ['Bidirectional', 'HostToContainer', 'None']; // sorted, as upstream lists them
 
-/** upstream validateLocalDescendingPath: relative, no '..' segment. */
-function localDescendingPath(p: string, path: string): FieldError[] {
-  const errs: FieldError[] = [];
-  if (p.startsWith('/')) errs.push(invalid(path, p, 'must be a relative path'));
-  if (p.split('/').includes('..')) errs.push(invalid(path, p, "must not contain '..'"));
-  return errs;
-}
-
 function validateVolumes(vols: unknown, path: string): { errs: FieldError[]; names: Set<string> } {
   const errs: FieldError[] = [];
   const names = new Set<string>();
@@ -235,22 +229,10 @@ function validateVolumes(vols: unknown, path: string): { errs: FieldError[]; nam
       if (!v.hostPath.path) errs.push(required(child(vp, 'hostPath', 'path')));
       if (v.hostPath.type !== undefined && !HOST_PATH_TYPES.includes(String(v.hostPath.type))) errs.push(notSupported(child(vp, 'hostPath', 'type'), v.hostPath.type, HOST_PATH_TYPES));
     }
-    if (isObj(v.configMap) && !v.configMap.name) errs.push(required(child(vp, 'configMap', 'name')));
-    if (isObj(v.secret) && !v.secret.secretName) errs.push(required(child(vp, 'secret', 'secretName')));
-    for (const s of ['configMap', 'secret']) {
-      const src = v[s];
-      if (!isObj(src)) continue;
-      const mode = src.defaultMode;
-      if (mode !== undefined && (typeof mode !== 'number' || mode < 0 || mode > 0o777)) errs.push(invalid(child(vp, s, 'defaultMode'), mode, 'must be a number between 0 and 0777 (octal), both inclusive'));
-      for (const [j, it0] of asArray(src.items).entries()) {
-        const it = asObj(it0);
-        const ip = index(child(vp, s, 'items'), j);
-        if (!it.key) errs.push(required(child(ip, 'key')));
-        if (!it.path) errs.push(required(child(ip, 'path')));
-        else if (String(it.path).startsWith('/')) errs.push(invalid(child(ip, 'path'), it.path, 'must be a relative path'));
-        else if (String(it.path).split('/').includes('..')) errs.push(invalid(child(ip, 'path'), it.path, "must not contain '..'"));
-      }
-    }
+    if (isObj(v.configMap)) errs.push(...validateKeyVolume(v.configMap, child(vp, 'configMap'), 'name'));
+    if (isObj(v.secret)) errs.push(...validateKeyVolume(v.secret, child(vp, 'secret'), 'secretName'));
+    if (isObj(v.downwardAPI)) errs.push(...validateDownwardAPIVolume(v.downwardAPI, child(vp, 'downwardAPI')));
+    if (isObj(v.projected)) errs.push(...validateProjectedVolume(v.projected, child(vp, 'projected')));
   }
   return { errs, names };
 }

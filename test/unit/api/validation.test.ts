@@ -158,6 +158,53 @@ test('volume mounts: unique mountPath, existing volume, relative subPath without
   assert.equal(byField[`${m}[4].mountPropagation`], 'Unsupported value: "Sideways": supported values: "Bidirectional", "HostToContainer", "None"');
 });
 
+test('downward API and projected volumes: field paths, resources, divisors, paths, modes, duplicate paths, token bounds', () => {
+  const pods = R('', 'pods');
+  const p: KubeObject = { metadata: { name: 'p', namespace: 'default' }, spec: {
+    containers: [{ name: 'c', image: 'x', env: [
+      { name: 'A', valueFrom: { fieldRef: { fieldPath: 'metadata.labels' } } },
+      { name: 'B', valueFrom: { fieldRef: { fieldPath: 'spec.nope' } } },
+      { name: 'C', valueFrom: { fieldRef: { fieldPath: "metadata.labels['app']" } } },
+      { name: 'D', valueFrom: { resourceFieldRef: { resource: 'limits.gpu' } } },
+      { name: 'E', valueFrom: { resourceFieldRef: { resource: 'limits.cpu', divisor: '2' } } },
+      { name: 'F', valueFrom: { resourceFieldRef: { resource: 'requests.memory', divisor: '1Mi' } } },
+    ] }],
+    volumes: [
+      { name: 'd', downwardAPI: { items: [
+        { path: '..x', fieldRef: { fieldPath: 'spec.nodeName' } },
+        { path: 'ok', resourceFieldRef: { resource: 'limits.memory' } },
+        { path: 'm', fieldRef: { fieldPath: 'metadata.name' }, mode: 0o1777 },
+      ] } },
+      { name: 'pr', projected: { sources: [
+        { configMap: { name: 'a', items: [{ key: 'k', path: 'same' }] } },
+        { secret: { name: 'b', items: [{ key: 'k', path: 'same' }] } },
+        { serviceAccountToken: { path: 'token', expirationSeconds: 60 } },
+        { configMap: { name: 'c' }, secret: { name: 'd' } },
+      ] } },
+      { name: 'cm', configMap: { name: 'x', items: [{ key: 'bad key', path: 'p' }] } },
+    ],
+  } };
+  pods.defaults(p);
+  const byField = Object.fromEntries(pods.validate(p).map((e) => [e.field, e.message]));
+  const e = 'spec.containers[0].env';
+  const envPaths = '"metadata.name", "metadata.namespace", "metadata.uid", "spec.nodeName", "spec.serviceAccountName", "status.hostIP", "status.hostIPs", "status.podIP", "status.podIPs"';
+  assert.equal(byField[`${e}[0].valueFrom.fieldRef.fieldPath`], `Unsupported value: "metadata.labels": supported values: ${envPaths}`);
+  assert.equal(byField[`${e}[1].valueFrom.fieldRef.fieldPath`], 'Invalid value: "spec.nope": error converting fieldPath: field label not supported: spec.nope');
+  assert.equal(byField[`${e}[2].valueFrom.fieldRef`], undefined);
+  assert.match(byField[`${e}[3].valueFrom.resourceFieldRef.resource`], /^Unsupported value: "limits.gpu": supported values: "limits.cpu"/);
+  assert.equal(byField[`${e}[4].valueFrom.resourceFieldRef.divisor`], `Invalid value: "2": only divisor's values 1m and 1 are supported with the cpu resource`);
+  assert.equal(byField[`${e}[5].valueFrom.resourceFieldRef.divisor`], undefined);
+  const d = 'spec.volumes[0].downwardAPI.items';
+  assert.equal(byField[`${d}[0].path`], `Invalid value: "..x": must not start with '..'`);
+  assert.match(byField[`${d}[0].fieldRef.fieldPath`], /^Unsupported value: "spec.nodeName": supported values: "metadata.annotations", "metadata.labels"/);
+  assert.equal(byField[`${d}[1].resourceFieldRef.containerName`], 'Required value');
+  assert.equal(byField[`${d}[2].mode`], 'Invalid value: 1023: must be a number between 0 and 0777 (octal), both inclusive');
+  assert.equal(byField['spec.volumes[1].projected'], 'Invalid value: "b": conflicting duplicate paths');
+  assert.equal(byField['spec.volumes[1].projected.sources[2].serviceAccountToken.expirationSeconds'], 'Invalid value: 60: may not specify a duration less than 10 minutes');
+  assert.equal(byField['spec.volumes[1].projected.sources[3]'], 'Forbidden: may not specify more than 1 volume type per source');
+  assert.match(byField['spec.volumes[2].configMap.items[0].key'], /^Invalid value: "bad key": a valid config key must consist of alphanumeric characters/);
+});
+
 test('pod spec is immutable on update except images, activeDeadlineSeconds and added tolerations', () => {
   const pods = R('', 'pods');
   const old: KubeObject = { metadata: { name: 'p', namespace: 'default' }, spec: { containers: [{ name: 'c', image: 'nginx:1' }] } };
