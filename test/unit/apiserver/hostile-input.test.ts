@@ -9,6 +9,7 @@ import assert from 'node:assert/strict';
 import { startServer, type TestServer } from './server-fixture.ts';
 import { integerFits } from '../../../src/api/schema-walk.ts';
 import { scanJson } from '../../../src/api/json-source.ts';
+import { encodeObject, envelope } from '../api/protobuf-wire.ts';
 
 let s: TestServer;
 before(async () => { s = await startServer(); });
@@ -185,4 +186,13 @@ test('validation range checks with the bound (422): activeDeadlineSeconds fits a
   const r = await post('/api/v1/namespaces/default/pods', '{"apiVersion":"v1","kind":"Pod","metadata":{"name":"ad"},"spec":{"activeDeadlineSeconds":2147483648,"containers":[{"name":"c","image":"nginx"}]}}');
   assert.equal(r.status, 422, r.text);
   assert.match(r.json().message, /spec\.activeDeadlineSeconds: Invalid value: 2147483648: must be between 1 and 2147483647, inclusive/);
+});
+
+test('protobuf bodies: int32 wraps as Go does (then validation answers), an int64 past 2^53 is refused', async () => {
+  const PB = { 'Content-Type': 'application/vnd.kubernetes.protobuf' };
+  const big = envelope('v1', 'Pod', encodeObject('io.k8s.api.core.v1.Pod', { metadata: { name: 'pb64' }, spec: { activeDeadlineSeconds: 2 ** 60, containers: [{ name: 'c', image: 'i' }] } }));
+  const r = await s.request('POST', '/api/v1/namespaces/default/pods', { headers: PB, body: big });
+  assert.equal(r.status, 400, r.text);
+  assert.equal(r.json().message, `Pod in version "v1" cannot be handled as a Pod: json: cannot unmarshal number ${2 ** 60} into Go struct field PodSpec.spec.activeDeadlineSeconds of type int64`);
+  assert.equal((await s.request('GET', '/api/v1/namespaces/default/pods/pb64')).status, 404);
 });
