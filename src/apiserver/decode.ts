@@ -29,6 +29,7 @@ import { protobufTypeMeta } from '../api/protobuf.ts';
 import { invalid as invalidField } from '../api/validation/field.ts';
 import { parseYaml, rememberScan, MAX_DEPTH, type BodyFormat } from './body.ts';
 import { jsonSourceOf, rememberJsonSource } from '../api/json-source.ts';
+import { findTypeErrors, typeErrorMessage } from '../api/schema-walk.ts';
 import { jsonDepthExceeds } from './codec.ts';
 
 /** The type an endpoint takes: its kind and the group/versions it accepts. */
@@ -40,6 +41,8 @@ export interface ExpectedType {
   alsoAccepts?: string[];
   /** A custom resource (served from a CRD upstream): decoded unstructured, the kind checked by validation. */
   custom: boolean;
+  /** A subresource body of another kind (Scale, Eviction, Binding): its schema, type-checked at decode. */
+  schemaName?: string;
 }
 
 const SCHEME = 'k8s.io/kubernetes/pkg/api/legacyscheme/scheme.go:30';
@@ -58,7 +61,9 @@ export function expectedOfSubresource(def: ResourceDef, sub: string): ExpectedTy
   const s = def.subresources.find((x) => x.name === sub);
   if (!s) return expectedOf(def);
   const also = s.kind === 'Eviction' && s.group === 'policy' ? ['policy/v1beta1'] : undefined;
-  return { group: s.group, version: s.version, kind: s.kind, alsoAccepts: also, custom: s.kind === def.kind && isCustomResource(def) };
+  const own = `io.k8s.api.${s.group || 'core'}.${s.version}.${s.kind}`;
+  const schemaName = s.kind !== def.kind && definitions[own] ? own : undefined;
+  return { group: s.group, version: s.version, kind: s.kind, alsoAccepts: also, custom: s.kind === def.kind && isCustomResource(def), schemaName };
 }
 
 export function isCustomResource(def: ResourceDef): boolean {
@@ -335,6 +340,12 @@ export function decodeWriteBody(buf: Buffer, fmt: BodyFormat, exp: ExpectedType,
   const out = { ...o, apiVersion: t.apiVersion, kind: t.kind } as KubeObject;
   const src = jsonSourceOf(o);
   if (src) rememberJsonSource(out, src);
+  if (exp.schemaName) {
+    // The subresource's own type (the registry checks the parent kind's): `Scale in version "v1" cannot be
+    // handled as a Scale: json: cannot unmarshal number 1e12 into Go struct field ScaleSpec.spec.replicas ...`.
+    const errs = findTypeErrors(out, exp.schemaName);
+    if (errs.length) throw badRequest(typeErrorMessage(exp.kind, exp.version, errs[0]));
+  }
   return out;
 }
 

@@ -49,6 +49,13 @@ test('integer overflow and non-integers: 400 with the Go decoder words in severa
   assert.match(k.stderr, /cannot unmarshal number 1000000000000 into Go struct field DeploymentSpec\.spec\.replicas of type int32/);
   const list = await c.client.list(R.deployments, 'default');
   assert.deepEqual(list.items.map((d: any) => d.metadata.name), [], 'nothing stored');
+  // kubectl scale patches the Scale subresource: refused as a Scale that does not decode.
+  assert.equal((await c.kubectl(['create', 'deployment', 'sc', '--image=nginx'])).code, 0);
+  const sc = await c.kubectl(['scale', 'deployment', 'sc', '--replicas=1000000000000']);
+  assert.notEqual(sc.code, 0);
+  assert.match(sc.stderr, /cannot unmarshal number 1000000000000 into Go struct field ScaleSpec\.spec\.replicas of type int32/);
+  assert.equal((await c.client.get(R.deployments, 'default', 'sc')).spec.replicas, 1, 'state intact');
+  await c.client.delete(R.deployments, 'default', 'sc');
 });
 
 test('a custom resource: its schema format bounds integers (422)', async () => {

@@ -196,3 +196,13 @@ test('protobuf bodies: int32 wraps as Go does (then validation answers), an int6
   assert.equal(r.json().message, `Pod in version "v1" cannot be handled as a Pod: json: cannot unmarshal number ${2 ** 60} into Go struct field PodSpec.spec.activeDeadlineSeconds of type int64`);
   assert.equal((await s.request('GET', '/api/v1/namespaces/default/pods/pb64')).status, 404);
 });
+
+test('the scale subresource: a Scale past int32 is refused as a Scale (PUT 400, PATCH 422 on patch)', async () => {
+  const put = await s.request('PUT', '/apis/apps/v1/namespaces/default/deployments/d-max/scale', { headers: JSONH, body: '{"apiVersion":"autoscaling/v1","kind":"Scale","metadata":{"name":"d-max","namespace":"default"},"spec":{"replicas":1000000000000}}' });
+  assert.equal(put.status, 400, put.text);
+  assert.equal(put.json().message, 'Scale in version "v1" cannot be handled as a Scale: json: cannot unmarshal number 1000000000000 into Go struct field ScaleSpec.spec.replicas of type int32');
+  const p = await s.request('PATCH', '/apis/apps/v1/namespaces/default/deployments/d-max/scale', { headers: { 'Content-Type': 'application/merge-patch+json' }, body: '{"spec":{"replicas":1000000000000}}' });
+  assert.equal(p.status, 422, p.text);
+  assert.match(p.json().message, /patch: Invalid value: ".*\\"kind\\":\\"Scale\\".*": json: cannot unmarshal number 1000000000000 into Go struct field ScaleSpec\.spec\.replicas of type int32$/);
+  assert.equal((await s.request('GET', '/apis/apps/v1/namespaces/default/deployments/d-max')).json().spec.replicas, 2147483647);
+});
