@@ -63,7 +63,7 @@ const refOf = (o: Named): Ref => ({ name: o.metadata?.name ?? '', uid: o.metadat
 
 /**
  * The claims of a token (upstream serviceaccount.Claims): for `sa`, optionally bound to `pod` (and the `node` it
- * runs on) or to a `secret`, valid for `expirationSeconds` from `nowMs`.
+ * runs on), to a `secret` or to a `node`, valid for `expirationSeconds` from `nowMs`.
  */
 export function buildClaims(o: {
   issuer?: string; sa: Named; pod?: Named; node?: Named; secret?: Named; audiences: string[];
@@ -75,6 +75,7 @@ export function buildClaims(o: {
     k.pod = refOf(o.pod);
     if (o.node) k.node = refOf(o.node);
   } else if (o.secret) k.secret = refOf(o.secret);
+  else if (o.node) k.node = refOf(o.node);
   if (o.warnAfterSeconds) k.warnafter = now + o.warnAfterSeconds;
   return {
     iss: o.issuer ?? SERVICE_ACCOUNT_ISSUER,
