@@ -29,6 +29,7 @@ import { protobufTypeMeta } from '../api/protobuf.ts';
 import { invalid as invalidField } from '../api/validation/field.ts';
 import { parseYaml, rememberScan, MAX_DEPTH, type BodyFormat } from './body.ts';
 import { jsonSourceOf, rememberJsonSource } from '../api/json-source.ts';
+import { patchInvalid } from './strict-decoding.ts';
 import { findTypeErrors, typeErrorMessage } from '../api/schema-walk.ts';
 import { jsonDepthExceeds } from './codec.ts';
 
@@ -368,27 +369,6 @@ export function checkPatchedType(patched: KubeObject, exp: ExpectedType, patchKi
   throw patchInvalid(JSON.stringify(patched), why);
 }
 
-/**
- * The 422 upstream's patcher gives when the patched object does not decode (or decodes with strict errors under
- * fieldValidation Strict): `"" is invalid: patch: Invalid value: "<value>": <why>`. The value is the patched
- * JSON for a JSON or merge patch, the patch map as Go's %+v prints it for a strategic merge patch.
- */
-export function patchInvalid(value: string, why: string): StatusError {
-  return new StatusError(422, 'Invalid', ` "" is invalid: patch: Invalid value: ${JSON.stringify(value)}: ${why}`, {
-    causes: [{ reason: 'FieldValueInvalid', message: `Invalid value: ${JSON.stringify(value)}: ${why}`, field: 'patch' }],
-  });
-}
-
-/** Go's %+v of a decoded JSON value: `map[data:map[b:2]]` (keys sorted), `[a b]`, `<nil>`. */
-export function goPrintValue(v: unknown): string {
-  if (v === null || v === undefined) return '<nil>';
-  if (Array.isArray(v)) return `[${v.map(goPrintValue).join(' ')}]`;
-  if (typeof v === 'object') {
-    const keys = Object.keys(v as object).sort();
-    return `map[${keys.map((k) => `${k}:${goPrintValue((v as Record<string, unknown>)[k])}`).join(' ')}]`;
-  }
-  return String(v);
-}
 
 /** versionCheckManager: an apply patch must name exactly the endpoint's group/version/kind. */
 export function checkApplyType(applied: Record<string, unknown>, exp: ExpectedType): void {

@@ -26,9 +26,9 @@ import { patchObject, type PatchKind } from '../api/patch/index.ts';
 import { serverSideApply, updateManagedFields } from '../api/patch/apply.ts';
 import type { DeleteOptions, KindHooks, ObjectSource, RestContext } from './hooks.ts';
 import { ServiceAllocators } from './allocators.ts';
-import { checkApplyType, checkPatchedType, expectedOf, goPrintValue, patchInvalid, typeMismatch } from './decode.ts';
+import { checkApplyType, checkPatchedType, expectedOf, typeMismatch } from './decode.ts';
 import { jsonSourceOf, type JsonSource } from '../api/json-source.ts';
-import { strictFindings, type StrictSource } from './strict-decoding.ts';
+import { goPrintValue, patchInvalid, strictFindings, type StrictSource } from './strict-decoding.ts';
 
 export interface RegistryOptions {
   /** What the kinds' REST hooks need (default: Service allocators over the same store, default service CIDR). */

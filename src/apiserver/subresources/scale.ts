@@ -8,7 +8,7 @@ import { StatusError, badRequest, conflict, invalid, methodNotAllowed } from '..
 import { toScale, applyScale, validateScale, type ScalePaths } from '../../api/kinds/scale.ts';
 import { patchObject, type PatchKind } from '../../api/patch/index.ts';
 import { findTypeErrors } from '../../api/schema-walk.ts';
-import { goPrintValue, patchInvalid } from '../decode.ts';
+import { goPrintValue, patchInvalid } from '../strict-decoding.ts';
 import type { GenericRegistry } from '../registry.ts';
 import type { RequestContext } from '../context.ts';
 import type { SubresourceHandler } from './handler.ts';
