@@ -19,11 +19,14 @@ import { rollouts } from './kinds/rollouts.ts';
 import { analysisruns, analysistemplates, clusteranalysistemplates } from './kinds/analysis.ts';
 import { nodemetrics, podmetrics } from './kinds/metrics.ts';
 import { horizontalpodautoscalers, horizontalpodautoscalersV1 } from './kinds/horizontalpodautoscalers.ts';
+import { serviceaccounts } from './kinds/serviceaccounts.ts';
+import { tokenreviews } from './kinds/tokenreviews.ts';
 
 /** Every served kind, by the name components use (`R.pods`), in upstream discovery order within each group-version. */
 export const kinds = {
-  configmaps, endpoints, events, namespaces, nodes, pods, secrets, services,
+  configmaps, endpoints, events, namespaces, nodes, pods, secrets, serviceaccounts, services,
   deployments, replicasets,
+  tokenreviews,
   horizontalpodautoscalers, horizontalpodautoscalersV1,
   endpointslices,
   leases,

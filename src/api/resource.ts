@@ -82,6 +82,10 @@ export interface ResourceDef {
   /** Where a kind that is not stored comes from (read-only: get and list), built once per API server — the
    *  metrics.k8s.io kinds, served from the resource-metrics component. */
   source?(ctx: RestContext): ObjectSource;
+  /** A kind that is never stored: POST computes the answer from the request object and returns it (201), as
+   *  upstream's create-only review kinds (TokenReview, SubjectAccessReview). Built once per API server. The body
+   *  is defaulted and validated first. */
+  review?(ctx: RestContext): (obj: KubeObject, req: import('../apiserver/context.ts').RequestContext) => Promise<KubeObject>;
   /** Fill defaults in place (as upstream SetDefaults_*). Runs on create and on every update. */
   defaults(obj: KubeObject): void;
   /** Return every field error (empty = valid). `old` is set on update, for immutability checks. */

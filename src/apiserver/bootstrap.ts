@@ -53,6 +53,8 @@ export async function bootstrapCluster(opts: {
   allocators: ServiceAllocators;
   apiPort: number;
   bindAddress: string;
+  /** Where pods reach the API server (default: advertiseAddress(bindAddress)). */
+  advertiseAddress?: string;
   log?: (m: string) => void;
 }): Promise<void> {
   const { registry: reg, defFor, allocators } = opts;
@@ -66,7 +68,7 @@ export async function bootstrapCluster(opts: {
     await ensure(reg, nsDef, undefined, { apiVersion: 'v1', kind: 'Namespace', metadata: { name, labels: { 'kubernetes.io/metadata.name': name } } });
   }
   const ip = allocators.cidr.nth(1);
-  const addr = advertiseAddress(opts.bindAddress);
+  const addr = opts.advertiseAddress ?? advertiseAddress(opts.bindAddress);
   await ensure(reg, svcDef, 'default', {
     apiVersion: 'v1', kind: 'Service',
     metadata: { name: 'kubernetes', namespace: 'default', labels: { component: 'apiserver', provider: 'kubernetes' } },
@@ -75,16 +77,24 @@ export async function bootstrapCluster(opts: {
       ports: [{ name: 'https', port: 443, protocol: 'TCP', targetPort: opts.apiPort }],
     },
   });
+  await ensureKubernetesEndpoints(reg, defFor, addr, opts.apiPort);
+}
+
+/**
+ * The Endpoints and EndpointSlice of the `kubernetes` Service: the address pods reach the API server at (upstream's
+ * endpoint reconciler with --advertise-address). Rewritten when that address changes.
+ */
+export async function ensureKubernetesEndpoints(reg: GenericRegistry, defFor: (group: string, plural: string) => ResourceDef | undefined, addr: string, apiPort: number): Promise<void> {
   await ensure(reg, defFor('', 'endpoints'), 'default', {
     apiVersion: 'v1', kind: 'Endpoints',
     metadata: { name: 'kubernetes', namespace: 'default', labels: { 'endpointslice.kubernetes.io/skip-mirror': 'true' } },
-    subsets: [{ addresses: [{ ip: addr }], ports: [{ name: 'https', port: opts.apiPort, protocol: 'TCP' }] }],
+    subsets: [{ addresses: [{ ip: addr }], ports: [{ name: 'https', port: apiPort, protocol: 'TCP' }] }],
   }, true);
   await ensure(reg, defFor('discovery.k8s.io', 'endpointslices'), 'default', {
     apiVersion: 'discovery.k8s.io/v1', kind: 'EndpointSlice',
     metadata: { name: 'kubernetes', namespace: 'default', labels: { 'kubernetes.io/service-name': 'kubernetes', 'endpointslice.kubernetes.io/managed-by': 'kube-apiserver' } },
     addressType: 'IPv4',
     endpoints: [{ addresses: [addr], conditions: { ready: true } }],
-    ports: [{ name: 'https', port: opts.apiPort, protocol: 'TCP' }],
+    ports: [{ name: 'https', port: apiPort, protocol: 'TCP' }],
   }, true);
 }

@@ -8,6 +8,8 @@ import type { KubeObject } from '../api/resource.ts';
 import type { RequestContext } from './context.ts';
 import type { ServiceAllocators } from './allocators.ts';
 import type { ResourceMetrics } from './metrics/scraper.ts';
+import type { ServiceAccountTokenSigner } from './serviceaccount/tokens.ts';
+import type { Authenticator } from './auth.ts';
 
 /** What REST hooks may need from the API server that runs them. */
 export interface RestContext {
@@ -15,6 +17,12 @@ export interface RestContext {
   allocators: ServiceAllocators;
   /** The resource-metrics component (metrics.k8s.io), when the server runs one. */
   metrics?: ResourceMetrics;
+  /** Signs and verifies service-account tokens (serviceaccounts/token, TokenReview, authentication). */
+  serviceAccountTokens?: ServiceAccountTokenSigner;
+  /** Run the ServiceAccount admission plugin on pod create (src/apiserver/serviceaccount/admission.ts). */
+  serviceAccountAdmission?: boolean;
+  /** The server's authenticator chain (TokenReview). */
+  authenticator?: Authenticator;
 }
 
 /**
@@ -33,7 +41,15 @@ export interface DeleteDecision {
   obj: KubeObject;
 }
 
+/** What an admission plugin may read (the registry's get; throws 404 for a missing object). */
+export interface ObjectReader {
+  get(def: import('../api/resource.ts').ResourceDef, namespace: string | undefined, name: string): Promise<KubeObject>;
+}
+
 export interface KindHooks {
+  /** Mutating admission on create (upstream admission plugins such as ServiceAccount): after defaulting, before
+   *  validation; may change the object or refuse it with a StatusError. Runs for dry runs too. */
+  admit?(obj: KubeObject, ctx: RequestContext, reader: ObjectReader): Promise<void>;
   /** Before storing a new object (after validation). Return an undo for when the write fails. */
   beforeCreate?(obj: KubeObject, ctx: RequestContext): Promise<(() => Promise<void>) | void>;
   /** Before defaults/validation of an update (upstream PatchAllocatedValues: keep allocated IPs/ports the client omitted). */

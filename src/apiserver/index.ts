@@ -13,6 +13,7 @@ import { bootstrapCluster, advertiseAddress } from './bootstrap.ts';
 import { defaultPod, type PodDefaultsOptions } from '../api/kinds/pod-defaults.ts';
 import { resources } from '../api/registry.ts';
 import { ResourceMetrics, registryReader } from './metrics/scraper.ts';
+import { ServiceAccountTokenSigner, ensureServiceAccountKeys } from './serviceaccount/tokens.ts';
 
 export type { ApiServer } from './server.ts';
 
@@ -26,6 +27,15 @@ export interface StartApiServerOptions {
   compactIntervalMs?: number;
   /** Resource-metrics scrape period (metrics-server --metric-resolution, default 15 s). */
   metricResolutionMs?: number;
+  /**
+   * The pod bridge's gateway address on this host (it must exist). When the server is bound to loopback it also
+   * listens there, and the `kubernetes` Service's endpoints point there, so pods reach it through 10.96.0.1:443
+   * while it stays off every other interface.
+   */
+  podNetworkAddress?: string;
+  /** Run the ServiceAccount admission plugin (default true; off only where no controller manager creates the
+   *  `default` service accounts, as in API-only tests). */
+  serviceAccountAdmission?: boolean;
   /** Server flags pod defaulting depends on (--default-toleration-seconds). */
   podDefaults?: PodDefaultsOptions;
   log?: (m: string) => void;
@@ -43,10 +53,13 @@ export interface RunningApiServer {
 
 export class StartupError extends Error {}
 
+const isLoopback = (a: string) => a === 'localhost' || a.startsWith('127.') || a === '::1';
+
 export async function startApiServer(o: StartApiServerOptions): Promise<RunningApiServer> {
   const log = o.log ?? ((m: string) => console.log(m));
   const adv = advertiseAddress(o.bindAddress);
-  const pki = ensurePki(o.dataDir, [o.bindAddress, adv].filter((a) => a && a !== '0.0.0.0' && a !== '::'));
+  const podAddr = o.podNetworkAddress && isLoopback(o.bindAddress) ? o.podNetworkAddress : undefined;
+  const pki = ensurePki(o.dataDir, [o.bindAddress, adv, podAddr ?? ''].filter((a) => a && a !== '0.0.0.0' && a !== '::'));
   let defs = resources;
   if (o.podDefaults) {
     // Pod defaulting with this server's flags (DefaultTolerationSeconds admission).
@@ -67,7 +80,11 @@ export async function startApiServer(o: StartApiServerOptions): Promise<RunningA
   }
   const allocators = new ServiceAllocators(store, o.serviceCIDR ?? DEFAULT_SERVICE_CIDR);
   const metrics = new ResourceMetrics({ token: pki.kubeletClientToken, resolutionMs: o.metricResolutionMs, log: (m) => console.error(m) });
-  const api = createApiServer({ store, pki, defs, rest: { allocators, metrics }, log: (m) => console.error(m) });
+  const serviceAccountTokens = new ServiceAccountTokenSigner({ keys: ensureServiceAccountKeys(o.dataDir) });
+  const api = createApiServer({
+    store, pki, defs, log: (m) => console.error(m),
+    rest: { allocators, metrics, serviceAccountTokens, serviceAccountAdmission: o.serviceAccountAdmission ?? true },
+  });
   try {
     await api.listen(o.port, o.bindAddress);
   } catch (e) {
@@ -80,7 +97,17 @@ export async function startApiServer(o: StartApiServerOptions): Promise<RunningA
   }
   const port = (api.httpServer.address() as { port: number }).port;
   log(`kubelite: API server listening on https://${o.bindAddress}:${port}`);
-  await bootstrapCluster({ registry: api.registry, defFor: api.defFor, allocators, apiPort: port, bindAddress: o.bindAddress, log });
+  if (podAddr) {
+    try {
+      await api.listenAlso(podAddr);
+      log(`kubelite: API server listening for pods on https://${podAddr}:${port}`);
+    } catch (e) {
+      await api.close().catch(() => undefined);
+      await store.close().catch(() => undefined);
+      throw new StartupError(`cannot listen for pods on ${podAddr}:${port} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}): is the pod bridge up?`);
+    }
+  }
+  await bootstrapCluster({ registry: api.registry, defFor: api.defFor, allocators, apiPort: port, bindAddress: o.bindAddress, advertiseAddress: podAddr, log });
   metrics.start(registryReader(api.registry, api.defFor));
   api.setReady(true);
   const host = o.bindAddress === '0.0.0.0' || o.bindAddress === '::' ? '127.0.0.1' : o.bindAddress;

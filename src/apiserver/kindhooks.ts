@@ -11,7 +11,8 @@ import type { KubeObject } from '../api/resource.ts';
 import { StatusError } from '../api/errors.ts';
 import { rfc3339 } from '../util/clock.ts';
 import type { Meta } from './codec.ts';
-import type { KindHooks } from './hooks.ts';
+import type { KindHooks, RestContext } from './hooks.ts';
+import { admitPod } from './serviceaccount/admission.ts';
 
 export const podHooks: KindHooks = {
   deletePolicy(pod, opts, nowMs) {
@@ -36,6 +37,11 @@ export const podHooks: KindHooks = {
     return { action: 'mark', obj: pod };
   },
 };
+
+/** The pod hooks of a server: with the ServiceAccount admission plugin when it runs one. */
+export function podHooksFor(ctx: RestContext): KindHooks {
+  return ctx.serviceAccountAdmission ? { ...podHooks, admit: (obj, _ctx, reader) => admitPod(obj, reader) } : podHooks;
+}
 
 const UNDELETABLE = new Set(['default', 'kube-system', 'kube-public']);
 

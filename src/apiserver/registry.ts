@@ -71,11 +71,13 @@ const subStrategy = (def: ResourceDef, sub: string) => def.subresources.find((s)
 
 export class GenericRegistry {
   private now: () => number;
-  private restContext: RestContext;
+  readonly restContext: RestContext;
   /** Each kind's REST hooks, built once from its descriptor's `rest(ctx)`. */
   private hooksByDef = new WeakMap<ResourceDef, KindHooks>();
   /** Each source-backed kind's ObjectSource, built once from its descriptor's `source(ctx)`. */
   private sourcesByDef = new WeakMap<ResourceDef, ObjectSource>();
+  /** Each review kind's create, built once from its descriptor's `review(ctx)`. */
+  private reviewsByDef = new WeakMap<ResourceDef, (obj: KubeObject, ctx: RequestContext) => Promise<KubeObject>>();
 
   constructor(private store: Store, opts: RegistryOptions = {}) {
     this.now = opts.now ?? Date.now;
@@ -272,14 +274,25 @@ export class GenericRegistry {
   }
 
   /**
-   * Create. `body` is the decoded request object. Returns the stored object.
-   * With `opts.skipUnknownCheck` the caller already ran fieldValidation (apply).
+   * Create of a kind that is never stored (`def.review`): the body is type-checked, defaulted and validated as a
+   * create's, then the kind computes its answer (its status).
    */
-  async create(def: ResourceDef, ns: string | undefined, body: KubeObject, ctx: RequestContext, opts: { skipUnknownCheck?: boolean; managedFieldsDone?: boolean } = {}): Promise<KubeObject> {
+  async review(def: ResourceDef, ns: string | undefined, body: KubeObject, ctx: RequestContext): Promise<KubeObject> {
+    if (!def.review) throw new StatusError(405, 'MethodNotAllowed', 'the server does not allow this method on the requested resource');
+    const obj = this.newObject(def, ns, body, ctx, true);
+    def.defaults(obj);
+    this.validateOrThrow(def, obj);
+    let fn = this.reviewsByDef.get(def);
+    if (!fn) { fn = def.review(this.restContext); this.reviewsByDef.set(def, fn); }
+    return fn(obj, ctx);
+  }
+
+  /** A create's body as the new object: type-checked, fieldValidation applied, typed, in the request's namespace. */
+  private newObject(def: ResourceDef, ns: string | undefined, body: KubeObject, ctx: RequestContext, unknownCheck: boolean): KubeObject {
     this.checkTypeMeta(def, body);
     const obj = deepClone(body);
     // checkTypeMeta has just run the JSON type check on the same content (obj is its clone).
-    if (!opts.skipUnknownCheck) this.checkUnknownFields(def, obj, ctx, true, true, { src: jsonSourceOf(body) });
+    if (unknownCheck) this.checkUnknownFields(def, obj, ctx, true, true, { src: jsonSourceOf(body) });
     obj.apiVersion = apiVersionOf(def);
     obj.kind = def.kind;
     const meta = (obj.metadata = obj.metadata ?? {}) as Meta;
@@ -288,6 +301,18 @@ export class GenericRegistry {
         throw badRequest('the namespace of the provided object does not match the namespace sent on the request');
       }
       meta.namespace = ns ?? meta.namespace;
+    }
+    return obj;
+  }
+
+  /**
+   * Create. `body` is the decoded request object. Returns the stored object.
+   * With `opts.skipUnknownCheck` the caller already ran fieldValidation (apply).
+   */
+  async create(def: ResourceDef, ns: string | undefined, body: KubeObject, ctx: RequestContext, opts: { skipUnknownCheck?: boolean; managedFieldsDone?: boolean } = {}): Promise<KubeObject> {
+    const obj = this.newObject(def, ns, body, ctx, !opts.skipUnknownCheck);
+    const meta = obj.metadata as Meta;
+    if (def.namespaced) {
       if (!meta.namespace) throw badRequest('a namespace is required');
     } else {
       delete meta.namespace;
@@ -306,6 +331,7 @@ export class GenericRegistry {
     if (def.hasGeneration) meta.generation = 1; else delete meta.generation;
     def.prepareForCreate?.(obj);
     def.defaults(obj);
+    await this.hooks(def).admit?.(obj, ctx, this);
     this.validateOrThrow(def, obj);
     await this.checkNamespace(def, meta.namespace, meta.name);
     if (!opts.managedFieldsDone) {

@@ -6,6 +6,7 @@
  *   await api.listen(6443, '127.0.0.1');
  */
 import * as https from 'node:https';
+import * as net from 'node:net';
 import type * as http from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { Store } from '../storage/store.ts';
@@ -33,6 +34,12 @@ import { serveWatch } from './watch.ts';
 import { apiVersionOf } from './codec.ts';
 import { KubeClient } from '../client/client.ts';
 import { CustomResourceCatalog } from './customresources.ts';
+import { ServiceAllocators } from './allocators.ts';
+import { ServiceAccountTokenSigner } from './serviceaccount/tokens.ts';
+import { serviceAccountTokenAuthenticator, type BoundObjectLookup } from './serviceaccount/authenticator.ts';
+import { serviceaccounts } from '../api/kinds/serviceaccounts.ts';
+import { pods } from '../api/kinds/pods.ts';
+import { secrets } from '../api/kinds/config.ts';
 
 export const SERVER_VERSION = {
   major: '1', minor: '32', gitVersion: 'v1.32.4-kubelite', gitCommit: '0000000000000000000000000000000000000000',
@@ -63,6 +70,8 @@ export interface ApiServer {
   httpServer: https.Server;
   defFor(group: string, plural: string): ResourceDef | undefined;
   listen(port: number, host: string): Promise<void>;
+  /** Also accept connections on `host` (same port, same TLS server), e.g. the pod bridge's gateway. */
+  listenAlso(host: string): Promise<void>;
   close(): Promise<void>;
   /** Set when ready (bootstrap done): /readyz answers ok. */
   setReady(ready: boolean): void;
@@ -83,7 +92,12 @@ export function createApiServer(o: ApiServerOptions): ApiServer {
   authenticator.addToken(o.pki.adminToken, { name: 'kubelite-admin', groups: ['system:masters', 'system:authenticated'] });
   // The API server's own identity towards node agents (upstream: the apiserver-kubelet-client certificate).
   authenticator.addToken(o.pki.kubeletClientToken, { name: KUBELET_CLIENT_USER, groups: ['system:authenticated'] });
-  const registry = new GenericRegistry(o.store, { rest: o.rest, now });
+  // Service-account tokens: signed with the server's key pair (a throwaway one when none is given), verified by the
+  // authenticator chain after the static tokens, reviewed through TokenReview.
+  const rest: RestContext = { ...(o.rest ?? { allocators: new ServiceAllocators(o.store) }), authenticator };
+  rest.serviceAccountTokens ??= new ServiceAccountTokenSigner();
+  const registry = new GenericRegistry(o.store, { rest, now });
+  authenticator.addTokenAuthenticator(serviceAccountTokenAuthenticator(rest.serviceAccountTokens, boundObjectLookup(registry), now));
   const defs = o.defs ?? resources;
   const byGVR = new Map<string, ResourceDef>();
   const byGR = new Map<string, ResourceDef>();
@@ -164,7 +178,7 @@ export function createApiServer(o: ApiServerOptions): ApiServer {
     const accept = String(req.headers.accept ?? '');
 
     // Public endpoints (as upstream's system:public-info-viewer), unless a bad credential is presented.
-    const user = authenticator.authenticate(req);
+    const user = await authenticator.authenticate(req);
     const hasCreds = !!req.headers.authorization;
     if (!user && (hasCreds || !isPublic(path))) throw unauthorized();
     if (!res) {
@@ -379,7 +393,7 @@ export function createApiServer(o: ApiServerOptions): ApiServer {
         if (def.custom && customResources.terminating(def)) throw methodNotAllowed('create not allowed while custom resource definition is terminating');
         const out = output(def, accept, q);
         const body = await decodeBody(req, expectedOf(def));
-        const obj = await registry.create(def, ns, body, ctx);
+        const obj = def.review ? await registry.review(def, ns, body, ctx) : await registry.create(def, ns, body, ctx);
         return sendObject(res, 201, obj, ctx, out);
       }
       if (method === 'DELETE') {
@@ -428,7 +442,7 @@ export function createApiServer(o: ApiServerOptions): ApiServer {
     if (!sdef?.serve) throw new StatusError(404, 'NotFound', 'the server could not find the requested resource');
     const out = output(def, accept, q, { table: sdef.kind === def.kind });
     const r = await sdef.serve({
-      method, def, subresource: sub, namespace: ns, name, ctx, registry, now,
+      method, def, subresource: sub, namespace: ns, name, ctx, registry, rest: registry.restContext, now,
       body: () => decodeBody(req, expectedOfSubresource(def, sub)), patch: () => readPatch(req, sub === 'scale' ? undefined : def),
     });
     const b = r.body as KubeObject;
@@ -493,6 +507,7 @@ export function createApiServer(o: ApiServerOptions): ApiServer {
   server.on('tlsClientError', () => undefined);
 
   const sockets = new Set<Duplex>();
+  const extraListeners: net.Server[] = [];
   server.on('secureConnection', (s) => { sockets.add(s); s.on('close', () => sockets.delete(s)); });
 
   return {
@@ -512,7 +527,19 @@ export function createApiServer(o: ApiServerOptions): ApiServer {
         });
       });
     },
+    listenAlso: async (host) => {
+      const a = server.address();
+      if (!a || typeof a !== 'object') throw new Error('listenAlso before listen');
+      // Connections accepted here are handed to the HTTPS server, which does the TLS handshake as for its own.
+      const extra = net.createServer((sock) => server.emit('connection', sock));
+      await new Promise<void>((resolve, reject) => {
+        extra.once('error', reject);
+        extra.listen(a.port, host, () => { extra.off('error', reject); resolve(); });
+      });
+      extraListeners.push(extra);
+    },
     close: async () => {
+      for (const l of extraListeners) l.close();
       await customResources.stop();
       await new Promise<void>((resolve) => {
         loopback?.close();
@@ -521,6 +548,15 @@ export function createApiServer(o: ApiServerOptions): ApiServer {
       });
     },
   };
+}
+
+/** The objects a service-account token names, read from the store. */
+function boundObjectLookup(registry: GenericRegistry): BoundObjectLookup {
+  const get = (def: ResourceDef) => (ns: string, name: string) => registry.get(def, ns, name).catch((e) => {
+    if (e instanceof StatusError && e.code === 404) return undefined;
+    throw e;
+  });
+  return { serviceAccount: get(serviceaccounts), pod: get(pods), secret: get(secrets) };
 }
 
 function verbAllowed(def: ResourceDef, verb: string): void {

@@ -70,9 +70,20 @@ export async function up(opts: UpOptions): Promise<void> {
   }
 
   log(`kubelite: data dir ${dataDir}, store ${opts.store}`);
+  // Pods reach the API server on their bridge's gateway (through the `kubernetes` Service): create the bridge now.
+  let podNetworkAddress: string | undefined;
+  if (opts.node) {
+    const { ensureBridge, containerdInstance } = await import('../node-setup/containerd.ts');
+    try {
+      podNetworkAddress = await ensureBridge(containerdInstance());
+    } catch (e) {
+      log(`kubelite: pods will not reach the API server through the kubernetes Service: ${(e as Error).message}`);
+    }
+  }
   let server: RunningApiServer;
   try {
     server = await startApiServer({
+      podNetworkAddress,
       dataDir, port, bindAddress: opts.bindAddress, log,
       compactIntervalMs: opts.config.compactIntervalMs,
       metricResolutionMs: opts.config.metricResolutionMs,
@@ -149,7 +160,10 @@ export async function up(opts: UpOptions): Promise<void> {
   await start('controller manager', async () => {
     const h = await startControllerManager({
       client: client('kubelite-controller-manager'), log, trafficStats,
-      controllerOptions: { nodeLifecycle: opts.config.nodeLifecycle, analysis: { prometheusAddress: opts.config.prometheusAddress, prometheus }, podAutoscaler: opts.config.podAutoscaler },
+      controllerOptions: {
+        nodeLifecycle: opts.config.nodeLifecycle, analysis: { prometheusAddress: opts.config.prometheusAddress, prometheus }, podAutoscaler: opts.config.podAutoscaler,
+        serviceAccount: { rootCA: server.pki.caCert },
+      },
     });
     return { name: 'controller manager', stop: () => h.stop() };
   });

@@ -14,12 +14,15 @@ import { newAnalysisRunController, type AnalysisControllerOptions } from './anal
 import { newRolloutController } from './rollout/controller.ts';
 import { newHorizontalController, type PodAutoscalerOptions } from './podautoscaler/controller.ts';
 import { newDisruptionController } from './disruption/controller.ts';
+import { newServiceAccountController, type ServiceAccountControllerOptions } from './serviceaccount/controller.ts';
 
 /** Flags of the controller manager, per controller (built by src/cli from its flags). */
 export interface ControllersOptions {
   nodeLifecycle?: NodeLifecycleOptions;
   analysis?: AnalysisControllerOptions;
   podAutoscaler?: PodAutoscalerOptions;
+  /** The default service accounts and the root-CA publisher (its CA). */
+  serviceAccount?: ServiceAccountControllerOptions;
 }
 
 const controllerFactories: ((o: ControllersOptions) => Controller)[] = [
@@ -34,6 +37,7 @@ const controllerFactories: ((o: ControllersOptions) => Controller)[] = [
   () => newRolloutController(),
   (o) => newHorizontalController(o.podAutoscaler),
   () => newDisruptionController(),
+  (o) => newServiceAccountController(o.serviceAccount),
 ];
 
 export function defaultControllers(opts: ControllersOptions = {}): Controller[] {

@@ -4,7 +4,7 @@
  * No image registry on the internet is reachable from these machines, so the images the guide and the tests
  * use are built here: `nginx` and `httpd` (mmdebstrap + the Debian package, serving the default page on :80 in
  * the foreground, logs to stdout/stderr), a pause image (a tiny static C program) and `kubelite/busybox`
- * (busybox-static: sh, sleep, httpd, nc, wget, ...). Each image is a single uncompressed layer in an OCI
+ * (busybox-static: sh, sleep, httpd, nc, wget, ...), and `curlimages/curl` (Debian's curl). Each image is a single uncompressed layer in an OCI
  * layout; the layout is cached under the state dir keyed by a hash of its recipe, so a second run only checks.
  * On a connected machine the docker.io mirror falls through to the real registry as usual.
  */
@@ -121,6 +121,14 @@ export const RECIPES: ImageRecipe[] = [
       ])(dir, tarPath);
     },
     config: { Cmd: ['httpd-foreground'], Env: [PATH_ENV], ExposedPorts: { '80/tcp': {} }, StopSignal: 'SIGWINCH' },
+  },
+  {
+    // For pods that call HTTPS APIs, e.g. the API server with their service-account token and ca.crt (busybox's
+    // wget neither verifies certificates nor completes a TLS 1.2 handshake with an OpenSSL 3 server).
+    repo: 'curlimages/curl', tags: ['latest', '7.88.1'],
+    recipe: `curl v1: mmdebstrap --variant=apt bookworm curl ca-certificates; ${DPKG_EXCLUDES.join(' ')}; curl`,
+    buildRootfsTar: debootstrapRootfs(['curl', 'ca-certificates'], []),
+    config: { Entrypoint: ['curl'], Cmd: ['--help'], Env: [PATH_ENV] },
   },
 ];
 

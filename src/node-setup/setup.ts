@@ -4,7 +4,7 @@
  *   1. Debian packages (apt-get, noninteractive) — containerd, runc, CNI plugins, registry, image tools, etcd, haproxy,
  *      prometheus (run by `kubelite up` on demand, never as Debian's service: see quietDebianPrometheus).
  *   2. A local OCI registry on 127.0.0.1:5000 (own config; Debian's listens everywhere with auth).
- *   3. Offline images built from Debian packages (nginx, httpd, pause, kubelite/busybox), cached, pushed.
+ *   3. Offline images built from Debian packages (nginx, httpd, pause, kubelite/busybox, curlimages/curl), cached, pushed.
  *   4. containerd with the CRI settings these machines need, started in the background.
  * Anything that cannot be done throws a SetupError whose message says what and how to fix it.
  */

@@ -21,7 +21,9 @@ export interface ControllerHarness { client: KubeClient; stop(): Promise<void> }
 
 export async function startControllerAgainstApiServer(prefix: string, controller: RunnableController, clock: Clock): Promise<ControllerHarness> {
   const dir = mkdtempSync(join(tmpdir(), prefix));
-  const server = await startApiServer({ dataDir: dir, port: 0, bindAddress: '127.0.0.1', store: { kind: 'sqlite', dataDir: dir }, log: () => {} });
+  const server = await startApiServer({ dataDir: dir, port: 0, bindAddress: '127.0.0.1', store: { kind: 'sqlite', dataDir: dir }, log: () => {},
+    // No controller manager creates `default` service accounts here: pods are admitted without one.
+    serviceAccountAdmission: false });
   const client = new KubeClient({ server: server.url, ca: server.pki.caCert, token: server.pki.adminToken });
   const informers = new SharedInformers(client);
   controller.init({ client, informers, clock });

@@ -14,6 +14,7 @@ import { argoRolloutDefinitions } from './argo-rollouts.ts';
 import { argoAnalysisDefinitions } from './argo-analysis.ts';
 import { metricsDefinitions } from './metrics.ts';
 import { autoscalingDefinitions } from './autoscaling.ts';
+import { authenticationDefinitions } from './authentication.ts';
 
 export { REF_PREFIX } from './builders.ts';
 
@@ -32,6 +33,7 @@ export const definitions: Readonly<Record<string, Schema>> = Object.freeze({
   ...argoAnalysisDefinitions,
   ...metricsDefinitions,
   ...autoscalingDefinitions,
+  ...authenticationDefinitions,
 });
 
 /**

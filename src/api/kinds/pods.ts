@@ -9,7 +9,7 @@ import { podTable } from '../tables/pods.ts';
 import { serveBinding } from '../../apiserver/subresources/pods.ts';
 import { serveEviction } from '../../apiserver/subresources/eviction.ts';
 import { attachHandler, execHandler, logHandler, portForwardHandler } from '../../apiserver/connect.ts';
-import { podHooks } from '../../apiserver/kindhooks.ts';
+import { podHooksFor } from '../../apiserver/kindhooks.ts';
 import { defaultPod, podQOSClass } from './pod-defaults.ts';
 
 type Obj = Record<string, unknown>;
@@ -77,7 +77,7 @@ export const pods = define({
     }),
   },
   // graceful deletion (upstream: the pod REST storage)
-  rest: () => podHooks,
+  rest: (ctx) => podHooksFor(ctx),
   hasGeneration: false,
   defaults(obj) { defaultPod(obj as Obj); },
   validate(obj, old) {

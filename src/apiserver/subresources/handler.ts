@@ -8,6 +8,7 @@ import type { ResourceDef } from '../../api/resource.ts';
 import type { PatchKind } from '../../api/patch/index.ts';
 import type { GenericRegistry } from '../registry.ts';
 import type { RequestContext } from '../context.ts';
+import type { RestContext } from '../hooks.ts';
 
 export interface SubresourceRequest {
   method: string;
@@ -17,6 +18,8 @@ export interface SubresourceRequest {
   name: string;
   ctx: RequestContext;
   registry: GenericRegistry;
+  /** The server-side state REST hooks get (e.g. the service-account token signer). */
+  rest: RestContext;
   now: () => number;
   /** The request body decoded as an object (JSON, YAML or protobuf). */
   body(): Promise<unknown>;

@@ -135,7 +135,9 @@ test('nodes, namespaces, configmaps, secrets, leases, default', () => {
   assert.deepEqual(row('', 'ConfigMap', { metadata: { name: 'c' }, data: { a: '1', b: '2' }, binaryData: { c: 'AA==' } }).slice(0, 2), ['c', 3]);
   assert.deepEqual(row('', 'Secret', { metadata: { name: 's' }, type: 'Opaque', data: { a: 'MQ==' } }).slice(0, 3), ['s', 'Opaque', 1]);
   assert.deepEqual(row('coordination.k8s.io', 'Lease', { metadata: { name: 'l' }, spec: { holderIdentity: 'node1' } }).slice(0, 2), ['l', 'node1']);
-  assert.deepEqual(tableFor('', 'ServiceAccount').columns.map((c) => c.name), ['Name', 'Age']);
+  assert.deepEqual(tableFor('', 'ServiceAccount').columns.map((c) => c.name), ['Name', 'Secrets', 'Age']);
+  assert.deepEqual(row('', 'ServiceAccount', { metadata: { name: 'sa', creationTimestamp: ago(1000) }, secrets: [{ name: 'x' }] }), ['sa', 1, '1s']);
+  assert.deepEqual(tableFor('', 'Whatever').columns.map((c) => c.name), ['Name', 'Age']);
   assert.deepEqual(row('', 'Whatever', { metadata: { name: 'x', creationTimestamp: ago(1000) } }), ['x', '1s']);
 });
 

@@ -14,20 +14,20 @@ import { StatusError } from '../../../src/api/errors.ts';
 const req = (authorization: string | undefined, socket: object) =>
   ({ headers: authorization ? { authorization } : {}, socket } as unknown as http.IncomingMessage);
 
-test('bearer tokens: a keep-alive connection that changes its header is checked again', () => {
+test('bearer tokens: a keep-alive connection that changes its header is checked again', async () => {
   const a = new Authenticator();
   a.addToken('good-token', { name: 'admin', groups: ['system:masters'] });
   const sock = {};
-  assert.equal(a.authenticate(req('Bearer good-token', sock))?.name, 'admin');
-  assert.equal(a.authenticate(req('Bearer good-token', sock))?.name, 'admin');
-  assert.equal(a.authenticate(req('Bearer bad-token', sock)), null);
-  assert.equal(a.authenticate(req('Bearer bad-token', {})), null);
-  assert.equal(a.authenticate(req('bearer   good-token ', sock))?.name, 'admin');
+  assert.equal((await a.authenticate(req('Bearer good-token', sock)))?.name, 'admin');
+  assert.equal((await a.authenticate(req('Bearer good-token', sock)))?.name, 'admin');
+  assert.equal(await a.authenticate(req('Bearer bad-token', sock)), null);
+  assert.equal(await a.authenticate(req('Bearer bad-token', {})), null);
+  assert.equal((await a.authenticate(req('bearer   good-token ', sock)))?.name, 'admin');
   // A token added later is accepted on a connection that already authenticated with another one.
   a.addToken('second', { name: 'other', groups: [] });
-  assert.equal(a.authenticate(req('Bearer second', sock))?.name, 'other');
-  assert.equal(a.authenticate(req('Bearer good-token', sock))?.name, 'admin');
-  assert.equal(a.authenticate(req(undefined, sock)), null);
+  assert.equal((await a.authenticate(req('Bearer second', sock)))?.name, 'other');
+  assert.equal((await a.authenticate(req('Bearer good-token', sock)))?.name, 'admin');
+  assert.equal(await a.authenticate(req(undefined, sock)), null);
 });
 
 test('create in a namespace: 404 when missing, 403 once it is terminating, even right after a create there', async () => {

@@ -18,9 +18,12 @@ export interface TestApiServer {
   stop(): Promise<void>;
 }
 
-export async function startTestApiServer(name: string): Promise<TestApiServer> {
+/** `serviceAccountAdmission`: run the ServiceAccount admission plugin (pods then need their service account). */
+export async function startTestApiServer(name: string, opts: { serviceAccountAdmission?: boolean } = {}): Promise<TestApiServer> {
   const dir = mkdtempSync(join(tmpdir(), `kubelite-${name}-`));
-  const server = await startApiServer({ dataDir: dir, port: 0, bindAddress: '127.0.0.1', store: { kind: 'sqlite', dataDir: dir }, log: () => {} });
+  const server = await startApiServer({ dataDir: dir, port: 0, bindAddress: '127.0.0.1', store: { kind: 'sqlite', dataDir: dir }, log: () => {},
+    // No controller manager creates `default` service accounts here: unless asked, pods are admitted without one.
+    serviceAccountAdmission: opts.serviceAccountAdmission ?? false });
   const client = new KubeClient({ server: server.url, ca: server.pki.caCert, token: server.pki.adminToken });
   return {
     server, client,

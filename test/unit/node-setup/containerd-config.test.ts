@@ -41,3 +41,10 @@ test('image recipes: nginx/httpd resolve through the docker.io mirror, cache key
   assert.equal(h, recipeHash({ ...nginx }));
   assert.notEqual(h, recipeHash({ ...nginx, recipe: nginx.recipe + ' changed' }));
 });
+
+test('the pod bridge gateway is the first address of the pod subnet', async () => {
+  const { bridgeGateway } = await import('../../../src/node-setup/containerd.ts');
+  assert.equal(bridgeGateway(containerdInstance('default')), '10.88.0.1');
+  assert.equal(bridgeGateway(containerdInstance('n2', '10.150.0.0/16')), '10.150.0.1');
+  assert.equal(bridgeGateway(containerdInstance('n3', '192.168.7.0/24')), '192.168.7.1');
+});
