@@ -30,6 +30,9 @@ if (sel === 'all' || sel === 'e2e') {
   // Host prerequisites for the end-to-end tests (packages, registry, images, containerd): idempotent.
   const r = spawnSync(process.execPath, [join(root, 'bin/kubelite.js'), 'setup'], { stdio: 'inherit' });
   if (r.status !== 0) { console.error('kubelite setup failed'); process.exit(r.status ?? 1); }
+  // The dashboard's browser tests drive Debian's chromium (test/e2e/browser.ts installs it when missing).
+  const b = spawnSync(process.execPath, ['--import', 'tsx', '-e', "const { ensureChromium } = await import('./test/e2e/browser.ts'); ensureChromium();"], { stdio: 'inherit', cwd: root });
+  if (b.status !== 0) { console.error('chromium could not be installed'); process.exit(b.status ?? 1); }
 }
 const r = spawnSync(process.execPath, ['--import', 'tsx', '--test', '--test-concurrency=1', '--test-reporter=spec', ...files], {
   stdio: 'inherit', cwd: root,

@@ -19,6 +19,8 @@ import { rollouts } from './kinds/rollouts.ts';
 import { analysisruns, analysistemplates, clusteranalysistemplates } from './kinds/analysis.ts';
 import { nodemetrics, podmetrics } from './kinds/metrics.ts';
 import { horizontalpodautoscalers, horizontalpodautoscalersV1 } from './kinds/horizontalpodautoscalers.ts';
+import { clusterrolebindings, clusterroles, rolebindings, roles } from './kinds/rbac.ts';
+import { localsubjectaccessreviews, selfsubjectaccessreviews, selfsubjectreviews, selfsubjectrulesreviews, subjectaccessreviews } from './kinds/reviews.ts';
 import { serviceaccounts } from './kinds/serviceaccounts.ts';
 import { tokenreviews } from './kinds/tokenreviews.ts';
 
@@ -26,11 +28,13 @@ import { tokenreviews } from './kinds/tokenreviews.ts';
 export const kinds = {
   configmaps, endpoints, events, namespaces, nodes, pods, secrets, serviceaccounts, services,
   deployments, replicasets,
-  tokenreviews,
+  selfsubjectreviews, tokenreviews,
+  localsubjectaccessreviews, selfsubjectaccessreviews, selfsubjectrulesreviews, subjectaccessreviews,
   horizontalpodautoscalers, horizontalpodautoscalersV1,
   endpointslices,
   leases,
   poddisruptionbudgets,
+  clusterrolebindings, clusterroles, rolebindings, roles,
   customresourcedefinitions,
   rollouts, analysisruns, analysistemplates, clusteranalysistemplates,
   nodemetrics, podmetrics,

@@ -8,6 +8,7 @@ import type { KubeObject } from '../api/resource.ts';
 import type { RequestContext } from './context.ts';
 import type { ServiceAllocators } from './allocators.ts';
 import type { ResourceMetrics } from './metrics/scraper.ts';
+import type { AuthorizationContext } from './authz/escalation.ts';
 import type { ServiceAccountTokenSigner } from './serviceaccount/tokens.ts';
 import type { Authenticator } from './auth.ts';
 
@@ -17,6 +18,8 @@ export interface RestContext {
   allocators: ServiceAllocators;
   /** The resource-metrics component (metrics.k8s.io), when the server runs one. */
   metrics?: ResourceMetrics;
+  /** The authorizer chain and RBAC rule cache (escalation checks of the RBAC kinds, access reviews). */
+  authorization?: AuthorizationContext;
   /** Signs and verifies service-account tokens (serviceaccounts/token, TokenReview, authentication). */
   serviceAccountTokens?: ServiceAccountTokenSigner;
   /** Run the ServiceAccount admission plugin on pod create (src/apiserver/serviceaccount/admission.ts). */

@@ -102,6 +102,7 @@ export class GenericRegistry {
     return h;
   }
 
+
   private source(def: ResourceDef): ObjectSource | undefined {
     if (!def.source) return undefined;
     let s = this.sourcesByDef.get(def);

@@ -23,6 +23,7 @@ import type { PatchKind } from '../api/patch/index.ts';
 import { Authenticator, type UserInfo } from './auth.ts';
 import type { Pki } from './tls.ts';
 import { GenericRegistry, type ListParams } from './registry.ts';
+import { ServiceAllocators } from './allocators.ts';
 import type { DeleteOptions, RestContext } from './hooks.ts';
 import { Discovery, wantsAggregated, AGGREGATED_V2, AGGREGATED_V2BETA1 } from './discovery.ts';
 import { decodeWriteBody, expectedOf, expectedOfSubresource, type ExpectedType } from './decode.ts';
@@ -34,11 +35,18 @@ import { serveWatch } from './watch.ts';
 import { apiVersionOf } from './codec.ts';
 import { KubeClient } from '../client/client.ts';
 import { CustomResourceCatalog } from './customresources.ts';
-import { ServiceAllocators } from './allocators.ts';
+import type { Authorizer } from './authz/types.ts';
+import { RbacAuthorizer, RbacCache } from './authz/rbac.ts';
+import { AuthorizerChain, forbiddenError, requestAttributes } from './authz/request.ts';
+import { impersonate, wantsImpersonation } from './authz/impersonation.ts';
+import { reconcileDefaultPolicy } from './authz/reconcile-policy.ts';
+import { systemContext } from './bootstrap.ts';
+import { isDashboardPath, serveDashboard } from '../dashboard/serve.ts';
 import { ServiceAccountTokenSigner } from './serviceaccount/tokens.ts';
 import { serviceAccountTokenAuthenticator, type BoundObjectLookup } from './serviceaccount/authenticator.ts';
 import { serviceaccounts } from '../api/kinds/serviceaccounts.ts';
 import { pods } from '../api/kinds/pods.ts';
+import { nodes } from '../api/kinds/nodes.ts';
 import { secrets } from '../api/kinds/config.ts';
 
 export const SERVER_VERSION = {
@@ -57,6 +65,8 @@ export interface ApiServerOptions {
   /** The kinds served (default: every registered descriptor). */
   defs?: ResourceDef[];
   authenticator?: Authenticator;
+  /** Authorizers asked before RBAC (the Node authorizer), after the system:masters short-circuit. */
+  authorizers?: Authorizer[];
   log?: (msg: string) => void;
   now?: () => number;
 }
@@ -67,6 +77,10 @@ export interface ApiServer {
   /** The custom resources served from CustomResourceDefinitions (started by listen()). */
   customResources: CustomResourceCatalog;
   authenticator: Authenticator;
+  /** The authorizer chain every request goes through: system:masters, then `authorizers` (Node), then RBAC. */
+  authorizer: AuthorizerChain;
+  /** The RBAC rule cache (fed by the store's watch). */
+  rbac: RbacCache;
   httpServer: https.Server;
   defFor(group: string, plural: string): ResourceDef | undefined;
   listen(port: number, host: string): Promise<void>;
@@ -92,9 +106,11 @@ export function createApiServer(o: ApiServerOptions): ApiServer {
   authenticator.addToken(o.pki.adminToken, { name: 'kubelite-admin', groups: ['system:masters', 'system:authenticated'] });
   // The API server's own identity towards node agents (upstream: the apiserver-kubelet-client certificate).
   authenticator.addToken(o.pki.kubeletClientToken, { name: KUBELET_CLIENT_USER, groups: ['system:authenticated'] });
+  const rbac = new RbacCache(o.store, log);
+  const authorizer = new AuthorizerChain([...(o.authorizers ?? []), new RbacAuthorizer(rbac)]);
   // Service-account tokens: signed with the server's key pair (a throwaway one when none is given), verified by the
   // authenticator chain after the static tokens, reviewed through TokenReview.
-  const rest: RestContext = { ...(o.rest ?? { allocators: new ServiceAllocators(o.store) }), authenticator };
+  const rest: RestContext = { ...(o.rest ?? { allocators: new ServiceAllocators(o.store) }), authenticator, authorization: { authorizer, rbac } };
   rest.serviceAccountTokens ??= new ServiceAccountTokenSigner();
   const registry = new GenericRegistry(o.store, { rest, now });
   authenticator.addTokenAuthenticator(serviceAccountTokenAuthenticator(rest.serviceAccountTokens, boundObjectLookup(registry), now));
@@ -176,14 +192,30 @@ export function createApiServer(o: ApiServerOptions): ApiServer {
     const path = url.pathname.replace(/\/+$/, '') || '/';
     const method = (req.method ?? 'GET').toUpperCase();
     const accept = String(req.headers.accept ?? '');
+    // The dashboard's static assets: public, no data (every data call is an API request authorized as its caller).
+    if (res && isDashboardPath(url.pathname)) return serveDashboard(req, res, url.pathname, log);
 
     // Public endpoints (as upstream's system:public-info-viewer), unless a bad credential is presented.
-    const user = await authenticator.authenticate(req);
+    const authenticated = await authenticator.authenticate(req);
     const hasCreds = !!req.headers.authorization;
-    if (!user && (hasCreds || !isPublic(path))) throw unauthorized();
+    if (!authenticated && (hasCreds || !isPublic(path))) throw unauthorized();
+    let user = authenticated ?? ANONYMOUS;
+    if (authenticated && wantsImpersonation(req)) user = await impersonate(req, authenticated, authorizer);
+    // Every request is authorized (upstream WithAuthorization): the first Allow of the chain, else 403.
+    const attrs = requestAttributes(user, method, url.pathname, url.searchParams);
+    let d = authorizer.authorize(attrs);
+    if (d instanceof Promise) d = await d;
+    if (d.decision !== 'Allow') throw forbiddenError(attrs, d.reason);
+    if (upgrade && attrs.verb === 'get' && attrs.resource === 'pods' && WEBSOCKET_CREATE.has(attrs.subresource)) {
+      // A WebSocket exec/attach/portforward is a GET; upstream also requires create (AuthorizePodWebsocketUpgradeCreatePermission).
+      const c = { ...attrs, verb: 'create' };
+      let dc = authorizer.authorize(c);
+      if (dc instanceof Promise) dc = await dc;
+      if (dc.decision !== 'Allow') throw forbiddenError(c, dc.reason);
+    }
     if (!res) {
       // Upgrades only go to connect handlers.
-      return routeConnect(req, undefined, url, path, user!, upgrade);
+      return routeConnect(req, undefined, url, path, user, upgrade);
     }
     if (isPrettyPrint(url.searchParams, req.headers['user-agent'])) markPretty(res);
     if (path === '/version') return writeJson(res, 200, SERVER_VERSION);
@@ -241,8 +273,8 @@ export function createApiServer(o: ApiServerOptions): ApiServer {
     if (segs[0] === 'watch') { watchPath = true; segs = segs.slice(1); }
     const t = resolveTarget(group, version, segs);
     if (!t) throw new StatusError(404, 'NotFound', 'the server could not find the requested resource');
-    if (t.subresource && subresourceOf(t)?.connect) return routeConnect(req, res, url, path, user!, undefined, t);
-    const ctx = contextFromQuery(user!, url.searchParams, t.namespace, req.headers['user-agent'] as string | undefined);
+    if (t.subresource && subresourceOf(t)?.connect) return routeConnect(req, res, url, path, user, undefined, t);
+    const ctx = contextFromQuery(user, url.searchParams, t.namespace, req.headers['user-agent'] as string | undefined);
     return serveResource(req, res, t, ctx, url.searchParams, accept, method, watchPath);
   }
 
@@ -511,10 +543,13 @@ export function createApiServer(o: ApiServerOptions): ApiServer {
   server.on('secureConnection', (s) => { sockets.add(s); s.on('close', () => sockets.delete(s)); });
 
   return {
-    registry, discovery, authenticator, httpServer: server, customResources,
+    registry, discovery, authenticator, authorizer, rbac, httpServer: server, customResources,
     defFor: (g, r) => byGR.get(`${g}/${r}`),
     setReady: (r) => { ready = r; },
     listen: async (port, host) => {
+      // The default roles and bindings exist before the first request is authorized (upstream's rbac/bootstrap-roles).
+      await reconcileDefaultPolicy(registry, (g, r) => byGR.get(`${g}/${r}`), systemContext());
+      await rbac.start();
       await customResources.start();
       await new Promise<void>((resolve, reject) => {
         const onErr = (e: Error) => reject(e);
@@ -539,6 +574,7 @@ export function createApiServer(o: ApiServerOptions): ApiServer {
       extraListeners.push(extra);
     },
     close: async () => {
+      rbac.stop();
       for (const l of extraListeners) l.close();
       await customResources.stop();
       await new Promise<void>((resolve) => {
@@ -550,13 +586,17 @@ export function createApiServer(o: ApiServerOptions): ApiServer {
   };
 }
 
+/** The user of a request without credentials (upstream's anonymous authenticator). */
+const ANONYMOUS: UserInfo = { name: 'system:anonymous', groups: ['system:unauthenticated'] };
+const WEBSOCKET_CREATE = new Set(['exec', 'attach', 'portforward']);
 /** The objects a service-account token names, read from the store. */
 function boundObjectLookup(registry: GenericRegistry): BoundObjectLookup {
-  const get = (def: ResourceDef) => (ns: string, name: string) => registry.get(def, ns, name).catch((e) => {
+  const get = (def: ResourceDef) => (ns: string | undefined, name: string) => registry.get(def, ns, name).catch((e) => {
     if (e instanceof StatusError && e.code === 404) return undefined;
     throw e;
   });
-  return { serviceAccount: get(serviceaccounts), pod: get(pods), secret: get(secrets) };
+  const node = get(nodes);
+  return { serviceAccount: get(serviceaccounts), pod: get(pods), secret: get(secrets), node: (name) => node(undefined, name) };
 }
 
 function verbAllowed(def: ResourceDef, verb: string): void {

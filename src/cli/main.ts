@@ -5,6 +5,8 @@
  *   setup   (src/node-setup)    — host prerequisites only (packages, registry, images, containerd); idempotent
  *   node    (src/cli/node.ts)   — a node agent (kubelet + proxy) alone, joining an existing cluster
  *   rollouts (src/cli/rollouts.ts) — the verbs of Argo Rollouts' kubectl plugin: get, promote, abort, ...
+ *   user    (src/cli/user.ts)   — `user add NAME --group G`: a client certificate from the cluster CA in a kubeconfig
+ *   dashboard (src/cli/dashboard.ts) — print the web dashboard's address and a sign-in link
  */
 import { Command } from 'commander';
 
@@ -65,6 +67,21 @@ program.command('node')
     const { node } = await import('./node.ts'); await node({ ...opts, config: nodeConfigFromEnv(process.env) });
   });
 
+const user = program.command('user').description('manage users of the cluster (client certificates signed by the cluster CA)');
+user.command('add')
+  .description('create a user: a client certificate (CN=NAME, O=each group) in a kubeconfig; prints its path')
+  .argument('<name>', 'user name')
+  .option('--group <group>', 'a group of the user (repeatable)', (v: string, prev: string[]) => [...prev, v], [] as string[])
+  .option('--out <file>', 'where to write the kubeconfig (default <data-dir>/users/NAME.kubeconfig)')
+  .option('--data-dir <dir>', 'data directory of the cluster', `${process.env.HOME ?? '/root'}/.kubelite`)
+  .action(async (name: string, opts) => {
+    const { userAdd } = await import('./user.ts');
+    try { console.log(userAdd({ name, groups: opts.group, out: opts.out, dataDir: opts.dataDir })); } catch (e) {
+      console.error(`kubelite user add: ${(e as Error).message}`);
+      process.exit(1);
+    }
+  });
+
 program.command('rollouts')
   .description("manage Rollouts as Argo's kubectl plugin does: get rollout NAME [-w] | list rollouts | promote NAME [--full] | abort | retry rollout | pause | resume | restart [--in 30s] | undo [--to-revision N] | set image NAME c=img | status | terminate analysisrun NAME")
   .argument('<words...>', 'verb and arguments')
@@ -79,6 +96,17 @@ program.command('rollouts')
   .action(async (words: string[], opts) => {
     const { runRolloutsCommand } = await import('./rollouts.ts');
     process.exitCode = await runRolloutsCommand(words, opts, { kubeconfig: opts.kubeconfig, context: opts.context, namespace: opts.namespace });
+  });
+
+program.command('dashboard')
+  .description("print the web dashboard's address (served by the API server under /dashboard/) and a sign-in link")
+  .option('--data-dir <dir>', 'data directory of `kubelite up`', `${process.env.HOME ?? '/root'}/.kubelite`)
+  .option('--kubeconfig <file>', 'kubeconfig whose server and token to use (default <data-dir>/kubeconfig, the admin\'s)')
+  .option('--context <name>', 'kubeconfig context')
+  .option('--token <token>', 'sign in with this bearer token instead of the kubeconfig user\'s')
+  .action(async (opts) => {
+    const { dashboardCommand } = await import('./dashboard.ts');
+    process.exitCode = dashboardCommand({ dataDir: opts.dataDir, kubeconfig: opts.kubeconfig, context: opts.context, token: opts.token });
   });
 
 await program.parseAsync(process.argv);

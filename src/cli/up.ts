@@ -8,7 +8,10 @@
  * Without --prometheus-address, the analysis controller gets a Prometheus that starts on demand
  * (src/analysis/prometheus-server.ts: the first prometheus metric without an address starts it; it scrapes the
  * service proxy and annotated pods) and stops with the cluster.
- * Components talk to the API server only through KubeClient with the admin credential over loopback. Each gets
+ * Components talk to the API server only through KubeClient over loopback, each with its own identity: a client
+ * certificate from the cluster CA (<data-dir>/pki/<component>.crt) whose user the default RBAC bindings grant what
+ * that component needs (system:kube-controller-manager, system:kube-scheduler, system:kube-proxy, kubelite:cluster-dns,
+ * kubelite:prometheus); the node agent keeps the admin credential until it has a node identity. Each gets
  * its configuration as options (src/cli/config.ts builds them from the flags); where two meet in this process
  * (the node agent waiting for the local service proxy to drain a pod, pods' resolv.conf from the cluster DNS
  * settings) they are joined here through the node agent's small interfaces (EndpointDrain, PodDNSConfigurer).
@@ -25,6 +28,8 @@ import { startControllerManager } from '../controllers/manager.ts';
 import { SetupError } from '../node-setup/setup.ts';
 import type { ClusterConfig } from './config.ts';
 import { deferredTrafficSource } from '../proxy/router/source.ts';
+import { ensureClientCert } from '../apiserver/tls.ts';
+import { CONTROLLER_MANAGER_USER, DNS_USER, PROMETHEUS_USER, PROXY_USER, SCHEDULER_USER } from '../apiserver/authz/bootstrap-policy.ts';
 
 export interface UpOptions {
   dataDir: string;
@@ -73,9 +78,9 @@ export async function up(opts: UpOptions): Promise<void> {
   // Pods reach the API server on their bridge's gateway (through the `kubernetes` Service): create the bridge now.
   let podNetworkAddress: string | undefined;
   if (opts.node) {
-    const { ensureBridge, containerdInstance } = await import('../node-setup/containerd.ts');
+    const { ensurePodBridge, containerdInstance } = await import('../node-setup/containerd.ts');
     try {
-      podNetworkAddress = await ensureBridge(containerdInstance());
+      podNetworkAddress = await ensurePodBridge(containerdInstance());
     } catch (e) {
       log(`kubelite: pods will not reach the API server through the kubernetes Service: ${(e as Error).message}`);
     }
@@ -112,7 +117,12 @@ export async function up(opts: UpOptions): Promise<void> {
   }
 
   const components: Component[] = [];
-  const client = (agent: string) => new KubeClient({ server: server.url, ca: server.pki.caCert, token: server.pki.adminToken, userAgent: agent });
+  const adminClient = (agent: string) => new KubeClient({ server: server.url, ca: server.pki.caCert, token: server.pki.adminToken, userAgent: agent });
+  /** A component's client with its own certificate (CN = its user; the default bindings authorize it). */
+  const componentClient = (agent: string, file: string, user: string) => {
+    const c = ensureClientCert(dataDir, server.pki, file, user);
+    return new KubeClient({ server: server.url, ca: server.pki.caCert, cert: c.cert, key: c.key, userAgent: agent });
+  };
   let stopping = false;
   const stopAll = async (sig: string, exitCode = 0) => {
     if (stopping) return;
@@ -151,7 +161,7 @@ export async function up(opts: UpOptions): Promise<void> {
   let prometheus: import('../analysis/prometheus-server.ts').OnDemandPrometheus | undefined;
   if (!opts.config.prometheusAddress) {
     const { OnDemandPrometheus, podInformerWatch } = await import('../analysis/prometheus-server.ts');
-    const p = new OnDemandPrometheus({ dir: join(dataDir, 'prometheus'), watchPods: podInformerWatch(client('kubelite-prometheus-sd')), nodeName: opts.node ? opts.nodeName : undefined, log });
+    const p = new OnDemandPrometheus({ dir: join(dataDir, 'prometheus'), watchPods: podInformerWatch(componentClient('kubelite-prometheus-sd', 'prometheus', PROMETHEUS_USER)), nodeName: opts.node ? opts.nodeName : undefined, log });
     prometheus = p;
     components.push({ name: 'prometheus', stop: () => p.stop() });
   } else log(`kubelite: prometheus metrics without an address query ${opts.config.prometheusAddress}`);
@@ -159,7 +169,7 @@ export async function up(opts: UpOptions): Promise<void> {
   // 2. Controller manager
   await start('controller manager', async () => {
     const h = await startControllerManager({
-      client: client('kubelite-controller-manager'), log, trafficStats,
+      client: componentClient('kubelite-controller-manager', 'controller-manager', CONTROLLER_MANAGER_USER), log, trafficStats,
       controllerOptions: {
         nodeLifecycle: opts.config.nodeLifecycle, analysis: { prometheusAddress: opts.config.prometheusAddress, prometheus }, podAutoscaler: opts.config.podAutoscaler,
         serviceAccount: { rootCA: server.pki.caCert },
@@ -170,14 +180,14 @@ export async function up(opts: UpOptions): Promise<void> {
   // 3. Scheduler
   await start('scheduler', async () => {
     const { startScheduler } = await import('../scheduler/scheduler.ts');
-    const h = await startScheduler({ client: client('kubelite-scheduler'), log });
+    const h = await startScheduler({ client: componentClient('kubelite-scheduler', 'scheduler', SCHEDULER_USER), log });
     return { name: 'scheduler', stop: () => h.stop() };
   });
   // 4. Node: host set-up, node agent, service proxy
   if (opts.node) {
     const { endpointDrain } = await import('../proxy/drain.ts');
     const { podResolvConf } = await import('../dns/config.ts');
-    const kubeletClient = client('kubelite-kubelet');
+    const kubeletClient = adminClient('kubelite-kubelet');
     const drain = opts.config.node.endpointDrain ? endpointDrain(kubeletClient) : undefined;
     let podGateway: string | undefined;
     await start('node agent', async () => {
@@ -194,7 +204,7 @@ export async function up(opts: UpOptions): Promise<void> {
     });
     await start('service proxy', async () => {
       const { startProxy, instanceForDataDir } = await import('../proxy/proxy.ts');
-      const p = await startProxy({ client: client('kubelite-proxy'), nodeName: opts.nodeName, serviceCIDR: '10.96.0.0/12', instance: instanceForDataDir(dataDir), log });
+      const p = await startProxy({ client: componentClient('kubelite-proxy', 'kube-proxy', PROXY_USER), nodeName: opts.nodeName, serviceCIDR: '10.96.0.0/12', instance: instanceForDataDir(dataDir), log });
       trafficStats.attach(p.traffic);
       const unregister = drain?.addLocalProxy(p);
       prometheus?.setProxyMetricsUrl(p.metricsUrl);
@@ -203,7 +213,7 @@ export async function up(opts: UpOptions): Promise<void> {
     await start('cluster DNS', async () => {
       const { startDNS } = await import('../dns/server.ts');
       // Only where pods reach it: the pod bridge's gateway (kube-dns's endpoint), never the host's external address.
-      const d = await startDNS({ client: client('kubelite-dns'), nodeName: opts.nodeName, host: podGateway, log });
+      const d = await startDNS({ client: componentClient('kubelite-dns', 'cluster-dns', DNS_USER), nodeName: opts.nodeName, host: podGateway, log });
       return { name: 'cluster DNS', stop: () => d.stop() };
     });
   }

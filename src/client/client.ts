@@ -22,6 +22,8 @@ export interface ClientConfig {
   insecureSkipTLSVerify?: boolean;
   /** User-Agent, e.g. kubelite-controller-manager */
   userAgent?: string;
+  /** Headers sent with every request (e.g. Impersonate-User, as kubectl --as). */
+  headers?: Record<string, string>;
 }
 
 export type PatchType = 'strategic' | 'merge' | 'json' | 'apply';
@@ -80,6 +82,24 @@ function qs(params: Record<string, string | number | boolean | undefined>): stri
   return parts.length ? `?${parts.join('&')}` : '';
 }
 
+/** The connection settings of a kubeconfig's context (default: its current context). */
+export function readKubeconfig(path: string, context?: string): ClientConfig {
+  const kc = YAML.parse(readFileSync(path, 'utf8'));
+  const ctxName = context ?? kc['current-context'];
+  const ctx = kc.contexts.find((c: any) => c.name === ctxName).context;
+  const cluster = kc.clusters.find((c: any) => c.name === ctx.cluster).cluster;
+  const user = kc.users.find((u: any) => u.name === ctx.user).user;
+  const b64 = (s?: string) => (s ? Buffer.from(s, 'base64').toString('utf8') : undefined);
+  return {
+    server: cluster.server,
+    ca: b64(cluster['certificate-authority-data']),
+    insecureSkipTLSVerify: !!cluster['insecure-skip-tls-verify'],
+    token: user.token,
+    cert: b64(user['client-certificate-data']),
+    key: b64(user['client-key-data']),
+  };
+}
+
 export class KubeClient {
   private agent: http.Agent;
   private url: URL;
@@ -95,27 +115,14 @@ export class KubeClient {
 
   /** Build a client from a kubeconfig file (current context, or the named one). */
   static fromKubeconfig(path: string, context?: string): KubeClient {
-    const kc = YAML.parse(readFileSync(path, 'utf8'));
-    const ctxName = context ?? kc['current-context'];
-    const ctx = kc.contexts.find((c: any) => c.name === ctxName).context;
-    const cluster = kc.clusters.find((c: any) => c.name === ctx.cluster).cluster;
-    const user = kc.users.find((u: any) => u.name === ctx.user).user;
-    const b64 = (s?: string) => (s ? Buffer.from(s, 'base64').toString('utf8') : undefined);
-    return new KubeClient({
-      server: cluster.server,
-      ca: b64(cluster['certificate-authority-data']),
-      insecureSkipTLSVerify: !!cluster['insecure-skip-tls-verify'],
-      token: user.token,
-      cert: b64(user['client-certificate-data']),
-      key: b64(user['client-key-data']),
-    });
+    return new KubeClient(readKubeconfig(path, context));
   }
 
   close(): void { this.agent.destroy(); }
 
   private rawRequest(method: string, path: string, body?: string | Buffer, headers: Record<string, string> = {}, retry = true): Promise<http.IncomingMessage> {
     const mod = this.url.protocol === 'https:' ? https : http;
-    const h: Record<string, string> = { Accept: 'application/json', ...headers };
+    const h: Record<string, string> = { Accept: 'application/json', ...this.config.headers, ...headers };
     if (this.config.token) h.Authorization = `Bearer ${this.config.token}`;
     if (this.config.userAgent) h['User-Agent'] = this.config.userAgent;
     if (body !== undefined) h['Content-Length'] = String(Buffer.byteLength(body));
@@ -186,7 +193,7 @@ export class KubeClient {
     let stopped = false;
     const mod = this.url.protocol === 'https:' ? https : http;
     const path = resourcePath(ref, namespace) + qs({ ...opts, watch: 'true' });
-    const headers: Record<string, string> = { Accept: 'application/json' };
+    const headers: Record<string, string> = { Accept: 'application/json', ...this.config.headers };
     if (this.config.token) headers.Authorization = `Bearer ${this.config.token}`;
     if (this.config.userAgent) headers['User-Agent'] = this.config.userAgent;
     const done = new Promise<{ error?: Error }>((resolve) => {

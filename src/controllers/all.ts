@@ -14,6 +14,7 @@ import { newAnalysisRunController, type AnalysisControllerOptions } from './anal
 import { newRolloutController } from './rollout/controller.ts';
 import { newHorizontalController, type PodAutoscalerOptions } from './podautoscaler/controller.ts';
 import { newDisruptionController } from './disruption/controller.ts';
+import { newClusterRoleAggregationController } from './clusterroleaggregation/controller.ts';
 import { newServiceAccountController, type ServiceAccountControllerOptions } from './serviceaccount/controller.ts';
 
 /** Flags of the controller manager, per controller (built by src/cli from its flags). */
@@ -37,6 +38,7 @@ const controllerFactories: ((o: ControllersOptions) => Controller)[] = [
   () => newRolloutController(),
   (o) => newHorizontalController(o.podAutoscaler),
   () => newDisruptionController(),
+  () => newClusterRoleAggregationController(),
   (o) => newServiceAccountController(o.serviceAccount),
 ];
 

@@ -145,39 +145,6 @@ function writeInstanceFiles(inst: ContainerdInstance): boolean {
   return changed;
 }
 
-/** The pod bridge's gateway address: the first address of the pod subnet (the CNI bridge plugin's default). */
-export function bridgeGateway(inst: ContainerdInstance): string {
-  const [net, bits] = inst.podCIDR.split('/');
-  const n = net.split('.').reduce((a, o) => a * 256 + Number(o), 0);
-  const mask = Number(bits) === 0 ? 0 : (0xffffffff << (32 - Number(bits))) >>> 0;
-  const gw = ((n & mask) >>> 0) + 1;
-  return [24, 16, 8, 0].map((sh) => (gw >>> sh) & 255).join('.');
-}
-
-/**
- * Create the instance's bridge with its gateway address now — the CNI bridge plugin would only at the first pod
- * (it accepts the bridge and address as they are) — so that host services for pods, such as the API server
- * behind the `kubernetes` Service, can listen there before any pod runs. Idempotent. Returns the gateway.
- */
-export async function ensureBridge(inst: ContainerdInstance): Promise<string> {
-  const gw = bridgeGateway(inst);
-  const bits = inst.podCIDR.split('/')[1];
-  const show = await run('ip', ['-o', 'link', 'show', 'dev', inst.bridge]);
-  if (show.code !== 0) {
-    const add = await run('ip', ['link', 'add', 'name', inst.bridge, 'type', 'bridge']);
-    if (add.code !== 0 && !/exists/i.test(add.stderr)) throw new SetupError(`cannot create the pod bridge ${inst.bridge}: ${add.stderr.trim()}`);
-  }
-  const addrs = await run('ip', ['-o', '-4', 'addr', 'show', 'dev', inst.bridge]);
-  if (!addrs.stdout.includes(` ${gw}/${bits} `)) {
-    const a = await run('ip', ['addr', 'add', `${gw}/${bits}`, 'dev', inst.bridge]);
-    if (a.code !== 0 && !/exists/i.test(a.stderr)) throw new SetupError(`cannot give the pod bridge ${inst.bridge} its gateway ${gw}/${bits}: ${a.stderr.trim()}`);
-  }
-  const up = await run('ip', ['link', 'set', 'dev', inst.bridge, 'up']);
-  if (up.code !== 0) throw new SetupError(`cannot bring the pod bridge ${inst.bridge} up: ${up.stderr.trim()}`);
-  return gw;
-}
-
-/** Start (or keep) containerd for an instance and wait for its socket. Returns the socket path. */
 /**
  * The pod bridge's gateway: the first address of the pod CIDR, with its prefix — what the CNI bridge plugin
  * (isGateway, host-local IPAM) puts on the bridge and what every pod's default route names.
@@ -191,8 +158,8 @@ export function podGateway(inst: ContainerdInstance): { ip: string; prefix: numb
 
 /**
  * Create the pod bridge with its gateway address now, not at the first pod (the CNI bridge plugin accepts a
- * bridge that already has its gateway address): node services that only pods should reach (cluster DNS) listen
- * on it. Returns the gateway address.
+ * bridge that already has its gateway address): node services that only pods should reach (cluster DNS, the API
+ * server behind the `kubernetes` Service) listen on it. Returns the gateway address.
  */
 export async function ensurePodBridge(inst: ContainerdInstance): Promise<string> {
   const gw = podGateway(inst);
@@ -209,9 +176,9 @@ export async function ensurePodBridge(inst: ContainerdInstance): Promise<string>
   return gw.ip;
 }
 
+/** Start (or keep) containerd for an instance and wait for its socket. Returns the socket path. */
 export async function ensureContainerd(inst: ContainerdInstance, log: (s: string) => void): Promise<string> {
   writeRegistryHosts();
-  await ensureBridge(inst);
   const changed = writeInstanceFiles(inst);
   const pidFile = join(inst.dir, 'containerd.pid');
   const pid = readPid(pidFile);

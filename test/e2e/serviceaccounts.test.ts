@@ -4,8 +4,8 @@
  * `kubectl create token` (duration, audience, bound to a pod) work and the token authenticates kubectl; admission
  * refuses a pod naming a missing service account and injects the kube-api-access volume; a pod reads its mounted
  * token, ca.crt and namespace and calls the API through the `kubernetes` Service (kubernetes.default.svc and
- * $KUBERNETES_SERVICE_HOST:$KUBERNETES_SERVICE_PORT, verified with the cluster CA); deleting the pod a token is
- * bound to ends the token (401).
+ * $KUBERNETES_SERVICE_HOST:$KUBERNETES_SERVICE_PORT, verified with the cluster CA) with what its RBAC role grants
+ * and is denied the rest (403); deleting the pod a token is bound to ends the token (401).
  */
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -51,6 +51,9 @@ test('kubectl create serviceaccount / create token; the token authenticates kube
   assert.match(table.split('\n')[0], /^NAME\s+SECRETS\s+AGE$/);
   assert.match(table, /\nrobot\s+0\s+\S+/);
   const sa = await kjson(c, ['get', 'sa', 'robot', '-n', NS]);
+  // What robot may do: read pods and service accounts in its namespace (RBAC), nothing else.
+  await kubectlOk(c, ['create', 'role', 'robot-reader', '--verb=get,list,watch', '--resource=pods,serviceaccounts', '-n', NS]);
+  await kubectlOk(c, ['create', 'rolebinding', 'robot-reader', '--role=robot-reader', `--serviceaccount=${NS}:robot`, '-n', NS]);
 
   const token = (await kubectlOk(c, ['create', 'token', 'robot', '-n', NS])).trim();
   const claims: any = decodeJwt(token);
@@ -62,6 +65,8 @@ test('kubectl create serviceaccount / create token; the token authenticates kube
   const r = await asToken(token, ['get', 'serviceaccounts', '-n', NS, '-o', 'name']);
   assert.equal(r.code, 0, r.stderr);
   assert.match(r.stdout, /serviceaccount\/robot/);
+  const secrets = await asToken(token, ['get', 'secrets', '-n', NS]);
+  assert.equal(secrets.stderr.trim(), `Error from server (Forbidden): secrets is forbidden: User "system:serviceaccount:${NS}:robot" cannot list resource "secrets" in API group "" in the namespace "${NS}"`);
 
   // --duration and --audience; a token for another audience is not accepted here.
   const other = (await kubectlOk(c, ['create', 'token', 'robot', '-n', NS, '--duration', '15m', '--audience', 'vault'])).trim();
@@ -111,7 +116,7 @@ test('a pod calls the API with its mounted token through the kubernetes Service;
     'NS=$(cat $D/namespace)',
     'echo "ns=$NS host=$KUBERNETES_SERVICE_HOST port=$KUBERNETES_SERVICE_PORT files=$(ls $D | tr "\\n" ,)"',
     'echo "token=$(cat $D/token)"',
-    'for url in https://kubernetes.default.svc/api/v1/namespaces/$NS/serviceaccounts https://$KUBERNETES_SERVICE_HOST:$KUBERNETES_SERVICE_PORT/api/v1/namespaces/$NS/pods; do',
+    'for url in https://kubernetes.default.svc/api/v1/namespaces/$NS/serviceaccounts https://$KUBERNETES_SERVICE_HOST:$KUBERNETES_SERVICE_PORT/api/v1/namespaces/$NS/pods https://kubernetes.default.svc/api/v1/namespaces/$NS/secrets; do',
     '  code=$(curl -sS -o /tmp/out -w "%{http_code}" --cacert $D/ca.crt -H "Authorization: Bearer $(cat $D/token)" "$url")',
     '  echo "url=$url code=$code body=$(head -c 200 /tmp/out | tr -d "\\n")"',
     'done',
@@ -126,6 +131,8 @@ test('a pod calls the API with its mounted token through the kubernetes Service;
   assert.match(logs, /ns=sa-e2e host=10\.96\.0\.1 port=443 files=ca\.crt,namespace,token,/, logs);
   assert.match(logs, /url=https:\/\/kubernetes\.default\.svc\/api\/v1\/namespaces\/sa-e2e\/serviceaccounts code=200 body=\{\s*"kind": ?"ServiceAccountList"/, logs);
   assert.match(logs, /url=https:\/\/10\.96\.0\.1:443\/api\/v1\/namespaces\/sa-e2e\/pods code=200 body=\{\s*"kind": ?"PodList"/, logs);
+  // ...and is denied what its role does not grant.
+  assert.match(logs, /url=https:\/\/kubernetes\.default\.svc\/api\/v1\/namespaces\/sa-e2e\/secrets code=403 body=\{.*secrets is forbidden: User \\"system:serviceaccount:sa-e2e:robot\\" cannot list resource \\"secrets\\"/, logs);
   // The kubelet's token: bound to this pod (and its node), the API server's audience, a year with warnafter 3607 s.
   const token = /token=(\S+)/.exec(logs)![1];
   const claims: any = decodeJwt(token);

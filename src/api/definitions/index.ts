@@ -14,6 +14,8 @@ import { argoRolloutDefinitions } from './argo-rollouts.ts';
 import { argoAnalysisDefinitions } from './argo-analysis.ts';
 import { metricsDefinitions } from './metrics.ts';
 import { autoscalingDefinitions } from './autoscaling.ts';
+import { rbacDefinitions } from './rbac.ts';
+import { authorizationDefinitions } from './authorization.ts';
 import { authenticationDefinitions } from './authentication.ts';
 
 export { REF_PREFIX } from './builders.ts';
@@ -33,6 +35,8 @@ export const definitions: Readonly<Record<string, Schema>> = Object.freeze({
   ...argoAnalysisDefinitions,
   ...metricsDefinitions,
   ...autoscalingDefinitions,
+  ...rbacDefinitions,
+  ...authorizationDefinitions,
   ...authenticationDefinitions,
 });
 

@@ -15,6 +15,7 @@ export interface BoundObjectLookup {
   serviceAccount(ns: string, name: string): Promise<KubeObject | undefined>;
   pod(ns: string, name: string): Promise<KubeObject | undefined>;
   secret(ns: string, name: string): Promise<KubeObject | undefined>;
+  node(name: string): Promise<KubeObject | undefined>;
 }
 
 export const EXTRA_POD_NAME = 'authentication.kubernetes.io/pod-name';
@@ -61,6 +62,11 @@ export async function boundObjectsError(c: TokenClaims, lookup: BoundObjectLooku
     const p = await lookup.pod(k.namespace, k.pod.name);
     if (!p || deletedBefore(p, limit)) return 'service account token has been invalidated';
     if (p.metadata?.uid !== k.pod.uid) return `pod UID (${p.metadata?.uid}) does not match service account pod ref claim (${k.pod.uid})`;
+  } else if (k.node) {
+    // Bound to a Node (not just naming the node of a bound pod): the node must still be there.
+    const n = await lookup.node(k.node.name);
+    if (!n || deletedBefore(n, limit)) return 'service account token has been invalidated';
+    if (n.metadata?.uid !== k.node.uid) return `node UID (${n.metadata?.uid}) does not match service account node ref claim (${k.node.uid})`;
   }
   return undefined;
 }

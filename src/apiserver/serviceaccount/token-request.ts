@@ -6,7 +6,7 @@
  *  - spec.expirationSeconds defaults to 3600; less than 600 or more than 2^32 is 422; more than the server's
  *    maximum is shortened to it with a warning. spec.audiences defaults to the API server's.
  *  - spec.boundObjectRef binds the token to a Pod (which must run as this service account; a scheduled pod's node
- *    goes into the claims too) or a Secret of the namespace; a uid that differs from the object's is 409.
+ *    goes into the claims too), a Node, or a Secret of the namespace; a uid that differs from the object's is 409.
  *  - A pod-bound token asked for with 3607 s (the kubelet's projected volume) for the API server's audiences lives
  *    a year with warnafter = 3607 s (upstream --service-account-extend-token-expiration).
  */
@@ -15,6 +15,7 @@ import { StatusError, badRequest, conflict, invalid as invalidError, internalErr
 import type { FieldError } from '../../api/errors.ts';
 import { invalid, isObj } from '../../api/validation/field.ts';
 import { rfc3339 } from '../../util/clock.ts';
+import { findTypeErrors, typeErrorMessage } from '../../api/schema-walk.ts';
 import type { SubresourceHandler } from '../subresources/handler.ts';
 import { pods } from '../../api/kinds/pods.ts';
 import { nodes } from '../../api/kinds/nodes.ts';
@@ -23,6 +24,7 @@ import { buildClaims, EXPIRATION_EXTENSION_SECONDS, MAX_TOKEN_SECONDS, MIN_TOKEN
 
 type Obj = Record<string, any>;
 const GROUP = 'authentication.k8s.io';
+const TOKEN_REQUEST_SCHEMA = 'io.k8s.api.authentication.v1.TokenRequest';
 export const DEFAULT_TOKEN_SECONDS = 3600;
 
 /** Upstream ValidateTokenRequest. */
@@ -40,6 +42,9 @@ export const serveTokenRequest: SubresourceHandler = async (r) => {
   if (!signer) throw internalError('service account token issuing is not configured');
   const body = await r.body();
   if (!isObj(body)) throw badRequest('the body of the request is not a TokenRequest object');
+  // Wrong JSON types are a decoding error (400), as upstream's decoder reports them.
+  const typeErrs = findTypeErrors(body, TOKEN_REQUEST_SCHEMA);
+  if (typeErrs.length) throw badRequest(typeErrorMessage('TokenRequest', 'v1', typeErrs[0]));
   const req = structuredClone(body) as Obj;
   const ns = r.namespace!;
   const name = r.name;
@@ -111,6 +116,10 @@ async function boundObjects(r: Parameters<SubresourceHandler>[0], ref: unknown, 
         throw e;
       }) as Obj;
     }
+  } else if (group === '' && kind === 'Node') {
+    const node = await r.registry.get(nodes, undefined, refName) as Obj;
+    uid = node.metadata?.uid;
+    out = { node };
   } else if (group === '' && kind === 'Secret') {
     const secret = await r.registry.get(secrets, ns, refName) as Obj;
     uid = secret.metadata?.uid;

@@ -8,7 +8,7 @@
  */
 import type { Deployment, ReplicaSet } from 'kubernetes-types/apps/v1.d.ts';
 import * as u from './util.ts';
-import { byCreation, isRollingUpdate, replicasOf, scaledValueFromIntOrPercent, sumAvailable, sumSpec, type ScaleAction } from './util.ts';
+import { byCreation, isRollingUpdate, maxSurge, maxUnavailable, minAvailable, replicasOf, scaledValueFromIntOrPercent, sumAvailable, sumSpec, type ScaleAction } from './util.ts';
 import type { D, RS, Syncer } from './sync.ts';
 import { syncRolloutStatus } from './progress.ts';
 
@@ -56,33 +56,8 @@ export async function rolloutRolling(s: Syncer, d: D, rsList: RS[]): Promise<voi
   return syncRolloutStatus(s, allRSs, newRS, d);
 }
 
-// ---------------------------------------------------------------- fence posts (deployment_util.go)
-
-/** ResolveFenceposts: surge rounds up, unavailable rounds down; both 0 → unavailable 1. */
-export function resolveFenceposts(maxSurge: number | string | undefined | null, maxUnavailable: number | string | undefined | null, desired: number): { surge: number; unavailable: number } {
-  const surge = scaledValueFromIntOrPercent(maxSurge ?? 0, desired, true);
-  let unavailable = scaledValueFromIntOrPercent(maxUnavailable ?? 0, desired, false);
-  if (surge === 0 && unavailable === 0) unavailable = 1;
-  return { surge, unavailable };
-}
-
-export function maxUnavailable(d: Deployment): number {
-  const replicas = replicasOf(d);
-  if (!isRollingUpdate(d) || replicas === 0) return 0;
-  const ru = d.spec?.strategy?.rollingUpdate;
-  const { unavailable } = resolveFenceposts(ru?.maxSurge ?? '25%', ru?.maxUnavailable ?? '25%', replicas);
-  return Math.min(unavailable, replicas);
-}
-export function minAvailable(d: Deployment): number {
-  if (!isRollingUpdate(d)) return 0;
-  return replicasOf(d) - maxUnavailable(d);
-}
-export function maxSurge(d: Deployment): number {
-  if (!isRollingUpdate(d)) return 0;
-  const ru = d.spec?.strategy?.rollingUpdate;
-  return resolveFenceposts(ru?.maxSurge ?? '25%', ru?.maxUnavailable ?? '25%', replicasOf(d)).surge;
-}
-
+// Fence posts (resolveFenceposts, maxSurge, maxUnavailable, minAvailable) live in util.ts (pure, also bundled by the dashboard).
+export { resolveFenceposts, maxUnavailable, minAvailable, maxSurge } from './util.ts';
 
 /** NewRSNewReplicas: the size the new RS may grow to in this step. */
 export function newRSNewReplicas(d: Deployment, allRSs: (ReplicaSet | undefined | null)[], newRS: ReplicaSet): number {

@@ -287,3 +287,30 @@ export function statusEqual(a: DeploymentStatus | undefined, b: DeploymentStatus
 
 /** A ReplicaSet and the size to scale it to (the plans of rolling.ts and sync.ts). */
 export interface ScaleAction { rs: ReplicaSet; to: number }
+
+// ---------------------------------------------------------------- fence posts (deployment_util.go; rolling.ts re-exports them)
+
+/** ResolveFenceposts: surge rounds up, unavailable rounds down; both 0 → unavailable 1. */
+export function resolveFenceposts(maxSurge: number | string | undefined | null, maxUnavailable: number | string | undefined | null, desired: number): { surge: number; unavailable: number } {
+  const surge = scaledValueFromIntOrPercent(maxSurge ?? 0, desired, true);
+  let unavailable = scaledValueFromIntOrPercent(maxUnavailable ?? 0, desired, false);
+  if (surge === 0 && unavailable === 0) unavailable = 1;
+  return { surge, unavailable };
+}
+
+export function maxUnavailable(d: Deployment): number {
+  const replicas = replicasOf(d);
+  if (!isRollingUpdate(d) || replicas === 0) return 0;
+  const ru = d.spec?.strategy?.rollingUpdate;
+  const { unavailable } = resolveFenceposts(ru?.maxSurge ?? '25%', ru?.maxUnavailable ?? '25%', replicas);
+  return Math.min(unavailable, replicas);
+}
+export function minAvailable(d: Deployment): number {
+  if (!isRollingUpdate(d)) return 0;
+  return replicasOf(d) - maxUnavailable(d);
+}
+export function maxSurge(d: Deployment): number {
+  if (!isRollingUpdate(d)) return 0;
+  const ru = d.spec?.strategy?.rollingUpdate;
+  return resolveFenceposts(ru?.maxSurge ?? '25%', ru?.maxUnavailable ?? '25%', replicasOf(d)).surge;
+}

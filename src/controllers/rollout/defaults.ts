@@ -13,10 +13,11 @@ import { fnv1a32, safeEncodeString, computeHash } from '../deployment/util.ts';
 import { parseGoDuration } from '../../util/duration.ts';
 import type { CanaryStep, IntOrString, Rollout } from './types.ts';
 import { KubeliteRouterPlugin } from './types.ts';
+import { DefaultReplicas, DefaultMaxSurge, DefaultMaxUnavailable, replicasOf, intOrPercent, resolveFenceposts, maxSurge, maxUnavailable } from './fenceposts.ts';
 
-export const DefaultReplicas = 1;
-export const DefaultMaxSurge = '25%';
-export const DefaultMaxUnavailable = '25%';
+// The fence posts are in fenceposts.ts (pure, no imports: the dashboard bundles them).
+export { DefaultReplicas, DefaultMaxSurge, DefaultMaxUnavailable, replicasOf, intOrPercent, resolveFenceposts, maxSurge, maxUnavailable };
+
 export const DefaultProgressDeadlineSeconds = 600;
 export const DefaultRevisionHistoryLimit = 10;
 export const DefaultScaleDownDelaySeconds = 30;
@@ -27,7 +28,6 @@ export const DefaultMaxTrafficWeight = 100;
 /** Re-check interval for an invalid spec (the Service may simply not exist yet). */
 export const InvalidSpecRequeueMs = 20_000;
 
-export const replicasOf = (r: Rollout): number => r.spec.replicas ?? DefaultReplicas;
 export const specReplicas = (x: { spec?: { replicas?: number } } | undefined | null): number => x?.spec?.replicas ?? 0;
 
 export const isCanary = (r: Rollout): boolean => !r.spec.strategy?.blueGreen && !!r.spec.strategy?.canary;
@@ -38,40 +38,6 @@ export const usesKubeliteRouter = (r: Rollout): boolean =>
   !!r.spec.strategy?.canary?.trafficRouting?.plugins && Object.prototype.hasOwnProperty.call(r.spec.strategy.canary.trafficRouting.plugins, KubeliteRouterPlugin);
 export const maxTrafficWeight = (r: Rollout): number => r.spec.strategy?.canary?.trafficRouting?.maxTrafficWeight ?? DefaultMaxTrafficWeight;
 export const stepsOf = (r: Rollout): CanaryStep[] => r.spec.strategy?.canary?.steps ?? [];
-
-/** Argo's legacy IntOrString resolution: a number as is; any string (with or without "%") as a percentage of total. */
-export function intOrPercent(v: IntOrString | undefined | null, total: number, roundUp: boolean): number {
-  if (v === undefined || v === null) return 0;
-  if (typeof v === 'number') return v;
-  const s = v.replace(/%/g, '');
-  if (!/^-?\d+$/.test(s)) throw new Error(`invalid value for IntOrString: "${v}" is not an integer or percentage`);
-  const x = (Number(s) * total) / 100;
-  return roundUp ? Math.ceil(x) : Math.floor(x);
-}
-
-/** resolveFenceposts: surge rounds up, unavailable down; both 0 → unavailable 1. */
-export function resolveFenceposts(maxSurge: IntOrString | undefined, maxUnavailable: IntOrString | undefined, desired: number): { surge: number; unavailable: number } {
-  const surge = intOrPercent(maxSurge ?? 0, desired, true);
-  let unavailable = intOrPercent(maxUnavailable ?? 0, desired, false);
-  if (surge === 0 && unavailable === 0) unavailable = 1;
-  return { surge, unavailable };
-}
-
-export function maxSurge(r: Rollout): number {
-  const c = r.spec.strategy?.canary;
-  if (!c || r.spec.strategy.blueGreen) return 0;
-  return resolveFenceposts(c.maxSurge ?? DefaultMaxSurge, c.maxUnavailable ?? DefaultMaxUnavailable, replicasOf(r)).surge;
-}
-
-export function maxUnavailable(r: Rollout): number {
-  const replicas = replicasOf(r);
-  if (replicas === 0) return 0;
-  let u: number;
-  const c = r.spec.strategy?.canary;
-  if (c && !r.spec.strategy.blueGreen) u = resolveFenceposts(c.maxSurge ?? DefaultMaxSurge, c.maxUnavailable ?? DefaultMaxUnavailable, replicas).unavailable;
-  else u = intOrPercent(r.spec.strategy?.blueGreen?.maxUnavailable ?? DefaultMaxUnavailable, replicas, false);
-  return Math.min(u, replicas);
-}
 
 /** scaleDownDelaySeconds: blue-green 30 by default; canary only with a traffic router (30), else 0. */
 export function scaleDownDelaySeconds(r: Rollout): number {

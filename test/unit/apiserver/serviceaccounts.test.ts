@@ -51,12 +51,23 @@ test('ServiceAccount CRUD, table columns, token request with upstream claims', a
   const long = await statusError(tokenFor('robot', { expirationSeconds: 2 ** 32 + 1 }));
   assert.match(long.message, /may not specify a duration larger than 2\^32 seconds/);
   assert.equal((await statusError(tokenFor('ghost'))).code, 404);
+  // Wrong JSON types are decoding errors (400), never a crash.
+  const typed = await statusError(tokenFor('robot', { expirationSeconds: 'soon' }));
+  assert.equal(typed.code, 400);
+  assert.match(typed.message, /^TokenRequest in version "v1" cannot be handled as a TokenRequest: json: cannot unmarshal string into Go struct field/);
+  assert.equal((await statusError(tokenFor('robot', { expirationSeconds: 600.5 }))).code, 400);
+  assert.equal((await statusError(tokenFor('robot', { audiences: 'x' }))).code, 400);
 });
 
 test('the token authenticates as the service account until the account is deleted; TokenReview agrees', async () => {
   await t.client.request('POST', `${base}/serviceaccounts`, { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: 'bot2' } });
   const tok = (await tokenFor('bot2')).status.token;
+  // RBAC: the service account may list pods in its namespace (a RoleBinding to its ServiceAccount subject).
+  await t.client.request('POST', '/apis/rbac.authorization.k8s.io/v1/clusterroles', { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRole', metadata: { name: 'bot2-pods' }, rules: [{ apiGroups: [''], resources: ['pods'], verbs: ['list'] }] });
+  await t.client.request('POST', `/apis/rbac.authorization.k8s.io/v1/namespaces/default/rolebindings`, { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'RoleBinding', metadata: { name: 'bot2-pods' },
+    roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'bot2-pods' }, subjects: [{ kind: 'ServiceAccount', name: 'bot2' }] });
   const c = clientWith(tok);
+  await new Promise((r) => setTimeout(r, 200)); // the RBAC cache follows the store's watch
   const pods = await c.request<any>('GET', `${base}/pods`);
   assert.equal(pods.kind, 'PodList');
   const review = await t.client.request<any>('POST', '/apis/authentication.k8s.io/v1/tokenreviews', { apiVersion: 'authentication.k8s.io/v1', kind: 'TokenReview', spec: { token: tok } });
@@ -123,8 +134,10 @@ test('admission injects the kube-api-access volume; a pod-bound token dies with 
   assert.equal(cm.message, 'cannot bind token to object of type /v1, Kind=ConfigMap');
 
   const c = clientWith(tr.status.token);
-  assert.equal((await c.request<any>('GET', `${base}/pods`)).kind, 'PodList');
+  // Who the token is (SelfSubjectReview: allowed to every authenticated user, whatever RBAC grants).
+  const whoami = () => c.request<any>('POST', '/apis/authentication.k8s.io/v1/selfsubjectreviews', { apiVersion: 'authentication.k8s.io/v1', kind: 'SelfSubjectReview' });
+  assert.equal((await whoami()).status.userInfo.username, 'system:serviceaccount:default:default');
   await t.client.request('DELETE', `${base}/pods/p1`); // unscheduled: removed at once
-  assert.equal((await statusError(c.request('GET', `${base}/pods`))).code, 401);
+  assert.equal((await statusError(whoami())).code, 401);
   c.close();
 });

@@ -43,8 +43,8 @@ test('image recipes: nginx/httpd resolve through the docker.io mirror, cache key
 });
 
 test('the pod bridge gateway is the first address of the pod subnet', async () => {
-  const { bridgeGateway } = await import('../../../src/node-setup/containerd.ts');
-  assert.equal(bridgeGateway(containerdInstance('default')), '10.88.0.1');
-  assert.equal(bridgeGateway(containerdInstance('n2', '10.150.0.0/16')), '10.150.0.1');
-  assert.equal(bridgeGateway(containerdInstance('n3', '192.168.7.0/24')), '192.168.7.1');
+  const { podGateway } = await import('../../../src/node-setup/containerd.ts');
+  assert.deepEqual(podGateway(containerdInstance('default')), { ip: '10.88.0.1', prefix: 16 });
+  assert.deepEqual(podGateway(containerdInstance('n2', '10.150.0.0/16')), { ip: '10.150.0.1', prefix: 16 });
+  assert.deepEqual(podGateway(containerdInstance('n3', '192.168.7.0/24')), { ip: '192.168.7.1', prefix: 24 });
 });
