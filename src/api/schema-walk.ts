@@ -4,7 +4,7 @@
  */
 import type { Schema } from './schema.ts';
 import { lookupDefinition, REF_PREFIX } from './definitions/index.ts';
-import { jsonSourceOf } from './json-source.ts';
+import { jsonSourceOf, renderJsonPath } from './json-source.ts';
 
 /** A named definition (e.g. io.k8s.api.apps.v1.Deployment), or undefined. */
 export function getSchema(name: string): Schema | undefined {
@@ -244,11 +244,7 @@ function typeInfo(schema: Schema): TypeInfo {
 
 /** Path segments: a string is a field, a number an index. Paths are only rendered for an error. */
 type Seg = string | number;
-function renderPath(segs: Seg[]): string {
-  let p = '';
-  for (const x of segs) p = typeof x === 'number' ? `${p}[${x}]` : p ? `${p}.${x}` : x;
-  return p;
-}
+const renderPath = renderJsonPath;
 /** Go leaves indexes and map keys out of its field path. */
 function renderGoPath(segs: Seg[], goSkip: boolean[]): string {
   let p = '';

@@ -29,6 +29,8 @@ import { protobufTypeMeta } from '../api/protobuf.ts';
 import { invalid as invalidField } from '../api/validation/field.ts';
 import { parseYaml, rememberScan, MAX_DEPTH, type BodyFormat } from './body.ts';
 import { jsonSourceOf, rememberJsonSource } from '../api/json-source.ts';
+import { patchInvalid } from './strict-decoding.ts';
+import { findTypeErrors, typeErrorMessage } from '../api/schema-walk.ts';
 import { jsonDepthExceeds } from './codec.ts';
 
 /** The type an endpoint takes: its kind and the group/versions it accepts. */
@@ -40,6 +42,8 @@ export interface ExpectedType {
   alsoAccepts?: string[];
   /** A custom resource (served from a CRD upstream): decoded unstructured, the kind checked by validation. */
   custom: boolean;
+  /** A subresource body of another kind (Scale, Eviction, Binding): its schema, type-checked at decode. */
+  schemaName?: string;
 }
 
 const SCHEME = 'k8s.io/kubernetes/pkg/api/legacyscheme/scheme.go:30';
@@ -58,7 +62,9 @@ export function expectedOfSubresource(def: ResourceDef, sub: string): ExpectedTy
   const s = def.subresources.find((x) => x.name === sub);
   if (!s) return expectedOf(def);
   const also = s.kind === 'Eviction' && s.group === 'policy' ? ['policy/v1beta1'] : undefined;
-  return { group: s.group, version: s.version, kind: s.kind, alsoAccepts: also, custom: s.kind === def.kind && isCustomResource(def) };
+  const own = `io.k8s.api.${s.group || 'core'}.${s.version}.${s.kind}`;
+  const schemaName = s.kind !== def.kind && definitions[own] ? own : undefined;
+  return { group: s.group, version: s.version, kind: s.kind, alsoAccepts: also, custom: s.kind === def.kind && isCustomResource(def), schemaName };
 }
 
 export function isCustomResource(def: ResourceDef): boolean {
@@ -335,6 +341,12 @@ export function decodeWriteBody(buf: Buffer, fmt: BodyFormat, exp: ExpectedType,
   const out = { ...o, apiVersion: t.apiVersion, kind: t.kind } as KubeObject;
   const src = jsonSourceOf(o);
   if (src) rememberJsonSource(out, src);
+  if (exp.schemaName) {
+    // The subresource's own type (the registry checks the parent kind's): `Scale in version "v1" cannot be
+    // handled as a Scale: json: cannot unmarshal number 1e12 into Go struct field ScaleSpec.spec.replicas ...`.
+    const errs = findTypeErrors(out, exp.schemaName);
+    if (errs.length) throw badRequest(typeErrorMessage(exp.kind, exp.version, errs[0]));
+  }
   return out;
 }
 
@@ -354,10 +366,9 @@ export function checkPatchedType(patched: KubeObject, exp: ExpectedType, patchKi
   if (!err) return;
   if (err.code === 422) throw err;
   const why = err.message.replace(/^.* cannot be handled as a [^:]+: /, '');
-  throw new StatusError(422, 'Invalid', ` "" is invalid: patch: Invalid value: ${JSON.stringify(JSON.stringify(patched))}: ${why}`, {
-    causes: [{ reason: 'FieldValueInvalid', message: `Invalid value: ${JSON.stringify(JSON.stringify(patched))}: ${why}`, field: 'patch' }],
-  });
+  throw patchInvalid(JSON.stringify(patched), why);
 }
+
 
 /** versionCheckManager: an apply patch must name exactly the endpoint's group/version/kind. */
 export function checkApplyType(applied: Record<string, unknown>, exp: ExpectedType): void {

@@ -29,7 +29,7 @@ import type { AdmissionAttributes, ValidatingAdmission } from './admission.ts';
 import { ServiceAllocators } from './allocators.ts';
 import { checkApplyType, checkPatchedType, expectedOf, typeMismatch } from './decode.ts';
 import { jsonSourceOf, type JsonSource } from '../api/json-source.ts';
-import { strictFindings, type StrictSource } from './strict-decoding.ts';
+import { goPrintValue, patchInvalid, strictFindings, type StrictSource } from './strict-decoding.ts';
 
 export interface RegistryOptions {
   /** What the kinds' REST hooks need (default: Service allocators over the same store, default service CIDR). */
@@ -221,7 +221,14 @@ export class GenericRegistry {
         typeErr = errs.length ? typeErrorMessage(def.kind, def.version, errs[0]) : undefined;
       } catch { typeErr = undefined; }
     }
-    if (typeErr) throw badRequest(typeErr);
+    if (typeErr) {
+      // A patch's result that does not decode: upstream's patcher answers 422 on `patch` with the decoder's error.
+      const how0 = source?.how;
+      if (how0 === 'merge' || how0 === 'json' || how0 === 'strategic') {
+        throw patchInvalid(how0 === 'strategic' ? goPrintValue(source?.patch) : JSON.stringify(body), typeErr.replace(/^.* cannot be handled as a [^:]+: /, ''));
+      }
+      throw badRequest(typeErr);
+    }
     let unknown: string[];
     try { unknown = findUnknownFields(body, def.schemaName); } catch { unknown = []; }
     // Duplicate keys of the body as sent (json-source), with the unknown fields, in upstream's order.
@@ -231,8 +238,11 @@ export class GenericRegistry {
     const found = strictFindings(unknown, src, how, source?.patch);
     if (!found.errors.length) return;
     if (ctx.fieldValidation === 'Strict') {
-      // Create and update decode the body (transformDecodeError names the type); a patch's result is not.
+      // Create and update decode the body (transformDecodeError names the type); a patch's result is a 422 on
+      // `patch` (upstream's patcher), an apply's a 400.
       const strict = `strict decoding error: ${found.errors.join(', ')}`;
+      if (how === 'merge' || how === 'json') throw patchInvalid(JSON.stringify(body), strict);
+      if (how === 'strategic') throw patchInvalid(goPrintValue(source?.patch), strict);
       throw badRequest(decoding ? `${def.kind} in version "${def.version}" cannot be handled as a ${def.kind}: ${strict}` : strict);
     }
     if (ctx.fieldValidation === 'Warn') ctx.warnings.push(...found.warnings);

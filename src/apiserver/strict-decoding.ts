@@ -12,6 +12,7 @@
  *   operations themselves, then the unknown fields of the result.
  */
 import type { JsonSource } from '../api/json-source.ts';
+import { StatusError } from '../api/errors.ts';
 
 export type StrictSource = 'body' | 'custom' | 'merge' | 'strategic' | 'json';
 
@@ -63,4 +64,26 @@ export function strictFindings(unknown: string[], src: JsonSource | undefined, h
   for (const d of dups) add(`duplicate field "${d.path}"`);
   for (const u of unknown) add(`unknown field "${u}"`);
   return { errors, warnings };
+}
+
+/**
+ * The 422 upstream's patcher gives when the patched object does not decode (or decodes with strict errors under
+ * fieldValidation Strict): `"" is invalid: patch: Invalid value: "<value>": <why>`. The value is the patched
+ * JSON for a JSON or merge patch, the patch map as Go's %+v prints it for a strategic merge patch.
+ */
+export function patchInvalid(value: string, why: string): StatusError {
+  return new StatusError(422, 'Invalid', ` "" is invalid: patch: Invalid value: ${JSON.stringify(value)}: ${why}`, {
+    causes: [{ reason: 'FieldValueInvalid', message: `Invalid value: ${JSON.stringify(value)}: ${why}`, field: 'patch' }],
+  });
+}
+
+/** Go's %+v of a decoded JSON value: `map[data:map[b:2]]` (keys sorted), `[a b]`, `<nil>`. */
+export function goPrintValue(v: unknown): string {
+  if (v === null || v === undefined) return '<nil>';
+  if (Array.isArray(v)) return `[${v.map(goPrintValue).join(' ')}]`;
+  if (typeof v === 'object') {
+    const keys = Object.keys(v as object).sort();
+    return `map[${keys.map((k) => `${k}:${goPrintValue((v as Record<string, unknown>)[k])}`).join(' ')}]`;
+  }
+  return String(v);
 }

@@ -26,6 +26,7 @@ import { L, agentId, type PodDNSConfigurer } from './cri-config.ts';
 import { recordAgent, reapStaleAgents, DEFAULT_STATE_DIR } from './agents.ts';
 import { VolumeManager } from './volumes/manager.ts';
 import { TokenManager } from './volumes/tokens.ts';
+import { ObjectDataCache } from './object-data.ts';
 
 export interface KubeletOptions {
   client: KubeClient;
@@ -127,23 +128,8 @@ export async function startKubelet(opts: KubeletOptions): Promise<Kubelet> {
   });
   await nodeStatus.start();
 
-  // ConfigMap/Secret data by name (the node reads only the objects its pods use, as upstream's Node authorizer allows).
-  const getObject = async (namespace: string, kind: 'configmap' | 'secret', name: string): Promise<Map<string, Buffer> | undefined> => {
-    let o: any;
-    try { o = await opts.client.get(kind === 'configmap' ? R.configmaps : R.secrets, namespace, name); } catch (e) {
-      if ((e as any)?.code === 404) return undefined;
-      throw e;
-    }
-    const out = new Map<string, Buffer>();
-    if (kind === 'configmap') {
-      for (const [k, v] of Object.entries(o.data ?? {})) out.set(k, Buffer.from(String(v), 'utf8'));
-      for (const [k, v] of Object.entries(o.binaryData ?? {})) out.set(k, Buffer.from(String(v), 'base64'));
-    } else {
-      for (const [k, v] of Object.entries(o.data ?? {})) out.set(k, Buffer.from(String(v), 'base64'));
-      for (const [k, v] of Object.entries(o.stringData ?? {})) out.set(k, Buffer.from(String(v), 'utf8'));
-    }
-    return out;
-  };
+  // ConfigMap/Secret data by name, shared for a few seconds by the pods that use it.
+  const getObject = new ObjectDataCache(opts.client, clock).get;
   const tokens = new TokenManager((ns, sa, body) => opts.client.request('POST',
     `/api/v1/namespaces/${encodeURIComponent(ns)}/serviceaccounts/${encodeURIComponent(sa)}/token`, body), clock);
   const volumes = new VolumeManager({ podsDir: join(opts.dataDir, 'pods'), getObject, tokens, clock, resyncMs: opts.volumeResyncMs, log });

@@ -3,7 +3,8 @@
  * the pod's sandboxes and containers from CRI (found by the pod-uid label, which is also how a restarted node
  * agent re-adopts them), asks the pure planner (pod-actions.ts computePodActions) what to do, and does it:
  *   - terminate → leave Service rotation (EndpointDrain), stop containers with the grace period (image stop
- *     signal, then SIGKILL), stop the sandbox, write the final status and delete the pod object with grace 0;
+ *     signal, then SIGKILL), stop the sandbox, unmount and remove the volumes, write the final status and delete
+ *     the pod object with grace 0;
  *   - create the sandbox (CNI gives the pod its IP), then each container step: keep (probes), kill, start
  *     (pull with policy + back-off, create, start), back off (CrashLoopBackOff);
  *   - compute the pod status and write it through pods/status only when it changed.
@@ -436,6 +437,8 @@ export class PodWorker {
     }));
     this.d.prober.removePod(this.uid);
     for (const s of sandboxes) await this.d.cri.stopPodSandbox(s.id).catch(() => {});
+    // Volumes go before the pod object does (upstream deletes it only once its volumes are cleaned up).
+    await this.d.volumes.tearDown(this.uid);
     if (!this.gone) {
       const after = await this.d.cri.listContainers({ labelSelector: { [L.podUid]: this.uid, [L.agent]: this.d.agent } });
       for (const c of after) this.runCache.delete(c.id);
@@ -448,7 +451,6 @@ export class PodWorker {
       }
     }
     for (const s of sandboxes) await this.d.cri.removePodSandbox(s.id).catch(() => {});
-    await this.d.volumes.tearDown(this.uid);
     rmSync(podLogDir(this.uid, this.d.podLogRoot), { recursive: true, force: true });
     this.d.crashBackoff.resetPrefix(`${this.uid}/`);
     this.finished = true;

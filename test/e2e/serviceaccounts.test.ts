@@ -80,6 +80,13 @@ test('kubectl create serviceaccount / create token; the token authenticates kube
   const short = await c.kubectl(['create', 'token', 'robot', '-n', NS, '--duration', '5m']);
   assert.notEqual(short.code, 0);
   assert.match(short.stderr, /may not specify a duration less than 10 minutes/);
+  // Bound to a Node (kubectl's third kind): valid while that node exists.
+  const nodeName = (await kubectlOk(c, ['get', 'nodes', '-o', 'jsonpath={.items[0].metadata.name}'])).trim();
+  const nodeTok = (await kubectlOk(c, ['create', 'token', 'robot', '-n', NS, '--bound-object-kind', 'Node', '--bound-object-name', nodeName])).trim();
+  const node = await kjson(c, ['get', 'node', nodeName]);
+  assert.deepEqual((decodeJwt(nodeTok) as any)['kubernetes.io'].node, { name: nodeName, uid: node.metadata.uid });
+  const viaNode = await asToken(nodeTok, ['auth', 'whoami', '-o', 'jsonpath={.status.userInfo.username}']);
+  assert.equal(viaNode.stdout, `system:serviceaccount:${NS}:robot`, viaNode.stderr);
   const ghost = await c.kubectl(['create', 'token', 'ghost', '-n', NS]);
   assert.match(ghost.stderr, /serviceaccounts "ghost" not found/);
 });
@@ -104,6 +111,18 @@ test('a token bound to a pod works until the pod is deleted (then 401)', async (
   assert.deepEqual(claims['kubernetes.io'].pod, { name: 'holder', uid: p.metadata.uid });
   const ok = await asToken(token, ['get', 'pods', '-n', NS, '-o', 'name']);
   assert.equal(ok.code, 0, ok.stderr);
+  // Who the token is (SelfSubjectReview): the service account's name, uid and groups, the pod and node as extra.
+  const who = await asToken(token, ['auth', 'whoami', '-o', 'json']);
+  assert.equal(who.code, 0, who.stderr);
+  const sa = await kjson(c, ['get', 'sa', 'robot', '-n', NS]);
+  const u = JSON.parse(who.stdout).status.userInfo;
+  assert.equal(u.username, `system:serviceaccount:${NS}:robot`);
+  assert.equal(u.uid, sa.metadata.uid);
+  assert.deepEqual(u.groups, ['system:serviceaccounts', `system:serviceaccounts:${NS}`, 'system:authenticated']);
+  assert.deepEqual(u.extra['authentication.kubernetes.io/pod-name'], ['holder']);
+  assert.deepEqual(u.extra['authentication.kubernetes.io/pod-uid'], [p.metadata.uid]);
+  assert.deepEqual(u.extra['authentication.kubernetes.io/node-name'], [p.spec.nodeName]);
+  assert.match(u.extra['authentication.kubernetes.io/credential-id'][0], /^JTI=[0-9a-f-]{36}$/);
   await kubectlOk(c, ['delete', 'pod', 'holder', '-n', NS, '--grace-period', '1', '--wait=true'], { timeoutMs: 90_000 });
   const gone = await asToken(token, ['get', 'pods', '-n', NS]);
   assert.notEqual(gone.code, 0);

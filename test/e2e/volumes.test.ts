@@ -2,7 +2,7 @@
  * Volumes and configuration on real containers, driven by the real kubectl: nginx serves a page from a ConfigMap
  * volume and serves the new page after `kubectl apply` of a changed ConfigMap; secret volume with items and mode;
  * emptyDir shared between two containers; emptyDir Memory is a tmpfs; downwardAPI; projected; hostPath;
- * subPath; a readOnly mount refuses a write; env/envFrom from ConfigMap/Secret/fieldRef and the service variables
+ * subPath; a readOnly mount refuses a write; a projected serviceAccountToken (TokenRequest) and kube-api-access; env/envFrom from ConfigMap/Secret/fieldRef and the service variables
  * in `kubectl exec -- env`; a pod mounting a missing ConfigMap waits with FailedMount and starts once it exists;
  * a missing key gives CreateContainerConfigError. Every pod is deleted in `after`, which unmounts its volumes;
  * the test checks that nothing of the cluster stays mounted.
@@ -22,10 +22,11 @@ const hostDir = mkdtempSync(join(tmpdir(), 'kubelite-e2e-hostpath-'));
 before(async () => { c = await startCluster({ node: true }); });
 after(async () => {
   if (c) {
-    await cleanup(c, ['pod web', 'pod vols', 'pod waiter', 'pod hpfail', 'pod badkey', 'configmap site', 'configmap app', 'configmap later', 'secret creds'], 'e2e=volumes').catch(() => {});
-    // Deleting the pods unmounted their volumes.
-    assert.deepEqual(mountsUnder(c.dataDir), []);
-    await c.stop();
+    try {
+      await cleanup(c, ['pod web', 'pod vols', 'pod tok', 'pod waiter', 'pod hpfail', 'pod badkey', 'configmap site', 'configmap app', 'configmap later', 'secret creds'], 'e2e=volumes');
+      // The node agent unmounted the volumes of the deleted pods before their objects went away.
+      assert.deepEqual(mountsUnder(c.dataDir), []);
+    } finally { await c.stop(); }
   }
   await reapLeftovers();
   rmSync(hostDir, { recursive: true, force: true });
@@ -169,6 +170,37 @@ test('secret items and mode, emptyDir shared and Memory, downwardAPI, projected,
   assert.ok(!('1st' in env));
   const ev = await kubectlOk(c, ['get', 'events', '--field-selector', 'involvedObject.name=vols,reason=InvalidEnvironmentVariableNames']);
   assert.match(ev, /Keys \[1st\] from the EnvFrom configMap default\/app were skipped since they are considered invalid environment variable names\./);
+});
+
+test('projected serviceAccountToken: a bound token from TokenRequest (audience, lifetime, pod), beside the kube-api-access volume', async () => {
+  await apply({
+    apiVersion: 'v1', kind: 'Pod', metadata: { name: 'tok', labels: { e2e: 'volumes' } },
+    spec: {
+      terminationGracePeriodSeconds: 1,
+      containers: [{ name: 'main', image: 'kubelite/busybox', command: ['sleep', '3600'], volumeMounts: [{ name: 'vault', mountPath: '/vault' }] }],
+      volumes: [{ name: 'vault', projected: { defaultMode: 0o440, sources: [{ serviceAccountToken: { audience: 'vault', expirationSeconds: 600, path: 'token' } }] } }],
+    },
+  });
+  const p = await ready('tok');
+  const read = async (f: string) => {
+    const r = await exec('tok', 'main', `cat ${f}`);
+    assert.equal(r.code, 0, `${f}: ${r.stderr}`);
+    return r.stdout;
+  };
+  const claims = (jwt: string) => JSON.parse(Buffer.from(jwt.split('.')[1], 'base64url').toString('utf8'));
+  const t = claims(await read('/vault/token'));
+  assert.deepEqual(t.aud, ['vault']);
+  assert.equal(t.exp - t.iat, 600);
+  assert.equal(t.sub, 'system:serviceaccount:default:default');
+  assert.deepEqual(t['kubernetes.io'].pod, { name: 'tok', uid: p.metadata!.uid });
+  assert.equal((await exec('tok', 'main', 'stat -L -c %a /vault/token')).stdout, '440\n');
+  // The service account admission's kube-api-access volume, filled by the node agent.
+  const sa = '/var/run/secrets/kubernetes.io/serviceaccount';
+  assert.equal(await read(`${sa}/namespace`), 'default');
+  assert.match(await read(`${sa}/ca.crt`), /^-----BEGIN CERTIFICATE-----/);
+  const k = claims(await read(`${sa}/token`));
+  assert.deepEqual(k['kubernetes.io'].pod, { name: 'tok', uid: p.metadata!.uid });
+  assert.match(await read('/proc/mounts'), new RegExp(`^tmpfs ${sa.replace(/\//g, '\\/')} tmpfs ro[,\\s]`, 'm'));
 });
 
 test('a pod mounting a missing ConfigMap waits in ContainerCreating with FailedMount, and starts once it exists', async () => {

@@ -307,7 +307,7 @@ export function validatePodSpec(spec0: unknown, path: string, _o: PodSpecOptions
   errs.push(...nonNegative(child(path, 'terminationGracePeriodSeconds'), spec.terminationGracePeriodSeconds));
   if (spec.activeDeadlineSeconds !== undefined && spec.activeDeadlineSeconds !== null) {
     const a = spec.activeDeadlineSeconds;
-    if (typeof a !== 'number' || a <= 0) errs.push(invalid(child(path, 'activeDeadlineSeconds'), a, 'must be between 1 and 2147483647, inclusive'));
+    if (typeof a !== 'number' || a < 1 || a > 2147483647) errs.push(invalid(child(path, 'activeDeadlineSeconds'), a, 'must be between 1 and 2147483647, inclusive'));
   }
   for (const [k, v] of Object.entries(asObj(spec.nodeSelector))) {
     const fp = child(path, 'nodeSelector');

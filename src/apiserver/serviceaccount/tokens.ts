@@ -135,6 +135,17 @@ export interface TokenSignerOptions {
   extendExpiration?: boolean;
 }
 
+/** How many verified tokens are remembered (each a few hundred bytes). */
+const VERIFIED_CACHE_SIZE = 4096;
+
+/** The time checks of verified claims (exp, nbf with the leeway), as jwtVerify makes them. */
+function timeError(c: TokenClaims, nowMs: number): VerifyResult | undefined {
+  const now = Math.floor(nowMs / 1000);
+  if (now - LEEWAY_SECONDS >= c.exp) return { ok: false, error: 'service account token has expired' };
+  if (typeof c.nbf === 'number' && now + LEEWAY_SECONDS < c.nbf) return { ok: false, error: 'service account token is not valid yet' };
+  return undefined;
+}
+
 export type VerifyResult = { ok: true; claims: TokenClaims } | { ok: false; error: string } | undefined;
 
 /** Signs and verifies the cluster's service-account tokens. */
@@ -144,6 +155,8 @@ export class ServiceAccountTokenSigner {
   readonly maxExpirationSeconds?: number;
   readonly extendExpiration: boolean;
   private keys?: ServiceAccountKeys;
+  /** Tokens whose signature and claims were verified (oldest first, bounded): the RS256 check is most of the cost. */
+  private verified = new Map<string, TokenClaims>();
 
   constructor(o: TokenSignerOptions = {}) {
     this.keys = o.keys;
@@ -173,6 +186,9 @@ export class ServiceAccountTokenSigner {
    * the bound objects are the caller's to check.
    */
   async verify(token: string, nowMs: number): Promise<VerifyResult> {
+    // A signature, once checked, stays checked: only the time window is looked at again (claims are immutable).
+    const seen = this.verified.get(token);
+    if (seen) return timeError(seen, nowMs) ?? { ok: true, claims: seen };
     const parts = token.split('.');
     if (parts.length !== 3) return undefined;
     let payload: Record<string, unknown>;
@@ -190,6 +206,8 @@ export class ServiceAccountTokenSigner {
       }
       if (typeof c.aud === 'string') c.aud = [c.aud];
       if (!Array.isArray(c.aud)) c.aud = [];
+      if (this.verified.size >= VERIFIED_CACHE_SIZE) this.verified.delete(this.verified.keys().next().value!);
+      this.verified.set(token, c);
       return { ok: true, claims: c };
     } catch (e) {
       if (e instanceof joseErrors.JWTExpired) return { ok: false, error: 'service account token has expired' };

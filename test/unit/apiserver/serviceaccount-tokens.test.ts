@@ -37,6 +37,9 @@ test('signing: RS256 with the key id of the public key; verification of time, is
   assert.ok((await signer.verify(tok, NOW + 630_000))?.ok);
   assert.deepEqual(await signer.verify(tok, NOW + 661_000), { ok: false, error: 'service account token has expired' });
   assert.deepEqual(await signer.verify(tok, NOW - 120_000), { ok: false, error: 'service account token is not valid yet' });
+  // The same answers from a signer that has not seen the token yet (jose's checks, not the remembered claims).
+  assert.deepEqual(await new ServiceAccountTokenSigner({ keys }).verify(tok, NOW + 661_000), { ok: false, error: 'service account token has expired' });
+  assert.deepEqual(await new ServiceAccountTokenSigner({ keys }).verify(tok, NOW - 120_000), { ok: false, error: 'service account token is not valid yet' });
   // Another key, a changed payload: refused. Another issuer or no JWT at all: not ours (no opinion).
   const other = new ServiceAccountTokenSigner({ keys: generateServiceAccountKeys() });
   assert.deepEqual(await other.verify(tok, NOW), { ok: false, error: 'token signature is invalid' });

@@ -1,0 +1,41 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import type { KubeClient } from '../../../src/client/client.ts';
+import { ObjectDataCache, decodeObjectData } from '../../../src/kubelet/object-data.ts';
+import { FakeClock } from '../../../src/util/clock.ts';
+
+test('ConfigMap/Secret data: decoded, one GET shared within the TTL, absence and errors never cached', async () => {
+  const clock = new FakeClock();
+  const store = new Map<string, any>([['shop/site', { data: { 'index.html': 'v1' }, binaryData: { bin: Buffer.from([1, 2]).toString('base64') } }]]);
+  let gets = 0;
+  let fail = false;
+  const client = { get: async (_ref: unknown, ns: string, name: string) => {
+    gets++;
+    if (fail) throw Object.assign(new Error('connection refused'), { code: 0 });
+    const o = store.get(`${ns}/${name}`);
+    if (!o) throw Object.assign(new Error('not found'), { code: 404 });
+    return o;
+  } } as unknown as KubeClient;
+  const c = new ObjectDataCache(client, clock, 10_000);
+  const [a, b] = await Promise.all([c.get('shop', 'configmap', 'site'), c.get('shop', 'configmap', 'site')]);
+  assert.equal(gets, 1);
+  assert.equal(a, b);
+  assert.equal(a!.get('index.html')!.toString(), 'v1');
+  assert.deepEqual([...a!.get('bin')!], [1, 2]);
+  store.set('shop/site', { data: { 'index.html': 'v2' } });
+  clock.advance(9_999);
+  assert.equal((await c.get('shop', 'configmap', 'site'))!.get('index.html')!.toString(), 'v1');
+  clock.advance(1);
+  assert.equal((await c.get('shop', 'configmap', 'site'))!.get('index.html')!.toString(), 'v2');
+  assert.equal(gets, 2);
+  assert.equal(await c.get('shop', 'configmap', 'later'), undefined);
+  store.set('shop/later', { data: { k: 'v' } });
+  assert.equal((await c.get('shop', 'configmap', 'later'))!.get('k')!.toString(), 'v');
+  fail = true;
+  await assert.rejects(c.get('shop', 'secret', 's'), /connection refused/);
+  fail = false;
+  store.set('shop/s', { data: { pw: Buffer.from('p').toString('base64') }, stringData: { extra: 'e' } });
+  const s = await c.get('shop', 'secret', 's');
+  assert.deepEqual(Object.fromEntries([...s!].map(([k, v]) => [k, v.toString()])), { pw: 'p', extra: 'e' });
+  assert.deepEqual([...decodeObjectData('configmap', {}).keys()], []);
+});
