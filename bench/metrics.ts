@@ -10,7 +10,7 @@
  *       + ListContainers + /proc + rendering) against the cluster's containerd and agent label — CPU time per
  *       scrape (process.cpuUsage), containerd's CPU for the same scrapes (/proc/<pid>/stat), document bytes, heap
  *       allocated by one scrape, and heap kept between scrapes (none: the collector is stateless);
- *    b. end to end: GET /metrics/resource on the node agent with the API server's kubelet-client token, CPU of the
+ *    b. end to end: GET /metrics/resource on the node agent (HTTPS, the API server's kubelet-client certificate), CPU of the
  *       `kubelite up` process over the scrapes minus its CPU over an equal idle interval (the baseline, same run).
  * 2. API server side: bytes the metrics store holds per pod (two points per container), from heap deltas over
  *    10,000 synthetic pods.
@@ -19,6 +19,7 @@
  *    to the target's new replica count, with the default resolution and sync period (15 s / 15 s) and with 5 s / 5 s.
  */
 import { readFileSync } from 'node:fs';
+import * as https from 'node:https';
 import { join } from 'node:path';
 import { cpus, loadavg } from 'node:os';
 import { startCluster, waitFor, run, type Cluster } from '../test/e2e/harness.ts';
@@ -96,10 +97,17 @@ async function agentCost(c: Cluster, pods: number): Promise<AgentCost> {
   if (containers < pods) throw new Error(`the document lists ${containers} containers, expected ${pods}`);
   // b. end to end through the node agent's HTTP endpoint, against the kubelite process's idle CPU
   const node = await c.client.get<any>(R.nodes, undefined, 'kubelite');
-  const url = `http://${node.status.addresses.find((a: any) => a.type === 'InternalIP').address}:${node.status.daemonEndpoints.kubeletEndpoint.Port}/metrics/resource`;
-  const token = readFileSync(join(c.dataDir, 'pki', 'kubelet-client.token'), 'utf8').trim();
+  const pki = (f: string) => readFileSync(join(c.dataDir, 'pki', f), 'utf8');
+  // The local node agent listens on loopback, HTTPS, and lets in the API server's kubelet-client certificate.
+  const agent = new https.Agent({ keepAlive: true, ca: pki('ca.crt'), cert: pki('apiserver-kubelet-client.crt'), key: pki('apiserver-kubelet-client.key') });
+  const port = node.status.daemonEndpoints.kubeletEndpoint.Port;
   const pid = c.process.pid!;
-  const get = async () => { const r = await fetch(url, { headers: { Authorization: `Bearer ${token}` } }); if (r.status !== 200) throw new Error(`scrape ${r.status}`); await r.text(); };
+  const get = () => new Promise<void>((resolve, reject) => {
+    https.get({ host: '127.0.0.1', port, path: '/metrics/resource', agent }, (r) => {
+      r.resume();
+      r.on('end', () => (r.statusCode === 200 ? resolve() : reject(new Error(`scrape ${r.statusCode}`))));
+    }).on('error', reject);
+  });
   await get();
   const t0 = Date.now(), c0 = procCpuMs(pid);
   for (let i = 0; i < SCRAPES; i++) await get();
@@ -107,6 +115,7 @@ async function agentCost(c: Cluster, pods: number): Promise<AgentCost> {
   const c1 = procCpuMs(pid);
   await sleep(wall);
   const idleMs = procCpuMs(pid) - c1;
+  agent.destroy();
   return {
     pods, inProcessUs: (d.user + d.system) / SCRAPES, containerdUs: (ctrMs * 1000) / SCRAPES, bytes: Buffer.byteLength(doc),
     allocatedBytes: median(allocs), retainedBytes: retained,

@@ -11,11 +11,12 @@
  *    + StartContainer) on the same containerd instance, wave for wave interleaved with the kubelite waves.
  * 4. Node agent RSS before the pods and with all N pods running.
  */
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
-import YAML from 'yaml';
-import { startCluster, waitFor, repoRoot } from '../test/e2e/harness.ts';
+import { startCluster, waitFor } from '../test/e2e/harness.ts';
+import { nodeJoinArgs } from '../test/e2e/node-helpers.ts';
 import { R } from '../src/client/resources.ts';
 import { CriClient } from '../src/kubelet/cri/client.ts';
 import { containerdInstance, teardownNodeInstance } from '../src/node-setup/setup.ts';
@@ -38,9 +39,8 @@ const pct = (xs: number[], p: number) => {
 const rssKiB = (pid: number) => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0);
 
 const cluster = await startCluster({ node: false });
-const token = YAML.parse(readFileSync(cluster.kubeconfig, 'utf8')).users[0].user.token as string;
-const nodeProc = spawn(process.execPath, [join(repoRoot, 'bin/kubelite.js'), 'node', '--server', cluster.server, '--token', token,
-  '--name', NODE, '--pod-cidr', POD_CIDR], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, KUBELITE_NODE_NO_PROXY: '1' } });
+const credsDir = mkdtempSync(join(tmpdir(), 'kubelite-bench-node-'));
+const nodeProc = spawn(process.execPath, [...nodeJoinArgs(cluster, NODE, credsDir), '--pod-cidr', POD_CIDR], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, KUBELITE_NODE_NO_PROXY: '1' } });
 let nodeOut = '';
 nodeProc.stdout!.on('data', (d) => { nodeOut += d; });
 nodeProc.stderr!.on('data', (d) => { nodeOut += d; });
@@ -129,5 +129,6 @@ try {
   await new Promise((r) => nodeProc.once('exit', r));
   await teardownNodeInstance(NODE);
   await cluster.stop();
+  rmSync(credsDir, { recursive: true, force: true });
   await reapStaleAgents();
 }

@@ -8,7 +8,7 @@
  */
 import type * as http from 'node:http';
 import type { Duplex } from 'node:stream';
-import type { KubeClient } from '../client/client.ts';
+import type { KubeletClient } from './kubelet-client.ts';
 import type { UserInfo } from './auth.ts';
 import type { GenericRegistry } from './registry.ts';
 import type { ResourceDef } from '../api/resource.ts';
@@ -27,8 +27,8 @@ export interface ConnectContext {
   /** Read objects (e.g. the pod, its node) through the registry. */
   registry: GenericRegistry;
   defFor(group: string, resource: string): ResourceDef | undefined;
-  /** The server's loopback client with its kubelet-client credential (what kubelets are called with). */
-  client?: KubeClient;
+  /** How the server reaches node agents (HTTPS, its kubelet-client certificate, the cluster CA). */
+  kubelet: KubeletClient;
   /** Set for upgrade requests (WebSocket/SPDY): write the 101 yourself on `socket`. */
   upgrade?: { socket: Duplex; head: Buffer };
 }

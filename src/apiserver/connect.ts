@@ -6,32 +6,24 @@
  * `portforward` are upgrades (WebSocket, or SPDY for port-forward) whose bytes are piped both ways unchanged once
  * the request line has been rewritten to the kubelet's path.
  *
- * The kubelet is called with the API server's own kubelet-client token (its identity towards node agents, never
- * the admin token) when it has a loopback client, else with the caller's bearer token; the kubelet checks either by
- * reading the pod with it.
+ * The kubelet is called over HTTPS with the API server's own kubelet-client certificate (./kubelet-client.ts), its
+ * serving certificate checked against the cluster CA; the caller's credentials never leave the API server (its
+ * Authorization header is dropped). The kubelet authorizes the API server's identity by SubjectAccessReview.
  */
-import * as http from 'node:http';
-import * as net from 'node:net';
+import type * as http from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { Node, Pod } from 'kubernetes-types/core/v1.d.ts';
 import { StatusError, badRequest } from '../api/errors.ts';
 import type { ConnectContext } from './connect-hooks.ts';
 import { decodePodExecOptions, decodePodLogOptions, decodePortForwardPorts, encodePodExecOptions, encodePodLogOptions } from '../api/options.ts';
+import { kubeletAddress } from './kubelet-client.ts';
 
-const DEFAULT_KUBELET_PORT = 10250;
+export { kubeletAddress };
 
 async function getPod(ctx: ConnectContext): Promise<Pod> {
   const def = ctx.defFor('', 'pods');
   if (!def) throw new StatusError(500, 'InternalError', 'pods are not served');
   return (await ctx.registry.get(def, ctx.namespace, ctx.name)) as Pod;
-}
-
-/** Where the kubelet of a node listens. */
-export function kubeletAddress(node: Node): { host: string; port: number } {
-  const addrs = node.status?.addresses ?? [];
-  const host = addrs.find((a) => a.type === 'InternalIP')?.address ?? addrs.find((a) => a.type === 'Hostname')?.address ?? node.metadata?.name ?? '';
-  const port = node.status?.daemonEndpoints?.kubeletEndpoint?.Port || DEFAULT_KUBELET_PORT;
-  return { host, port };
 }
 
 async function kubeletFor(ctx: ConnectContext, pod: Pod): Promise<{ host: string; port: number }> {
@@ -40,7 +32,7 @@ async function kubeletFor(ctx: ConnectContext, pod: Pod): Promise<{ host: string
   const def = ctx.defFor('', 'nodes');
   if (!def) throw new StatusError(500, 'InternalError', 'nodes are not served');
   const node = (await ctx.registry.get(def, undefined, nodeName)) as Node;
-  return kubeletAddress(node);
+  return ctx.kubelet.address(node);
 }
 
 /** The container a request is for: the `container` parameter, the default-container annotation, or the only one. */
@@ -55,12 +47,6 @@ export function pickContainer(pod: Pod, requested: string | null, name: string):
   const main = (pod.spec?.containers ?? []).map((c) => c.name);
   if (main.length === 1) return main[0];
   throw badRequest(`a container name must be specified for pod ${name}, choose one of: [${main.join(' ')}]`);
-}
-
-function kubeletToken(req: http.IncomingMessage, ctx: ConnectContext): string | undefined {
-  if (ctx.client?.config.token) return ctx.client.config.token;
-  const h = req.headers.authorization ?? '';
-  return /^bearer\s+/i.test(h) ? h.replace(/^bearer\s+/i, '').trim() : undefined;
 }
 
 function queryString(q: URLSearchParams): string {
@@ -81,9 +67,8 @@ export async function logHandler(req: http.IncomingMessage, res: http.ServerResp
   }
   const { host, port } = await kubeletFor(ctx, pod);
   const path = `/containerLogs/${encodeURIComponent(ctx.namespace ?? 'default')}/${encodeURIComponent(ctx.name)}/${encodeURIComponent(container)}${queryString(encodePodLogOptions(opts))}`;
-  const token = kubeletToken(req, ctx);
   await new Promise<void>((resolve, reject) => {
-    const up = http.request({ host, port, path, method: 'GET', headers: token ? { Authorization: `Bearer ${token}` } : {} }, (ures) => {
+    const up = ctx.kubelet.request({ host, port, path }, (ures) => {
       const headers: Record<string, string> = { 'Content-Type': (ures.headers['content-type'] as string) ?? 'text/plain' };
       res.writeHead(ures.statusCode ?? 502, headers);
       res.flushHeaders();
@@ -91,16 +76,17 @@ export async function logHandler(req: http.IncomingMessage, res: http.ServerResp
       ures.on('end', resolve);
       ures.on('error', () => { res.destroy(); resolve(); });
     });
-    up.on('error', (e) => reject(new StatusError(500, 'InternalError', `Get "http://${host}:${port}${path.split('?')[0]}": ${e.message}`)));
+    up.on('error', (e) => reject(new StatusError(500, 'InternalError', `Get "https://${host}:${port}${path.split('?')[0]}": ${e.message}`)));
     res.on('close', () => up.destroy());
     up.end();
   });
 }
 
-/** Pipe an upgrade request to the kubelet with a rewritten request line and credentials. */
-function proxyUpgrade(req: http.IncomingMessage, client: Duplex, head: Buffer, host: string, port: number, path: string, token: string | undefined): Promise<void> {
+/** Pipe an upgrade request to the kubelet (over TLS, as the API server) with a rewritten request line. */
+function proxyUpgrade(req: http.IncomingMessage, ctx: ConnectContext, host: string, port: number, path: string): Promise<void> {
+  const { socket: client, head } = ctx.upgrade!;
   return new Promise((resolve) => {
-    const up = net.connect({ host, port });
+    const up = ctx.kubelet.connect(host, port);
     const fail = (e: Error) => {
       const st = new StatusError(500, 'InternalError', `error dialing backend: ${e.message}`).toStatus();
       const body = JSON.stringify(st);
@@ -108,7 +94,7 @@ function proxyUpgrade(req: http.IncomingMessage, client: Duplex, head: Buffer, h
       resolve();
     };
     up.once('error', fail);
-    up.on('connect', () => {
+    up.on('secureConnect', () => {
       up.off('error', fail);
       const lines = [`${req.method ?? 'GET'} ${path} HTTP/1.1`, `Host: ${host}:${port}`];
       for (let i = 0; i < req.rawHeaders.length; i += 2) {
@@ -116,7 +102,6 @@ function proxyUpgrade(req: http.IncomingMessage, client: Duplex, head: Buffer, h
         if (/^(host|authorization|content-length)$/i.test(k)) continue;
         lines.push(`${k}: ${req.rawHeaders[i + 1]}`);
       }
-      if (token) lines.push(`Authorization: Bearer ${token}`);
       up.write(lines.join('\r\n') + '\r\n\r\n');
       if (head.length) up.write(head);
       up.pipe(client);
@@ -140,7 +125,7 @@ export async function execHandler(req: http.IncomingMessage, _res: http.ServerRe
   }
   const { host, port } = await kubeletFor(ctx, pod);
   const path = `/exec/${encodeURIComponent(ctx.namespace ?? 'default')}/${encodeURIComponent(ctx.name)}/${encodeURIComponent(container)}${queryString(encodePodExecOptions(opts))}`;
-  await proxyUpgrade(req, ctx.upgrade.socket, ctx.upgrade.head, host, port, path, kubeletToken(req, ctx));
+  await proxyUpgrade(req, ctx, host, port, path);
 }
 
 export async function attachHandler(req: http.IncomingMessage, _res: http.ServerResponse | undefined, ctx: ConnectContext): Promise<void> {
@@ -153,7 +138,7 @@ export async function attachHandler(req: http.IncomingMessage, _res: http.Server
   }
   const { host, port } = await kubeletFor(ctx, pod);
   const path = `/attach/${encodeURIComponent(ctx.namespace ?? 'default')}/${encodeURIComponent(ctx.name)}/${encodeURIComponent(container)}${queryString(encodePodExecOptions(opts))}`;
-  await proxyUpgrade(req, ctx.upgrade.socket, ctx.upgrade.head, host, port, path, kubeletToken(req, ctx));
+  await proxyUpgrade(req, ctx, host, port, path);
 }
 
 export async function portForwardHandler(req: http.IncomingMessage, _res: http.ServerResponse | undefined, ctx: ConnectContext): Promise<void> {
@@ -163,5 +148,5 @@ export async function portForwardHandler(req: http.IncomingMessage, _res: http.S
   const { host, port } = await kubeletFor(ctx, pod);
   const ports = decodePortForwardPorts(ctx.query);
   const path = `/portForward/${encodeURIComponent(ctx.namespace ?? 'default')}/${encodeURIComponent(ctx.name)}${ports.length ? `?${ports.map((p) => `port=${p}`).join('&')}` : ''}`;
-  await proxyUpgrade(req, ctx.upgrade.socket, ctx.upgrade.head, host, port, path, kubeletToken(req, ctx));
+  await proxyUpgrade(req, ctx, host, port, path);
 }

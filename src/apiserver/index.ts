@@ -13,6 +13,7 @@ import { bootstrapCluster, advertiseAddress } from './bootstrap.ts';
 import { defaultPod, type PodDefaultsOptions } from '../api/kinds/pod-defaults.ts';
 import { resources } from '../api/registry.ts';
 import { ResourceMetrics, registryReader } from './metrics/scraper.ts';
+import { KubeletClient } from './kubelet-client.ts';
 import { ServiceAccountTokenSigner, ensureServiceAccountKeys } from './serviceaccount/tokens.ts';
 
 export type { ApiServer } from './server.ts';
@@ -38,6 +39,8 @@ export interface StartApiServerOptions {
   serviceAccountAdmission?: boolean;
   /** Server flags pod defaulting depends on (--default-toleration-seconds). */
   podDefaults?: PodDefaultsOptions;
+  /** The node whose agent runs in this process (its server listens on 127.0.0.1 only). */
+  localNode?: string;
   log?: (m: string) => void;
 }
 
@@ -79,10 +82,11 @@ export async function startApiServer(o: StartApiServerOptions): Promise<RunningA
     throw new StartupError(`cannot open the SQLite store in ${o.store.dataDir} (${why}): check the data dir or choose another with --data-dir`);
   }
   const allocators = new ServiceAllocators(store, o.serviceCIDR ?? DEFAULT_SERVICE_CIDR);
-  const metrics = new ResourceMetrics({ token: pki.kubeletClientToken, resolutionMs: o.metricResolutionMs, log: (m) => console.error(m) });
+  const kubelet = new KubeletClient({ ca: pki.caCert, cert: pki.kubeletClientCert, key: pki.kubeletClientKey, localNode: o.localNode });
+  const metrics = new ResourceMetrics({ kubelet, resolutionMs: o.metricResolutionMs, log: (m) => console.error(m) });
   const serviceAccountTokens = new ServiceAccountTokenSigner({ keys: ensureServiceAccountKeys(o.dataDir) });
   const api = createApiServer({
-    store, pki, defs, log: (m) => console.error(m),
+    store, pki, defs, kubelet, log: (m) => console.error(m),
     rest: { allocators, metrics, serviceAccountTokens, serviceAccountAdmission: o.serviceAccountAdmission ?? true },
   });
   try {
@@ -118,6 +122,7 @@ export async function startApiServer(o: StartApiServerOptions): Promise<RunningA
       api.setReady(false);
       await metrics.stop();
       await api.close();
+      kubelet.close();
       await store.close();
     },
   };

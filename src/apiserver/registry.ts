@@ -25,6 +25,7 @@ import { fieldSelectorFor, objectMatchesFieldSelector } from '../api/fieldselect
 import { patchObject, type PatchKind } from '../api/patch/index.ts';
 import { serverSideApply, updateManagedFields } from '../api/patch/apply.ts';
 import type { DeleteOptions, KindHooks, ObjectSource, RestContext } from './hooks.ts';
+import type { AdmissionAttributes, ValidatingAdmission } from './admission.ts';
 import { ServiceAllocators } from './allocators.ts';
 import { checkApplyType, checkPatchedType, expectedOf, typeMismatch } from './decode.ts';
 import { jsonSourceOf, type JsonSource } from '../api/json-source.ts';
@@ -34,6 +35,8 @@ export interface RegistryOptions {
   /** What the kinds' REST hooks need (default: Service allocators over the same store, default service CIDR). */
   rest?: RestContext;
   now?: () => number;
+  /** Validating admission plugins run on every write (./admission.ts). */
+  admission?: ValidatingAdmission[];
 }
 
 export interface ListParams {
@@ -79,8 +82,11 @@ export class GenericRegistry {
   /** Each review kind's create, built once from its descriptor's `review(ctx)`. */
   private reviewsByDef = new WeakMap<ResourceDef, (obj: KubeObject, ctx: RequestContext) => Promise<KubeObject>>();
 
+  private admission: ValidatingAdmission[];
+
   constructor(private store: Store, opts: RegistryOptions = {}) {
     this.now = opts.now ?? Date.now;
+    this.admission = opts.admission ?? [];
     this.restContext = opts.rest ?? { allocators: new ServiceAllocators(store) };
   }
 
@@ -108,6 +114,11 @@ export class GenericRegistry {
     let s = this.sourcesByDef.get(def);
     if (!s) { s = def.source(this.restContext); this.sourcesByDef.set(def, s); }
     return s;
+  }
+
+  /** Run the validating admission plugins on a write (also called by subresource handlers for their objects). */
+  async admit(a: AdmissionAttributes): Promise<void> {
+    for (const p of this.admission) await p.validate(a, this);
   }
 
   // ---------------------------------------------------------------- reads
@@ -345,6 +356,7 @@ export class GenericRegistry {
     await this.hooks(def).admit?.(obj, ctx, this);
     this.validateOrThrow(def, obj);
     await this.checkNamespace(def, meta.namespace, meta.name);
+    if (this.admission.length) await this.admit({ operation: 'CREATE', def, namespace: meta.namespace, name: meta.name, object: obj, user: ctx.user });
     if (!opts.managedFieldsDone) {
       try { updateManagedFields(obj, null, { manager: managerOf(ctx), operation: 'Update', schemaName: def.schemaName }); } catch { /* managedFields are advisory */ }
     }
@@ -457,6 +469,7 @@ export class GenericRegistry {
       if (def.hasGeneration && !jsonEqual(specPart(next), specPart(old))) {
         nm.generation = (om.generation ?? 0) + 1;
       }
+      if (this.admission.length) await this.admit({ operation: 'UPDATE', def, namespace: ns, name, subresource: sub, object: next, oldObject: old, user: ctx.user });
       if (!opts.skipManagedFields) {
         try { updateManagedFields(next, old, { manager: managerOf(ctx), operation: 'Update', subresource: sub, schemaName: def.schemaName }); } catch { /* advisory */ }
       }
@@ -591,6 +604,7 @@ export class GenericRegistry {
       if (!kv) throw notFound(def.plural, def.group, name);
       const cur = fromKV(def, kv);
       const m = cur.metadata!;
+      if (this.admission.length && attempt === 0) await this.admit({ operation: 'DELETE', def, namespace: ns, name, oldObject: cur, user: ctx.user });
       const pre = opts.preconditions;
       if (pre?.uid && pre.uid !== m.uid) {
         throw conflict(def.plural, def.group, name, `Precondition failed: UID in precondition: ${pre.uid}, UID in object meta: ${m.uid}`);

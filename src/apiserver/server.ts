@@ -33,7 +33,10 @@ import { contextFromQuery, parseRequestTarget, withWriteOptions, type RequestCon
 import { decodeDeleteOptionsQuery, decodeGetOptions, decodeListOptions, decodeTableOptions, decodeWriteOptions, isPrettyPrint, validateDeleteOptions, type DeleteOptionsQuery, type ListOptions } from '../api/options.ts';
 import { serveWatch } from './watch.ts';
 import { apiVersionOf } from './codec.ts';
-import { KubeClient } from '../client/client.ts';
+import { KubeletClient } from './kubelet-client.ts';
+import { NodeGraph, watchPods } from './authz/node-graph.ts';
+import { NodeAuthorizer } from './authz/node.ts';
+import { NodeRestriction } from './noderestriction.ts';
 import { CustomResourceCatalog } from './customresources.ts';
 import type { Authorizer } from './authz/types.ts';
 import { RbacAuthorizer, RbacCache } from './authz/rbac.ts';
@@ -54,8 +57,7 @@ export const SERVER_VERSION = {
   gitTreeState: 'clean', buildDate: '2026-01-01T00:00:00Z', goVersion: 'go1.23.8', compiler: 'gc', platform: 'linux/amd64',
 };
 
-/** The user the API server's kubelet-client token authenticates as (kubeadm's apiserver-kubelet-client CN). */
-export const KUBELET_CLIENT_USER = 'kube-apiserver-kubelet-client';
+export { KUBELET_CLIENT_USER } from './tls.ts';
 
 export interface ApiServerOptions {
   store: Store;
@@ -65,6 +67,8 @@ export interface ApiServerOptions {
   /** The kinds served (default: every registered descriptor). */
   defs?: ResourceDef[];
   authenticator?: Authenticator;
+  /** How node agents are reached (default: the PKI's kubelet-client certificate, no local node). */
+  kubelet?: KubeletClient;
   /** Authorizers asked before RBAC (the Node authorizer), after the system:masters short-circuit. */
   authorizers?: Authorizer[];
   log?: (msg: string) => void;
@@ -77,6 +81,8 @@ export interface ApiServer {
   /** The custom resources served from CustomResourceDefinitions (started by listen()). */
   customResources: CustomResourceCatalog;
   authenticator: Authenticator;
+  /** Decides node agents' requests (system:node:<name>), before RBAC. */
+  nodeAuthorizer: NodeAuthorizer;
   /** The authorizer chain every request goes through: system:masters, then `authorizers` (Node), then RBAC. */
   authorizer: AuthorizerChain;
   /** The RBAC rule cache (fed by the store's watch). */
@@ -104,15 +110,17 @@ export function createApiServer(o: ApiServerOptions): ApiServer {
   const now = o.now ?? Date.now;
   const authenticator = o.authenticator ?? new Authenticator();
   authenticator.addToken(o.pki.adminToken, { name: 'kubelite-admin', groups: ['system:masters', 'system:authenticated'] });
-  // The API server's own identity towards node agents (upstream: the apiserver-kubelet-client certificate).
-  authenticator.addToken(o.pki.kubeletClientToken, { name: KUBELET_CLIENT_USER, groups: ['system:authenticated'] });
+  // Node agents' identity: the Node authorizer's graph of pods (fed from the store) and NodeRestriction admission.
+  const nodeGraph = new NodeGraph();
+  let nodeGraphFeed: { ready: Promise<void>; stop(): void } | undefined;
+  const nodeAuthorizer = new NodeAuthorizer(nodeGraph);
   const rbac = new RbacCache(o.store, log);
-  const authorizer = new AuthorizerChain([...(o.authorizers ?? []), new RbacAuthorizer(rbac)]);
+  const authorizer = new AuthorizerChain([nodeAuthorizer, ...(o.authorizers ?? []), new RbacAuthorizer(rbac)]);
   // Service-account tokens: signed with the server's key pair (a throwaway one when none is given), verified by the
   // authenticator chain after the static tokens, reviewed through TokenReview.
   const rest: RestContext = { ...(o.rest ?? { allocators: new ServiceAllocators(o.store) }), authenticator, authorization: { authorizer, rbac } };
   rest.serviceAccountTokens ??= new ServiceAccountTokenSigner();
-  const registry = new GenericRegistry(o.store, { rest, now });
+  const registry = new GenericRegistry(o.store, { rest, now, admission: [new NodeRestriction((g, r) => byGR.get(`${g}/${r}`))] });
   authenticator.addTokenAuthenticator(serviceAccountTokenAuthenticator(rest.serviceAccountTokens, boundObjectLookup(registry), now));
   const defs = o.defs ?? resources;
   const byGVR = new Map<string, ResourceDef>();
@@ -134,14 +142,8 @@ export function createApiServer(o: ApiServerOptions): ApiServer {
     return custom.length ? { defs: [...defs, ...custom], token: `crd-${customResources.generation}` } : { defs, token: '' };
   };
   let ready = false;
-  let loopback: KubeClient | undefined;
-  /** A client over loopback for connect handlers: they call kubelets with the server's kubelet-client credential. */
-  const loopbackClient = (): KubeClient | undefined => {
-    const a = server.address();
-    if (!a || typeof a !== 'object') return undefined;
-    loopback ??= new KubeClient({ server: `https://127.0.0.1:${a.port}`, ca: o.pki.caCert, token: o.pki.kubeletClientToken, userAgent: 'kube-apiserver' });
-    return loopback;
-  };
+  /** Node agents are called with the server's own kubelet-client certificate (connect handlers). */
+  const kubelet = o.kubelet ?? new KubeletClient({ ca: o.pki.caCert, cert: o.pki.kubeletClientCert, key: o.pki.kubeletClientKey });
 
   const server = https.createServer({
     key: o.pki.serverKey, cert: o.pki.serverCert, ca: o.pki.caCert,
@@ -314,7 +316,7 @@ export function createApiServer(o: ApiServerOptions): ApiServer {
     const h = t ? subresourceOf(t)?.connect : undefined;
     if (!t || !h || !t.name) throw new StatusError(404, 'NotFound', 'the server could not find the requested resource');
     await h(req, res, {
-      client: loopbackClient(), user, group: t.def.group, version: t.def.version, resource: t.def.plural, subresource: t.subresource!,
+      kubelet, user, group: t.def.group, version: t.def.version, resource: t.def.plural, subresource: t.subresource!,
       namespace: t.namespace, name: t.name, rest: t.rest, query: url.searchParams, registry,
       defFor: (g, r) => byGR.get(`${g}/${r}`), upgrade,
     });
@@ -543,7 +545,7 @@ export function createApiServer(o: ApiServerOptions): ApiServer {
   server.on('secureConnection', (s) => { sockets.add(s); s.on('close', () => sockets.delete(s)); });
 
   return {
-    registry, discovery, authenticator, authorizer, rbac, httpServer: server, customResources,
+    registry, discovery, authenticator, authorizer, rbac, httpServer: server, customResources, nodeAuthorizer,
     defFor: (g, r) => byGR.get(`${g}/${r}`),
     setReady: (r) => { ready = r; },
     listen: async (port, host) => {
@@ -551,6 +553,8 @@ export function createApiServer(o: ApiServerOptions): ApiServer {
       await reconcileDefaultPolicy(registry, (g, r) => byGR.get(`${g}/${r}`), systemContext());
       await rbac.start();
       await customResources.start();
+      nodeGraphFeed = watchPods(o.store, nodeGraph, log);
+      await nodeGraphFeed.ready;
       await new Promise<void>((resolve, reject) => {
         const onErr = (e: Error) => reject(e);
         server.once('error', onErr);
@@ -577,8 +581,9 @@ export function createApiServer(o: ApiServerOptions): ApiServer {
       rbac.stop();
       for (const l of extraListeners) l.close();
       await customResources.stop();
+      nodeGraphFeed?.stop();
       await new Promise<void>((resolve) => {
-        loopback?.close();
+        if (!o.kubelet) kubelet.close();
         server.close(() => resolve());
         for (const s of sockets) s.destroy();
       });

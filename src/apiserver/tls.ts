@@ -5,9 +5,10 @@
  *                            kubernetes.default.svc… (signed by the CA)
  *   admin.crt/.key         — admin client certificate (CN=kubelite-admin, O=system:masters)
  *   admin.token            — admin bearer token
- *   kubelet-client.token   — the API server's own credential towards node agents (upstream
- *                            --kubelet-client-certificate; user kube-apiserver-kubelet-client): log/exec/port-forward
- *                            proxying and the resource-metrics scrape use it, never the admin token
+ *   apiserver-kubelet-client.crt/.key — the API server's own client certificate towards node agents (upstream
+ *                            --kubelet-client-certificate; CN kube-apiserver-kubelet-client): log/exec/attach/
+ *                            port-forward proxying and the resource-metrics scrape present it, never the admin's
+ *   nodes/<name>/          — the local node agent's credentials (src/cli/node-credentials.ts)
  * Keys come from node:crypto (native, fast); certificates are built with node-forge.
  */
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
@@ -24,8 +25,13 @@ export interface Pki {
   adminCert: string;
   adminKey: string;
   adminToken: string;
-  kubeletClientToken: string;
+  /** The API server's client certificate towards node agents (CN kube-apiserver-kubelet-client). */
+  kubeletClientCert: string;
+  kubeletClientKey: string;
 }
+
+/** The user the API server's kubelet-client certificate names (kubeadm's apiserver-kubelet-client CN). */
+export const KUBELET_CLIENT_USER = 'kube-apiserver-kubelet-client';
 
 export interface IssuedCert { cert: string; key: string }
 
@@ -161,12 +167,12 @@ export function ensurePki(dataDir: string, extraSans: string[] = []): Pki {
     write('admin.crt', forge.pki.certificateToPem(cert));
   }
   if (!existsSync(p('admin.token'))) write('admin.token', randomBytes(32).toString('hex'));
-  if (!existsSync(p('kubelet-client.token'))) write('kubelet-client.token', randomBytes(32).toString('hex'));
+  const kubeletClient = ensureClientCert(dataDir, { caCert: caCertPem, caKey: caKeyPem }, 'apiserver-kubelet-client', KUBELET_CLIENT_USER);
   return {
     caCert: caCertPem, caKey: caKeyPem,
     serverCert: readFileSync(p('apiserver.crt'), 'utf8'), serverKey: readFileSync(p('apiserver.key'), 'utf8'),
     adminCert: readFileSync(p('admin.crt'), 'utf8'), adminKey: readFileSync(p('admin.key'), 'utf8'),
     adminToken: readFileSync(p('admin.token'), 'utf8').trim(),
-    kubeletClientToken: readFileSync(p('kubelet-client.token'), 'utf8').trim(),
+    kubeletClientCert: kubeletClient.cert, kubeletClientKey: kubeletClient.key,
   };
 }

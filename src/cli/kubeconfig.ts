@@ -28,6 +28,32 @@ export function buildKubeconfig(o: KubeconfigOptions): Record<string, any> {
   };
 }
 
+/** A kubeconfig for one client-certificate identity (a node agent, a component, a user). */
+export function certKubeconfig(o: { server: string; ca: string; user: string; cert: string; key: string; name?: string; context?: string; namespace?: string }): Record<string, any> {
+  const name = o.name ?? CONTEXT_NAME;
+  const context = o.context ?? name;
+  const b64 = (s: string) => Buffer.from(s, 'utf8').toString('base64');
+  return {
+    apiVersion: 'v1', kind: 'Config', preferences: {},
+    clusters: [{ name, cluster: { server: o.server, 'certificate-authority-data': b64(o.ca) } }],
+    users: [{ name: o.user, user: { 'client-certificate-data': b64(o.cert), 'client-key-data': b64(o.key) } }],
+    contexts: [{ name: context, context: { cluster: name, user: o.user, ...(o.namespace ? { namespace: o.namespace } : {}) } }],
+    'current-context': context,
+  };
+}
+
+/** The server, CA and client certificate of a kubeconfig's current context (inline data only). */
+export function readCertKubeconfig(path: string): { server: string; ca: string; cert: string; key: string; user: string } {
+  const kc = YAML.parse(readFileSync(path, 'utf8')) ?? {};
+  const ctx = (kc.contexts ?? []).find((c: any) => c?.name === kc['current-context'])?.context ?? kc.contexts?.[0]?.context ?? {};
+  const cluster = (kc.clusters ?? []).find((c: any) => c?.name === ctx.cluster)?.cluster ?? {};
+  const user = (kc.users ?? []).find((u: any) => u?.name === ctx.user) ?? {};
+  const d = (v: unknown) => (typeof v === 'string' ? Buffer.from(v, 'base64').toString('utf8') : '');
+  const out = { server: String(cluster.server ?? ''), ca: d(cluster['certificate-authority-data']), cert: d(user.user?.['client-certificate-data']), key: d(user.user?.['client-key-data']), user: String(user.name ?? '') };
+  if (!out.server || !out.ca || !out.cert || !out.key) throw new Error(`${path} is not a kubeconfig with an inline CA and client certificate (server, certificate-authority-data, client-certificate-data, client-key-data)`);
+  return out;
+}
+
 function writeAtomic(path: string, text: string): void {
   mkdirSync(dirname(path), { recursive: true });
   const tmp = `${path}.tmp-${process.pid}`;

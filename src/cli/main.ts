@@ -11,7 +11,7 @@
 import { Command } from 'commander';
 
 const program = new Command();
-program.name('kubelite').description('A Kubernetes-compatible orchestrator: the real kubectl, real containers').version('0.1.0');
+program.enablePositionalOptions().name('kubelite').description('A Kubernetes-compatible orchestrator: the real kubectl, real containers').version('0.1.0');
 
 program.command('up')
   .description('set up the host and start a one-node cluster (foreground)')
@@ -54,17 +54,27 @@ program.command('setup')
     }
   });
 
-program.command('node')
-  .description('run a node agent (kubelet and service proxy) that joins a cluster')
-  .requiredOption('--server <url>', 'API server URL')
-  .requiredOption('--token <token>', 'bearer token')
-  .requiredOption('--name <name>', 'node name')
-  .option('--ca-file <file>', 'CA certificate of the API server')
+const nodeCmd = program.command('node').enablePositionalOptions()
+  .description('run a node agent (kubelet and service proxy) that joins a cluster, with the credentials `kubelite node credentials` wrote')
+  .option('--credentials <dir>', 'directory with the node\'s credentials (kubelet.kubeconfig, kubelet.crt/.key, proxy.kubeconfig)')
+  .option('--server <url>', 'API server URL (default: the one in the credentials)')
+  .option('--name <name>', 'node name (default: the one the credentials name)')
   .option('--pod-cidr <cidr>', 'pod subnet for this node')
   .option('--data-dir <dir>', 'node data directory')
   .action(async (opts) => {
+    if (!opts.credentials) { console.error('kubelite node: --credentials DIR is required (write them on the control-plane machine with `kubelite node credentials NAME`)'); process.exit(1); }
     const { nodeConfigFromEnv } = await import('./config.ts');
     const { node } = await import('./node.ts'); await node({ ...opts, config: nodeConfigFromEnv(process.env) });
+  });
+nodeCmd.command('credentials')
+  .description('issue a node\'s own credentials from the cluster CA (system:node:NAME client certificate, serving certificate, kube-proxy identity)')
+  .argument('<name>', 'node name')
+  .option('--data-dir <dir>', 'the cluster\'s data dir (its CA signs them)', `${process.env.HOME ?? '/root'}/.kubelite`)
+  .option('--out <dir>', 'output directory (default ./kubelite-node-NAME)')
+  .option('--address <ip...>', 'the node\'s IP(s), named by its serving certificate (default: this machine\'s)')
+  .option('--server <url>', 'API server URL for the node (default: the cluster kubeconfig\'s)')
+  .action(async (name, opts) => {
+    const { nodeCredentials } = await import('./node.ts'); await nodeCredentials(name, opts);
   });
 
 const user = program.command('user').description('manage users of the cluster (client certificates signed by the cluster CA)');

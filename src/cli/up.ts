@@ -11,7 +11,8 @@
  * Components talk to the API server only through KubeClient over loopback, each with its own identity: a client
  * certificate from the cluster CA (<data-dir>/pki/<component>.crt) whose user the default RBAC bindings grant what
  * that component needs (system:kube-controller-manager, system:kube-scheduler, system:kube-proxy, kubelite:cluster-dns,
- * kubelite:prometheus); the node agent keeps the admin credential until it has a node identity. Each gets
+ * kubelite:prometheus); the node agent with its own node credential (system:node:<name>, src/cli/node-credentials.ts; its server
+ * listens on 127.0.0.1 only, where the API server — told the local node's name — reaches it). Each gets
  * its configuration as options (src/cli/config.ts builds them from the flags); where two meet in this process
  * (the node agent waiting for the local service proxy to drain a pod, pods' resolv.conf from the cluster DNS
  * settings) they are joined here through the node agent's small interfaces (EndpointDrain, PodDNSConfigurer).
@@ -89,7 +90,7 @@ export async function up(opts: UpOptions): Promise<void> {
   try {
     server = await startApiServer({
       podNetworkAddress,
-      dataDir, port, bindAddress: opts.bindAddress, log,
+      dataDir, port, bindAddress: opts.bindAddress, log, localNode: opts.node ? opts.nodeName : undefined,
       compactIntervalMs: opts.config.compactIntervalMs,
       metricResolutionMs: opts.config.metricResolutionMs,
       podDefaults: { defaultTolerationSeconds: opts.config.defaultTolerationSeconds },
@@ -117,7 +118,6 @@ export async function up(opts: UpOptions): Promise<void> {
   }
 
   const components: Component[] = [];
-  const adminClient = (agent: string) => new KubeClient({ server: server.url, ca: server.pki.caCert, token: server.pki.adminToken, userAgent: agent });
   /** A component's client with its own certificate (CN = its user; the default bindings authorize it). */
   const componentClient = (agent: string, file: string, user: string) => {
     const c = ensureClientCert(dataDir, server.pki, file, user);
@@ -187,8 +187,8 @@ export async function up(opts: UpOptions): Promise<void> {
   if (opts.node) {
     const { endpointDrain } = await import('../proxy/drain.ts');
     const { podResolvConf } = await import('../dns/config.ts');
-    const kubeletClient = adminClient('kubelite-kubelet');
-    const drain = opts.config.node.endpointDrain ? endpointDrain(kubeletClient) : undefined;
+    // The drain reads EndpointSlices: the service proxy's identity, not the node's.
+    const drain = opts.config.node.endpointDrain ? endpointDrain(componentClient('kubelite-proxy', 'kube-proxy', PROXY_USER)) : undefined;
     let podGateway: string | undefined;
     await start('node agent', async () => {
       const { setupHost, STATE_DIR } = await import('../node-setup/setup.ts');
@@ -196,11 +196,16 @@ export async function up(opts: UpOptions): Promise<void> {
       const { containerdSocket } = host;
       podGateway = host.podGateway;
       const { startKubelet } = await import('../kubelet/kubelet.ts');
+      const { primaryHostIP } = await import('../kubelet/node-status.ts');
+      const { ensureLocalNodeCredentials } = await import('./node-credentials.ts');
+      const creds = ensureLocalNodeCredentials(dataDir, server.pki, opts.nodeName, [primaryHostIP()], server.url);
+      const kubeletClient = new KubeClient({ server: server.url, ...creds.kubelet, userAgent: 'kubelite-kubelet' });
       const k = await startKubelet({
         client: kubeletClient, nodeName: opts.nodeName, containerdSocket, dataDir: join(dataDir, 'kubelet'), log,
+        tls: { ...creds.serving, ca: server.pki.caCert }, serverAddress: '127.0.0.1',
         stateDir: STATE_DIR, podLogRoot: opts.config.node.podLogRoot, dns: (pod) => podResolvConf(pod), drain,
       });
-      return { name: 'node agent', stop: () => k.stop() };
+      return { name: 'node agent', stop: async () => { await k.stop(); kubeletClient.close(); } };
     });
     await start('service proxy', async () => {
       const { startProxy, instanceForDataDir } = await import('../proxy/proxy.ts');

@@ -8,7 +8,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import YAML from 'yaml';
 import { issueCertificate } from '../apiserver/tls.ts';
-import { CONTEXT_NAME, writeKubeconfig } from './kubeconfig.ts';
+import { CONTEXT_NAME, certKubeconfig, writeKubeconfig } from './kubeconfig.ts';
 
 export interface UserAddOptions {
   name: string;
@@ -41,15 +41,7 @@ export function userAdd(o: UserAddOptions): string {
   if (!cluster?.server) throw new Error(`${kcPath} names no cluster server`);
   const ca = { caCert: readFileSync(join(pkiDir, 'ca.crt'), 'utf8'), caKey: readFileSync(join(pkiDir, 'ca.key'), 'utf8') };
   const cert = issueCertificate(ca, { cn: o.name, groups: o.groups, usage: 'client', years: 1 });
-  const b64 = (s: string) => Buffer.from(s, 'utf8').toString('base64');
-  const ctx = `${o.name}@${CONTEXT_NAME}`;
-  const kc = {
-    apiVersion: 'v1', kind: 'Config', preferences: {},
-    clusters: [{ name: CONTEXT_NAME, cluster: { server: cluster.server, 'certificate-authority-data': cluster['certificate-authority-data'] ?? b64(ca.caCert) } }],
-    users: [{ name: o.name, user: { 'client-certificate-data': b64(cert.cert), 'client-key-data': b64(cert.key) } }],
-    contexts: [{ name: ctx, context: { cluster: CONTEXT_NAME, user: o.name, namespace: 'default' } }],
-    'current-context': ctx,
-  };
+  const kc = certKubeconfig({ server: cluster.server, ca: ca.caCert, user: o.name, cert: cert.cert, key: cert.key, context: `${o.name}@${CONTEXT_NAME}`, namespace: 'default' });
   const out = resolve(o.out ?? join(dataDir, 'users', `${o.name.replace(/[^A-Za-z0-9_.@-]/g, '_')}.kubeconfig`));
   writeKubeconfig(out, kc);
   return out;

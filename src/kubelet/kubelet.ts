@@ -39,6 +39,11 @@ export interface KubeletOptions {
   kubeletPort?: number;
   /** Do not start the streaming server (e.g. benchmarks); daemonEndpoints then reports kubeletPort. */
   noServer?: boolean;
+  /** The streaming server's serving certificate and key (from the cluster CA, naming the node, its IP and
+   *  127.0.0.1) and the CA callers' client certificates are checked against. Required unless noServer. */
+  tls?: { cert: string; key: string; ca: string };
+  /** Where the streaming server listens: where the API server reaches it (default: the node's IP, hostIP). */
+  serverAddress?: string;
   hostIP?: string;
   /** Back-off of image pulls and container restarts (upstream 10 s doubling to 300 s). */
   backoffInitialMs?: number;
@@ -93,8 +98,11 @@ export async function startKubelet(opts: KubeletOptions): Promise<Kubelet> {
   if (!opts.noServer) {
     const { startKubeletServer } = await import('./server/index.ts');
     const { resourceMetricsEndpoint } = await import('./resource-metrics.ts');
+    if (!opts.tls) throw new Error('the node agent\'s server needs a serving certificate (tls)');
+    const tls = opts.tls;
     const start = (port: number) => startKubeletServer({
       client: opts.client, containerd: { address: opts.containerdSocket }, port, podLogRoot: opts.podLogRoot, log,
+      tls, address: opts.serverAddress ?? hostIP,
       nodeName: opts.nodeName, resourceMetrics: resourceMetricsEndpoint(cri, agent),
       attach: { attachUrl: (r) => cri.attach({ containerId: r.containerId, stdin: r.stdin, stdout: r.stdout, stderr: r.stderr, tty: r.tty }) },
     });

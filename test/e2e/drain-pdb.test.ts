@@ -18,7 +18,7 @@ import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import type { Pod } from 'kubernetes-types/core/v1.d.ts';
 import { startCluster, waitFor, repoRoot, type Cluster } from './harness.ts';
-import { kubectlOk, reapLeftovers } from './node-helpers.ts';
+import { kubectlOk, nodeJoinArgs, reapLeftovers } from './node-helpers.ts';
 import { R } from '../../src/client/resources.ts';
 import { Informer } from '../../src/client/informer.ts';
 import { teardownNodeInstance } from '../../src/node-setup/setup.ts';
@@ -42,8 +42,7 @@ before(async () => {
   }, { timeoutMs: 90_000, message: 'the first node Ready' });
   node1 = nodes[0].metadata.name;
   node2Dir = mkdtempSync(join(tmpdir(), 'kubelite-drain-n2-'));
-  node2Proc = spawn(process.execPath, [join(repoRoot, 'bin/kubelite.js'), 'node', '--server', c.server, '--token', c.client.config.token!,
-    '--name', node2, '--data-dir', node2Dir], { cwd: repoRoot, env: { ...process.env, KUBELITE_NODE_NO_PROXY: '1' }, stdio: ['ignore', 'pipe', 'pipe'] });
+  node2Proc = spawn(process.execPath, [...nodeJoinArgs(c, node2, node2Dir), '--data-dir', join(node2Dir, 'node')], { cwd: repoRoot, env: { ...process.env, KUBELITE_NODE_NO_PROXY: '1' }, stdio: ['ignore', 'pipe', 'pipe'] });
   node2Proc.stdout!.on('data', (d) => { node2Out += d; });
   node2Proc.stderr!.on('data', (d) => { node2Out += d; });
   await waitFor(async () => ready(await c.client.get(R.nodes, undefined, node2).catch(() => undefined)),

@@ -13,6 +13,7 @@ import { join } from 'node:path';
 import * as http from 'node:http';
 import { randomBytes } from 'node:crypto';
 import { startCluster, waitFor, repoRoot, type Cluster } from './harness.ts';
+import { nodeJoinArgs } from './node-helpers.ts';
 import { containerdInstance, stopContainerd } from '../../src/node-setup/containerd.ts';
 import { podCIDRFor } from '../../src/cli/node.ts';
 import { CriClient } from '../../src/kubelet/cri/client.ts';
@@ -273,8 +274,7 @@ test('a node goes down: its pods are replaced; when it comes back, the extra pod
   // A second node joins, as `kubelite node` (README: "Adding a node").
   node2Dir = mkdtempSync(join(tmpdir(), 'kubelite-guide-node2-'));
   let out = '';
-  node2Proc = spawn(process.execPath, [join(repoRoot, 'bin/kubelite.js'), 'node', '--server', c.server, '--token', c.client.config.token!,
-    '--name', node2, '--data-dir', node2Dir], { cwd: repoRoot, env: { ...process.env, KUBELITE_NODE_NO_PROXY: '1' }, stdio: ['ignore', 'pipe', 'pipe'] });
+  node2Proc = spawn(process.execPath, [...nodeJoinArgs(c, node2, node2Dir), '--data-dir', join(node2Dir, 'node')], { cwd: repoRoot, env: { ...process.env, KUBELITE_NODE_NO_PROXY: '1' }, stdio: ['ignore', 'pipe', 'pipe'] });
   node2Proc.stdout!.on('data', (d) => { out += d; });
   node2Proc.stderr!.on('data', (d) => { out += d; });
   await waitFor(async () => /\sReady\s/.test(await k(['get', 'node', node2])), { timeoutMs: 120000, message: `node ${node2} Ready; its output:\n${out}` });

@@ -3,11 +3,12 @@
  * numbers `kubectl top pods` prints (and the PodMetrics behind them) agree within 10% with the container's own
  * cgroup v1 counters read from the host (cpuacct.usage over a window; memory.usage_in_bytes minus
  * total_inactive_file). `kubectl top pods --containers` and `kubectl top nodes` work; the node agent's
- * /metrics/resource refuses a caller without a valid token.
+ * /metrics/resource is HTTPS only and refuses a caller without a credential.
  */
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
+import * as https from 'node:https';
 import { startCluster, waitFor, type Cluster } from './harness.ts';
 import { cleanup, isReady, kjson, kubectlOk, pods, reapLeftovers } from './node-helpers.ts';
 import { burnDeployment, cpuNanos, workingSet } from './metrics-helpers.ts';
@@ -84,17 +85,21 @@ test('kubectl top pods / --containers / nodes agree with the container cgroup co
   assert.match(nrow[3], /^\d+Mi$/);
 });
 
-test('the node agent\'s /metrics/resource needs a token the API server accepts', async () => {
+test('the node agent\'s /metrics/resource: HTTPS on loopback, the API server\'s kubelet-client certificate is let in, no credential is not', async () => {
   const node = await kjson(c, ['get', 'node', 'kubelite']);
   const port = node.status.daemonEndpoints.kubeletEndpoint.Port;
-  const ip = node.status.addresses.find((a: any) => a.type === 'InternalIP').address;
-  const get = async (token?: string) => (await fetch(`http://${ip}:${port}/metrics/resource`, { headers: token ? { Authorization: `Bearer ${token}` } : {} })).status;
-  assert.equal(await get(), 401);
-  assert.equal(await get('forged'), 401);
-  const kubeletClient = readFileSync(`${c.dataDir}/pki/kubelet-client.token`, 'utf8').trim();
-  const r = await fetch(`http://${ip}:${port}/metrics/resource`, { headers: { Authorization: `Bearer ${kubeletClient}` } });
+  const pki = (f: string) => readFileSync(`${c.dataDir}/pki/${f}`, 'utf8');
+  const get = (tls: { cert?: string; key?: string }) => new Promise<{ status: number; text: string }>((resolve, reject) => {
+    https.get({ host: '127.0.0.1', port, path: '/metrics/resource', ca: pki('ca.crt'), agent: false, ...tls }, (res) => {
+      let text = '';
+      res.on('data', (d) => { text += d; });
+      res.on('end', () => resolve({ status: res.statusCode!, text }));
+    }).on('error', reject);
+  });
+  assert.deepEqual(await get({}), { status: 401, text: 'Unauthorized' });
+  await assert.rejects(fetch(`http://127.0.0.1:${port}/metrics/resource`), 'plain HTTP is not served');
+  const r = await get({ cert: pki('apiserver-kubelet-client.crt'), key: pki('apiserver-kubelet-client.key') });
   assert.equal(r.status, 200);
-  const text = await r.text();
-  assert.match(text, /^container_cpu_usage_seconds_total\{container="burn",namespace="default",pod="burn-[^"]+"\} [\d.e+]+ \d{13}$/m);
-  assert.match(text, /^node_memory_working_set_bytes [\d.e+]+ \d{13}$/m);
+  assert.match(r.text, /^container_cpu_usage_seconds_total\{container="burn",namespace="default",pod="burn-[^"]+"\} [\d.e+]+ \d{13}$/m);
+  assert.match(r.text, /^node_memory_working_set_bytes [\d.e+]+ \d{13}$/m);
 });

@@ -1,6 +1,8 @@
 /** Helpers of the node e2e tests (real kubectl, real containers). */
 import type { Pod } from 'kubernetes-types/core/v1.d.ts';
-import { waitFor, type Cluster } from './harness.ts';
+import { execFileSync } from 'node:child_process';
+import { join } from 'node:path';
+import { repoRoot, waitFor, type Cluster } from './harness.ts';
 import { reapStaleAgents } from '../../src/kubelet/agents.ts';
 
 export async function kjson<T = any>(c: Cluster, args: string[]): Promise<T> {
@@ -42,4 +44,14 @@ export async function cleanup(c: Cluster, kinds: string[], selector?: string): P
 /** After a cluster stopped and its data dir is gone: remove any pod its node agent left behind. */
 export async function reapLeftovers(): Promise<void> {
   await reapStaleAgents();
+}
+
+/**
+ * A joining node's own credentials, issued by the real CLI on the cluster's data dir
+ * (`kubelite node credentials NAME --out DIR`); returns the `kubelite node` arguments that join with them.
+ */
+export function nodeJoinArgs(c: Pick<Cluster, 'dataDir' | 'server'>, name: string, dir: string): string[] {
+  const creds = join(dir, 'credentials');
+  execFileSync(process.execPath, [join(repoRoot, 'bin/kubelite.js'), 'node', 'credentials', name, '--data-dir', c.dataDir, '--out', creds, '--server', c.server], { stdio: 'pipe' });
+  return [join(repoRoot, 'bin/kubelite.js'), 'node', '--credentials', creds, '--name', name];
 }

@@ -6,13 +6,12 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import YAML from 'yaml';
 import type { Node, Pod } from 'kubernetes-types/core/v1.d.ts';
 import { repoRoot, startCluster, waitFor, type Cluster } from './harness.ts';
-import { cleanup, httpText, isReady, kjson, kubectlOk, reapLeftovers } from './node-helpers.ts';
+import { cleanup, httpText, isReady, kjson, kubectlOk, nodeJoinArgs, reapLeftovers } from './node-helpers.ts';
 import { teardownNodeInstance } from '../../src/node-setup/setup.ts';
 
 const NAME = `join-${process.pid}`;
@@ -24,11 +23,7 @@ const dir = mkdtempSync(join(tmpdir(), 'kubelite-e2e-join-'));
 
 before(async () => {
   c = await startCluster({ node: true });
-  const kc = YAML.parse(readFileSync(c.kubeconfig, 'utf8'));
-  const caFile = join(dir, 'ca.crt');
-  writeFileSync(caFile, Buffer.from(kc.clusters[0].cluster['certificate-authority-data'], 'base64'));
-  nodeProc = spawn(process.execPath, [join(repoRoot, 'bin/kubelite.js'), 'node', '--server', c.server, '--token', kc.users[0].user.token,
-    '--name', NAME, '--pod-cidr', CIDR, '--ca-file', caFile, '--data-dir', join(dir, 'node')],
+  nodeProc = spawn(process.execPath, [...nodeJoinArgs(c, NAME, dir), '--pod-cidr', CIDR, '--data-dir', join(dir, 'node')],
   { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, KUBELITE_NODE_NO_PROXY: '1' } });
   nodeProc.stdout!.on('data', (d) => { out += d; });
   nodeProc.stderr!.on('data', (d) => { out += d; });

@@ -18,6 +18,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { startCluster, waitFor, repoRoot, type Cluster } from './harness.ts';
+import { nodeJoinArgs } from './node-helpers.ts';
 import { R } from '../../src/client/resources.ts';
 import { CriClient } from '../../src/kubelet/cri/client.ts';
 import { containerdInstance, stopContainerd } from '../../src/node-setup/containerd.ts';
@@ -33,8 +34,7 @@ let node2Out = '';
 
 function startNode2(): void {
   node2Out = '';
-  node2Proc = spawn(process.execPath, [join(repoRoot, 'bin/kubelite.js'), 'node', '--server', c.server, '--token', c.client.config.token!,
-    '--name', node2, '--data-dir', node2Dir], { cwd: repoRoot, env: { ...process.env, KUBELITE_NODE_NO_PROXY: '1' }, stdio: ['ignore', 'pipe', 'pipe'] });
+  node2Proc = spawn(process.execPath, [...nodeJoinArgs(c, node2, node2Dir), '--data-dir', join(node2Dir, 'node')], { cwd: repoRoot, env: { ...process.env, KUBELITE_NODE_NO_PROXY: '1' }, stdio: ['ignore', 'pipe', 'pipe'] });
   node2Proc.stdout!.on('data', (d) => { node2Out += d; });
   node2Proc.stderr!.on('data', (d) => { node2Out += d; });
 }

@@ -55,6 +55,8 @@ export function requestAttributes(user: UserInfo, method: string, path: string, 
     const m = fs ? /^metadata\.name==?([^,]*)$/.exec(fs) : null;
     if (m && !pathSegmentErrors(m[1]).length) a.name = m[1];
   }
+  // The raw field selector of a list or watch (the Node authorizer lets nodes list their own pods only).
+  if ((a.verb === 'list' || a.verb === 'watch') && query.get('fieldSelector')) a.fieldSelector = query.get('fieldSelector')!;
   if (!a.name && a.verb === 'delete') a.verb = 'deletecollection';
   void byMethod;
   return a;

@@ -23,6 +23,9 @@ export interface Attributes {
   subresource: string;
   namespace: string;
   name: string;
+  /** list/watch: the request's raw fieldSelector (upstream GetFieldSelector; the Node authorizer lets a node list
+   *  and watch pods only with spec.nodeName=<itself>). */
+  fieldSelector?: string;
 }
 
 export interface AuthorizerResult {

@@ -4,18 +4,19 @@
  * agent in parallel, decodes the documents (./decode.ts) and replaces the store (./storage.ts) with the batch.
  * `metrics.k8s.io/v1beta1` PodMetrics and NodeMetrics are served from that store (./api.ts).
  *
- * Identity: the scrape is authenticated with the API server's kubelet-client token (tls.ts, user
- * kube-apiserver-kubelet-client) — its own credential towards node agents, not the admin token. The node agent
- * accepts it after checking, once per two minutes, that the API server lets that token read its Node.
+ * Identity: the scrape goes over HTTPS with the API server's kubelet-client certificate (../kubelet-client.ts, user
+ * kube-apiserver-kubelet-client) — its own credential towards node agents, not the admin's — and checks the
+ * agent's serving certificate against the cluster CA. The node agent authorizes it (nodes/metrics) by
+ * SubjectAccessReview, cached as upstream's kubelet does.
  *
  * Nodes and pods are read through the API server's own registry (this component lives in the API server, as the
  * connect handlers do); a node that cannot be reached or answers an error is left out of the batch (its pods have
  * no metrics until it answers again) and the failure is logged once per change of its error.
  */
 import * as http from 'node:http';
+import type { KubeletClient } from '../kubelet-client.ts';
 import type { Node, Pod } from 'kubernetes-types/core/v1.d.ts';
 import type { KubeObject } from '../../api/resource.ts';
-import { kubeletAddress } from '../connect.ts';
 import { decodeResourceMetrics, type MetricsBatch } from './decode.ts';
 import { MetricsStorage } from './storage.ts';
 import { realClock, type Clock } from '../../util/clock.ts';
@@ -29,8 +30,8 @@ export interface ClusterReader {
 }
 
 export interface ResourceMetricsOptions {
-  /** Bearer token presented to node agents (the API server's kubelet-client token). */
-  token: string;
+  /** How node agents are reached (HTTPS with the API server's kubelet-client certificate). */
+  kubelet: KubeletClient;
   /** Scrape period (default 15 s). */
   resolutionMs?: number;
   /** Per-node scrape timeout (default: 90% of the resolution, at most 10 s). */
@@ -48,7 +49,6 @@ export class ResourceMetrics {
   private timer?: { cancel(): void };
   private running?: Promise<void>;
   private stopped = false;
-  private agent = new http.Agent({ keepAlive: true, maxSockets: 4 });
   private lastError = new Map<string, string>();
   private clock: Clock;
   private log: (m: string) => void;
@@ -78,7 +78,6 @@ export class ResourceMetrics {
     this.stopped = true;
     this.timer?.cancel();
     await this.running;
-    this.agent.destroy();
   }
 
   /** One scrape cycle over every node; replaces the store. */
@@ -97,7 +96,7 @@ export class ResourceMetrics {
 
   private async scrapeNode(node: Node): Promise<MetricsBatch | undefined> {
     const name = node.metadata?.name ?? '';
-    const { host, port } = kubeletAddress(node);
+    const { host, port } = this.opts.kubelet.address(node);
     const started = this.clock.now();
     try {
       const text = await this.fetch(host, port);
@@ -114,7 +113,7 @@ export class ResourceMetrics {
   private fetch(host: string, port: number): Promise<string> {
     const timeout = this.opts.scrapeTimeoutMs ?? Math.min(10_000, Math.floor(this.resolutionMs * 0.9));
     return new Promise((resolve, reject) => {
-      const req = http.get({ host, port, path: '/metrics/resource', agent: this.agent, timeout, headers: { Authorization: `Bearer ${this.opts.token}` } }, (res) => {
+      const req = this.opts.kubelet.request({ host, port, path: '/metrics/resource', timeout, agent: true }, (res) => {
         const chunks: Buffer[] = [];
         res.on('data', (c: Buffer) => chunks.push(c));
         res.on('end', () => {
@@ -124,8 +123,9 @@ export class ResourceMetrics {
         });
         res.on('error', reject);
       });
-      req.on('timeout', () => req.destroy(new Error(`Get "http://${host}:${port}/metrics/resource": context deadline exceeded`)));
+      req.on('timeout', () => req.destroy(new Error(`Get "https://${host}:${port}/metrics/resource": context deadline exceeded`)));
       req.on('error', reject);
+      req.end();
     });
   }
 }

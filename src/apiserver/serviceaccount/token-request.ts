@@ -67,6 +67,8 @@ export const serveTokenRequest: SubresourceHandler = async (r) => {
   req.status = {};
   const errs = validateTokenRequest(req);
   if (errs.length) throw invalidError('TokenRequest', GROUP, '', errs);
+  // Validating admission (NodeRestriction: a node's token must be bound to a pod running on it).
+  await r.registry.admit({ operation: 'CREATE', def: r.def, namespace: ns, name, subresource: 'token', object: req, user: r.ctx.user });
 
   const bound = await boundObjects(r, spec.boundObjectRef, name);
   if (signer.maxExpirationSeconds && spec.expirationSeconds > signer.maxExpirationSeconds) {

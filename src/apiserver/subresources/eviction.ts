@@ -61,8 +61,10 @@ const isConflict = (e: unknown) => e instanceof StatusError && e.code === 409;
 
 export const serveEviction: SubresourceHandler = async (r) => {
   if (r.method !== 'POST') throw new StatusError(404, 'NotFound', 'the server could not find the requested resource');
+  const body = await r.body();
+  await r.registry.admit({ operation: 'CREATE', def: r.def, namespace: r.namespace, name: r.name, subresource: 'eviction', object: body as any, user: r.ctx.user });
   const ev = new Eviction(r.registry, r.def, r.namespace!, r.name, r.ctx, r.now);
-  return ev.run(await r.body());
+  return ev.run(body);
 };
 
 class Eviction {

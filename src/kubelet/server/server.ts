@@ -13,18 +13,19 @@
  *                                    server's resource-metrics scraper reads — see ../resource-metrics.ts)
  *   GET /healthz
  *
- * Plain HTTP on the node address, protected by bearer tokens: a request must carry either the kubelet's own token
- * or a token that the API server accepts for reading the pod (checked by reading the pod with it, which also
- * gives us the pod) — for /metrics/resource, for reading this node (upstream's nodes/metrics check). Accepted
- * node readers are remembered for two minutes (upstream's webhook token cache TTL), so a scrape does not cost an
- * API round trip. The node agent starts it and publishes the port in node.status.daemonEndpoints.
+ * HTTPS only, with a serving certificate from the cluster CA (its node name, its IP, 127.0.0.1), on the address the
+ * API server reaches it at (127.0.0.1 for the agent `kubelite up` runs; the node's own IP for joined nodes). Every
+ * request is authenticated (client certificate from the cluster CA, or a bearer token by TokenReview) and
+ * authorized by SubjectAccessReview on the node object, as upstream's kubelet (./auth.ts); a 401/403 answer is
+ * upstream's plain text. Pods are then read with the agent's own node credential.
  */
 import * as http from 'node:http';
+import * as https from 'node:https';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, createWebSocketStream, type WebSocket } from 'ws';
-import { createHash } from 'node:crypto';
-import type { Node, Pod } from 'kubernetes-types/core/v1.d.ts';
-import { KubeClient } from '../../client/client.ts';
+import type { Pod } from 'kubernetes-types/core/v1.d.ts';
+import type { KubeClient } from '../../client/client.ts';
+import { KubeletAuth, requestAttributes } from './auth.ts';
 import { R } from '../../client/resources.ts';
 import { StatusError } from '../../api/errors.ts';
 import { decodeKubeletStreamOptions, decodePortForwardPorts } from '../../api/options.ts';
@@ -39,31 +40,26 @@ export const DEFAULT_KUBELET_PORT = 10250;
 const PF_WS_PROTOCOL = `SPDY/3.1+${PORTFORWARD_PROTOCOL}`;
 
 export interface KubeletServerOptions {
-  /** The node agent's API client (its server URL and CA are used to check callers' tokens). */
+  /** The node agent's API client (its node credential: reads pods, reviews callers' tokens and access). */
   client: KubeClient;
+  /** Serving certificate and key (PEM, signed by the cluster CA) and the CA client certificates are checked against. */
+  tls: { cert: string; key: string; ca: string };
   /** containerd socket (and namespace, default k8s.io) whose containers `exec` reaches. */
   containerd: ContainerdTarget;
   /** Listen port (default 10250; 0 = any free port — read it back from the result). */
   port?: number;
-  /** Listen address (default 0.0.0.0). */
-  address?: string;
-  /** Tokens accepted without asking the API server (default: the client's own token). */
-  tokens?: string[];
+  /** Listen address: where the API server reaches this node (127.0.0.1 or the node's IP). */
+  address: string;
   /** Root of the container log files (default /var/log/pods). */
   podLogRoot?: string;
-  /** The node this agent runs (callers of /metrics/resource must be allowed to read it). */
-  nodeName?: string;
+  /** The node this agent runs (callers are authorized against it). */
+  nodeName: string;
   /** CRI Attach (the runtime's streaming URL of a container's stdio); without it pods/attach is refused. */
   attach?: AttachEndpoint;
   /** Renders /metrics/resource; without it the path is 404. */
   resourceMetrics?: () => Promise<string>;
   log?: (msg: string) => void;
 }
-
-/** How long an accepted (resp. rejected) bearer token is remembered for /metrics/resource. */
-const TOKEN_ACCEPT_TTL_MS = 120_000;
-const TOKEN_REJECT_TTL_MS = 10_000;
-const TOKEN_CACHE_MAX = 256;
 
 export interface KubeletServer {
   port: number;
@@ -72,13 +68,19 @@ export interface KubeletServer {
 
 function statusJSON(res: http.ServerResponse, e: StatusError): void {
   if (res.headersSent) { res.destroy(); return; }
+  if (isAuthFailure(e)) { res.writeHead(e.code, { 'Content-Type': 'text/plain; charset=utf-8' }); res.end(e.message); return; }
   res.writeHead(e.code, { 'Content-Type': 'application/json' });
   res.end(JSON.stringify(e.toStatus()));
 }
 
 function rejectUpgrade(socket: Duplex, e: StatusError): void {
-  const body = JSON.stringify(e.toStatus());
-  socket.end(`HTTP/1.1 ${e.code} ${http.STATUS_CODES[e.code] ?? 'Error'}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
+  const [type, body] = isAuthFailure(e) ? ['text/plain; charset=utf-8', e.message] : ['application/json', JSON.stringify(e.toStatus())];
+  socket.end(`HTTP/1.1 ${e.code} ${http.STATUS_CODES[e.code] ?? 'Error'}\r\nContent-Type: ${type}\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
+}
+
+/** Upstream's kubelet answers authentication and authorization failures in plain text. */
+function isAuthFailure(e: StatusError): boolean {
+  return e.code === 401 || (e.code === 403 && e.message.startsWith('Forbidden (user='));
 }
 
 /** The container's runtime id ("containerd://abc" → "abc"), if it has been started. */
@@ -89,7 +91,12 @@ export function containerIdOf(pod: Pod, container: string): string | undefined {
 
 export async function startKubeletServer(opts: KubeletServerOptions): Promise<KubeletServer> {
   const log = opts.log ?? ((m: string) => console.error(`kubelet-server: ${m}`));
-  const own = new Set((opts.tokens ?? [opts.client.config.token]).filter((t): t is string => !!t));
+  const auth = new KubeletAuth({ client: opts.client, nodeName: opts.nodeName });
+  /** Authenticate and authorize a request before anything else (upstream's kubelet auth filter). */
+  async function admit(req: http.IncomingMessage, pathname: string): Promise<void> {
+    const user = await auth.authenticate(req);
+    await auth.authorize(user, requestAttributes(req.method ?? 'GET', pathname));
+  }
   /** The subprotocols each upgrading request may choose from; the client's order decides (upstream wsstream). */
   const allowedProtocols = new WeakMap<http.IncomingMessage, string[]>();
   const wss = new WebSocketServer({
@@ -107,53 +114,13 @@ export async function startKubeletServer(opts: KubeletServerOptions): Promise<Ku
     if (pfRequests.has(req)) headers.push(`Sec-WebSocket-Protocol: ${PF_WS_PROTOCOL}`);
   });
 
-  /** Read the pod with the caller's credentials (401/403 from the API server reject the caller). */
-  async function authorizedPod(req: http.IncomingMessage, ns: string, name: string): Promise<Pod> {
-    const h = req.headers.authorization ?? '';
-    const token = /^bearer\s+/i.test(h) ? h.replace(/^bearer\s+/i, '').trim() : '';
-    if (!token) throw new StatusError(401, 'Unauthorized', 'Unauthorized');
-    let client = opts.client;
-    let temp: KubeClient | undefined;
-    if (!own.has(token)) { temp = new KubeClient({ ...opts.client.config, token }); client = temp; }
-    try {
-      return await client.get<Pod>(R.pods, ns, name);
-    } catch (e: any) {
-      if (e?.code === 401 || e?.code === 403) throw new StatusError(401, 'Unauthorized', 'Unauthorized');
-      throw e;
-    } finally { temp?.close(); }
-  }
-
-  /** Token digest -> (allowed, expiry) for node readers. */
-  const nodeReaders = new Map<string, { ok: boolean; until: number }>();
-  /** The caller may read this node (its own token, or one the API server accepts for GET nodes/<name>). */
-  async function authorizeNodeReader(req: http.IncomingMessage): Promise<void> {
-    const h = req.headers.authorization ?? '';
-    const token = /^bearer\s+/i.test(h) ? h.replace(/^bearer\s+/i, '').trim() : '';
-    if (!token) throw new StatusError(401, 'Unauthorized', 'Unauthorized');
-    if (own.has(token)) return;
-    const key = createHash('sha256').update(token).digest('hex');
-    const now = Date.now();
-    const memo = nodeReaders.get(key);
-    if (memo && memo.until > now) {
-      if (memo.ok) return;
-      throw new StatusError(401, 'Unauthorized', 'Unauthorized');
-    }
-    const temp = new KubeClient({ ...opts.client.config, token });
-    let ok: boolean;
-    try {
-      await temp.get<Node>(R.nodes, undefined, opts.nodeName ?? '');
-      ok = true;
-    } catch (e: any) {
-      if (e?.code !== 401 && e?.code !== 403) throw e;
-      ok = false;
-    } finally { temp.close(); }
-    if (nodeReaders.size >= TOKEN_CACHE_MAX) nodeReaders.delete(nodeReaders.keys().next().value!);
-    nodeReaders.set(key, { ok, until: now + (ok ? TOKEN_ACCEPT_TTL_MS : TOKEN_REJECT_TTL_MS) });
-    if (!ok) throw new StatusError(401, 'Unauthorized', 'Unauthorized');
+  /** The pod, read with the agent's own credential (the caller has been authorized for this node). */
+  async function authorizedPod(ns: string, name: string): Promise<Pod> {
+    return await opts.client.get<Pod>(R.pods, ns, name);
   }
 
   async function serveLogs(req: http.IncomingMessage, res: http.ServerResponse, ns: string, podName: string, container: string, q: URLSearchParams): Promise<void> {
-    const pod = await authorizedPod(req, ns, podName);
+    const pod = await authorizedPod(ns, podName);
     const uid = pod.metadata?.uid ?? '';
     const o = logOptionsFromQuery(q);
     const runs = logRunsFor(uid, container, opts.podLogRoot);
@@ -186,11 +153,12 @@ export async function startKubeletServer(opts: KubeletServerOptions): Promise<Ku
     res.end();
   }
 
-  const server = http.createServer((req, res) => {
-    const url = new URL(req.url ?? '/', 'http://kubelet');
+  const server = https.createServer({ key: opts.tls.key, cert: opts.tls.cert, ca: opts.tls.ca, requestCert: true, rejectUnauthorized: false }, (req, res) => {
+    const url = new URL(req.url ?? '/', 'https://kubelet');
     const parts = url.pathname.split('/').filter(Boolean).map(decodeURIComponent);
     void (async () => {
       try {
+        await admit(req, url.pathname);
         if (parts[0] === 'healthz') { res.writeHead(200, { 'Content-Type': 'text/plain' }); res.end('ok'); return; }
         if (parts[0] === 'containerLogs' && parts.length === 4 && req.method === 'GET') {
           await serveLogs(req, res, parts[1], parts[2], parts[3], url.searchParams);
@@ -198,7 +166,6 @@ export async function startKubeletServer(opts: KubeletServerOptions): Promise<Ku
         }
         if (parts[0] === 'metrics' && parts[1] === 'resource' && parts.length === 2 && opts.resourceMetrics) {
           if (req.method !== 'GET') throw new StatusError(405, 'MethodNotAllowed', 'the server does not allow this method on the requested resource');
-          await authorizeNodeReader(req);
           const body = await opts.resourceMetrics();
           res.writeHead(200, { 'Content-Type': 'text/plain; version=0.0.4; charset=utf-8', 'Content-Length': Buffer.byteLength(body) });
           res.end(body);
@@ -213,15 +180,16 @@ export async function startKubeletServer(opts: KubeletServerOptions): Promise<Ku
   });
 
   server.on('upgrade', (req: http.IncomingMessage, socket: Duplex, head: Buffer) => {
-    const url = new URL(req.url ?? '/', 'http://kubelet');
+    const url = new URL(req.url ?? '/', 'https://kubelet');
     const parts = url.pathname.split('/').filter(Boolean).map(decodeURIComponent);
     socket.on('error', () => {});
     void (async () => {
       try {
+        await admit(req, url.pathname);
         const isWs = (req.headers.upgrade ?? '').toLowerCase() === 'websocket';
         const isSpdy = (req.headers.upgrade ?? '').toLowerCase().startsWith('spdy/3.1');
         if (parts[0] === 'exec' && parts.length === 4) {
-          const pod = await authorizedPod(req, parts[1], parts[2]);
+          const pod = await authorizedPod(parts[1], parts[2]);
           const containerId = containerIdOf(pod, parts[3]);
           if (!containerId) throw new StatusError(400, 'BadRequest', `container not found ("${parts[3]}")`);
           // The API server's canonical stream parameters (input/output/error/tty = "1", one `command` per word).
@@ -243,7 +211,7 @@ export async function startKubeletServer(opts: KubeletServerOptions): Promise<Ku
           return;
         }
         if (parts[0] === 'attach' && parts.length === 4) {
-          const pod = await authorizedPod(req, parts[1], parts[2]);
+          const pod = await authorizedPod(parts[1], parts[2]);
           const containerId = containerIdOf(pod, parts[3]);
           if (!containerId) throw new StatusError(400, 'BadRequest', `container not found ("${parts[3]}")`);
           if (!isWs && !isSpdy) throw new StatusError(400, 'BadRequest', 'attach needs a WebSocket (v5.channel.k8s.io, v4.channel.k8s.io) or SPDY/3.1 upgrade');
@@ -267,7 +235,7 @@ export async function startKubeletServer(opts: KubeletServerOptions): Promise<Ku
           return;
         }
         if (parts[0] === 'portForward' && parts.length === 3) {
-          const pod = await authorizedPod(req, parts[1], parts[2]);
+          const pod = await authorizedPod(parts[1], parts[2]);
           const ip = pod.status?.podIP;
           if (!ip) throw new StatusError(400, 'BadRequest', `pod ${parts[2]} does not have an IP address`);
           if (isWs) {
@@ -314,7 +282,7 @@ export async function startKubeletServer(opts: KubeletServerOptions): Promise<Ku
 
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen(opts.port ?? DEFAULT_KUBELET_PORT, opts.address ?? '0.0.0.0', () => { server.off('error', reject); resolve(); });
+    server.listen(opts.port ?? DEFAULT_KUBELET_PORT, opts.address, () => { server.off('error', reject); resolve(); });
   });
   const port = (server.address() as import('node:net').AddressInfo).port;
   return {

@@ -5,7 +5,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import * as http from 'node:http';
+import * as https from 'node:https';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -17,26 +17,33 @@ import { ResourceMetrics, registryReader } from '../../../src/apiserver/metrics/
 import { startKubeletServer } from '../../../src/kubelet/server/index.ts';
 import { renderResourceMetrics } from '../../../src/kubelet/resource-metrics.ts';
 import { KubeClient } from '../../../src/client/client.ts';
+import { KubeletClient } from '../../../src/apiserver/kubelet-client.ts';
+import { issueNodeCredentials } from '../../../src/cli/node-credentials.ts';
 import { R } from '../../../src/client/resources.ts';
 
 test('metrics.k8s.io serves PodMetrics and NodeMetrics scraped from a node agent with the API server\'s own identity', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'kubelite-metrics-api-'));
   const store = openSqliteStore(join(dir, 'state.db'));
   const pki = ensurePki(dir, ['127.0.0.1']);
-  const metrics = new ResourceMetrics({ token: pki.kubeletClientToken, resolutionMs: 3_600_000, log: () => undefined });
-  const api = createApiServer({ store, pki, rest: { allocators: new ServiceAllocators(store), metrics }, log: () => undefined });
+  const kubeletClient = new KubeletClient({ ca: pki.caCert, cert: pki.kubeletClientCert, key: pki.kubeletClientKey });
+  const metrics = new ResourceMetrics({ kubelet: kubeletClient, resolutionMs: 3_600_000, log: () => undefined });
+  const api = createApiServer({ store, pki, kubelet: kubeletClient, rest: { allocators: new ServiceAllocators(store), metrics }, log: () => undefined });
+  const creds = issueNodeCredentials(pki, 'n1', ['127.0.0.1']);
   let kubelet: { port: number; close(): Promise<void> } | undefined;
   const admin = (port: number) => new KubeClient({ server: `https://127.0.0.1:${port}`, ca: pki.caCert, token: pki.adminToken });
   let client: KubeClient | undefined;
+  let nodeClient: KubeClient | undefined;
   try {
     await api.listen(0, '127.0.0.1');
     const port = (api.httpServer.address() as { port: number }).port;
     client = admin(port);
+    // The node agent acts with its own node credential (it reviews callers' access with it).
+    nodeClient = new KubeClient({ server: `https://127.0.0.1:${port}`, ca: pki.caCert, cert: creds.client.cert, key: creds.client.key });
 
     // The node agent: scripted samples, 10 s apart, 0.1 core per container and 2 cores for the node.
     let scrapes = 0;
     kubelet = await startKubeletServer({
-      client, containerd: { address: '/nonexistent.sock' }, port: 0, address: '127.0.0.1', nodeName: 'n1', log: () => undefined,
+      client: nodeClient, tls: { ...creds.serving, ca: pki.caCert }, containerd: { address: '/nonexistent.sock' }, port: 0, address: '127.0.0.1', nodeName: 'n1', log: () => undefined,
       resourceMetrics: async () => {
         const t = 1_700_000_000_000 + scrapes * 10_000;
         scrapes++;
@@ -89,18 +96,24 @@ test('metrics.k8s.io serves PodMetrics and NodeMetrics scraped from a node agent
     const disc = await client.request('GET', '/apis/metrics.k8s.io/v1beta1');
     assert.deepEqual(disc.resources.map((r: any) => [r.name, r.kind, r.verbs]), [['nodes', 'NodeMetrics', ['get', 'list']], ['pods', 'PodMetrics', ['get', 'list']]]);
 
-    // The kubelet endpoint itself: no token or a token the API server rejects is 401.
-    const get = (token?: string) => new Promise<number>((resolve, reject) => {
-      http.get({ host: '127.0.0.1', port: kport, path: '/metrics/resource', headers: token ? { Authorization: `Bearer ${token}` } : {} }, (res) => { res.resume(); resolve(res.statusCode!); }).on('error', reject);
+    // The kubelet endpoint itself: HTTPS only; no credential or a token the API server rejects is 401; the API
+    // server's client certificate and the admin's token (TokenReview, then SubjectAccessReview) are let in.
+    const get = (o: { token?: string; cert?: string; key?: string }) => new Promise<number>((resolve, reject) => {
+      https.get({ host: '127.0.0.1', port: kport, path: '/metrics/resource', ca: pki.caCert, cert: o.cert, key: o.key, agent: false,
+        headers: o.token ? { Authorization: `Bearer ${o.token}` } : {} }, (res) => { res.resume(); resolve(res.statusCode!); }).on('error', reject);
     });
-    assert.equal(await get(), 401);
-    assert.equal(await get('not-a-token'), 401);
-    assert.equal(await get(pki.kubeletClientToken), 200);
+    assert.equal(await get({}), 401);
+    assert.equal(await get({ token: 'not-a-token' }), 401);
+    assert.equal(await get({ cert: pki.kubeletClientCert, key: pki.kubeletClientKey }), 200);
+    assert.equal(await get({ token: pki.adminToken }), 200);
+    await assert.rejects(fetch(`http://127.0.0.1:${kport}/metrics/resource`), 'plain HTTP is not served');
   } finally {
     client?.close();
+    nodeClient?.close();
     await kubelet?.close();
     await metrics.stop();
     await api.close();
+    kubeletClient.close();
     await store.close();
     rmSync(dir, { recursive: true, force: true });
   }
