@@ -175,6 +175,10 @@ test('custom resources: the schema format bounds integers (422, kube-openapi wor
     'spec.any: Invalid value: -9007199254740992: Checked value must be of type integer (default format) in spec.any',
   ]);
   assert.equal((await post(path, cr('{"replicas":2147483647}'))).status, 201);
+  // Unstructured decoding: every duplicate first, then the unknown fields (a field both unknown and duplicated is both).
+  const dup = await post(`${path}?fieldValidation=Strict`, '{"apiVersion":"hostile.example.com/v1","kind":"Thing","metadata":{"name":"dupename","name":"t2","unknownMeta":1},"spec":{"replicas":1,"replicas":2,"bogus":1,"bogus":2}}');
+  assert.equal(dup.status, 400, dup.text);
+  assert.equal(dup.json().message, 'Thing in version "v1" cannot be handled as a Thing: strict decoding error: duplicate field "metadata.name", duplicate field "spec.replicas", duplicate field "spec.bogus", unknown field "metadata.unknownMeta", unknown field "spec.bogus"');
   for (const n of ['.', '..']) {
     const x = await post(path, cr('{}', n));
     assert.equal(x.status, 422, x.text);
