@@ -30,17 +30,20 @@ before(async () => {
 after(async () => {
   await b?.close();
   if (c) {
-    await cleanup(c, ['deployment web', 'deployment green', 'service front']).catch(() => {});
+    await cleanup(c, ['deployment web', 'deployment green', 'service front', 'serviceaccount viewer', 'rolebinding viewer-view']).catch(() => {});
     await c.stop();
   }
   await reapLeftovers();
 });
 
-/** page.goto, again after net::ERR_NETWORK_CHANGED (chromium aborts navigations when a pod's network interface appears). */
+/**
+ * page.goto, again when chromium aborted it because the host's network changed (net::ERR_NETWORK_CHANGED, or the
+ * navigation replaced by its error page): the node agent adds a network interface for every pod it starts.
+ */
 async function open(p: Page, url: string): Promise<void> {
   for (let i = 0; ; i++) {
     try { await p.goto(url); return; } catch (e) {
-      if (i >= 4 || !/ERR_NETWORK_CHANGED/.test(String(e))) throw e;
+      if (i >= 4 || !/ERR_NETWORK_CHANGED|chrome-error:\/\/chromewebdata/.test(String(e))) throw e;
     }
   }
 }
@@ -75,6 +78,13 @@ const READ_BOARD = `(n) => {
 
 function board(p: Page, name: string): Promise<{ words: string[]; faders: FaderState[]; history: number[] } | null> {
   return p.evaluate(`(${READ_BOARD})(${JSON.stringify(name)})`);
+}
+
+/** Wait for the outcome line of an action; it must not report a failed event. */
+async function outcome(p: Page, text: string): Promise<void> {
+  const o = p.locator('[data-outcome]', { hasText: text });
+  await o.waitFor();
+  assert.doesNotMatch(await o.innerText(), /could not be recorded/);
 }
 
 async function waitBoard(p: Page, name: string, ok: (b: NonNullable<Awaited<ReturnType<typeof board>>>) => boolean, message: string, timeoutMs = 180_000) {
@@ -162,7 +172,7 @@ test('Undo to revision 1 from the board (confirmed): the old board returns to 10
   assert.match(await dialog.locator('pre').innerText(), /"op": "replace",\s*"path": "\/spec\/template"/);
   await shot(page, 'undo-confirm-light');
   await dialog.getByRole('button', { name: 'Confirm' }).click();
-  await page.locator('[data-outcome]', { hasText: 'Rolled back deployment web to revision 1' }).waitFor();
+  await outcome(page, 'Rolled back deployment web to revision 1');
   const s = await waitBoard(page, 'web', (s) => s.faders.length === 1 && s.faders[0].image === 'nginx' && s.faders[0].ready === 10 &&
     s.faders[0].pods.length === 10 && s.faders[0].pods.every((x) => x.state === 'ready'), 'the nginx fader back at 10 ready, nothing else live');
   assert.equal(s.faders[0].isNew, true);
@@ -206,28 +216,53 @@ test('actions from the keyboard: scale (Enter confirms), pause and resume, resta
   assert.equal(await input.inputValue(), '10');
   await input.fill('4');
   await page.keyboard.press('Enter');
-  await page.locator('[data-outcome]', { hasText: 'Scaled deployment web to 4 replicas' }).waitFor();
+  await outcome(page, 'Scaled deployment web to 4 replicas');
   await waitBoard(page, 'web', (s) => s.faders.length === 1 && s.faders[0].desired === 4, 'desired 4', 60_000);
   assert.equal((await kjson(c, ['get', 'deployment', 'web'])).spec.replicas, 4);
 
   await boardEl.getByRole('button', { name: 'Pause' }).click();
   await page.locator('dialog.confirm').getByRole('button', { name: 'Confirm' }).click();
+  await outcome(page, 'Paused rollout of deployment web');
   await boardEl.getByRole('button', { name: 'Resume' }).waitFor();
   assert.equal((await kjson(c, ['get', 'deployment', 'web'])).spec.paused, true);
   await boardEl.getByRole('button', { name: 'Resume' }).click();
   await page.locator('dialog.confirm').getByRole('button', { name: 'Confirm' }).click();
+  await outcome(page, 'Resumed rollout of deployment web');
   await boardEl.getByRole('button', { name: 'Pause' }).waitFor();
   assert.notEqual((await kjson(c, ['get', 'deployment', 'web'])).spec.paused, true);
 
   await boardEl.getByRole('button', { name: 'Restart' }).click();
   await page.locator('dialog.confirm').getByRole('button', { name: 'Confirm' }).click();
-  await page.locator('[data-outcome]', { hasText: 'Restarted deployment web' }).waitFor();
+  await outcome(page, 'Restarted deployment web');
   const d = await kjson(c, ['get', 'deployment', 'web']);
   assert.match(d.spec.template.metadata.annotations['kubectl.kubernetes.io/restartedAt'], /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);
 
+  assert.doesNotMatch(await page.locator('[data-outcome]').innerText(), /could not be recorded/);
   const events = await kjson(c, ['get', 'events', '--field-selector', 'involvedObject.name=web,involvedObject.kind=Deployment']);
   const reasons = new Set(events.items.filter((e: any) => e.source?.component === 'kubelite-dashboard').map((e: any) => e.reason));
   for (const r of ['RolledBack', 'Scaled', 'Paused', 'Resumed', 'Restarted']) assert.ok(reasons.has(r), `event ${r} recorded (have ${[...reasons].join(', ')})`);
+});
+
+test("the caller's credentials, never more: a ServiceAccount bound to `view` sees the board, is refused Nodes and a scale (403)", async () => {
+  await kubectlOk(c, ['create', 'serviceaccount', 'viewer']);
+  await kubectlOk(c, ['create', 'rolebinding', 'viewer-view', '--clusterrole=view', '--serviceaccount=default:viewer']);
+  const saToken = (await kubectlOk(c, ['create', 'token', 'viewer'])).trim();
+  const p = await b.newPage();
+  await open(p, `${c.server}/dashboard/#token=${encodeURIComponent(saToken)}`);
+  await waitBoard(p, 'web', (s) => s.faders.some((f) => f.pods.length > 0), 'the viewer sees the board', 60_000);
+  const before = (await kjson(c, ['get', 'deployment', 'web'])).spec.replicas;
+  await p.locator('[data-board="deployment/web"]').getByRole('button', { name: 'Scale' }).click();
+  await p.locator('dialog.confirm input[name="value"]').fill(String(before + 1));
+  await p.locator('dialog.confirm').getByRole('button', { name: 'Confirm' }).click();
+  const err = p.locator('dialog.confirm [role="alert"]');
+  await err.waitFor();
+  assert.match(await err.innerText(), /forbidden: User "system:serviceaccount:default:viewer" cannot patch resource "deployments\/scale"/);
+  assert.equal((await kjson(c, ['get', 'deployment', 'web'])).spec.replicas, before, 'nothing changed');
+  await p.keyboard.press('Escape');
+  await p.keyboard.press('4');
+  await p.locator('main .error', { hasText: 'forbidden' }).waitFor();
+  assert.equal(await p.locator('[data-node]').count(), 0, 'no node is shown to a user who may not list nodes');
+  await p.close();
 });
 
 test('the Nodes view: the node, its conditions and its pods; arrow keys move along the tabs', async () => {

@@ -65,11 +65,14 @@ export async function request<T = any>(method: string, path: string, body?: unkn
   return r.json() as Promise<T>;
 }
 
-/** Check a token without keeping it: GET /api answers any authenticated user, 401 otherwise. */
+/**
+ * Check a token without keeping it: GET /api. Only 401 refuses it; a 403 means the token is good and its user may
+ * simply not read discovery (each view then says what it may not see).
+ */
 export async function checkToken(t: string): Promise<string | undefined> {
   const r = await fetch('/api', { headers: { Accept: 'application/json', Authorization: `Bearer ${t}` }, cache: 'no-store' });
   if (r.status === 401) return 'The API server refused the token (401 Unauthorized).';
-  if (!r.ok) return `The API server answered ${r.status} ${r.statusText}.`;
+  if (!r.ok && r.status !== 403) return `The API server answered ${r.status} ${r.statusText}.`;
   return undefined;
 }
 

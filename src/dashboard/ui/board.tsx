@@ -2,6 +2,7 @@
  * The mixing board: each Deployment and Rollout as a board with one fader per ReplicaSet moving live (watches of
  * deployments, replicasets, pods — and rollouts, analysisruns), the fence posts and the current step in words.
  */
+import { Component } from 'preact';
 import { useMemo } from 'preact/hooks';
 import { K } from './api.ts';
 import { useInformer } from './informer.ts';
@@ -11,6 +12,24 @@ import { deploymentActions, deploymentUndo, pending, rolloutActions, rolloutUndo
 import { Cells } from './cells.tsx';
 
 const byName = (a: Obj, b: Obj) => String(a.metadata?.name).localeCompare(String(b.metadata?.name));
+
+/** The resourceVersions of what a board is drawn from: it is redrawn only when one of them changes. */
+function signature(objs: Obj[]): string {
+  let s = '';
+  for (const o of objs) s += `${o.metadata?.uid}@${o.metadata?.resourceVersion};`;
+  return s;
+}
+
+interface LiveProps { sig: string; draw: () => { board: Board; actions: Action[]; undo: (revision: number) => Action } }
+
+/**
+ * One board, redrawn only when its own objects change (with 1,000 pods, a pod of another Deployment changing
+ * redraws nothing here).
+ */
+class LiveBoard extends Component<LiveProps> {
+  shouldComponentUpdate(next: LiveProps): boolean { return next.sig !== this.props.sig; }
+  render() { const v = this.props.draw(); return <BoardView board={v.board} actions={v.actions} undo={v.undo} />; }
+}
 
 export function Boards({ namespace }: { namespace: string }) {
   const deps = useInformer(K.deployments, namespace);
@@ -31,7 +50,8 @@ export function Boards({ namespace }: { namespace: string }) {
       {synced && !dList.length && !rList.length ? <p class="muted">No Deployments or Rollouts in namespace {namespace}.</p> : null}
       {dList.map((d) => {
         const mine = rsBy.get(d.metadata.uid) ?? [];
-        return <BoardView key={d.metadata.uid} board={deploymentBoard(d, mine, podsOf)} actions={deploymentActions(d)} undo={(rev) => deploymentUndo(d, mine, rev)} />;
+        const sig = signature([d, ...mine, ...mine.flatMap((rs) => podsOf(rs.metadata.uid))]);
+        return <LiveBoard key={d.metadata.uid} sig={sig} draw={() => ({ board: deploymentBoard(d, mine, podsOf), actions: deploymentActions(d), undo: (rev) => deploymentUndo(d, mine, rev) })} />;
       })}
       {rList.length ? <RolloutBoards namespace={namespace} rollouts={rList} rsBy={rsBy} podsOf={podsOf} /> : null}
     </div>
@@ -47,7 +67,9 @@ function RolloutBoards({ namespace, rollouts, rsBy, podsOf }: { namespace: strin
       <Problems infs={[runs]} />
       {rollouts.map((ro) => {
         const mine = rsBy.get(ro.metadata.uid) ?? [];
-        return <BoardView key={ro.metadata.uid} board={rolloutBoard(ro, mine, podsOf, runBy.get(ro.metadata.uid) ?? [])} actions={rolloutActions(ro)} undo={(rev) => rolloutUndo(ro, mine, rev)} />;
+        const runs = runBy.get(ro.metadata.uid) ?? [];
+        const sig = signature([ro, ...mine, ...mine.flatMap((rs) => podsOf(rs.metadata.uid)), ...runs]);
+        return <LiveBoard key={ro.metadata.uid} sig={sig} draw={() => ({ board: rolloutBoard(ro, mine, podsOf, runs), actions: rolloutActions(ro), undo: (rev) => rolloutUndo(ro, mine, rev) })} />;
       })}
     </>
   );

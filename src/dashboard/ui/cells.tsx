@@ -8,17 +8,17 @@ export function describeCell(p: PodCell): string {
     .filter(Boolean).join(' · ');
 }
 
-export function Cell({ p, full }: { p: PodCell; full?: boolean }) {
+export function Cell({ p, full, hideNode }: { p: PodCell; full?: boolean; hideNode?: boolean }) {
   return (
     <li class={`cell s-${p.state}`} data-pod={p.name} data-state={p.state} data-reason={p.reason} title={describeCell(p)} aria-label={describeCell(p)}>
       <span class="cell-name">{full ? p.name : short(p.name)}</span>
       {p.reason ? <span class="cell-reason">{p.reason}</span> : null}
-      <span class="cell-meta">{p.restarts ? <span class="restarts" data-restarts={p.restarts}>↻{p.restarts}</span> : null}<span class="node">{p.node || 'unscheduled'}</span></span>
+      <span class="cell-meta">{p.restarts ? <span class="restarts" data-restarts={p.restarts}>↻{p.restarts}</span> : null}{hideNode ? null : <span class="node">{p.node || 'unscheduled'}</span>}</span>
     </li>
   );
 }
 
-export function Cells({ pods, full, label }: { pods: PodCell[]; full?: boolean; label: string }) {
+export function Cells({ pods, full, hideNode, label }: { pods: PodCell[]; full?: boolean; hideNode?: boolean; label: string }) {
   if (!pods.length) return <p class="muted small">no pods</p>;
-  return <ul class={full ? 'cells full' : 'cells'} aria-label={label}>{pods.map((p) => <Cell key={p.name} p={p} full={full} />)}</ul>;
+  return <ul class={full ? 'cells full' : 'cells'} aria-label={label}>{pods.map((p) => <Cell key={p.name} p={p} full={full} hideNode={hideNode} />)}</ul>;
 }

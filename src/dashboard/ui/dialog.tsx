@@ -25,8 +25,9 @@ export function ConfirmDialog() {
     setError('');
     try {
       const text = await a.run(value);
-      outcome.value = { ok: true, text };
-      pending.value = null;
+      outcome.value = { ok: !/could not be recorded/.test(text), text };
+      // Another action may have been opened meanwhile: close only this one's dialog.
+      if (pending.value === a) pending.value = null;
     } catch (err) {
       setError((err as Error).message);
     } finally { setBusy(false); }

@@ -23,7 +23,7 @@ export function Services({ namespace }: { namespace: string }) {
           <section class="card" tabIndex={0} data-service={v.name} aria-label={`service ${v.name}`}>
             <h2><span class="kind">Service</span> {v.name}</h2>
             <p class="small">{v.type} {v.clusterIP} · {v.ports || 'no ports'}</p>
-            <p class="small">selector: <code data-selector>{v.selector || '(none: no pods selected)'}</code></p>
+            <p class="small">selector: <code data-selector>{v.selector || '(none: its endpoints are set by hand, not from pods)'}</code></p>
             <p class="small"><b data-selected-count>{v.pods.length}</b> pods selected, {v.pods.filter((p) => p.ready).length} ready</p>
             <Cells pods={v.pods} full label={`pods selected by ${v.name}`} />
           </section>
@@ -76,7 +76,7 @@ export function Nodes() {
             <ul class="conds">{v.conditions.map((c) => <li class={`badge ${c.bad ? 'bad' : 'ok'}`} title={c.message}>{c.type}={c.status}</li>)}</ul>
             {v.taints.length ? <p class="small">taints: {v.taints.join(', ')}</p> : null}
             <p class="small">{v.pods.length} pods</p>
-            <Cells pods={v.pods} full label={`pods on ${v.name}`} />
+            <Cells pods={v.pods} full hideNode label={`pods on ${v.name}`} />
           </section>
         );
       })}
