@@ -48,7 +48,17 @@ function stringEnd(buf: Buffer, i: number): number {
 }
 
 function keyText(buf: Buffer, start: number, end: number): string {
-  // start/end include the quotes
+  // start/end include the quotes. Short ASCII keys (nearly all) without a Buffer decode call.
+  if (end - start <= 34) {
+    let k = '';
+    let i = start + 1;
+    for (; i < end - 1; i++) {
+      const c = buf[i];
+      if (c >= 0x80 || c === BACKSLASH) break;
+      k += String.fromCharCode(c);
+    }
+    if (i === end - 1) return k;
+  }
   const raw = buf.toString('utf8', start + 1, end - 1);
   return raw.includes('\\') ? JSON.parse(buf.toString('utf8', start, end)) as string : raw;
 }

@@ -91,7 +91,7 @@ export function parseYaml(buf: Buffer): unknown {
       if (d.errors.length) throw new Error(d.errors[0].message);
       v = d.toJS({ maxAliasCount: 100 });
       const dups = yamlDuplicateKeys(d, lineCounter);
-      if (dups.length) rememberJsonSource(v, { duplicates: [], numbers: new Map(), firstOffset: () => -1, yamlDuplicates: dups });
+      rememberJsonSource(v, { duplicates: [], numbers: new Map(), firstOffset: () => -1, yamlDuplicates: dups });
     }
   } catch (e) {
     throw badRequest(`error decoding YAML: ${(e as Error).message}`);

@@ -26,15 +26,25 @@ function under(path: string, prefix: string): boolean {
   return path === prefix || path.startsWith(prefix + '.') || path.startsWith(prefix + '[');
 }
 
+/** Paths in the order of their keys, level by level (Go's map key order): `spec.template…` before `spec.unknown1`. */
+function byKeyOrder(a: string, b: string): number {
+  const sa = a.split(/\.|(?=\[)/), sb = b.split(/\.|(?=\[)/);
+  for (let i = 0; i < Math.min(sa.length, sb.length); i++) if (sa[i] !== sb[i]) return sa[i] < sb[i] ? -1 : 1;
+  return sa.length - sb.length;
+}
+
 export function strictFindings(unknown: string[], src: JsonSource | undefined, how: StrictSource, patch?: unknown): StrictFindings {
   const errors: string[] = [];
   const warnings: string[] = [];
   const seen = new Set<string>();
   const add = (msg: string) => { if (!seen.has(msg)) { seen.add(msg); errors.push(msg); warnings.push(msg); } };
-  if (src?.yamlDuplicates?.length) {
-    errors.push(`yaml: unmarshal errors:\n  ${src.yamlDuplicates.join('\n  ')}`);
-    warnings.push(...src.yamlDuplicates);
-    for (const u of unknown) add(`unknown field "${u}"`);
+  if (src?.yamlDuplicates) {
+    // sigs.k8s.io/yaml converts YAML to JSON through a Go map: a typed kind's unknown fields come in key order.
+    if (src.yamlDuplicates.length) {
+      errors.push(`yaml: unmarshal errors:\n  ${src.yamlDuplicates.join('\n  ')}`);
+      warnings.push(...src.yamlDuplicates);
+    }
+    for (const u of how === 'body' ? [...unknown].sort(byKeyOrder) : unknown) add(`unknown field "${u}"`);
     return { errors, warnings };
   }
   const dups = src?.duplicates ?? [];

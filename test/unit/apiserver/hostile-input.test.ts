@@ -175,6 +175,10 @@ test('custom resources: the schema format bounds integers (422, kube-openapi wor
     'spec.any: Invalid value: -9007199254740992: Checked value must be of type integer (default format) in spec.any',
   ]);
   assert.equal((await post(path, cr('{"replicas":2147483647}'))).status, 201);
+  // Unstructured decoding: every duplicate first, then the unknown fields (a field both unknown and duplicated is both).
+  const dup = await post(`${path}?fieldValidation=Strict`, '{"apiVersion":"hostile.example.com/v1","kind":"Thing","metadata":{"name":"dupename","name":"t2","unknownMeta":1},"spec":{"replicas":1,"replicas":2,"bogus":1,"bogus":2}}');
+  assert.equal(dup.status, 400, dup.text);
+  assert.equal(dup.json().message, 'Thing in version "v1" cannot be handled as a Thing: strict decoding error: duplicate field "metadata.name", duplicate field "spec.replicas", duplicate field "spec.bogus", unknown field "metadata.unknownMeta", unknown field "spec.bogus"');
   for (const n of ['.', '..']) {
     const x = await post(path, cr('{}', n));
     assert.equal(x.status, 422, x.text);
@@ -205,4 +209,66 @@ test('the scale subresource: a Scale past int32 is refused as a Scale (PUT 400, 
   assert.equal(p.status, 422, p.text);
   assert.match(p.json().message, /patch: Invalid value: ".*\\"kind\\":\\"Scale\\".*": json: cannot unmarshal number 1000000000000 into Go struct field ScaleSpec\.spec\.replicas of type int32$/);
   assert.equal((await s.request('GET', '/apis/apps/v1/namespaces/default/deployments/d-max')).json().spec.replicas, 2147483647);
+});
+
+test("a YAML body under Strict: upstream's integration test, word for word (duplicates by line, unknown fields in key order)", async () => {
+  const body = `apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: dupename
+  name: yaml-strict
+  unknownMeta: metaVal
+  labels:
+    app: nginx
+spec:
+  unknown1: val1
+  unknownDupe: valDupe
+  unknownDupe: valDupe2
+  paused: true
+  paused: false
+  selector:
+    matchLabels:
+      app: nginx
+  template:
+    metadata:
+      labels:
+        app: nginx
+    spec:
+      containers:
+      - name: nginx
+        image: nginx:latest
+        unknownNested: val1
+        imagePullPolicy: Always
+        imagePullPolicy: Never`;
+  const r = await post('/apis/apps/v1/namespaces/default/deployments?fieldValidation=Strict', body, { 'Content-Type': 'application/yaml' });
+  assert.equal(r.status, 400, r.text);
+  assert.ok(r.json().message.endsWith(`strict decoding error: yaml: unmarshal errors:
+  line 5: key "name" already set in map
+  line 12: key "unknownDupe" already set in map
+  line 14: key "paused" already set in map
+  line 28: key "imagePullPolicy" already set in map, unknown field "metadata.unknownMeta", unknown field "spec.template.spec.containers[0].unknownNested", unknown field "spec.unknown1", unknown field "spec.unknownDupe"`), r.json().message);
+  const w = await post('/apis/apps/v1/namespaces/default/deployments?fieldValidation=Warn', body, { 'Content-Type': 'application/yaml' });
+  assert.equal(w.status, 201, w.text);
+  const warnings = String(w.headers.warning).split(/,\s*(?=299)/).map((x) => JSON.parse(x.replace(/^299 - /, '')));
+  assert.deepEqual(warnings, [
+    'line 5: key "name" already set in map', 'line 12: key "unknownDupe" already set in map', 'line 14: key "paused" already set in map',
+    'line 28: key "imagePullPolicy" already set in map', 'unknown field "metadata.unknownMeta"', 'unknown field "spec.template.spec.containers[0].unknownNested"',
+    'unknown field "spec.unknown1"', 'unknown field "spec.unknownDupe"',
+  ]);
+});
+
+test("a JSON body under Strict: upstream's integration test, word for word (duplicates and unknown fields in document order)", async () => {
+  const body = `{
+    "apiVersion": "apps/v1", "kind": "Deployment",
+    "metadata": { "name": "dupename", "name": "json-strict", "labels": {"app": "nginx"}, "unknownMeta": "metaVal" },
+    "spec": {
+      "unknown1": "val1", "unknownDupe": "valDupe", "unknownDupe": "valDupe2", "paused": true, "paused": false,
+      "selector": { "matchLabels": { "app": "nginx" } },
+      "template": { "metadata": { "labels": { "app": "nginx" } }, "spec": { "containers": [{
+        "name": "nginx", "image": "nginx:latest", "unknownNested": "val1", "imagePullPolicy": "Always", "imagePullPolicy": "Never" }] } }
+    }
+  }`;
+  const r = await post('/apis/apps/v1/namespaces/default/deployments?fieldValidation=Strict', body);
+  assert.equal(r.status, 400, r.text);
+  assert.ok(r.json().message.endsWith('strict decoding error: duplicate field "metadata.name", unknown field "metadata.unknownMeta", unknown field "spec.unknown1", unknown field "spec.unknownDupe", duplicate field "spec.paused", unknown field "spec.template.spec.containers[0].unknownNested", duplicate field "spec.template.spec.containers[0].imagePullPolicy"'), r.json().message);
 });

@@ -174,3 +174,16 @@ test('convertDesiredReplicasWithRules: min, max and the classic scale-up limit m
   assert.deepEqual(convertDesiredReplicasWithRules(5, 1, 2, 8), { replicas: 2, reason: 'TooFewReplicas', message: 'the desired replica count is less than the minimum replica count' });
   assert.deepEqual(convertDesiredReplicasWithRules(5, 6, 2, 8).reason, 'DesiredWithinRange');
 });
+
+test('an absurd maxReplicas (stored before the range check) still scales up at the bounded rate', () => {
+  // Classic rules: max(2 × current, 4).
+  assert.deepEqual(convertDesiredReplicasWithRules(1, 1e12, 1, 1e12).replicas, 4);
+  assert.equal(convertDesiredReplicasWithRules(10, 1e12, 1, 1e12).replicas, 20);
+  // Default v2 behavior: 4 pods or 100% per 15 s, whichever is more.
+  const d = convertDesiredReplicasWithBehaviorRate(newHistory(), {
+    scaleUp: scalingRules(undefined, true), scaleDown: scalingRules(undefined, false),
+    minReplicas: 1, maxReplicas: 1e12, currentReplicas: 3, desiredReplicas: 1e12,
+  }, NOW);
+  assert.equal(d.replicas, 7);
+  assert.equal(d.reason, 'ScaleUpLimit');
+});
