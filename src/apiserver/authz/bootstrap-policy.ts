@@ -169,6 +169,17 @@ export const DEFAULT_CLUSTER_ROLES: DefaultClusterRole[] = [
   ] },
   { name: 'system:kubelet-api-admin', rules: [r(RO, 'core', 'nodes'), r('proxy', 'core', 'nodes'), r('*', 'core', 'nodes/log nodes/metrics nodes/proxy nodes/stats')] },
   { name: 'system:monitoring', rules: [nr('get', '/healthz /healthz/* /livez /livez/* /metrics /metrics/slis /readyz /readyz/*')] },
+  // Nodes are authorized by the Node authorizer; upstream keeps this role (bound to no one) for clusters without it.
+  { name: 'system:node', rules: [
+    r('create', 'authentication.k8s.io', 'tokenreviews'), r('create', 'authorization.k8s.io', 'localsubjectaccessreviews subjectaccessreviews'),
+    r(RO, 'core', 'services'), r('create get list watch', 'core', 'nodes'), r('patch update', 'core', 'nodes/status'), r('patch update', 'core', 'nodes'),
+    r('create patch update', 'core', 'events'), r(RO, 'core', 'pods'), r('create delete', 'core', 'pods'), r('patch update', 'core', 'pods/status'),
+    r('create', 'core', 'pods/eviction'), r(RO, 'core', 'configmaps secrets'), r('get', 'core', 'persistentvolumeclaims persistentvolumes'),
+    r('get', 'core', 'endpoints'), r('create get list watch', 'certificates.k8s.io', 'certificatesigningrequests'),
+    r('create delete get patch update', 'coordination.k8s.io', 'leases'), r('get', 'storage.k8s.io', 'volumeattachments'),
+    r('create', 'core', 'serviceaccounts/token'), r('get patch update', 'core', 'persistentvolumeclaims/status'),
+    r(RO, 'storage.k8s.io', 'csidrivers'), r('create delete get patch update', 'storage.k8s.io', 'csinodes'), r(RO, 'node.k8s.io', 'runtimeclasses'),
+  ] },
   { name: 'system:node-proxier', rules: [
     r('list watch', 'core', 'endpoints services'), r(RO, 'core', 'nodes'), events(), r('list watch', 'discovery.k8s.io', 'endpointslices'),
   ] },
@@ -198,6 +209,7 @@ export const DEFAULT_CLUSTER_ROLE_BINDINGS: DefaultClusterRoleBinding[] = [
   { name: 'system:kube-dns', role: 'system:kube-dns', subjects: [sa('kube-system', 'kube-dns')] },
   { name: 'system:kube-scheduler', role: 'system:kube-scheduler', subjects: [user(SCHEDULER_USER)] },
   { name: 'system:monitoring', role: 'system:monitoring', subjects: [group('system:monitoring')] },
+  { name: 'system:node', role: 'system:node', subjects: [] },
   { name: 'system:node-proxier', role: 'system:node-proxier', subjects: [user(PROXY_USER)] },
   { name: 'system:public-info-viewer', role: 'system:public-info-viewer', subjects: [group('system:authenticated'), group('system:unauthenticated')] },
   { name: 'system:service-account-issuer-discovery', role: 'system:service-account-issuer-discovery', subjects: [group('system:serviceaccounts')] },
