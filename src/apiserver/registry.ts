@@ -353,7 +353,12 @@ export class GenericRegistry {
     if (def.hasGeneration) meta.generation = 1; else delete meta.generation;
     def.prepareForCreate?.(obj);
     def.defaults(obj);
-    await this.hooks(def).admit?.(obj, ctx, this);
+    const admit = this.hooks(def).admit;
+    if (admit) {
+      // Admission sees only objects of a live namespace (upstream: NamespaceLifecycle comes first in the chain).
+      await this.checkNamespace(def, meta.namespace, meta.name);
+      await admit(obj, ctx, this);
+    }
     this.validateOrThrow(def, obj);
     await this.checkNamespace(def, meta.namespace, meta.name);
     if (this.admission.length) await this.admit({ operation: 'CREATE', def, namespace: meta.namespace, name: meta.name, object: obj, user: ctx.user });

@@ -24,7 +24,7 @@ before(async () => {
 });
 after(async () => {
   if (c) {
-    await cleanup(c, [`pod apicall -n ${NS}`, `pod holder -n ${NS}`]).catch(() => {});
+    await cleanup(c, [`pod apicall -n ${NS}`, `pod holder -n ${NS}`, 'pod api']).catch(() => {});
     await c.stop();
   }
   await reapLeftovers();
@@ -165,4 +165,16 @@ test('a pod calls the API with its mounted token through the kubernetes Service;
   await kubectlOk(c, ['delete', 'pod', 'apicall', '-n', NS, '--wait=true'], { timeoutMs: 90_000 });
   const gone = await asToken(token, ['get', 'pods', '-n', NS]);
   assert.match(gone.stderr, /You must be logged in to the server \(Unauthorized\)/);
+});
+
+test('the README example: a service account granted view lists pods from inside its pod', async () => {
+  await kubectlOk(c, ['create', 'serviceaccount', 'reader']);
+  await kubectlOk(c, ['create', 'rolebinding', 'reader', '--clusterrole=view', '--serviceaccount=default:reader']);
+  await kubectlOk(c, ['run', 'api', '--restart=Never', '--image=curlimages/curl', '--overrides={"spec":{"serviceAccountName":"reader"}}', '--command', '--',
+    'sh', '-c', 'D=/var/run/secrets/kubernetes.io/serviceaccount; curl -s --cacert $D/ca.crt -H "Authorization: Bearer $(cat $D/token)" https://kubernetes.default.svc/api/v1/namespaces/default/pods']);
+  await waitFor(async () => (await kjson(c, ['get', 'pod', 'api'])).status?.phase === 'Succeeded', { timeoutMs: 120_000, intervalMs: 500, message: 'api pod Succeeded' });
+  const list = JSON.parse(await kubectlOk(c, ['logs', 'api']));
+  assert.equal(list.kind, 'PodList');
+  assert.ok(list.items.some((p: any) => p.metadata.name === 'api'));
+  await kubectlOk(c, ['delete', 'pod', 'api', '--wait=false']);
 });

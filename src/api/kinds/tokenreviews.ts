@@ -3,7 +3,7 @@
  * stored. The server's authenticator chain judges spec.token for spec.audiences (default: the API server's) and the
  * answer comes back in status: authenticated, user {username, uid, groups, extra}, audiences, error.
  */
-import { StatusError, badRequest, internalError } from '../errors.ts';
+import { badRequest, internalError } from '../errors.ts';
 import { define } from './common.ts';
 
 type Obj = Record<string, any>;
@@ -21,7 +21,7 @@ export const tokenreviews = define({
     const spec: Obj = tr.spec && typeof tr.spec === 'object' ? tr.spec : {};
     if (!spec.token) throw badRequest('token is required for TokenReview in authentication');
     const authn = rest.authenticator;
-    if (!authn) throw new StatusError(500, 'InternalError', 'Internal error occurred: no authenticator configured');
+    if (!authn) throw internalError('no authenticator configured');
     const apiAudiences = rest.serviceAccountTokens?.audiences ?? [];
     const auds: string[] = Array.isArray(spec.audiences) && spec.audiences.length ? spec.audiences : apiAudiences;
     const r = await authn.authenticateToken(String(spec.token), auds);

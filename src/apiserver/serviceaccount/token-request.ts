@@ -77,7 +77,7 @@ export const serveTokenRequest: SubresourceHandler = async (r) => {
   }
   let exp = spec.expirationSeconds as number;
   let warnAfter: number | undefined;
-  if (extends_(signer, bound.pod, exp, spec.audiences)) {
+  if (extendsExpiration(signer, bound.pod, exp, spec.audiences)) {
     warnAfter = exp;
     exp = Math.min(EXPIRATION_EXTENSION_SECONDS, signer.maxExpirationSeconds ?? EXPIRATION_EXTENSION_SECONDS);
   }
@@ -89,7 +89,7 @@ export const serveTokenRequest: SubresourceHandler = async (r) => {
   return { code: 201, body: req as KubeObject };
 };
 
-function extends_(signer: ServiceAccountTokenSigner, pod: KubeObject | undefined, exp: number, auds: string[]): boolean {
+function extendsExpiration(signer: ServiceAccountTokenSigner, pod: KubeObject | undefined, exp: number, auds: string[]): boolean {
   return signer.extendExpiration && !!pod && exp === WARN_ONLY_BOUND_TOKEN_EXPIRATION_SECONDS && auds.every((a) => signer.audiences.includes(a));
 }
 

@@ -25,6 +25,12 @@ test('a pod naming a missing service account is refused as upstream', async () =
   assert.equal(e.message, 'pods "p0" is forbidden: error looking up service account default/nobody: serviceaccount "nobody" not found');
 });
 
+test('a pod in a missing namespace is 404 before admission looks for its service account', async () => {
+  const e = await statusError(t.client.request('POST', '/api/v1/namespaces/nowhere/pods', { ...pod('p9'), metadata: { name: 'p9', namespace: 'nowhere' } }));
+  assert.equal(e.code, 404);
+  assert.equal(e.message, 'namespaces "nowhere" not found');
+});
+
 test('ServiceAccount CRUD, table columns, token request with upstream claims', async () => {
   const sa = await t.client.request<any>('POST', `${base}/serviceaccounts`, { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: 'robot' } });
   assert.equal(sa.kind, 'ServiceAccount');
