@@ -46,7 +46,8 @@ test('nginx serves a page from a ConfigMap volume and serves the new page after 
     apiVersion: 'v1', kind: 'Pod', metadata: { name: 'web', labels: { e2e: 'volumes' } },
     spec: {
       terminationGracePeriodSeconds: 1,
-      containers: [{ name: 'nginx', image: 'nginx', ports: [{ containerPort: 80 }], volumeMounts: [{ name: 'html', mountPath: '/var/www/html' }],
+      containers: [{ name: 'nginx', image: 'nginx', ports: [{ containerPort: 80 }],
+        volumeMounts: [{ name: 'html', mountPath: '/var/www/html' }, { name: 'html', mountPath: '/srv/pinned.html', subPath: 'index.html' }],
         readinessProbe: { httpGet: { path: '/', port: 80 }, periodSeconds: 1 } }],
       volumes: [{ name: 'html', configMap: { name: 'site' } }],
     },
@@ -60,6 +61,8 @@ test('nginx serves a page from a ConfigMap volume and serves the new page after 
   await apply(site('<h1>version two</h1>\n'));
   // The node agent rewrites API-data volumes every 30 s: the new page is served within a minute.
   await waitFor(async () => (await httpText(ip)) === '<h1>version two</h1>\n', { timeoutMs: 60_000, intervalMs: 1000, message: 'nginx serves the updated ConfigMap' });
+  // A subPath mount keeps the file it was started with (as upstream).
+  assert.equal((await exec('web', 'nginx', 'cat /srv/pinned.html')).stdout, '<h1>version one</h1>\n');
   // A ConfigMap volume is read-only in the container.
   const w = await exec('web', 'nginx', 'echo x > /var/www/html/new.html');
   assert.notEqual(w.code, 0);

@@ -167,9 +167,11 @@ export class VolumeManager {
       payload = r.payload;
       refreshAt = r.refreshAt;
     }
-    mkdirSync(dir, { recursive: true });
-    if (source !== 'configMap') await mountTmpfs(dir);
-    chmodSync(dir, 0o777);
+    if (!existing) {
+      mkdirSync(dir, { recursive: true });
+      if (source !== 'configMap') await mountTmpfs(dir);
+      chmodSync(dir, 0o777);
+    }
     writeAtomic(dir, payload, new Date(this.o.clock.now()));
     return { mounted: { hostPath: dir, readOnly: true }, refreshAt };
   }
