@@ -1,6 +1,7 @@
 /**
  * A little fuzzing over HTTPS: valid objects of every kind, mutated at random (wrong types, deleted fields,
- * nulls, huge strings, deep nesting, unknown fields), sent as create, update, and every patch type.
+ * nulls, huge strings, deep nesting, unknown fields, numbers past their Go type), sent as create, update, and
+ * every patch type; hostile names (dot segments and their encodings, %2F, %25) in every verb's name position.
  * No answer may be a 5xx, the server must keep serving, and what was stored must still read back as JSON.
  */
 import { test, before, after } from 'node:test';
@@ -34,6 +35,8 @@ const weird = (): unknown => pick<() => unknown>([
   () => null, () => 42, () => -1, () => 1e308, () => 'x'.repeat(70000), () => '', () => true, () => [], () => {},
   () => [[[[[]]]]], () => ({ a: { b: { c: { d: 1 } } } }), () => '\u0000\uffff', () => '../../etc', () => ({ $patch: 'delete' }),
   () => JSON.parse('{"__proto__":{"polluted":1}}'), () => Array.from({ length: 50 }, (_, i) => i),
+  // Numbers past their Go type: int32 and int64 overflow, floats into integers.
+  () => 2147483648, () => -2147483649, () => 1e12, () => 0.5, () => 2 ** 53 + 2, () => -1e300,
 ])();
 
 function paths(o: any, base: string[] = [], out: string[][] = []): string[][] {
@@ -89,6 +92,22 @@ test('mutated objects of every kind never get a 5xx and never break the server',
       const jp = [{ op: pick(['add', 'replace', 'remove', 'move', 'copy', 'test', 'bogus']), path: '/' + pick(paths(cur)).join('/'), value: weird(), from: '/metadata/name' }];
       try { await c.client.patch(ref, 'default', valid.metadata.name, jp, 'json'); ok(200); } catch (e) { note(e); }
       try { await c.client.patch(ref, 'default', valid.metadata.name, { ...m, apiVersion: base.apiVersion, kind: base.kind }, 'apply', undefined, { fieldManager: 'fuzz', force: true }); ok(200); } catch (e) { note(e); }
+    }
+  }
+  // Hostile names in the name position (dot segments, their encodings, separators and %): 4xx, never the parent.
+  for (const [ref] of seeds) {
+    for (const seg of ['.', '..', '%2e', '%2e%2e', '.%2E', '%2F', 'a%2Fb', '%25', 'a%25b', '%2e%2e%2f%2e%2e']) {
+      for (const [method, body] of [['GET', undefined], ['DELETE', undefined], ['PUT', '{}'], ['PATCH', '{}']] as const) {
+        const path = `/${ref.group ? `apis/${ref.group}` : 'api'}/${ref.version}/namespaces/default/${ref.plural}/${seg}`;
+        try {
+          const got = await c.client.request(method, path, body, method === 'PATCH' ? 'application/merge-patch+json' : 'application/json');
+          assert.fail(`${method} ${path} answered 2xx: ${JSON.stringify(got).slice(0, 200)}`);
+        } catch (e) {
+          if (!(e instanceof StatusError)) throw e;
+          results[e.code] = (results[e.code] ?? 0) + 1;
+          assert.ok(e.code >= 400 && e.code < 500, `${method} ${path} -> ${e.code} ${e.message}`);
+        }
+      }
     }
   }
   // still serving, and everything stored reads back
