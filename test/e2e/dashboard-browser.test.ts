@@ -91,7 +91,10 @@ async function waitBoard(p: Page, name: string, ok: (b: NonNullable<Awaited<Retu
   let last: unknown;
   try {
     return await waitFor(async () => { const s = await board(p, name); last = s; return s && ok(s) ? s : undefined; }, { timeoutMs, intervalMs: 250, message });
-  } catch (e) { throw new Error(`${(e as Error).message}\nlast board: ${JSON.stringify(last)}`); }
+  } catch (e) {
+    const text = await p.evaluate('document.body.innerText').catch(() => '');
+    throw new Error(`${(e as Error).message}\nlast board: ${JSON.stringify(last)}\npage: ${String(text).slice(0, 600)}`);
+  }
 }
 
 test('unauthenticated: the login page, and no data requested or shown', async () => {
@@ -247,6 +250,10 @@ test("the caller's credentials, never more: a ServiceAccount bound to `view` see
   await kubectlOk(c, ['create', 'serviceaccount', 'viewer']);
   await kubectlOk(c, ['create', 'rolebinding', 'viewer-view', '--clusterrole=view', '--serviceaccount=default:viewer']);
   const saToken = (await kubectlOk(c, ['create', 'token', 'viewer'])).trim();
+  // The binding takes effect once the authorizer has seen it.
+  const as = ['--as=system:serviceaccount:default:viewer'];
+  await waitFor(async () => (await c.kubectl(['auth', 'can-i', 'watch', 'deployments', ...as])).stdout.trim() === 'yes' &&
+    (await c.kubectl(['auth', 'can-i', 'watch', 'pods', ...as])).stdout.trim() === 'yes', { timeoutMs: 30_000, message: 'the view binding in effect' });
   const p = await b.newPage();
   await open(p, `${c.server}/dashboard/#token=${encodeURIComponent(saToken)}`);
   await waitBoard(p, 'web', (s) => s.faders.some((f) => f.pods.length > 0), 'the viewer sees the board', 60_000);
