@@ -197,18 +197,29 @@ test('dryRun=All writes nothing; fieldValidation Strict/Warn/Ignore', async () =
   assert.equal((await c.client.get(R.configmaps, 'default', 'fv')).bogus, undefined);
 });
 
+/** A namespace as upstream makes it: the root CA publisher adds its kube-root-ca.crt ConfigMap, awaited here so
+ * the counts below are exact and no watch from a later resourceVersion sees it arrive. */
+async function namespaceWithRootCA(name: string): Promise<void> {
+  await c.client.create(R.namespaces, undefined, { apiVersion: 'v1', kind: 'Namespace', metadata: { name } });
+  await waitFor(async () => { try { return !!(await c.client.get(R.configmaps, name, 'kube-root-ca.crt')); } catch { return false; } },
+    { timeoutMs: 20000, message: `kube-root-ca.crt in ${name}` });
+}
+const ROOT_CA = 'kube-root-ca.crt';
+
 test('list: label and field selectors, limit/continue, resourceVersion', async () => {
-  await c.client.create(R.namespaces, undefined, { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'sel' } });
+  await namespaceWithRootCA('sel');
   for (let i = 0; i < 12; i++) await c.client.create(R.configmaps, 'sel', cm(`cm-${String(i).padStart(2, '0')}`, {}, { labels: { i: String(i), parity: i % 2 ? 'odd' : 'even' } }));
   const all = await c.client.list(R.configmaps, 'sel');
-  assert.equal(all.items.length, 12);
+  assert.deepEqual(all.items.map((x: any) => x.metadata.name).filter((n: string) => n !== ROOT_CA).length, 12);
+  assert.equal(all.items.length, 13, 'the twelve and kube-root-ca.crt');
   assert.ok(Number(all.metadata.resourceVersion) > 0);
   assert.equal((await c.client.list(R.configmaps, 'sel', { labelSelector: 'parity=odd' })).items.length, 6);
-  assert.equal((await c.client.list(R.configmaps, 'sel', { labelSelector: 'parity!=odd,i notin (0,2)' })).items.length, 4);
+  // != and notin match objects without the label too (kube-root-ca.crt has none), as upstream
+  assert.equal((await c.client.list(R.configmaps, 'sel', { labelSelector: 'parity!=odd,i notin (0,2)' })).items.length, 5);
   assert.equal((await c.client.list(R.configmaps, 'sel', { labelSelector: 'i in (1,2,3)' })).items.length, 3);
-  assert.equal((await c.client.list(R.configmaps, 'sel', { labelSelector: '!parity' })).items.length, 0);
+  assert.deepEqual((await c.client.list(R.configmaps, 'sel', { labelSelector: '!parity' })).items.map((x: any) => x.metadata.name), [ROOT_CA]);
   assert.equal((await c.client.list(R.configmaps, 'sel', { fieldSelector: 'metadata.name=cm-03' })).items.length, 1);
-  assert.equal((await c.client.list(R.configmaps, 'sel', { fieldSelector: 'metadata.name!=cm-03' })).items.length, 11);
+  assert.equal((await c.client.list(R.configmaps, 'sel', { fieldSelector: 'metadata.name!=cm-03' })).items.length, 12);
   await assert.rejects(c.client.list(R.configmaps, 'sel', { fieldSelector: 'spec.bogus=1' }), (e: any) => e.code === 400);
   await assert.rejects(c.client.list(R.configmaps, 'sel', { labelSelector: 'a in (' }), (e: any) => e.code === 400);
   // pagination, with and without a selector
@@ -218,13 +229,13 @@ test('list: label and field selectors, limit/continue, resourceVersion', async (
   do {
     const page: any = await c.client.list(R.configmaps, 'sel', { limit: 5, continue: cont });
     names.push(...page.items.map((x: any) => x.metadata.name));
-    if (page.metadata.continue) assert.equal(page.metadata.remainingItemCount, 12 - names.length);
+    if (page.metadata.continue) assert.equal(page.metadata.remainingItemCount, 13 - names.length);
     cont = page.metadata.continue;
     pages++;
   } while (cont);
   assert.equal(pages, 3);
   assert.deepEqual(names, [...names].sort());
-  assert.equal(new Set(names).size, 12);
+  assert.equal(new Set(names).size, 13);
   const odd: string[] = [];
   cont = undefined;
   do {
@@ -237,8 +248,9 @@ test('list: label and field selectors, limit/continue, resourceVersion', async (
   const first = await c.client.list(R.configmaps, 'sel', { limit: 6 });
   await c.client.create(R.configmaps, 'sel', cm('cm-99'));
   const second = await c.client.list(R.configmaps, 'sel', { limit: 100, continue: first.metadata.continue });
-  assert.equal(second.items.length, 6);
-  assert.equal((await c.client.list(R.configmaps, 'sel')).items.length, 13);
+  // the rest of the snapshot: cm-06..cm-11 and kube-root-ca.crt, not cm-99
+  assert.deepEqual(second.items.map((x: any) => x.metadata.name), ['cm-06', 'cm-07', 'cm-08', 'cm-09', 'cm-10', 'cm-11', ROOT_CA]);
+  assert.equal((await c.client.list(R.configmaps, 'sel')).items.length, 14);
   // events by involvedObject field selectors
   await c.client.create(R.events, 'sel', { apiVersion: 'v1', kind: 'Event', metadata: { name: 'ev1' }, involvedObject: { kind: 'Pod', name: 'p1', namespace: 'sel' }, reason: 'R', message: 'm', type: 'Normal' });
   assert.equal((await c.client.list(R.events, 'sel', { fieldSelector: 'involvedObject.name=p1,involvedObject.kind=Pod' })).items.length, 1);
@@ -252,7 +264,7 @@ function collect(ns: string, opts: any, ref = R.configmaps) {
 }
 
 test('watch: RV=0 sends current state, from RV sends later changes, selectors turn leaves into DELETED', async () => {
-  await c.client.create(R.namespaces, undefined, { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'wt' } });
+  await namespaceWithRootCA('wt');
   const a = await c.client.create(R.configmaps, 'wt', cm('a', {}, { labels: { w: 'y' } }));
   const w0 = collect('wt', { resourceVersion: '0' });
   const w1 = collect('wt', { resourceVersion: a.metadata.resourceVersion });
@@ -412,10 +424,10 @@ test('services: clusterIP allocated once, explicit IP honoured or 422, nodePorts
 });
 
 test('deletecollection and scale subresource', async () => {
-  await c.client.create(R.namespaces, undefined, { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'dc' } });
+  await namespaceWithRootCA('dc');
   for (let i = 0; i < 5; i++) await c.client.create(R.configmaps, 'dc', cm(`x${i}`, {}, { labels: { g: i < 3 ? 'a' : 'b' } }));
   await c.client.request('DELETE', '/api/v1/namespaces/dc/configmaps?labelSelector=g%3Da');
-  assert.deepEqual((await c.client.list(R.configmaps, 'dc')).items.map((x: any) => x.metadata.name), ['x3', 'x4']);
+  assert.deepEqual((await c.client.list(R.configmaps, 'dc')).items.map((x: any) => x.metadata.name), [ROOT_CA, 'x3', 'x4']);
   const rs = await c.client.create(R.replicasets, 'dc', {
     apiVersion: 'apps/v1', kind: 'ReplicaSet', metadata: { name: 'rs' },
     spec: { replicas: 1, selector: { matchLabels: { a: 'b' } }, template: { metadata: { labels: { a: 'b' } }, spec: { containers: [{ name: 'c', image: 'nginx:1.25' }] } } },

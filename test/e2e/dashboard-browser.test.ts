@@ -37,13 +37,16 @@ after(async () => {
 });
 
 /**
- * page.goto, again when chromium aborted it because the host's network changed (net::ERR_NETWORK_CHANGED, or the
- * navigation replaced by its error page): the node agent adds a network interface for every pod it starts.
+ * page.goto, again when chromium aborted it because the host's network changed (net::ERR_NETWORK_CHANGED, the
+ * navigation replaced by its error page, or by chromium's own reload): the node agent adds a network interface for
+ * every pod it starts.
  */
 async function open(p: Page, url: string): Promise<void> {
   for (let i = 0; ; i++) {
     try { await p.goto(url); return; } catch (e) {
-      if (i >= 4 || !/ERR_NETWORK_CHANGED|chrome-error:\/\/chromewebdata/.test(String(e))) throw e;
+      // chromium reloads a page whose network changed by itself: the first goto is then "interrupted by another
+      // navigation" to the same address; going there once more settles it.
+      if (i >= 4 || !/ERR_NETWORK_CHANGED|chrome-error:\/\/chromewebdata|interrupted by another navigation/.test(String(e))) throw e;
     }
   }
 }
