@@ -172,6 +172,10 @@ export function createApiServer(o: ApiServerOptions): ApiServer {
   }
 
   function resolveTargetUnchecked(group: string, version: string, segs: string[]): Target | undefined {
+    // An empty segment up to the subresource (`configmaps/%2F`, `configmaps//x`) matches no route upstream
+    // (go-restful's routes have no empty tokens): 404, never the collection (a DELETE there is no deletecollection).
+    const routed = segs[0] === 'namespaces' && segs.length >= 3 ? segs.slice(0, 5) : segs.slice(0, 3);
+    if (routed.includes('')) return undefined;
     let namespace: string | undefined;
     let rest = segs;
     // /namespaces/<name>/<x>: a subresource of the namespace, or the collection <x> in that namespace.

@@ -22,6 +22,8 @@ let token: string;
 let dir: string;
 const BUSYBOX = 'kubelite/busybox';
 const PY_UA = 'OpenAPI-Generator/32.0.1/python';
+/** Debian's python3 (with python3-kubernetes, installed by test/run.mjs), not whatever python3 is first on PATH. */
+const PYTHON = '/usr/bin/python3';
 
 function pod(name: string, container: Record<string, unknown>) {
   return { apiVersion: 'v1', kind: 'Pod', metadata: { name, labels: { test: 'fidelity' } }, spec: { terminationGracePeriodSeconds: 1, containers: [{ name: 'main', image: BUSYBOX, ...container }] } };
@@ -227,6 +229,23 @@ test('the Python client\'s watch=True streams events; a metadata-only list answe
   const list = JSON.parse(m.body);
   assert.equal(list.kind, 'PartialObjectMetadataList');
   assert.ok(list.items.some((i: any) => i.metadata.name === 'web' && i.spec === undefined));
+});
+
+test('the official Python client itself (Debian\'s python3-kubernetes): watch, exec with channels, stdin and exit code, port-forward, the dynamic client', async () => {
+  const caFile = join(dir, 'ca.crt');
+  writeFileSync(caFile, ca);
+  const script = join(import.meta.dirname, 'python', 'official_client.py');
+  const r = await run(PYTHON, [script, c.server, caFile, token, 'default', 'shell', 'web'], { timeoutMs: 180_000 });
+  assert.equal(r.code, 0, r.stderr);
+  const got = JSON.parse(r.stdout.trim().split('\n').pop()!);
+  assert.deepEqual(got.watch, [['ADDED', 'py-watch', '1'], ['MODIFIED', 'py-watch', '2'], ['DELETED', 'py-watch', '2']]);
+  assert.equal(got.exec_simple, 'hello from exec\n');
+  assert.deepEqual(got.exec_channels, { stdout: 'out\n', stderr: 'err\n', returncode: 3 });
+  assert.equal(got.exec_stdin, 'got:hi there\n');
+  assert.match(got.portforward, /^HTTP\/1\.1 200 OK$/);
+  assert.equal(got.portforward_title, true);
+  assert.deepEqual(got.dynamic_pods, ['reader', 'shell', 'ticker', 'web']);
+  assert.equal(got.dynamic_deployments_kind, 'DeploymentList');
 });
 
 test('the real kubectl: create --raw of the wrong kind fails as upstream, apply -f of a kind: List validates and applies', async () => {

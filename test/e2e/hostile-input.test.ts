@@ -84,6 +84,11 @@ test('names: . and .. (also %2e-encoded) and % are refused in a name position; %
   }
   // .. under a namespace never reads the Namespace; %2F is a separator (configmaps/keep%2Fx: subresource x of keep: none).
   assert.equal((await raw('GET', '/api/v1/namespaces/default/configmaps/keep%2Fx')).code, 404);
+  // An encoded separator alone leaves an empty name: no route (404), never the collection — a DELETE there is not
+  // a deletecollection.
+  for (const seg of ['%2F', '%2F%2F', 'keep%2F']) {
+    for (const method of ['GET', 'DELETE']) assert.equal((await raw(method, `/api/v1/namespaces/default/configmaps/${seg}`)).code, 404, `${method} ${seg}`);
+  }
   // kubectl refuses such names itself, before any request.
   const k = await c.kubectl(['get', 'configmap', '..']);
   assert.notEqual(k.code, 0);

@@ -1,4 +1,5 @@
 /** Pod cells: one small square per pod, coloured by state, with the reason it is not ready. */
+import { Component } from 'preact';
 import type { PodCell } from '../model.ts';
 
 const short = (name: string) => name.length > 12 ? `…${name.slice(-5)}` : name;
@@ -8,7 +9,18 @@ export function describeCell(p: PodCell): string {
     .filter(Boolean).join(' · ');
 }
 
-export function Cell({ p, full, hideNode }: { p: PodCell; full?: boolean; hideNode?: boolean }) {
+interface CellProps { p: PodCell; full?: boolean; hideNode?: boolean }
+
+/** What a cell shows; a cell is re-rendered only when this changes (a board of 100 pods redraws a handful). */
+const shown = ({ p, full, hideNode }: CellProps) =>
+  `${p.name}|${p.state}|${p.phase}|${p.ready}|${p.restarts}|${p.node}|${p.reason}|${p.message}|${full}|${hideNode}`;
+
+export class Cell extends Component<CellProps> {
+  shouldComponentUpdate(next: CellProps): boolean { return shown(next) !== shown(this.props); }
+  render() { return <CellView {...this.props} />; }
+}
+
+function CellView({ p, full, hideNode }: CellProps) {
   return (
     <li class={`cell s-${p.state}`} data-pod={p.name} data-state={p.state} data-reason={p.reason} title={describeCell(p)} aria-label={describeCell(p)}>
       <span class="cell-name">{full ? p.name : short(p.name)}</span>
