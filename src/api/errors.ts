@@ -38,10 +38,14 @@ export class StatusError extends Error {
   constructor(public code: number, public reason: string, message: string, public details?: StatusDetails) {
     super(message);
   }
+  /** Keys in metav1.Status's field order (kind, apiVersion, metadata, status, message, reason, details, code), as
+   * upstream serialises it: clients that print or compare the body byte for byte (the Python client's
+   * FailToCreateError) see the same text. */
   toStatus(): Status {
-    const s: Status = { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message: this.message, reason: this.reason, code: this.code };
-    if (this.details) s.details = this.details;
-    return s;
+    return {
+      kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message: this.message, reason: this.reason,
+      ...(this.details ? { details: this.details } : {}), code: this.code,
+    };
   }
 }
 
