@@ -57,6 +57,11 @@ export function qualifiedResource(resource: string, group: string): string {
 export function notFound(resource: string, group: string, name: string): StatusError {
   return new StatusError(404, 'NotFound', `${qualifiedResource(resource, group)} "${name}" not found`, { name, group: group || undefined, kind: resource });
 }
+/** Upstream's answer for a path no route serves (go-restful's 404 via NewGenericServerResponse): its details are
+ * present and empty, `"details":{}` on the wire. */
+export function resourceNotFound(): StatusError {
+  return new StatusError(404, 'NotFound', 'the server could not find the requested resource', {});
+}
 export function alreadyExists(resource: string, group: string, name: string): StatusError {
   return new StatusError(409, 'AlreadyExists', `${qualifiedResource(resource, group)} "${name}" already exists`, { name, group: group || undefined, kind: resource });
 }

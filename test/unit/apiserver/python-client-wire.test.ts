@@ -43,3 +43,11 @@ test('every JSON answer ends with a newline, as Go\'s json.Encoder writes it: ob
   assert.equal(bad.status, 400);
   assert.match(bad.text, /^\{"kind":"Status","apiVersion":"v1","metadata":\{\},"status":"Failure","message":".*","reason":"BadRequest","code":400\}\n$/);
 });
+
+test('a resource no route serves (a kind kubelite does not serve, in a served group) answers upstream\'s generic 404 with empty details', async () => {
+  const r = await post('/apis/apps/v1/namespaces/default/daemonsets', { apiVersion: 'apps/v1', kind: 'DaemonSet', metadata: { name: 'x' } });
+  assert.equal(r.status, 404);
+  assert.equal(r.text, '{"kind":"Status","apiVersion":"v1","metadata":{},"status":"Failure","message":"the server could not find the requested resource","reason":"NotFound","details":{},"code":404}\n');
+  const g = await s.request('GET', '/apis/no.such.group', { headers: PYTHON_HEADERS });
+  assert.equal(g.json().details && JSON.stringify(g.json().details), '{}');
+});
