@@ -51,3 +51,9 @@ test('a resource no route serves (a kind kubelite does not serve, in a served gr
   const g = await s.request('GET', '/apis/no.such.group', { headers: PYTHON_HEADERS });
   assert.equal(g.json().details && JSON.stringify(g.json().details), '{}');
 });
+
+test('a method no route takes answers upstream\'s generic 405 with empty details', async () => {
+  const r = await s.request('GET', '/apis/authentication.k8s.io/v1/tokenreviews', { headers: PYTHON_HEADERS });
+  assert.equal(r.status, 405);
+  assert.equal(r.text, '{"kind":"Status","apiVersion":"v1","metadata":{},"status":"Failure","message":"the server does not allow this method on the requested resource","reason":"MethodNotAllowed","details":{},"code":405}\n');
+});
