@@ -19,7 +19,7 @@ export interface StatusDetails {
   group?: string;
   kind?: string;
   uid?: string;
-  causes?: { reason: string; message: string; field?: string }[];
+  causes?: { reason?: string; message: string; field?: string }[];
   retryAfterSeconds?: number;
 }
 
@@ -86,5 +86,8 @@ export function expired(message: string): StatusError { return new StatusError(4
 export function unsupportedMediaType(ct: string): StatusError { return new StatusError(415, 'UnsupportedMediaType', `the body of the request was in an unknown format - accepted media types include: application/json, application/yaml, application/vnd.kubernetes.protobuf (got ${ct})`); }
 export function tooLarge(): StatusError { return new StatusError(413, 'RequestEntityTooLarge', 'Request entity too large: limit is 3145728'); }
 export function unauthorized(): StatusError { return new StatusError(401, 'Unauthorized', 'Unauthorized'); }
-export function internalError(message: string): StatusError { return new StatusError(500, 'InternalError', `Internal error occurred: ${message}`); }
+/** upstream NewInternalError(err): the error's text again as the one cause. */
+export function internalError(message: string): StatusError {
+  return new StatusError(500, 'InternalError', `Internal error occurred: ${message}`, { causes: [{ message }] });
+}
 
