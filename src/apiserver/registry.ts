@@ -426,6 +426,8 @@ export class GenericRegistry {
       if (def.namespaced && nm.namespace !== undefined && nm.namespace !== '' && nm.namespace !== ns) {
         throw badRequest('the namespace of the provided object does not match the namespace sent on the request');
       }
+      // resourceVersion "0" parses to 0, which upstream's update takes as unset: an unconditional update.
+      if (nm.resourceVersion === '0') delete nm.resourceVersion;
       if (nm.resourceVersion && nm.resourceVersion !== om.resourceVersion) {
         throw conflict(def.plural, def.group, name);
       }
