@@ -38,10 +38,14 @@ export class StatusError extends Error {
   constructor(public code: number, public reason: string, message: string, public details?: StatusDetails) {
     super(message);
   }
+  /** Keys in metav1.Status's field order (kind, apiVersion, metadata, status, message, reason, details, code), as
+   * upstream serialises it: clients that print or compare the body byte for byte (the Python client's
+   * FailToCreateError) see the same text. */
   toStatus(): Status {
-    const s: Status = { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message: this.message, reason: this.reason, code: this.code };
-    if (this.details) s.details = this.details;
-    return s;
+    return {
+      kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message: this.message, reason: this.reason,
+      ...(this.details ? { details: this.details } : {}), code: this.code,
+    };
   }
 }
 
@@ -52,6 +56,11 @@ export function qualifiedResource(resource: string, group: string): string {
 
 export function notFound(resource: string, group: string, name: string): StatusError {
   return new StatusError(404, 'NotFound', `${qualifiedResource(resource, group)} "${name}" not found`, { name, group: group || undefined, kind: resource });
+}
+/** Upstream's answer for a path no route serves (go-restful's 404 via NewGenericServerResponse): its details are
+ * present and empty, `"details":{}` on the wire. */
+export function resourceNotFound(): StatusError {
+  return new StatusError(404, 'NotFound', 'the server could not find the requested resource', {});
 }
 export function alreadyExists(resource: string, group: string, name: string): StatusError {
   return new StatusError(409, 'AlreadyExists', `${qualifiedResource(resource, group)} "${name}" already exists`, { name, group: group || undefined, kind: resource });

@@ -124,7 +124,8 @@ const prettyResponses = new WeakSet<http.ServerResponse>();
 export function markPretty(res: http.ServerResponse): void { prettyResponses.add(res); }
 
 export function writeJson(res: http.ServerResponse, code: number, body: unknown, headers: Record<string, string | string[]> = {}): void {
-  const text = prettyResponses.has(res) ? JSON.stringify(body, null, 2) + '\n' : JSON.stringify(body);
+  // Upstream's JSON serializer writes with Go's json.Encoder, which ends every document with a newline.
+  const text = (prettyResponses.has(res) ? JSON.stringify(body, null, 2) : JSON.stringify(body)) + '\n';
   if (res.headersSent) { res.end(); return; }
   res.writeHead(code, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(text), 'Cache-Control': 'no-cache, private', ...headers });
   res.end(text);

@@ -11,7 +11,7 @@ import type * as http from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { Store } from '../storage/store.ts';
 import type { KubeObject, ResourceDef } from '../api/resource.ts';
-import { StatusError, badRequest, internalError, methodNotAllowed, notFound, unauthorized } from '../api/errors.ts';
+import { StatusError, badRequest, internalError, methodNotAllowed, notFound, resourceNotFound, unauthorized } from '../api/errors.ts';
 import { pathSegmentErrors } from '../api/validation/meta.ts';
 import type { IncludeObject } from '../api/tables/index.ts';
 import { resources } from '../api/registry.ts';
@@ -242,11 +242,11 @@ export function createApiServer(o: ApiServerOptions): ApiServer {
     if (path.startsWith('/openapi/v3/')) {
       const m = /^\/openapi\/v3\/(?:api\/(v1)|apis\/([^/]+)\/([^/]+))$/.exec(path);
       const doc = m ? openapiDocument(m[2] ?? '', m[1] ?? m[3], servedKinds()) : undefined;
-      if (!doc) throw new StatusError(404, 'NotFound', 'the server could not find the requested resource');
+      if (!doc) throw resourceNotFound();
       return writeJson(res, 200, doc, { 'Cache-Control': 'public, immutable', Expires: new Date(now() + 365 * 86400e3).toUTCString() });
     }
     if (path === '/openapi/v2') return serveOpenAPIV2(req, res, accept);
-    if (path === '/swagger.json') throw new StatusError(404, 'NotFound', 'the server could not find the requested resource');
+    if (path === '/swagger.json') throw resourceNotFound();
 
     // REST paths
     let group: string;
@@ -264,21 +264,21 @@ export function createApiServer(o: ApiServerOptions): ApiServer {
       segs = parts.slice(3);
       if (!version) {
         const g = discovery.apiGroupDoc(group);
-        if (!g) throw new StatusError(404, 'NotFound', 'the server could not find the requested resource');
+        if (!g) throw resourceNotFound();
         return writeJson(res, 200, g);
       }
     } else {
-      throw new StatusError(404, 'NotFound', 'the server could not find the requested resource');
+      throw resourceNotFound();
     }
     if (segs.length === 0) {
       const l = discovery.apiResourceList(group, version);
-      if (!l) throw new StatusError(404, 'NotFound', 'the server could not find the requested resource');
+      if (!l) throw resourceNotFound();
       return writeJson(res, 200, l);
     }
     let watchPath = false;
     if (segs[0] === 'watch') { watchPath = true; segs = segs.slice(1); }
     const t = resolveTarget(group, version, segs);
-    if (!t) throw new StatusError(404, 'NotFound', 'the server could not find the requested resource');
+    if (!t) throw resourceNotFound();
     if (t.subresource && subresourceOf(t)?.connect) return routeConnect(req, res, url, path, user, undefined, t);
     const ctx = contextFromQuery(user, url.searchParams, t.namespace, req.headers['user-agent'] as string | undefined);
     return serveResource(req, res, t, ctx, url.searchParams, accept, method, watchPath);
@@ -318,7 +318,7 @@ export function createApiServer(o: ApiServerOptions): ApiServer {
       t = resolveTarget(group, version, segs);
     }
     const h = t ? subresourceOf(t)?.connect : undefined;
-    if (!t || !h || !t.name) throw new StatusError(404, 'NotFound', 'the server could not find the requested resource');
+    if (!t || !h || !t.name) throw resourceNotFound();
     await h(req, res, {
       kubelet, user, group: t.def.group, version: t.def.version, resource: t.def.plural, subresource: t.subresource!,
       namespace: t.namespace, name: t.name, rest: t.rest, query: url.searchParams, registry,
@@ -477,7 +477,7 @@ export function createApiServer(o: ApiServerOptions): ApiServer {
     }
     // Subresources: the descriptor's handler serves them. Only the kind's own objects print as Tables.
     const sdef = subresourceOf(t);
-    if (!sdef?.serve) throw new StatusError(404, 'NotFound', 'the server could not find the requested resource');
+    if (!sdef?.serve) throw resourceNotFound();
     const out = output(def, accept, q, { table: sdef.kind === def.kind });
     const r = await sdef.serve({
       method, def, subresource: sub, namespace: ns, name, ctx, registry, rest: registry.restContext, now,

@@ -231,7 +231,7 @@ test('the Python client\'s watch=True streams events; a metadata-only list answe
   assert.ok(list.items.some((i: any) => i.metadata.name === 'web' && i.spec === undefined));
 });
 
-test('the official Python client itself (Debian\'s python3-kubernetes): watch, exec with channels, stdin and exit code, port-forward, the dynamic client', async () => {
+test('the official Python client itself (Debian\'s python3-kubernetes): watch, exec with channels, stdin and exit code, port-forward, the dynamic client, create_from_dict\'s error text', async () => {
   const caFile = join(dir, 'ca.crt');
   writeFileSync(caFile, ca);
   const script = join(import.meta.dirname, 'python', 'official_client.py');
@@ -246,6 +246,7 @@ test('the official Python client itself (Debian\'s python3-kubernetes): watch, e
   assert.equal(got.portforward_title, true);
   assert.deepEqual(got.dynamic_pods, ['reader', 'shell', 'ticker', 'web']);
   assert.equal(got.dynamic_deployments_kind, 'DeploymentList');
+  assert.equal(got.create_twice, 'Error from server (Conflict): {"kind":"Status","apiVersion":"v1","metadata":{},"status":"Failure","message":"configmaps \\"py-dup\\" already exists","reason":"AlreadyExists","details":{"name":"py-dup","kind":"configmaps"},"code":409}\n');
 });
 
 test('the real kubectl: create --raw of the wrong kind fails as upstream, apply -f of a kind: List validates and applies', async () => {

@@ -16,7 +16,7 @@
  *  - Before the delete the pod gets the DisruptionTarget condition (reason EvictionByEvictionAPI).
  */
 import type { KubeObject, ResourceDef } from '../../api/resource.ts';
-import { StatusError, badRequest, conflict } from '../../api/errors.ts';
+import { StatusError, badRequest, conflict, resourceNotFound } from '../../api/errors.ts';
 import { rfc3339 } from '../../util/clock.ts';
 import { selectorMatches } from '../../api/validation/selector.ts';
 import { setStatusCondition } from '../../api/validation/conditions.ts';
@@ -60,7 +60,7 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const isConflict = (e: unknown) => e instanceof StatusError && e.code === 409;
 
 export const serveEviction: SubresourceHandler = async (r) => {
-  if (r.method !== 'POST') throw new StatusError(404, 'NotFound', 'the server could not find the requested resource');
+  if (r.method !== 'POST') throw resourceNotFound();
   const body = await r.body();
   await r.registry.admit({ operation: 'CREATE', def: r.def, namespace: r.namespace, name: r.name, subresource: 'eviction', object: body as any, user: r.ctx.user });
   const ev = new Eviction(r.registry, r.def, r.namespace!, r.name, r.ctx, r.now);

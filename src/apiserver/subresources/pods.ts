@@ -3,7 +3,7 @@
  * honours PodDisruptionBudgets, is in ./eviction.ts.
  */
 import type { KubeObject, ResourceDef } from '../../api/resource.ts';
-import { StatusError, badRequest, conflict } from '../../api/errors.ts';
+import { StatusError, badRequest, conflict, resourceNotFound } from '../../api/errors.ts';
 import { rfc3339 } from '../../util/clock.ts';
 import type { GenericRegistry } from '../registry.ts';
 import type { RequestContext } from '../context.ts';
@@ -13,7 +13,7 @@ function successStatus(code: number): unknown {
   return { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success', code };
 }
 
-const noRoute = () => new StatusError(404, 'NotFound', 'the server could not find the requested resource');
+const noRoute = () => resourceNotFound();
 
 /** POST /binding */
 export const serveBinding: SubresourceHandler = async (r) => {

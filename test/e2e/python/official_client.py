@@ -9,7 +9,7 @@ import sys
 import threading
 import time
 
-from kubernetes import client, watch
+from kubernetes import client, utils, watch
 from kubernetes.dynamic import DynamicClient
 from kubernetes.stream import portforward, stream
 
@@ -89,5 +89,16 @@ pods = dyn.resources.get(api_version="v1", kind="Pod")
 out["dynamic_pods"] = sorted(p.metadata.name for p in pods.get(namespace=ns, label_selector="test=fidelity").items)
 deps = dyn.resources.get(api_version="apps/v1", kind="Deployment")
 out["dynamic_deployments_kind"] = deps.get(namespace=ns).kind
+
+# utils.create_from_dict, as the client's own e2e suite uses it: a second create fails with FailToCreateError, whose
+# text is the raw error body (upstream's bytes: Status keys in field order, Go's trailing newline).
+dup = {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "py-dup"}, "data": {"a": "1"}}
+utils.create_from_dict(api, dup, namespace=ns)
+try:
+    utils.create_from_dict(api, dup, namespace=ns)
+    out["create_twice"] = "no error"
+except utils.FailToCreateError as e:
+    out["create_twice"] = str(e)
+v1.delete_namespaced_config_map("py-dup", ns)
 
 print(json.dumps(out))
