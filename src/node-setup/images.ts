@@ -18,6 +18,8 @@ export const REGISTRY = '127.0.0.1:5000';
 export interface ImageRecipe {
   /** Repository path in the registry, e.g. library/nginx (= docker.io/library/nginx = `nginx`). */
   repo: string;
+  /** Further repositories that serve the same image and tags (not part of the build, so not of its cache key). */
+  aliases?: string[];
   tags: string[];
   /** Everything that determines the result; hashed for the cache key. */
   recipe: string;
@@ -80,7 +82,9 @@ export const RECIPES: ImageRecipe[] = [
     config: { Entrypoint: ['/pause'], Env: [PATH_ENV] },
   },
   {
-    repo: 'kubelite/busybox', tags: ['latest', '1.35'],
+    // Also `busybox` (docker.io/library/busybox): manifests and test suites written for any cluster use that name,
+    // e.g. the official Python client's own e2e tests.
+    repo: 'kubelite/busybox', aliases: ['library/busybox'], tags: ['latest', '1.35'],
     recipe: 'busybox v1: /bin/busybox from busybox-static with every applet linked; /etc/passwd, /tmp, /var/www',
     async buildRootfsTar(dir, tarPath) {
       const root = join(dir, 'root');
@@ -211,6 +215,11 @@ function manifestDigestOf(layout: string): string {
   return idx.manifests[0].digest;
 }
 
+/** Every [repository, tag] a recipe is pushed as: each tag under its repository and under each alias. */
+export function pushRefs(r: ImageRecipe): [string, string][] {
+  return [r.repo, ...(r.aliases ?? [])].flatMap((repo) => r.tags.map((tag): [string, string] => [repo, tag]));
+}
+
 /**
  * Push every tag of a built layout unless the registry already holds what we pushed from this layout
  * (skopeo rewrites the manifest on the way, so the pushed digest is remembered in pushed.json).
@@ -220,13 +229,13 @@ export async function pushImage(stateDir: string, layout: string, r: ImageRecipe
   let marker: Record<string, { layout: string; digest: string }> = {};
   try { marker = JSON.parse(readFileSync(markerFile, 'utf8')); } catch { /* first push */ }
   const src = manifestDigestOf(layout);
-  for (const tag of r.tags) {
-    const ref = `${r.repo}:${tag}`;
-    const have = await registryDigest(r.repo, tag);
+  for (const [repo, tag] of pushRefs(r)) {
+    const ref = `${repo}:${tag}`;
+    const have = await registryDigest(repo, tag);
     if (have && marker[ref]?.layout === src && marker[ref]?.digest === have) continue;
     const res = await run('skopeo', ['copy', '--quiet', '--dest-tls-verify=false', `oci:${layout}:${tag}`, `docker://${REGISTRY}/${ref}`]);
     if (res.code !== 0) throw new Error(`pushing ${ref} to the local registry failed: ${res.stderr.trim()}`);
-    marker[ref] = { layout: src, digest: await registryDigest(r.repo, tag) };
+    marker[ref] = { layout: src, digest: await registryDigest(repo, tag) };
     writeFileSync(markerFile, JSON.stringify(marker, null, 1));
     log(`  pushed ${REGISTRY}/${ref}`);
   }

@@ -101,7 +101,8 @@ async function ensureImages(log: (s: string) => void): Promise<void> {
     }
     await pushImage(STATE_DIR, layout, r, log);
   }
-  log(`images: ${RECIPES.map((r) => r.repo.replace(/^library\//, '')).join(', ')} in the local registry (mirror of docker.io)`);
+  const short = (repo: string) => repo.replace(/^library\//, '');
+  log(`images: ${RECIPES.map((r) => [r.repo, ...(r.aliases ?? [])].map(short).join(' = ')).join(', ')} in the local registry (mirror of docker.io)`);
 }
 
 let inFlight: Promise<{ containerdSocket: string; registry: string; podGateway: string }> | undefined;

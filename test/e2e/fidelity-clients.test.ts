@@ -41,7 +41,8 @@ before(async () => {
   ca = String(c.client.config.ca);
   token = String(c.client.config.token);
   dir = mkdtempSync(join(tmpdir(), 'kubelite-fidelity-'));
-  await c.client.create(R.pods, 'default', pod('shell', { command: ['sh', '-c', 'exec sleep 3600'] }));
+  // Plain `busybox`, as manifests written for any cluster (and the official Python client's own e2e tests) name it.
+  await c.client.create(R.pods, 'default', pod('shell', { image: 'busybox', command: ['sh', '-c', 'exec sleep 3600'] }));
   await c.client.create(R.pods, 'default', pod('reader', { command: ['sh', '-c', 'echo ready; while read l; do echo "got:$l"; done'], stdin: true }));
   await c.client.create(R.pods, 'default', pod('ticker', { command: ['sh', '-c', 'i=0; while true; do echo tick $i; i=$((i+1)); sleep 0.2; done'] }));
   await c.client.create(R.pods, 'default', pod('web', { image: 'nginx', command: undefined }));

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { cniConflist, containerdConfig, containerdInstance } from '../../../src/node-setup/containerd.ts';
-import { RECIPES, recipeHash } from '../../../src/node-setup/images.ts';
+import { RECIPES, pushRefs, recipeHash } from '../../../src/node-setup/images.ts';
 
 test('containerd config carries the CRI settings these machines need', () => {
   const toml = containerdConfig(containerdInstance('default'));
@@ -47,4 +47,13 @@ test('the pod bridge gateway is the first address of the pod subnet', async () =
   assert.deepEqual(podGateway(containerdInstance('default')), { ip: '10.88.0.1', prefix: 16 });
   assert.deepEqual(podGateway(containerdInstance('n2', '10.150.0.0/16')), { ip: '10.150.0.1', prefix: 16 });
   assert.deepEqual(podGateway(containerdInstance('n3', '192.168.7.0/24')), { ip: '192.168.7.1', prefix: 24 });
+});
+
+test('busybox is also served as docker.io/library/busybox (plain `busybox`), from the same build', () => {
+  const bb = RECIPES.find((r) => r.repo === 'kubelite/busybox')!;
+  assert.deepEqual(pushRefs(bb), [['kubelite/busybox', 'latest'], ['kubelite/busybox', '1.35'], ['library/busybox', 'latest'], ['library/busybox', '1.35']]);
+  // An alias is where the image is pushed, not what is built: the cached build stays valid.
+  assert.equal(recipeHash(bb), recipeHash({ ...bb, aliases: undefined }));
+  const nginx = RECIPES.find((r) => r.repo === 'library/nginx')!;
+  assert.deepEqual(pushRefs(nginx).map(([repo]) => repo).filter((x, i, a) => a.indexOf(x) === i), ['library/nginx']);
 });
