@@ -19,7 +19,7 @@ import { rfc3339 } from '../util/clock.ts';
 import { collectionPrefix, decodeKV, deepClone, encodeObject, fromKV, generateName, jsonEqual, objectKey, specPart, apiVersionOf } from './codec.ts';
 import { managerOf, type RequestContext } from './context.ts';
 import type { Meta } from './codec.ts';
-import { findTypeErrors, findUnknownFields, pruneUnknownFields, typeErrorMessage } from '../api/schema-walk.ts';
+import { findTypeErrors, findUnknownFields, pruneUnknownFields, typeErrorMessage, unstructuredConverterMessage, type TypeError as SchemaTypeError } from '../api/schema-walk.ts';
 import { parseLabelSelectorParam, selectorMatches } from '../api/labels.ts';
 import { fieldSelectorFor, objectMatchesFieldSelector } from '../api/fieldselectors.ts';
 import { patchObject, type PatchKind } from '../api/patch/index.ts';
@@ -214,18 +214,23 @@ export class GenericRegistry {
    */
   checkUnknownFields(def: ResourceDef, body: unknown, ctx: RequestContext, typesChecked = false, decoding = false, source?: { src?: JsonSource; how?: StrictSource; patch?: unknown }): void {
     let typeErr: string | undefined;
+    let firstTypeErr: SchemaTypeError | undefined;
     // A custom resource's wrong types are its schema validation's to report (422), as upstream's unstructured decoding.
     if (!typesChecked && !def.custom) {
       try {
-        const errs = findTypeErrors(body, def.schemaName);
-        typeErr = errs.length ? typeErrorMessage(def.kind, def.version, errs[0]) : undefined;
+        firstTypeErr = findTypeErrors(body, def.schemaName)[0];
+        typeErr = firstTypeErr ? typeErrorMessage(def.kind, def.version, firstTypeErr) : undefined;
       } catch { typeErr = undefined; }
     }
     if (typeErr) {
-      // A patch's result that does not decode: upstream's patcher answers 422 on `patch` with the decoder's error.
+      // A patch's result that does not decode: upstream's patcher answers 422 on `patch` with the decoder's error;
+      // a strategic merge patch's result goes through the unstructured converter, which words it its own way.
       const how0 = source?.how;
-      if (how0 === 'merge' || how0 === 'json' || how0 === 'strategic') {
-        throw patchInvalid(how0 === 'strategic' ? goPrintValue(source?.patch) : JSON.stringify(body), typeErr.replace(/^.* cannot be handled as a [^:]+: /, ''));
+      if (how0 === 'strategic') {
+        throw patchInvalid(goPrintValue(source?.patch), (firstTypeErr && unstructuredConverterMessage(firstTypeErr)) ?? typeErr.replace(/^.* cannot be handled as a [^:]+: /, ''));
+      }
+      if (how0 === 'merge' || how0 === 'json') {
+        throw patchInvalid(JSON.stringify(body), typeErr.replace(/^.* cannot be handled as a [^:]+: /, ''));
       }
       throw badRequest(typeErr);
     }
@@ -421,6 +426,8 @@ export class GenericRegistry {
       if (def.namespaced && nm.namespace !== undefined && nm.namespace !== '' && nm.namespace !== ns) {
         throw badRequest('the namespace of the provided object does not match the namespace sent on the request');
       }
+      // resourceVersion "0" parses to 0, which upstream's update takes as unset: an unconditional update.
+      if (nm.resourceVersion === '0') delete nm.resourceVersion;
       if (nm.resourceVersion && nm.resourceVersion !== om.resourceVersion) {
         throw conflict(def.plural, def.group, name);
       }
