@@ -19,7 +19,7 @@ export interface StatusDetails {
   group?: string;
   kind?: string;
   uid?: string;
-  causes?: { reason: string; message: string; field?: string }[];
+  causes?: { reason?: string; message: string; field?: string }[];
   retryAfterSeconds?: number;
 }
 
@@ -62,6 +62,10 @@ export function notFound(resource: string, group: string, name: string): StatusE
 export function resourceNotFound(): StatusError {
   return new StatusError(404, 'NotFound', 'the server could not find the requested resource', {});
 }
+/** The 405 of a method no route of a served path takes (go-restful's, via NewGenericServerResponse: empty details). */
+export function routeMethodNotAllowed(): StatusError {
+  return new StatusError(405, 'MethodNotAllowed', 'the server does not allow this method on the requested resource', {});
+}
 export function alreadyExists(resource: string, group: string, name: string): StatusError {
   return new StatusError(409, 'AlreadyExists', `${qualifiedResource(resource, group)} "${name}" already exists`, { name, group: group || undefined, kind: resource });
 }
@@ -79,9 +83,11 @@ export function invalid(kind: string, group: string, name: string, errs: FieldEr
 }
 export function badRequest(message: string): StatusError { return new StatusError(400, 'BadRequest', message); }
 export function expired(message: string): StatusError { return new StatusError(410, 'Expired', message); }
-export function methodNotAllowed(message: string): StatusError { return new StatusError(405, 'MethodNotAllowed', message); }
 export function unsupportedMediaType(ct: string): StatusError { return new StatusError(415, 'UnsupportedMediaType', `the body of the request was in an unknown format - accepted media types include: application/json, application/yaml, application/vnd.kubernetes.protobuf (got ${ct})`); }
 export function tooLarge(): StatusError { return new StatusError(413, 'RequestEntityTooLarge', 'Request entity too large: limit is 3145728'); }
 export function unauthorized(): StatusError { return new StatusError(401, 'Unauthorized', 'Unauthorized'); }
-export function internalError(message: string): StatusError { return new StatusError(500, 'InternalError', `Internal error occurred: ${message}`); }
+/** upstream NewInternalError(err): the error's text again as the one cause. */
+export function internalError(message: string): StatusError {
+  return new StatusError(500, 'InternalError', `Internal error occurred: ${message}`, { causes: [{ message }] });
+}
 

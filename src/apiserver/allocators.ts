@@ -7,7 +7,7 @@
  */
 import type { Store } from '../storage/store.ts';
 import { KeyExistsError, KeyNotFoundError } from '../storage/store.ts';
-import { StatusError, invalid, type FieldError } from '../api/errors.ts';
+import { StatusError, internalError, invalid, type FieldError } from '../api/errors.ts';
 import type { KubeObject } from '../api/resource.ts';
 import type { KindHooks } from './hooks.ts';
 
@@ -119,7 +119,7 @@ export class ServiceAllocators {
       const ip = this.cidr.nth(off);
       if (await this.ips.take(ip, owner)) return ip;
     }
-    throw new StatusError(500, 'InternalError', `Internal error occurred: failed to allocate a serviceIP: range is full`);
+    throw internalError('failed to allocate a serviceIP: range is full');
   }
 
   async allocatePort(svc: KubeObject, idx: number, requested?: number): Promise<number> {
@@ -139,7 +139,7 @@ export class ServiceAllocators {
       if (await this.ports.take(String(p), owner)) return p;
     }
     for (let p = NODE_PORT_MIN; p <= NODE_PORT_MAX; p++) if (await this.ports.take(String(p), owner)) return p;
-    throw new StatusError(500, 'InternalError', 'Internal error occurred: failed to allocate a nodePort: range is full');
+    throw internalError('failed to allocate a nodePort: range is full');
   }
 
   releaseIP(ip: string) { return this.ips.release(ip); }

@@ -13,7 +13,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { KubeObject, ResourceDef } from '../api/resource.ts';
-import { StatusError, alreadyExists, badRequest, conflict, invalid, notFound, type FieldError } from '../api/errors.ts';
+import { StatusError, alreadyExists, badRequest, conflict, invalid, notFound, routeMethodNotAllowed, type FieldError } from '../api/errors.ts';
 import { ConflictError, KeyExistsError, KeyNotFoundError, type Store, type KeyValue } from '../storage/store.ts';
 import { rfc3339 } from '../util/clock.ts';
 import { collectionPrefix, decodeKV, deepClone, encodeObject, fromKV, generateName, jsonEqual, objectKey, specPart, apiVersionOf } from './codec.ts';
@@ -305,7 +305,7 @@ export class GenericRegistry {
    * create's, then the kind computes its answer (its status).
    */
   async review(def: ResourceDef, ns: string | undefined, body: KubeObject, ctx: RequestContext): Promise<KubeObject> {
-    if (!def.review) throw new StatusError(405, 'MethodNotAllowed', 'the server does not allow this method on the requested resource');
+    if (!def.review) throw routeMethodNotAllowed();
     const obj = this.newObject(def, ns, body, ctx, true);
     def.defaults(obj);
     this.validateOrThrow(def, obj);

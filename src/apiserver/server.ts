@@ -11,7 +11,7 @@ import type * as http from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { Store } from '../storage/store.ts';
 import type { KubeObject, ResourceDef } from '../api/resource.ts';
-import { StatusError, badRequest, internalError, methodNotAllowed, notFound, resourceNotFound, unauthorized } from '../api/errors.ts';
+import { StatusError, badRequest, internalError, notFound, resourceNotFound, routeMethodNotAllowed, unauthorized } from '../api/errors.ts';
 import { pathSegmentErrors } from '../api/validation/meta.ts';
 import type { IncludeObject } from '../api/tables/index.ts';
 import { resources } from '../api/registry.ts';
@@ -428,7 +428,10 @@ export function createApiServer(o: ApiServerOptions): ApiServer {
       }
       if (method === 'POST') {
         verbAllowed(def, 'create');
-        if (def.custom && customResources.terminating(def)) throw methodNotAllowed('create not allowed while custom resource definition is terminating');
+        if (def.custom && customResources.terminating(def)) {
+          // upstream: NewMethodNotSupported(GroupResource, "create") with its message replaced; details name the resource
+          throw new StatusError(405, 'MethodNotAllowed', 'create not allowed while custom resource definition is terminating', { group: def.group, kind: def.plural });
+        }
         const out = output(def, accept, q);
         const body = await decodeBody(req, expectedOf(def));
         const obj = def.review ? await registry.review(def, ns, body, ctx) : await registry.create(def, ns, body, ctx);
@@ -444,7 +447,7 @@ export function createApiServer(o: ApiServerOptions): ApiServer {
         const list = { kind: def.listKind, apiVersion: apiVersionOf(def), metadata: { resourceVersion: l.resourceVersion }, items: l.items };
         return writeObject(res, 200, transformList(list, out.n, out.tctx), out.n.mediaType);
       }
-      throw methodNotAllowed(`the server does not allow this method on the requested resource`);
+      throw routeMethodNotAllowed();
     }
     if (!sub) {
       if (method === 'GET') {
@@ -473,7 +476,7 @@ export function createApiServer(o: ApiServerOptions): ApiServer {
         const r = await registry.delete(def, ns, name, opts, ctx);
         return sendObject(res, r.deleted ? 200 : 202, r.obj, ctx, out);
       }
-      throw methodNotAllowed(`the server does not allow this method on the requested resource`);
+      throw routeMethodNotAllowed();
     }
     // Subresources: the descriptor's handler serves them. Only the kind's own objects print as Tables.
     const sdef = subresourceOf(t);
@@ -609,7 +612,7 @@ function boundObjectLookup(registry: GenericRegistry): BoundObjectLookup {
 }
 
 function verbAllowed(def: ResourceDef, verb: string): void {
-  if (!def.verbs.includes(verb)) throw methodNotAllowed(`the server does not allow this method on the requested resource`);
+  if (!def.verbs.includes(verb)) throw routeMethodNotAllowed();
 }
 
 function isPublic(path: string): boolean {

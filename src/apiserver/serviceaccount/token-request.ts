@@ -11,7 +11,7 @@
  *    a year with warnafter = 3607 s (upstream --service-account-extend-token-expiration).
  */
 import type { KubeObject } from '../../api/resource.ts';
-import { StatusError, badRequest, conflict, invalid as invalidError, internalError } from '../../api/errors.ts';
+import { StatusError, badRequest, conflict, invalid as invalidError, internalError, routeMethodNotAllowed } from '../../api/errors.ts';
 import type { FieldError } from '../../api/errors.ts';
 import { invalid, isObj } from '../../api/validation/field.ts';
 import { rfc3339 } from '../../util/clock.ts';
@@ -37,7 +37,7 @@ export function validateTokenRequest(tr: Obj): FieldError[] {
 }
 
 export const serveTokenRequest: SubresourceHandler = async (r) => {
-  if (r.method !== 'POST') throw new StatusError(405, 'MethodNotAllowed', 'the server does not allow this method on the requested resource');
+  if (r.method !== 'POST') throw routeMethodNotAllowed();
   const signer = r.rest.serviceAccountTokens;
   if (!signer) throw internalError('service account token issuing is not configured');
   const body = await r.body();

@@ -4,7 +4,7 @@
  * specReplicasPath, statusReplicasPath, labelSelectorPath). GET, PUT and PATCH (merge/strategic/json) as upstream.
  */
 import type { KubeObject, ResourceDef } from '../../api/resource.ts';
-import { StatusError, badRequest, conflict, invalid, methodNotAllowed } from '../../api/errors.ts';
+import { StatusError, badRequest, conflict, invalid, routeMethodNotAllowed } from '../../api/errors.ts';
 import { toScale, applyScale, validateScale, type ScalePaths } from '../../api/kinds/scale.ts';
 import { patchObject, type PatchKind } from '../../api/patch/index.ts';
 import { findTypeErrors, unstructuredConverterMessage } from '../../api/schema-walk.ts';
@@ -63,6 +63,6 @@ export function scaleHandler(paths: ScalePaths): SubresourceHandler {
       if (kind === 'apply') throw new StatusError(415, 'UnsupportedMediaType', 'apply patches are not supported on the scale subresource');
       return { code: 200, body: await updateScale(registry, def, ns, name, ctx, { patchKind: kind, patch }, paths) };
     }
-    throw methodNotAllowed('the server does not allow this method on the requested resource');
+    throw routeMethodNotAllowed();
   };
 }

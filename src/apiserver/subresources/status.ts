@@ -4,10 +4,10 @@
  * changes).
  */
 import type { KubeObject } from '../../api/resource.ts';
-import { methodNotAllowed } from '../../api/errors.ts';
+import { routeMethodNotAllowed } from '../../api/errors.ts';
 import type { SubresourceHandler } from './handler.ts';
 
-const notAllowed = () => methodNotAllowed('the server does not allow this method on the requested resource');
+const notAllowed = () => routeMethodNotAllowed();
 
 /** GET, PUT and PATCH (including server-side apply) of /status. */
 export const serveStatus: SubresourceHandler = async (r) => {

@@ -7,6 +7,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startServer, PYTHON_HEADERS, type TestServer } from './server-fixture.ts';
+import { internalError } from '../../../src/api/errors.ts';
 
 let s: TestServer;
 before(async () => { s = await startServer(); });
@@ -50,4 +51,15 @@ test('a resource no route serves (a kind kubelite does not serve, in a served gr
   assert.equal(r.text, '{"kind":"Status","apiVersion":"v1","metadata":{},"status":"Failure","message":"the server could not find the requested resource","reason":"NotFound","details":{},"code":404}\n');
   const g = await s.request('GET', '/apis/no.such.group', { headers: PYTHON_HEADERS });
   assert.equal(g.json().details && JSON.stringify(g.json().details), '{}');
+});
+
+test('a method no route takes answers upstream\'s generic 405 with empty details', async () => {
+  const r = await s.request('GET', '/apis/authentication.k8s.io/v1/tokenreviews', { headers: PYTHON_HEADERS });
+  assert.equal(r.status, 405);
+  assert.equal(r.text, '{"kind":"Status","apiVersion":"v1","metadata":{},"status":"Failure","message":"the server does not allow this method on the requested resource","reason":"MethodNotAllowed","details":{},"code":405}\n');
+});
+
+test('an internal error names its cause in details, as upstream\'s NewInternalError', () => {
+  assert.equal(JSON.stringify(internalError('failed to allocate a serviceIP: range is full').toStatus()),
+    '{"kind":"Status","apiVersion":"v1","metadata":{},"status":"Failure","message":"Internal error occurred: failed to allocate a serviceIP: range is full","reason":"InternalError","details":{"causes":[{"message":"failed to allocate a serviceIP: range is full"}]},"code":500}');
 });
