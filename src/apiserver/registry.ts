@@ -358,6 +358,11 @@ export class GenericRegistry {
     if (def.hasGeneration) meta.generation = 1; else delete meta.generation;
     def.prepareForCreate?.(obj);
     def.defaults(obj);
+    // Upstream's field manager records a create as decoded and defaulted, before mutating admission: what
+    // admission adds (a pod's service account volume, default tolerations, priority) belongs to no manager, so a
+    // later apply that took over the creator's fields cannot remove it.
+    const recorded = opts.managedFieldsDone ? undefined : deepClone(obj);
+    def.admissionDefaults?.(obj);
     const admit = this.hooks(def).admit;
     if (admit) {
       // Admission sees only objects of a live namespace (upstream: NamespaceLifecycle comes first in the chain).
@@ -367,8 +372,11 @@ export class GenericRegistry {
     this.validateOrThrow(def, obj);
     await this.checkNamespace(def, meta.namespace, meta.name);
     if (this.admission.length) await this.admit({ operation: 'CREATE', def, namespace: meta.namespace, name: meta.name, object: obj, user: ctx.user });
-    if (!opts.managedFieldsDone) {
-      try { updateManagedFields(obj, null, { manager: managerOf(ctx), operation: 'Update', schemaName: def.schemaName }); } catch { /* managedFields are advisory */ }
+    if (recorded) {
+      try {
+        updateManagedFields(recorded, null, { manager: managerOf(ctx), operation: 'Update', schemaName: def.schemaName });
+        if (recorded.metadata?.managedFields) meta.managedFields = recorded.metadata.managedFields; else delete meta.managedFields;
+      } catch { /* managedFields are advisory */ }
     }
     const key = objectKey(def, meta.namespace, meta.name);
     if (ctx.dryRun) {
