@@ -88,6 +88,9 @@ export interface ResourceDef {
   review?(ctx: RestContext): (obj: KubeObject, req: import('../apiserver/context.ts').RequestContext) => Promise<KubeObject>;
   /** Fill defaults in place (as upstream SetDefaults_*). Runs on create and on every update. */
   defaults(obj: KubeObject): void;
+  /** Defaults upstream's mutating admission sets on create (a pod's service account name, priority, default
+   *  tolerations): applied after the field manager has recorded the create, so no manager owns them. */
+  admissionDefaults?(obj: KubeObject): void;
   /** Return every field error (empty = valid). `old` is set on update, for immutability checks. */
   validate(obj: KubeObject, old?: KubeObject): FieldError[];
   /** Strategy hooks (upstream PrepareForCreate/PrepareForUpdate): e.g. drop client status on create,

@@ -124,6 +124,8 @@ export interface TypeError {
   got: string;
   /** `json: cannot unmarshal string into Go struct field DeploymentSpec.spec.replicas of type int32` */
   message: string;
+  /** the offending value itself */
+  value?: unknown;
 }
 
 function jsonType(v: unknown): string {
@@ -259,34 +261,34 @@ function walkTypes(v: unknown, schema: Schema, segs: Seg[], goSkip: boolean[], s
   if (!s) return;
   const got = jsonType(v);
   if (s['x-kubernetes-int-or-string']) {
-    if (got !== 'string' && got !== 'number') pushTypeError(out, schema, segs, goSkip, struct, got);
+    if (got !== 'string' && got !== 'number') pushTypeError(out, schema, segs, goSkip, struct, got, v);
     return;
   }
   if (s['x-kubernetes-preserve-unknown-fields'] && !s.properties) {
-    if (s.type === 'object' && got !== 'object') pushTypeError(out, schema, segs, goSkip, struct, got);
+    if (s.type === 'object' && got !== 'object') pushTypeError(out, schema, segs, goSkip, struct, got, v);
     return;
   }
   switch (s.type) {
-    case 'string': if (got !== 'string') pushTypeError(out, schema, segs, goSkip, struct, got); return;
-    case 'boolean': if (got !== 'bool') pushTypeError(out, schema, segs, goSkip, struct, got); return;
+    case 'string': if (got !== 'string') pushTypeError(out, schema, segs, goSkip, struct, got, v); return;
+    case 'boolean': if (got !== 'bool') pushTypeError(out, schema, segs, goSkip, struct, got, v); return;
     case 'integer': {
-      if (got !== 'number') { pushTypeError(out, schema, segs, goSkip, struct, got); return; }
+      if (got !== 'number') { pushTypeError(out, schema, segs, goSkip, struct, got, v); return; }
       const int32 = s.format === 'int32';
       const n = v as number;
       if (!currentNumbers && Number.isSafeInteger(n)) { // the common case: a plain integer, exact in a double
-        if (int32 && (n < -2147483648 || n > 2147483647)) pushTypeError(out, schema, segs, goSkip, struct, `number ${n}`);
+        if (int32 && (n < -2147483648 || n > 2147483647)) pushTypeError(out, schema, segs, goSkip, struct, `number ${n}`, v);
         return;
       }
       const lit = numberLiteral(n, segs);
-      if (!integerFits(lit, int32 ? 'int32' : 'int64')) pushTypeError(out, schema, segs, goSkip, struct, `number ${lit}`);
+      if (!integerFits(lit, int32 ? 'int32' : 'int64')) pushTypeError(out, schema, segs, goSkip, struct, `number ${lit}`, v);
       return;
     }
     case 'number':
-      if (got !== 'number') pushTypeError(out, schema, segs, goSkip, struct, got);
-      else if (!Number.isFinite(v as number)) pushTypeError(out, schema, segs, goSkip, struct, `number ${numberLiteral(v as number, segs)}`);
+      if (got !== 'number') pushTypeError(out, schema, segs, goSkip, struct, got, v);
+      else if (!Number.isFinite(v as number)) pushTypeError(out, schema, segs, goSkip, struct, `number ${numberLiteral(v as number, segs)}`, v);
       return;
     case 'array': {
-      if (got !== 'array') { pushTypeError(out, schema, segs, goSkip, struct, got); return; }
+      if (got !== 'array') { pushTypeError(out, schema, segs, goSkip, struct, got, v); return; }
       const arr = v as unknown[];
       if (!s.items) return;
       const st = info.itemStruct ?? struct;
@@ -298,7 +300,7 @@ function walkTypes(v: unknown, schema: Schema, segs: Seg[], goSkip: boolean[], s
       return;
     }
     case 'object': {
-      if (got !== 'object') { pushTypeError(out, schema, segs, goSkip, struct, got); return; }
+      if (got !== 'object') { pushTypeError(out, schema, segs, goSkip, struct, got, v); return; }
       const here = info.struct ?? struct;
       const props = s.properties;
       const ap = s.additionalProperties && typeof s.additionalProperties === 'object' ? s.additionalProperties : undefined;
@@ -313,9 +315,36 @@ function walkTypes(v: unknown, schema: Schema, segs: Seg[], goSkip: boolean[], s
     default: return;
   }
 }
-function pushTypeError(out: TypeError[], schema: Schema, segs: Seg[], goSkip: boolean[], struct: string, got: string): void {
+function pushTypeError(out: TypeError[], schema: Schema, segs: Seg[], goSkip: boolean[], struct: string, got: string, value: unknown): void {
   const expected = goType(schema);
-  out.push({ field: renderPath(segs), expected, got, message: `json: cannot unmarshal ${got} into Go struct field ${struct}.${renderGoPath(segs, goSkip)} of type ${expected}` });
+  out.push({ field: renderPath(segs), expected, got, value, message: `json: cannot unmarshal ${got} into Go struct field ${struct}.${renderGoPath(segs, goSkip)} of type ${expected}` });
+}
+
+/** Types that decode themselves (UnmarshalJSON): the unstructured converter hands them their JSON, its words differ. */
+const SELF_DECODING = new Set(['intstr.IntOrString', 'resource.Quantity', 'v1.Time', 'v1.MicroTime', 'runtime.RawExtension']);
+
+/**
+ * The same type error in the words of upstream's unstructured converter (runtime.DefaultUnstructuredConverter
+ * .FromUnstructured), which turns a strategic merge patch's result into the typed object and names only the
+ * reason: `cannot restore map from string`, `cannot restore slice from map`, `cannot restore struct from: bool`,
+ * `unrecognized type: int32` (a string for an integer), `cannot convert int64 to string`. Undefined where that
+ * converter would hand the value to the type's own decoder, or accept it.
+ */
+export function unstructuredConverterMessage(te: TypeError): string | undefined {
+  const v = te.value;
+  const kind = Array.isArray(v) ? 'slice' : v !== null && typeof v === 'object' ? 'map' : typeof v === 'number' ? (Number.isInteger(v) ? 'int64' : 'float64') : typeof v === 'boolean' ? 'bool' : typeof v === 'string' ? 'string' : undefined;
+  const e = te.expected;
+  if (!kind || SELF_DECODING.has(e)) return undefined;
+  if (e.startsWith('map[')) return kind === 'map' ? undefined : `cannot restore map from ${kind}`;
+  if (e.startsWith('[]')) return kind === 'slice' || (e === '[]uint8' && kind === 'string') ? undefined : `cannot restore slice from ${kind}`;
+  if (e.includes('.')) return kind === 'map' ? undefined : `cannot restore struct from: ${kind}`;
+  // Scalars: Go assigns or converts within one JSON group only (integers to integers or floats, strings to strings).
+  const isInt = e === 'int32' || e === 'int64';
+  if (kind === 'int64' && (isInt || e === 'float64')) return undefined; // in range or not, Go's conversion takes it
+  if (kind === 'int64' && e === 'string') return 'cannot convert int64 to string';
+  if (kind === 'float64' && isInt) return `cannot convert float64 to ${e}`;
+  if (kind === e) return undefined;
+  return `unrecognized type: ${e}`;
 }
 function itemStruct(items: Schema | undefined): string | undefined {
   const n = refName(items);

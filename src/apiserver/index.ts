@@ -10,7 +10,7 @@ import { ensurePki, type Pki } from './tls.ts';
 import { createApiServer, type ApiServer } from './server.ts';
 import { ServiceAllocators, DEFAULT_SERVICE_CIDR } from './allocators.ts';
 import { bootstrapCluster, advertiseAddress } from './bootstrap.ts';
-import { defaultPod, type PodDefaultsOptions } from '../api/kinds/pod-defaults.ts';
+import { podAdmissionDefaults, type PodDefaultsOptions } from '../api/kinds/pod-defaults.ts';
 import { resources } from '../api/registry.ts';
 import { ResourceMetrics, registryReader } from './metrics/scraper.ts';
 import { KubeletClient } from './kubelet-client.ts';
@@ -67,7 +67,7 @@ export async function startApiServer(o: StartApiServerOptions): Promise<RunningA
   if (o.podDefaults) {
     // Pod defaulting with this server's flags (DefaultTolerationSeconds admission).
     const podOpts = o.podDefaults;
-    defs = resources.map((d) => d.group === '' && d.plural === 'pods' ? { ...d, defaults: (obj) => defaultPod(obj as Record<string, unknown>, podOpts) } : d);
+    defs = resources.map((d) => d.group === '' && d.plural === 'pods' ? { ...d, admissionDefaults: (obj) => podAdmissionDefaults(obj as Record<string, unknown>, podOpts) } : d);
   }
   let store: Store;
   try {

@@ -19,7 +19,7 @@ import { rfc3339 } from '../util/clock.ts';
 import { collectionPrefix, decodeKV, deepClone, encodeObject, fromKV, generateName, jsonEqual, objectKey, specPart, apiVersionOf } from './codec.ts';
 import { managerOf, type RequestContext } from './context.ts';
 import type { Meta } from './codec.ts';
-import { findTypeErrors, findUnknownFields, pruneUnknownFields, typeErrorMessage } from '../api/schema-walk.ts';
+import { findTypeErrors, findUnknownFields, pruneUnknownFields, typeErrorMessage, unstructuredConverterMessage, type TypeError as SchemaTypeError } from '../api/schema-walk.ts';
 import { parseLabelSelectorParam, selectorMatches } from '../api/labels.ts';
 import { fieldSelectorFor, objectMatchesFieldSelector } from '../api/fieldselectors.ts';
 import { patchObject, type PatchKind } from '../api/patch/index.ts';
@@ -214,18 +214,23 @@ export class GenericRegistry {
    */
   checkUnknownFields(def: ResourceDef, body: unknown, ctx: RequestContext, typesChecked = false, decoding = false, source?: { src?: JsonSource; how?: StrictSource; patch?: unknown }): void {
     let typeErr: string | undefined;
+    let firstTypeErr: SchemaTypeError | undefined;
     // A custom resource's wrong types are its schema validation's to report (422), as upstream's unstructured decoding.
     if (!typesChecked && !def.custom) {
       try {
-        const errs = findTypeErrors(body, def.schemaName);
-        typeErr = errs.length ? typeErrorMessage(def.kind, def.version, errs[0]) : undefined;
+        firstTypeErr = findTypeErrors(body, def.schemaName)[0];
+        typeErr = firstTypeErr ? typeErrorMessage(def.kind, def.version, firstTypeErr) : undefined;
       } catch { typeErr = undefined; }
     }
     if (typeErr) {
-      // A patch's result that does not decode: upstream's patcher answers 422 on `patch` with the decoder's error.
+      // A patch's result that does not decode: upstream's patcher answers 422 on `patch` with the decoder's error;
+      // a strategic merge patch's result goes through the unstructured converter, which words it its own way.
       const how0 = source?.how;
-      if (how0 === 'merge' || how0 === 'json' || how0 === 'strategic') {
-        throw patchInvalid(how0 === 'strategic' ? goPrintValue(source?.patch) : JSON.stringify(body), typeErr.replace(/^.* cannot be handled as a [^:]+: /, ''));
+      if (how0 === 'strategic') {
+        throw patchInvalid(goPrintValue(source?.patch), (firstTypeErr && unstructuredConverterMessage(firstTypeErr)) ?? typeErr.replace(/^.* cannot be handled as a [^:]+: /, ''));
+      }
+      if (how0 === 'merge' || how0 === 'json') {
+        throw patchInvalid(JSON.stringify(body), typeErr.replace(/^.* cannot be handled as a [^:]+: /, ''));
       }
       throw badRequest(typeErr);
     }
@@ -353,6 +358,11 @@ export class GenericRegistry {
     if (def.hasGeneration) meta.generation = 1; else delete meta.generation;
     def.prepareForCreate?.(obj);
     def.defaults(obj);
+    // Upstream's field manager records a create as decoded and defaulted, before mutating admission: what
+    // admission adds (a pod's service account volume, default tolerations, priority) belongs to no manager, so a
+    // later apply that took over the creator's fields cannot remove it.
+    const recorded = opts.managedFieldsDone ? undefined : deepClone(obj);
+    def.admissionDefaults?.(obj);
     const admit = this.hooks(def).admit;
     if (admit) {
       // Admission sees only objects of a live namespace (upstream: NamespaceLifecycle comes first in the chain).
@@ -362,8 +372,11 @@ export class GenericRegistry {
     this.validateOrThrow(def, obj);
     await this.checkNamespace(def, meta.namespace, meta.name);
     if (this.admission.length) await this.admit({ operation: 'CREATE', def, namespace: meta.namespace, name: meta.name, object: obj, user: ctx.user });
-    if (!opts.managedFieldsDone) {
-      try { updateManagedFields(obj, null, { manager: managerOf(ctx), operation: 'Update', schemaName: def.schemaName }); } catch { /* managedFields are advisory */ }
+    if (recorded) {
+      try {
+        updateManagedFields(recorded, null, { manager: managerOf(ctx), operation: 'Update', schemaName: def.schemaName });
+        if (recorded.metadata?.managedFields) meta.managedFields = recorded.metadata.managedFields; else delete meta.managedFields;
+      } catch { /* managedFields are advisory */ }
     }
     const key = objectKey(def, meta.namespace, meta.name);
     if (ctx.dryRun) {
@@ -421,6 +434,8 @@ export class GenericRegistry {
       if (def.namespaced && nm.namespace !== undefined && nm.namespace !== '' && nm.namespace !== ns) {
         throw badRequest('the namespace of the provided object does not match the namespace sent on the request');
       }
+      // resourceVersion "0" parses to 0, which upstream's update takes as unset: an unconditional update.
+      if (nm.resourceVersion === '0') delete nm.resourceVersion;
       if (nm.resourceVersion && nm.resourceVersion !== om.resourceVersion) {
         throw conflict(def.plural, def.group, name);
       }

@@ -100,8 +100,8 @@ export function defaultPodSpec(spec: Obj): void {
   for (const v of asArray(spec.volumes)) if (isObj(v)) defaultVolume(v);
 }
 
-/** A Pod (not a template): SetDefaults_Pod (requests from limits) and the admission defaults. */
-export function defaultPod(pod: Obj, opts: PodDefaultsOptions = {}): void {
+/** A Pod (not a template): SetDefaults_Pod (requests from limits, service links, host ports) and SetDefaults_PodSpec. */
+export function defaultPod(pod: Obj): void {
   if (!isObj(pod.spec)) pod.spec = {};
   const spec = pod.spec as Obj;
   for (const c of [...asArray(spec.containers), ...asArray(spec.initContainers)]) {
@@ -120,6 +120,19 @@ export function defaultPod(pod: Obj, opts: PodDefaultsOptions = {}): void {
     }
   }
   defaultPodSpec(spec);
+  // v1 conversion keeps the deprecated serviceAccount in step with serviceAccountName.
+  if (spec.serviceAccountName && !spec.serviceAccount) spec.serviceAccount = spec.serviceAccountName;
+  if (!spec.serviceAccountName && spec.serviceAccount) spec.serviceAccountName = spec.serviceAccount;
+}
+
+/**
+ * What upstream's mutating admission adds to a new Pod, after the field manager has recorded the create (so the
+ * creator owns none of it): ServiceAccount (the `default` account), Priority (priority 0, PreemptLowerPriority),
+ * DefaultTolerationSeconds (not-ready/unreachable tolerations).
+ */
+export function podAdmissionDefaults(pod: Obj, opts: PodDefaultsOptions = {}): void {
+  if (!isObj(pod.spec)) pod.spec = {};
+  const spec = pod.spec as Obj;
   if (!spec.serviceAccountName && !spec.serviceAccount) spec.serviceAccountName = 'default';
   if (spec.serviceAccountName && !spec.serviceAccount) spec.serviceAccount = spec.serviceAccountName;
   if (!spec.serviceAccountName && spec.serviceAccount) spec.serviceAccountName = spec.serviceAccount;

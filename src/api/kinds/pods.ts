@@ -10,7 +10,7 @@ import { serveBinding } from '../../apiserver/subresources/pods.ts';
 import { serveEviction } from '../../apiserver/subresources/eviction.ts';
 import { attachHandler, execHandler, logHandler, portForwardHandler } from '../../apiserver/connect.ts';
 import { podHooksFor } from '../../apiserver/kindhooks.ts';
-import { defaultPod, podQOSClass } from './pod-defaults.ts';
+import { defaultPod, podAdmissionDefaults, podQOSClass } from './pod-defaults.ts';
 
 type Obj = Record<string, unknown>;
 
@@ -80,6 +80,7 @@ export const pods = define({
   rest: (ctx) => podHooksFor(ctx),
   hasGeneration: false,
   defaults(obj) { defaultPod(obj as Obj); },
+  admissionDefaults(obj) { podAdmissionDefaults(obj as Obj); },
   validate(obj, old) {
     const errs = validateMeta(obj, old, true, nameIsDNSSubdomain);
     errs.push(...validatePodSpec(obj.spec, 'spec'));

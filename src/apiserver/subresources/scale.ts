@@ -7,7 +7,7 @@ import type { KubeObject, ResourceDef } from '../../api/resource.ts';
 import { StatusError, badRequest, conflict, invalid, routeMethodNotAllowed } from '../../api/errors.ts';
 import { toScale, applyScale, validateScale, type ScalePaths } from '../../api/kinds/scale.ts';
 import { patchObject, type PatchKind } from '../../api/patch/index.ts';
-import { findTypeErrors } from '../../api/schema-walk.ts';
+import { findTypeErrors, unstructuredConverterMessage } from '../../api/schema-walk.ts';
 import { goPrintValue, patchInvalid } from '../strict-decoding.ts';
 import type { GenericRegistry } from '../registry.ts';
 import type { RequestContext } from '../context.ts';
@@ -33,7 +33,7 @@ async function updateScale(
       next = patchObject('io.k8s.api.autoscaling.v1.Scale', change.patchKind, scale, change.patch);
       // The patched Scale must decode as one (upstream's patcher: 422 on `patch`, e.g. replicas past int32).
       const te = next && typeof next === 'object' ? findTypeErrors(next, 'io.k8s.api.autoscaling.v1.Scale') : [];
-      if (te.length) throw patchInvalid(change.patchKind === 'strategic' ? goPrintValue(change.patch) : JSON.stringify(next), te[0].message);
+      if (te.length) throw patchInvalid(change.patchKind === 'strategic' ? goPrintValue(change.patch) : JSON.stringify(next), (change.patchKind === 'strategic' ? unstructuredConverterMessage(te[0]) : undefined) ?? te[0].message);
     }
     if (!next || typeof next !== 'object') throw badRequest('the body of the request is not a Scale');
     if (next.metadata?.resourceVersion && next.metadata.resourceVersion !== cur.metadata?.resourceVersion) {

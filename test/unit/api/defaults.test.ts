@@ -75,6 +75,10 @@ test('Pod defaults: admission defaults, requests from limits, volumes and QoS/st
     volumes: [{ name: 'data' }, { name: 'cfg', configMap: { name: 'c' } }, { name: 'hp', hostPath: { path: '/tmp' } }],
   }, status: { phase: 'Running', podIP: '1.2.3.4' } };
   pods.defaults(p);
+  // The service account and tolerations are admission's (after the field manager), as upstream.
+  assert.equal((p.spec as any).serviceAccountName, undefined);
+  assert.equal((p.spec as any).tolerations, undefined);
+  pods.admissionDefaults!(p);
   pods.prepareForCreate!(p);
   const spec = p.spec as any;
   assert.deepEqual(spec.containers[0].resources.requests, { cpu: '500m', memory: '128Mi' });

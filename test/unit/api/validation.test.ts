@@ -209,6 +209,7 @@ test('pod spec is immutable on update except images, activeDeadlineSeconds and a
   const pods = R('', 'pods');
   const old: KubeObject = { metadata: { name: 'p', namespace: 'default' }, spec: { containers: [{ name: 'c', image: 'nginx:1' }] } };
   pods.defaults(old);
+  pods.admissionDefaults!(old);
   const img = structuredClone(old);
   (img.spec as any).containers[0].image = 'nginx:2';
   (img.spec as any).tolerations.push({ key: 'k', operator: 'Exists' });

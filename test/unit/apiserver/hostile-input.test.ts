@@ -88,6 +88,31 @@ test('int64 fields: beyond ±(2^53−1) and non-integers refused with the Go wor
   assert.equal(after.spec.replicas, 2147483647, 'state intact');
 });
 
+test('a strategic merge patch whose result has the wrong JSON types: 422 on patch in the unstructured converter\'s words', async () => {
+  await post('/api/v1/namespaces/default/configmaps', '{"metadata":{"name":"smp-types","labels":{"a":"b"}},"data":{"k":"v"}}');
+  const SMP = { 'Content-Type': 'application/strategic-merge-patch+json' };
+  const cases: [string, string][] = [
+    ['{"metadata":{"labels":"invalid"}}', 'map[metadata:map[labels:invalid]]": cannot restore map from string'],
+    ['{"metadata":{"labels":["x"]}}', 'map[metadata:map[labels:[x]]]": cannot restore map from slice'],
+    ['{"metadata":{"finalizers":{"a":"b"}}}', 'map[metadata:map[finalizers:map[a:b]]]": cannot restore slice from map'],
+    ['{"metadata":{"generation":"7"}}', 'map[metadata:map[generation:7]]": unrecognized type: int64'],
+    ['{"metadata":{"name":5}}', 'map[metadata:map[name:5]]": cannot convert int64 to string'],
+    ['{"immutable":"yes"}', 'map[immutable:yes]": unrecognized type: bool'],
+    ['{"metadata":true}', 'map[metadata:true]": cannot restore struct from: bool'],
+  ];
+  for (const [body, tail] of cases) {
+    const r = await s.request('PATCH', '/api/v1/namespaces/default/configmaps/smp-types', { headers: SMP, body });
+    assert.equal(r.status, 422, `${body}: ${r.text}`);
+    assert.equal(r.json().message, ` "" is invalid: patch: Invalid value: "${tail}`, body);
+    assert.equal(r.json().details.causes[0].field, 'patch');
+  }
+  // A merge patch's result is decoded as JSON: the encoding/json words stay.
+  const m = await s.request('PATCH', '/api/v1/namespaces/default/configmaps/smp-types', { headers: { 'Content-Type': 'application/merge-patch+json' }, body: '{"metadata":{"labels":"invalid"}}' });
+  assert.equal(m.status, 422, m.text);
+  assert.match(m.json().message, /json: cannot unmarshal string into Go struct field ObjectMeta\.metadata\.labels of type map\[string\]string$/);
+  assert.deepEqual((await s.request('GET', '/api/v1/namespaces/default/configmaps/smp-types')).json().metadata.labels, { a: 'b' });
+});
+
 test('names: . and .. (also %2e-encoded), / and % refused in a name position; never the parent object', async () => {
   await post('/api/v1/namespaces/default/configmaps', '{"metadata":{"name":"cm1"},"data":{"a":"b"}}');
   for (const [seg, name, why] of [['%2e%2e', '..', "may not be '..'"], ['..', '..', "may not be '..'"], ['.', '.', "may not be '.'"], ['%2E', '.', "may not be '.'"], ['.%2e', '..', "may not be '..'"], ['a%25b', 'a%b', "may not contain '%'"]]) {

@@ -68,3 +68,32 @@ test('apply --server-side --field-manager=my-field-manager --force-conflicts rec
   assert.notEqual(conflict.code, 0);
   assert.match(conflict.stderr, /Apply failed with 1 conflict: conflict with "my-field-manager": \.metadata\.labels\.name/);
 });
+
+test('what admission adds to a pod belongs to no manager: a client-side-apply create upgrades to server-side apply cleanly', async () => {
+  // upstream test/cmd apply "upgrade CSA -> SSA": kubectl moves the client-side manager's fields to its apply
+  // manager and applies again; had the creator owned the default tolerations and priority, that second apply
+  // would remove them (a forbidden pod update).
+  const f = join(s.dir, 'csa-pod.yaml');
+  const f2 = join(s.dir, 'csa-pod-applied.yaml');
+  writeFileSync(f, podYaml.replace('test-pod\n', 'csa-pod\n'));
+  writeFileSync(f2, podYaml.replace('test-pod\n', 'csa-pod\n').replace('test-pod-label', 'test-pod-applied'));
+  const k = async (...args: string[]) => {
+    const r = await s.kubectl(args);
+    assert.equal(r.code, 0, `kubectl ${args.join(' ')}: ${r.stderr}`);
+    return r;
+  };
+  await k('apply', '-f', f);
+  const created = JSON.parse((await k('get', '--show-managed-fields', '-f', f, '-o', 'json')).stdout);
+  assert.equal(created.spec.tolerations.length, 2, 'admission added the default tolerations');
+  assert.equal(created.spec.priority, 0);
+  const owned = created.metadata.managedFields.find((m: any) => m.manager === 'kubectl-client-side-apply').fieldsV1['f:spec'];
+  for (const f of ['f:tolerations', 'f:priority', 'f:preemptionPolicy', 'f:serviceAccountName', 'f:serviceAccount']) assert.equal(owned[f], undefined, `${f} is not the creator's`);
+  for (const f of ['f:containers', 'f:restartPolicy', 'f:dnsPolicy', 'f:terminationGracePeriodSeconds', 'f:enableServiceLinks']) assert.ok(owned[f], `${f} (decoding defaults) is the creator's`);
+  const up = await k('apply', '--server-side', '-f', f2);
+  assert.match(up.stdout, /pod\/csa-pod serverside-applied/);
+  assert.doesNotMatch(up.stderr, /failed to re-apply/);
+  const after = JSON.parse((await k('get', '-f', f, '-o', 'json')).stdout);
+  assert.equal(after.metadata.labels.name, 'test-pod-applied');
+  assert.equal(after.spec.tolerations.length, 2);
+  assert.match((await k('apply', 'view-last-applied', 'pod/csa-pod', '-o', 'json')).stdout, /test-pod-applied/);
+});

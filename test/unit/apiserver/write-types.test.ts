@@ -156,3 +156,15 @@ test('patches: a JSON or merge patch may not change the type (422), a strategic 
   const ok = await apply({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'applied' }, data: { x: 'y' } });
   assert.equal(ok.status, 201, ok.text);
 });
+
+test('update with resourceVersion "0" is unconditional (0 means unset), as upstream\'s `kubectl replace` of a cluster-scoped object relies on', async () => {
+  assert.equal((await send('POST', '/api/v1/nodes', '{"kind":"Node","apiVersion":"v1","metadata":{"name":"node-rv0"}}')).status, 201);
+  await send('PATCH', '/api/v1/nodes/node-rv0', '{"metadata":{"labels":{"moved":"on"}}}', { 'Content-Type': 'application/merge-patch+json' });
+  const r = await send('PUT', '/api/v1/nodes/node-rv0', '{"kind":"Node","apiVersion":"v1","metadata":{"name":"node-rv0","annotations":{"a":"b"},"resourceVersion":"0"}}');
+  assert.equal(r.status, 200, r.text);
+  assert.equal(r.json().metadata.annotations.a, 'b');
+  assert.notEqual(r.json().metadata.resourceVersion, '0');
+  // Any other stale version still conflicts.
+  const stale = await send('PUT', '/api/v1/nodes/node-rv0', '{"kind":"Node","apiVersion":"v1","metadata":{"name":"node-rv0","resourceVersion":"1"}}');
+  assert.equal(stale.status, 409, stale.text);
+});

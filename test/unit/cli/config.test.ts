@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { clusterConfig, nodeConfigFromEnv } from '../../../src/cli/config.ts';
-import { defaultPod } from '../../../src/api/kinds/pod-defaults.ts';
+import { podAdmissionDefaults } from '../../../src/api/kinds/pod-defaults.ts';
 
 test('flags win over the environment; the environment fills the rest', () => {
   const c = clusterConfig({ nodeMonitorGracePeriod: '25s', defaultTolerationSeconds: '5' },
@@ -34,11 +34,11 @@ test('node knobs', () => {
 
 test('pod defaults take the configured toleration seconds, and keep tolerations the pod has', () => {
   const p: any = { metadata: { name: 'p' }, spec: { containers: [{ name: 'c', image: 'x' }] } };
-  defaultPod(p, { defaultTolerationSeconds: 7 });
+  podAdmissionDefaults(p, { defaultTolerationSeconds: 7 });
   assert.deepEqual(p.spec.tolerations.map((t: any) => [t.key, t.tolerationSeconds]),
     [['node.kubernetes.io/not-ready', 7], ['node.kubernetes.io/unreachable', 7]]);
   const q: any = { metadata: { name: 'q' }, spec: { containers: [], tolerations: [{ key: 'node.kubernetes.io/unreachable', operator: 'Exists', effect: 'NoExecute', tolerationSeconds: 1 }] } };
-  defaultPod(q);
+  podAdmissionDefaults(q);
   assert.deepEqual(q.spec.tolerations.map((t: any) => [t.key, t.tolerationSeconds]),
     [['node.kubernetes.io/unreachable', 1], ['node.kubernetes.io/not-ready', 300]]);
 });
