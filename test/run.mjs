@@ -30,17 +30,9 @@ if (sel === 'all' || sel === 'e2e') {
   // Host prerequisites for the end-to-end tests (packages, registry, images, containerd): idempotent.
   const r = spawnSync(process.execPath, [join(root, 'bin/kubelite.js'), 'setup'], { stdio: 'inherit' });
   if (r.status !== 0) { console.error('kubelite setup failed'); process.exit(r.status ?? 1); }
-  // The dashboard's browser tests drive Debian's chromium (test/e2e/browser.ts installs it when missing).
-  const b = spawnSync(process.execPath, ['--import', 'tsx', '-e', "const { ensureChromium } = await import('./test/e2e/browser.ts'); ensureChromium();"], { stdio: 'inherit', cwd: root });
-  if (b.status !== 0) { console.error('chromium could not be installed'); process.exit(b.status ?? 1); }
-  // The official Python client, as Debian packages it, for the fidelity tests (test/e2e/python/).
-  if (spawnSync('/usr/bin/python3', ['-c', 'import kubernetes'], { stdio: 'ignore' }).status !== 0) {
-    const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
-    const install = () => spawnSync('apt-get', ['install', '-y', '-q', '--no-install-recommends', 'python3-kubernetes'], { stdio: 'inherit', env });
-    let p = install();
-    if (p.status !== 0) { spawnSync('apt-get', ['update', '-q'], { stdio: 'inherit', env }); p = install(); }
-    if (p.status !== 0) { console.error('python3-kubernetes could not be installed'); process.exit(p.status ?? 1); }
-  }
+  // Debian packages only the tests use: chromium (dashboard browser tests), python3-kubernetes (the official Python client).
+  const b = spawnSync(process.execPath, ['--import', 'tsx', '-e', "const t = await import('./test/e2e/test-packages.ts'); t.ensureChromium(); t.ensurePythonClient();"], { stdio: 'inherit', cwd: root });
+  if (b.status !== 0) { console.error('test packages (chromium, python3-kubernetes) could not be installed'); process.exit(b.status ?? 1); }
 }
 const r = spawnSync(process.execPath, ['--import', 'tsx', '--test', '--test-concurrency=1', '--test-reporter=spec', ...files], {
   stdio: 'inherit', cwd: root,

@@ -16,9 +16,6 @@ import type { Node, Pod } from 'kubernetes-types/core/v1.d.ts';
 import { StatusError, badRequest } from '../api/errors.ts';
 import type { ConnectContext } from './connect-hooks.ts';
 import { decodePodExecOptions, decodePodLogOptions, decodePortForwardPorts, encodePodExecOptions, encodePodLogOptions } from '../api/options.ts';
-import { kubeletAddress } from './kubelet-client.ts';
-
-export { kubeletAddress };
 
 async function getPod(ctx: ConnectContext): Promise<Pod> {
   const def = ctx.defFor('', 'pods');

@@ -370,7 +370,7 @@ export class GenericRegistry {
       await admit(obj, ctx, this);
     }
     this.validateOrThrow(def, obj);
-    await this.checkNamespace(def, meta.namespace, meta.name);
+    if (!admit) await this.checkNamespace(def, meta.namespace, meta.name);
     if (this.admission.length) await this.admit({ operation: 'CREATE', def, namespace: meta.namespace, name: meta.name, object: obj, user: ctx.user });
     if (recorded) {
       try {

@@ -57,8 +57,6 @@ export const SERVER_VERSION = {
   gitTreeState: 'clean', buildDate: '2026-01-01T00:00:00Z', goVersion: 'go1.23.8', compiler: 'gc', platform: 'linux/amd64',
 };
 
-export { KUBELET_CLIENT_USER } from './tls.ts';
-
 export interface ApiServerOptions {
   store: Store;
   pki: Pki;

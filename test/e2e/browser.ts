@@ -1,6 +1,6 @@
 /**
  * A real headless browser for e2e tests and benchmarks: Debian's chromium (installed by `node test/run.mjs`
- * before the e2e tests, see ensureChromium), driven by playwright-core over the DevTools protocol. A fresh
+ * before the e2e tests, see ./test-packages.ts), driven by playwright-core over the DevTools protocol. A fresh
  * profile per launch (playwright gives each launch its own temporary --user-data-dir), no network besides the cluster, the cluster CA's certificate errors ignored.
  *
  *   const b = await launchBrowser();
@@ -8,22 +8,7 @@
  *   await b.close();
  */
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
-import { existsSync } from 'node:fs';
-import { spawnSync } from 'node:child_process';
-
-export const CHROMIUM = '/usr/bin/chromium';
-
-/** Install Debian's chromium when it is missing (root, apt-get), as test/run.mjs does before the e2e tests. */
-export function ensureChromium(): void {
-  if (existsSync(CHROMIUM)) return;
-  const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
-  let r = spawnSync('apt-get', ['install', '-y', '-q', '--no-install-recommends', 'chromium'], { stdio: 'inherit', env });
-  if (r.status !== 0) {
-    spawnSync('apt-get', ['update', '-q'], { stdio: 'inherit', env });
-    r = spawnSync('apt-get', ['install', '-y', '-q', '--no-install-recommends', 'chromium'], { stdio: 'inherit', env });
-  }
-  if (r.status !== 0 || !existsSync(CHROMIUM)) throw new Error('chromium is not installed and apt-get could not install it');
-}
+import { CHROMIUM, ensureChromium } from './test-packages.ts';
 
 export interface TestBrowser {
   browser: Browser;

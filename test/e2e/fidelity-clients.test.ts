@@ -15,6 +15,8 @@ import * as https from 'node:https';
 import { WebSocket } from 'ws';
 import { startCluster, waitFor, run, type Cluster } from './harness.ts';
 import { R } from '../../src/client/resources.ts';
+// Debian's python3 (with python3-kubernetes), not whatever python3 is first on PATH.
+import { PYTHON } from './test-packages.ts';
 
 let c: Cluster;
 let ca: string;
@@ -22,8 +24,7 @@ let token: string;
 let dir: string;
 const BUSYBOX = 'kubelite/busybox';
 const PY_UA = 'OpenAPI-Generator/32.0.1/python';
-/** Debian's python3 (with python3-kubernetes, installed by test/run.mjs), not whatever python3 is first on PATH. */
-const PYTHON = '/usr/bin/python3';
+
 
 function pod(name: string, container: Record<string, unknown>) {
   return { apiVersion: 'v1', kind: 'Pod', metadata: { name, labels: { test: 'fidelity' } }, spec: { terminationGracePeriodSeconds: 1, containers: [{ name: 'main', image: BUSYBOX, ...container }] } };

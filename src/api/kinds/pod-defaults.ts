@@ -133,9 +133,8 @@ export function defaultPod(pod: Obj): void {
 export function podAdmissionDefaults(pod: Obj, opts: PodDefaultsOptions = {}): void {
   if (!isObj(pod.spec)) pod.spec = {};
   const spec = pod.spec as Obj;
-  if (!spec.serviceAccountName && !spec.serviceAccount) spec.serviceAccountName = 'default';
-  if (spec.serviceAccountName && !spec.serviceAccount) spec.serviceAccount = spec.serviceAccountName;
-  if (!spec.serviceAccountName && spec.serviceAccount) spec.serviceAccountName = spec.serviceAccount;
+  // (defaultPod, run before, already keeps serviceAccount and serviceAccountName in step)
+  if (!spec.serviceAccountName && !spec.serviceAccount) spec.serviceAccountName = spec.serviceAccount = 'default';
   setIfUnset(spec, 'priority', 0);
   setIfUnset(spec, 'preemptionPolicy', 'PreemptLowerPriority');
   // DefaultTolerationSeconds admission: tolerate not-ready/unreachable for 300s unless the pod says otherwise.

@@ -8,7 +8,8 @@ import { join } from 'node:path';
 import { SPDY3_DICTIONARY, SpdyConnection, encodeHeaderBlock, decodeHeaderBlock, type SpdyStream } from '../../../src/kubelet/server/spdy.ts';
 import { CriLogDecoder, logOptionsFromQuery, streamLogFile } from '../../../src/kubelet/server/logs.ts';
 import { exitStatus } from '../../../src/kubelet/server/exec.ts';
-import { pickContainer, kubeletAddress } from '../../../src/apiserver/connect.ts';
+import { pickContainer } from '../../../src/apiserver/connect.ts';
+import { kubeletAddress } from '../../../src/apiserver/kubelet-client.ts';
 
 test('SPDY/3 dictionary is the 1423-byte table of the draft', () => {
   assert.equal(SPDY3_DICTIONARY.length, 1423);
