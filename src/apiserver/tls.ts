@@ -79,9 +79,14 @@ function newKey(): { pub: forge.pki.PublicKey; priv: forge.pki.rsa.PrivateKey; p
   return { pub, priv, privPem };
 }
 
-function serial(): string {
+/**
+ * A random positive serial whose DER INTEGER is minimal: the first byte 0x01–0x7f (positive, and never a leading
+ * 0x00, which DER forbids unless the next byte's high bit is set — OpenSSL rejects such a certificate with
+ * "illegal padding", once in 256 certificates before this).
+ */
+export function serial(): string {
   const b = randomBytes(16);
-  b[0] &= 0x7f; // positive
+  b[0] = (b[0] & 0x7f) || 0x01;
   return b.toString('hex');
 }
 
